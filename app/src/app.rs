@@ -1,0 +1,59 @@
+//! The HTML shell and the route table.
+
+use crate::home::pages::HomePage;
+use crate::sections::{Section, SectionPage};
+use crate::ui::layout::LocaleLayout;
+use crate::ui::not_found::NotFoundPage;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+/// The document around every page. `<html lang dir>` is filled in by the
+/// locale layout through `leptos_meta::Html`.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="data:," />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Every page lives under a locale prefix; `/` itself is answered by the
+/// server with a redirect to the best locale. Pages render whole on the
+/// server (`SsrMode::Async`) so that they read the same without JavaScript
+/// and can set their status (404) before the first byte is sent.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/parley.css" />
+        <Router>
+            <Routes fallback=NotFoundPage>
+                <ParentRoute path=path!("/:lang") view=LocaleLayout>
+                    <Route ssr=SsrMode::Async path=path!("") view=HomePage />
+                    <Route ssr=SsrMode::Async path=path!("forums") view=|| view! { <SectionPage section=Section::Forums /> } />
+                    <Route ssr=SsrMode::Async path=path!("surveys") view=|| view! { <SectionPage section=Section::Surveys /> } />
+                    <Route ssr=SsrMode::Async path=path!("focus-groups")
+                        view=|| view! { <SectionPage section=Section::FocusGroups /> }
+                    />
+                    <Route ssr=SsrMode::Async path=path!("drafts") view=|| view! { <SectionPage section=Section::Drafts /> } />
+                    <Route ssr=SsrMode::Async path=path!("feedback") view=|| view! { <SectionPage section=Section::Feedback /> } />
+                    <Route ssr=SsrMode::Async path=path!("*any") view=NotFoundPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,78 @@
+//! The database handle shared by every server function (server only).
+//!
+//! One `sqlx::AnyPool` serves both backends; queries are written once with
+//! `$1` placeholders, which SQLite and PostgreSQL both accept. Connecting and
+//! migrating is the server crate's job; pages reach the pool through the
+//! Leptos context that the server provides for each request.
+
+use crate::error::AppError;
+use serde::Serialize;
+use sqlx::AnyPool;
+
+/// Which database engine is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL selects, or `None` for an unknown scheme.
+    pub fn of_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// The pool and the backend it talks to.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    pub fn new(pool: AnyPool, backend: Backend) -> Self {
+        Self { pool, backend }
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+}
+
+/// The database of the current request, as provided by the server.
+pub fn db() -> Result<Db, AppError> {
+    leptos::prelude::use_context::<Db>()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("no database in the Leptos context")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_follows_the_url_scheme() {
+        assert_eq!(Backend::of_url("sqlite://data/parley.db"), Some(Backend::Sqlite));
+        assert_eq!(Backend::of_url("postgres://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(Backend::of_url("postgresql://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(Backend::of_url("mysql://u@h/db"), None);
+    }
+}

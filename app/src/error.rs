@@ -1,0 +1,106 @@
+//! The one error type that crosses the wire between server and browser.
+//!
+//! Each variant maps to an HTTP status and to a translation key, so the page
+//! can explain it in the reader's language. Internal failures are logged on
+//! the server with their cause chain and reach the browser only as a request
+//! id, never as SQL or other internal text.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The thing asked for does not exist (or is not visible to the reader).
+    #[error("not found")]
+    NotFound,
+    /// The database did not answer in time; trying again later may work.
+    #[error("service unavailable")]
+    Unavailable,
+    /// Something failed on the server; the details are in the log under this id.
+    #[error("internal error (request {request_id})")]
+    Internal { request_id: String },
+    /// The request did not reach the server or its answer could not be read.
+    #[error("request failed: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::NotFound => 404,
+            AppError::Unavailable => 503,
+            AppError::Internal { .. } => 500,
+            AppError::Transport(_) => 502,
+        }
+    }
+
+    /// Logs an unexpected failure with its whole cause chain and returns the
+    /// error the reader sees: a generic message with the request id.
+    #[cfg(feature = "ssr")]
+    pub fn internal(error: anyhow::Error) -> Self {
+        let request_id = RequestId::current().map_or_else(|| "-".to_owned(), |id| id.0);
+        tracing::error!(request_id = %request_id, error = ?error, "internal error");
+        AppError::Internal { request_id }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        match error {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => AppError::Unavailable,
+            other => AppError::internal(anyhow::Error::new(other).context("database query failed")),
+        }
+    }
+}
+
+/// The id of the request being served, set by the server's request span and
+/// echoed in the `x-request-id` response header.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+#[cfg(feature = "ssr")]
+impl RequestId {
+    /// The id of the current request, from the Leptos context.
+    pub fn current() -> Option<Self> {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<RequestId>().cloned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_survive_the_wire() {
+        let errors = [
+            AppError::NotFound,
+            AppError::Unavailable,
+            AppError::Internal { request_id: "abc".into() },
+            AppError::Transport("offline".into()),
+        ];
+        for error in errors {
+            let bytes = error.ser();
+            assert_eq!(AppError::de(bytes), error);
+        }
+    }
+
+    #[test]
+    fn statuses_match_the_meaning() {
+        assert_eq!(AppError::NotFound.status(), 404);
+        assert_eq!(AppError::Unavailable.status(), 503);
+        assert_eq!(AppError::Internal { request_id: String::new() }.status(), 500);
+    }
+}

@@ -1,0 +1,126 @@
+//! Choosing the reader's locale and moving between locales.
+//!
+//! The locale always comes from the first path segment (`/fr/forums`); the
+//! server redirects `/` using [`preferred_locale`] and remembers the last
+//! locale visited in the [`LOCALE_COOKIE`] cookie.
+
+use crate::i18n::Locale;
+use leptos_i18n::Locale as _;
+
+/// Name of the cookie that remembers the reader's last locale.
+pub const LOCALE_COOKIE: &str = "parley_locale";
+
+/// Parses a locale code such as `fr`; `None` for anything Parley does not speak.
+pub fn parse_locale(code: &str) -> Option<Locale> {
+    code.parse().ok()
+}
+
+/// The locale of a path such as `/ar/forums`, if its first segment is one.
+pub fn locale_of_path(path: &str) -> Option<Locale> {
+    path.trim_start_matches('/')
+        .split('/')
+        .next()
+        .and_then(parse_locale)
+}
+
+/// The home page of a locale: `/fr`. Paths never end in a slash; the
+/// server redirects `/fr/` to `/fr`.
+pub fn home_path(locale: Locale) -> String {
+    format!("/{}", locale.as_str())
+}
+
+/// The same page in another locale: `/fr/forums?x=1` becomes `/ar/forums?x=1`.
+/// A path without a locale prefix leads to the home page of `to`.
+pub fn switch_locale_path(path: &str, to: Locale) -> String {
+    let rest = path.trim_start_matches('/');
+    match rest.split_once('/') {
+        Some((first, tail)) if parse_locale(first).is_some() && !tail.is_empty() => {
+            format!("/{}/{tail}", to.as_str())
+        }
+        _ => home_path(to),
+    }
+}
+
+/// The best locale for a visitor: the remembered cookie first, then the
+/// browser's `Accept-Language`, then the default (English).
+pub fn preferred_locale(cookie: Option<&str>, accept_language: Option<&str>) -> Locale {
+    if let Some(locale) = cookie.and_then(parse_locale) {
+        return locale;
+    }
+    let wanted = accept_language.map(parse_accept_language).unwrap_or_default();
+    wanted
+        .iter()
+        .find_map(|tag| {
+            let primary = tag.split(['-', '_']).next().unwrap_or(tag);
+            parse_locale(&primary.to_ascii_lowercase())
+        })
+        .unwrap_or_default()
+}
+
+/// Language tags of an `Accept-Language` header, most wanted first; tags
+/// with `q=0` are refused and left out. Malformed entries are skipped.
+pub fn parse_accept_language(header: &str) -> Vec<String> {
+    let mut tags: Vec<(String, u16, usize)> = header
+        .split(',')
+        .enumerate()
+        .filter_map(|(index, entry)| {
+            let mut parts = entry.split(';');
+            let tag = parts.next()?.trim();
+            if tag.is_empty() || tag == "*" || !tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                return None;
+            }
+            let quality = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1000), parse_quality)?;
+            (quality > 0).then(|| (tag.to_owned(), quality, index))
+        })
+        .collect();
+    tags.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
+    tags.into_iter().map(|(tag, _, _)| tag).collect()
+}
+
+/// A quality value in thousandths (`0.8` is 800); `None` when malformed.
+fn parse_quality(q: &str) -> Option<u16> {
+    let value: f32 = q.trim().parse().ok()?;
+    (0.0..=1.0)
+        .contains(&value)
+        .then(|| (value * 1000.0).round() as u16)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_is_sorted_by_quality_then_order() {
+        let tags = parse_accept_language("fr-CH, fr;q=0.9, en;q=0.8, de;q=0.7, *;q=0.5");
+        assert_eq!(tags, ["fr-CH", "fr", "en", "de"]);
+        let tags = parse_accept_language("en;q=0.2, ar;q=0.9, ur");
+        assert_eq!(tags, ["ur", "ar", "en"]);
+    }
+
+    #[test]
+    fn refused_and_malformed_entries_are_skipped() {
+        assert_eq!(parse_accept_language("fr;q=0, es;q=abc, <x>, ar;q=2, id"), ["id"]);
+        assert!(parse_accept_language("").is_empty());
+    }
+
+    #[test]
+    fn cookie_wins_over_header_and_header_over_default() {
+        assert_eq!(preferred_locale(Some("ur"), Some("fr")), Locale::ur);
+        assert_eq!(preferred_locale(Some("xx"), Some("de, es-MX;q=0.5")), Locale::es);
+        assert_eq!(preferred_locale(None, Some("AR-EG")), Locale::ar);
+        assert_eq!(preferred_locale(None, Some("de, ja")), Locale::en);
+        assert_eq!(preferred_locale(None, None), Locale::en);
+    }
+
+    #[test]
+    fn switching_keeps_the_rest_of_the_path() {
+        assert_eq!(switch_locale_path("/fr/forums?x=1", Locale::ar), "/ar/forums?x=1");
+        assert_eq!(switch_locale_path("/fr/", Locale::id), "/id");
+        assert_eq!(switch_locale_path("/fr", Locale::es), "/es");
+        assert_eq!(switch_locale_path("/nowhere/page", Locale::ur), "/ur");
+        assert_eq!(locale_of_path("/ar/drafts"), Some(Locale::ar));
+        assert_eq!(locale_of_path("/pkg/parley.js"), None);
+    }
+}

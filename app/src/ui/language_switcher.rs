@@ -1,0 +1,49 @@
+//! Links to the same page in every locale. Plain links: they work without
+//! JavaScript, and the server remembers the choice in a cookie.
+
+use crate::i18n::*;
+use crate::locale::switch_locale_path;
+use leptos::prelude::*;
+use leptos_i18n::Locale as _;
+use leptos_router::hooks::use_location;
+
+#[component]
+pub fn LanguageSwitcher() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+
+    let links = move || {
+        let current = i18n.get_locale();
+        let path = location.pathname.get();
+        let search = location.search.get();
+        Locale::get_all()
+            .iter()
+            .map(|&locale| {
+                let mut href = switch_locale_path(&path, locale);
+                if !search.is_empty() {
+                    href.push('?');
+                    href.push_str(search.trim_start_matches('?'));
+                }
+                view! {
+                    <li>
+                        <a
+                            href=href
+                            hreflang=locale.as_str()
+                            lang=locale.as_str()
+                            rel="external"
+                            aria-current=(locale == current).then_some("true")
+                        >
+                            {td_string!(locale, common.language_name)}
+                        </a>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <nav class="language-switcher" aria-label=move || t_string!(i18n, common.choose_language).to_string()>
+            <ul>{links}</ul>
+        </nav>
+    }
+}

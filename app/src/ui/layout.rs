@@ -1,0 +1,115 @@
+//! The frame of every page: skip link, header with navigation and language
+//! switcher, the main landmark, footer.
+
+use crate::i18n::*;
+use crate::locale::{home_path, parse_locale};
+use crate::ui::language_switcher::LanguageSwitcher;
+use crate::ui::not_found::NotFoundPage;
+use leptos::prelude::*;
+use leptos_i18n::Locale as _;
+use leptos_meta::{Html, Title};
+use leptos_router::components::Outlet;
+use leptos_router::hooks::use_params_map;
+
+/// Reads the locale from the first path segment and provides it to the
+/// page; an unknown locale is a 404 (shown in English).
+#[component]
+pub fn LocaleLayout() -> impl IntoView {
+    let params = use_params_map();
+    let known = Memo::new(move |_| params.read().get("lang").and_then(|l| parse_locale(&l)));
+    let locale = Signal::derive(move || known.get().unwrap_or_default());
+
+    view! {
+        <I18nSubContextProvider initial_locale=locale>
+            <Html
+                attr:lang=move || locale.get().as_str()
+                attr:dir=move || locale.get().direction().as_str()
+            />
+            <PageTitle />
+            <a class="skip-link" href="#main">
+                {move || td_string!(locale.get(), common.skip_to_content)}
+            </a>
+            <SiteHeader />
+            <main id="main" tabindex="-1">
+                {move || {
+                    if known.get().is_some() {
+                        view! { <Outlet /> }.into_any()
+                    } else {
+                        view! { <NotFoundPage /> }.into_any()
+                    }
+                }}
+            </main>
+            <SiteFooter />
+        </I18nSubContextProvider>
+    }
+}
+
+/// `<title>`: the page's own title (set with `leptos_meta::Title`) followed
+/// by the site name.
+#[component]
+fn PageTitle() -> impl IntoView {
+    let i18n = use_i18n();
+    let site = move || t_string!(i18n, common.site_name).to_string();
+    view! {
+        <Title formatter=move |page: String| {
+            if page.is_empty() { site() } else { format!("{page} · {}", site()) }
+        } />
+    }
+}
+
+#[component]
+fn SiteHeader() -> impl IntoView {
+    let i18n = use_i18n();
+    let (menu_open, set_menu_open) = signal(false);
+    // Effects run only in the browser: once this is true the page is
+    // hydrated and the menu button (hidden without JavaScript) works.
+    let (enhanced, set_enhanced) = signal(false);
+    Effect::new(move |_| set_enhanced.set(true));
+    let href = move |section: &'static str| format!("/{}/{section}", i18n.get_locale().as_str());
+    let home = move || home_path(i18n.get_locale());
+
+    view! {
+        <header class="site-header" data-enhanced=move || enhanced.get().then_some("true")>
+            <div class="site-header__bar">
+                <a class="site-name" href=home>
+                    {t!(i18n, common.site_name)}
+                </a>
+                <button
+                    type="button"
+                    class="menu-toggle"
+                    aria-controls="site-nav"
+                    aria-expanded=move || menu_open.get().to_string()
+                    on:click=move |_| set_menu_open.update(|open| *open = !*open)
+                >
+                    {t!(i18n, common.menu)}
+                </button>
+            </div>
+            <nav
+                id="site-nav"
+                class="site-nav"
+                aria-label=move || t_string!(i18n, common.main_navigation).to_string()
+                data-open=move || menu_open.get().to_string()
+            >
+                <ul>
+                    <li><a href=move || href("forums")>{t!(i18n, common.nav_forums)}</a></li>
+                    <li><a href=move || href("surveys")>{t!(i18n, common.nav_surveys)}</a></li>
+                    <li><a href=move || href("focus-groups")>{t!(i18n, common.nav_focus_groups)}</a></li>
+                    <li><a href=move || href("drafts")>{t!(i18n, common.nav_drafts)}</a></li>
+                    <li><a href=move || href("feedback")>{t!(i18n, common.nav_feedback)}</a></li>
+                </ul>
+            </nav>
+            <LanguageSwitcher />
+        </header>
+    }
+}
+
+#[component]
+fn SiteFooter() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <footer class="site-footer">
+            <p>{t!(i18n, common.footer_about)}</p>
+            <p>{t!(i18n, common.footer_privacy)}</p>
+        </footer>
+    }
+}

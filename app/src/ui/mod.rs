@@ -1,0 +1,7 @@
+//! Shared components: the page layout, the language switcher, error
+//! messages and the 404 page.
+
+pub mod error_message;
+pub mod language_switcher;
+pub mod layout;
+pub mod not_found;

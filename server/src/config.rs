@@ -1,0 +1,231 @@
+//! Typed settings, loaded once at start.
+//!
+//! Sources, later ones winning: built-in defaults, an optional settings file
+//! (`--config FILE` or `PARLEY_CONFIG`, in the same `KEY=value` format as
+//! `.env.example`), then `PARLEY_*` environment variables. Every setting is
+//! documented in `.env.example` and the README.
+
+use app::db::Backend;
+use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `PARLEY_ADDR`: address and port to listen on.
+    pub addr: SocketAddr,
+    /// `PARLEY_DATABASE_URL`: `sqlite://…` or `postgres://…`.
+    pub database_url: Secret,
+    /// `PARLEY_DATABASE_MAX_CONNECTIONS`: size of the connection pool.
+    pub database_max_connections: u32,
+    /// `PARLEY_SQLITE_BUSY_TIMEOUT_MS`: how long SQLite waits for a lock.
+    pub sqlite_busy_timeout_ms: u64,
+    /// `PARLEY_SITE_ROOT`: folder with the built `pkg/` (JS, WebAssembly, CSS).
+    pub site_root: PathBuf,
+    /// `PARLEY_LOG`: tracing filter, e.g. `info` or `parley_server=debug,info`.
+    pub log: String,
+    /// `PARLEY_LOG_FORMAT`: `text` or `json`.
+    pub log_format: LogFormat,
+    /// `PARLEY_MAX_BODY_BYTES`: largest request body accepted (413 beyond).
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A value that must never reach a log: it prints as `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the settings file {path}: {source}")]
+    File { path: PathBuf, source: std::io::Error },
+    #[error("{path}, line {line}: expected KEY=value")]
+    Syntax { path: PathBuf, line: usize },
+    #[error("{key}={value:?} is not valid: {reason}")]
+    Invalid { key: &'static str, value: String, reason: String },
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/parley.db";
+
+impl Settings {
+    /// Loads the settings: defaults, then the file, then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let env: HashMap<String, String> =
+            std::env::vars().filter(|(k, _)| k.starts_with("PARLEY_")).collect();
+        let file = file
+            .map(Path::to_path_buf)
+            .or_else(|| env.get("PARLEY_CONFIG").map(PathBuf::from));
+        let mut vars = match file {
+            Some(path) => read_settings_file(&path)?,
+            None => HashMap::new(),
+        };
+        vars.extend(env);
+        Self::from_vars(&vars)
+    }
+
+    /// Builds the settings from `PARLEY_*` variables; missing ones take
+    /// their defaults.
+    pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let get = |key: &str| vars.get(key).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let database_url = get("PARLEY_DATABASE_URL").unwrap_or(DEFAULT_DATABASE_URL).to_owned();
+        if Backend::of_url(&database_url).is_none() {
+            return Err(ConfigError::Invalid {
+                key: "PARLEY_DATABASE_URL",
+                value: "[redacted]".into(),
+                reason: "must start with sqlite:// or postgres://".into(),
+            });
+        }
+        Ok(Settings {
+            addr: parse(get, "PARLEY_ADDR", "127.0.0.1:3000")?,
+            database_url: Secret::new(database_url),
+            database_max_connections: parse(get, "PARLEY_DATABASE_MAX_CONNECTIONS", "8")?,
+            sqlite_busy_timeout_ms: parse(get, "PARLEY_SQLITE_BUSY_TIMEOUT_MS", "5000")?,
+            site_root: PathBuf::from(get("PARLEY_SITE_ROOT").unwrap_or("target/site")),
+            log: get("PARLEY_LOG").unwrap_or("info").to_owned(),
+            log_format: match get("PARLEY_LOG_FORMAT").unwrap_or("text") {
+                "text" => LogFormat::Text,
+                "json" => LogFormat::Json,
+                other => {
+                    return Err(ConfigError::Invalid {
+                        key: "PARLEY_LOG_FORMAT",
+                        value: other.to_owned(),
+                        reason: "must be text or json".into(),
+                    });
+                }
+            },
+            max_body_bytes: parse(get, "PARLEY_MAX_BODY_BYTES", "1048576")?,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        Backend::of_url(self.database_url.expose()).unwrap_or(Backend::Sqlite)
+    }
+}
+
+fn parse<'a, T>(
+    get: impl Fn(&str) -> Option<&'a str>,
+    key: &'static str,
+    default: &str,
+) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr,
+    T::Err: fmt::Display,
+{
+    let value = get(key).unwrap_or(default);
+    value.parse().map_err(|e: T::Err| ConfigError::Invalid {
+        key,
+        value: value.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+/// Reads `KEY=value` lines; blank lines and `#` comments are ignored, and
+/// values may be wrapped in double quotes.
+fn read_settings_file(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| ConfigError::File { path: path.to_owned(), source })?;
+    parse_settings_file(&text).map_err(|line| ConfigError::Syntax { path: path.to_owned(), line })
+}
+
+/// Parses the settings file format; the error is the 1-based line number.
+fn parse_settings_file(text: &str) -> Result<HashMap<String, String>, usize> {
+    let mut vars = HashMap::new();
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (key, value) = line.split_once('=').ok_or(index + 1)?;
+        let value = value.trim();
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(value);
+        vars.insert(key.trim().to_owned(), value.to_owned());
+    }
+    Ok(vars)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_serve_sqlite_on_localhost() -> Result<(), ConfigError> {
+        let settings = Settings::from_vars(&HashMap::new())?;
+        assert_eq!(settings.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(settings.database_url.expose(), DEFAULT_DATABASE_URL);
+        assert_eq!(settings.backend(), Backend::Sqlite);
+        assert_eq!(settings.max_body_bytes, 1024 * 1024);
+        Ok(())
+    }
+
+    #[test]
+    fn variables_override_defaults() -> Result<(), ConfigError> {
+        let settings = Settings::from_vars(&vars(&[
+            ("PARLEY_ADDR", "0.0.0.0:8080"),
+            ("PARLEY_DATABASE_URL", "postgres://parley:pw@db/parley"),
+            ("PARLEY_LOG_FORMAT", "json"),
+        ]))?;
+        assert_eq!(settings.addr.port(), 8080);
+        assert_eq!(settings.backend(), Backend::Postgres);
+        assert_eq!(settings.log_format, LogFormat::Json);
+        Ok(())
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        let error = Settings::from_vars(&vars(&[("PARLEY_ADDR", "nowhere")]))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(error.starts_with("PARLEY_ADDR="), "{error}");
+        let error = Settings::from_vars(&vars(&[("PARLEY_DATABASE_URL", "mysql://secret@x/y")]))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(error.contains("PARLEY_DATABASE_URL") && !error.contains("secret"), "{error}");
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let secret = Secret::new("postgres://parley:hunter2@db/parley");
+        assert_eq!(format!("{secret:?}"), "[redacted]");
+    }
+
+    #[test]
+    fn settings_file_reads_like_env_example() {
+        let parsed = parse_settings_file("# comment\n\nPARLEY_ADDR=127.0.0.1:4000\nPARLEY_LOG=\"debug\"\n");
+        assert_eq!(
+            parsed,
+            Ok(vars(&[("PARLEY_ADDR", "127.0.0.1:4000"), ("PARLEY_LOG", "debug")]))
+        );
+        assert_eq!(parse_settings_file("PARLEY_ADDR\n"), Err(1));
+    }
+}

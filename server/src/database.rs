@@ -1,0 +1,96 @@
+//! Connecting to the database and migrating it.
+
+use crate::config::Settings;
+use anyhow::Context as _;
+use app::db::{Backend, Db};
+use sqlx::Executor as _;
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::Migrator;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// Opens the pool. For SQLite the file (and its folder) is created when
+/// missing, and every connection gets WAL, foreign keys, a busy timeout and
+/// `synchronous=FULL`, so that an acknowledged write survives a power cut.
+pub async fn connect(settings: &Settings) -> anyhow::Result<Db> {
+    sqlx::any::install_default_drivers();
+    let backend = settings.backend();
+    let mut url = settings.database_url.expose().to_owned();
+    let mut options = AnyPoolOptions::new()
+        .max_connections(settings.database_max_connections)
+        .acquire_timeout(Duration::from_secs(5));
+    if backend == Backend::Sqlite {
+        url = sqlite_url_creating_file(&url)?;
+        let busy_timeout = settings.sqlite_busy_timeout_ms;
+        let pragmas: Arc<str> = format!(
+            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+             PRAGMA busy_timeout = {busy_timeout}; PRAGMA synchronous = FULL;"
+        )
+        .into();
+        options = options.after_connect(move |conn, _meta| {
+            let pragmas = Arc::clone(&pragmas);
+            Box::pin(async move {
+                conn.execute(sqlx::raw_sql(&pragmas)).await?;
+                Ok(())
+            })
+        });
+    }
+    let pool = options
+        .connect(&url)
+        .await
+        .with_context(|| format!("cannot connect to the {} database", backend.as_str()))?;
+    Ok(Db::new(pool, backend))
+}
+
+/// Applies the migrations of the pool's backend that have not run yet.
+pub async fn migrate(db: &Db) -> anyhow::Result<()> {
+    let migrator = match db.backend() {
+        Backend::Sqlite => &SQLITE_MIGRATIONS,
+        Backend::Postgres => &POSTGRES_MIGRATIONS,
+    };
+    migrator
+        .run(db.pool())
+        .await
+        .with_context(|| format!("database migration failed ({})", db.backend().as_str()))
+}
+
+/// Makes sure the SQLite file's folder exists and asks SQLite to create the
+/// file (`mode=rwc`) unless the URL says otherwise.
+fn sqlite_url_creating_file(url: &str) -> anyhow::Result<String> {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() || path.starts_with(":memory:") {
+        return Ok(url.to_owned());
+    }
+    if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create the database folder {}", parent.display()))?;
+    }
+    Ok(if query.contains("mode=") {
+        url.to_owned()
+    } else if query.is_empty() {
+        format!("{url}?mode=rwc")
+    } else {
+        format!("{url}&mode=rwc")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_ask_for_creation() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let url = format!("sqlite://{}/sub/parley.db", dir.path().display());
+        assert_eq!(sqlite_url_creating_file(&url)?, format!("{url}?mode=rwc"));
+        assert!(dir.path().join("sub").is_dir());
+        assert_eq!(sqlite_url_creating_file("sqlite://x.db?mode=ro")?, "sqlite://x.db?mode=ro");
+        assert_eq!(sqlite_url_creating_file("sqlite::memory:")?, "sqlite::memory:");
+        Ok(())
+    }
+}

@@ -1,0 +1,11 @@
+//! The `parley` process: settings, database, router, command line. The
+//! application itself (pages, server functions) lives in the `app` crate.
+
+pub mod cli;
+pub mod config;
+pub mod database;
+pub mod health;
+pub mod locale;
+pub mod seed;
+pub mod startup;
+pub mod telemetry;

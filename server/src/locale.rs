@@ -1,0 +1,89 @@
+//! The locale at the edge: `/` redirects to the best locale, and every page
+//! visited under a locale prefix remembers that locale in a cookie.
+
+use app::locale::{LOCALE_COOKIE, home_path, locale_of_path, preferred_locale};
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use http::{HeaderMap, HeaderValue, Method, header};
+use leptos_i18n::Locale as _;
+
+/// One year, in seconds.
+const COOKIE_MAX_AGE: u32 = 365 * 24 * 60 * 60;
+
+/// `GET /`: to `/{locale}`, chosen by cookie, then `Accept-Language`, then
+/// English.
+pub async fn root_redirect(headers: HeaderMap) -> Response {
+    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    let locale = preferred_locale(cookie(&headers, LOCALE_COOKIE), accept);
+    let mut response = Redirect::to(&home_path(locale)).into_response();
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
+    response
+}
+
+/// Sets the locale cookie when a page is read in another locale than the
+/// remembered one (switching language is following a plain link).
+pub async fn remember_locale(request: Request, next: Next) -> Response {
+    let visited = (request.method() == Method::GET)
+        .then(|| locale_of_path(request.uri().path()))
+        .flatten();
+    let remembered = cookie(request.headers(), LOCALE_COOKIE).map(str::to_owned);
+    let mut response = next.run(request).await;
+    if let Some(locale) = visited
+        && remembered.as_deref() != Some(locale.as_str())
+        && response.status().is_success()
+    {
+        let cookie = format!(
+            "{LOCALE_COOKIE}={}; Path=/; Max-Age={COOKIE_MAX_AGE}; SameSite=Lax; HttpOnly",
+            locale.as_str()
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// `/fr/forums/` answers with a permanent redirect to `/fr/forums`: one
+/// address per page. The query string is kept.
+pub async fn trim_trailing_slash(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path.len() > 1 && path.ends_with('/') {
+        let mut target = path.trim_end_matches('/').to_owned();
+        if target.is_empty() {
+            target.push('/');
+        }
+        if let Some(query) = request.uri().query() {
+            target.push('?');
+            target.push_str(query);
+        }
+        return Redirect::permanent(&target).into_response();
+    }
+    next.run(request).await
+}
+
+/// The value of cookie `name`, if the request carries it.
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find_map(|(k, v)| (k == name).then_some(v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_a_cookie_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; parley_locale=ar; b=2"));
+        assert_eq!(cookie(&headers, LOCALE_COOKIE), Some("ar"));
+        assert_eq!(cookie(&headers, "c"), None);
+    }
+}

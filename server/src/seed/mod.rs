@@ -1,0 +1,127 @@
+//! `parley seed-demo`: a small demo town, so that a newcomer sees a living
+//! portal. It only fills an empty database and writes everything in one
+//! transaction. Each feature adds its part here.
+
+use anyhow::Context as _;
+use app::db::Db;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+const DEMO_TOWN: &str = include_str!("demo_town.json");
+
+#[derive(Deserialize)]
+struct DemoTown {
+    areas: Vec<DemoArea>,
+    themes: Vec<DemoTheme>,
+}
+
+#[derive(Deserialize)]
+struct DemoArea {
+    slug: String,
+    names: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct DemoTheme {
+    slug: String,
+    texts: BTreeMap<String, DemoThemeText>,
+}
+
+#[derive(Deserialize)]
+struct DemoThemeText {
+    name: String,
+    description: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeedOutcome {
+    Loaded { areas: usize, themes: usize },
+    AlreadyHasData,
+}
+
+/// Loads the demo town unless the database already holds areas or themes.
+#[tracing::instrument(skip(db))]
+pub async fn seed_demo(db: &Db) -> anyhow::Result<SeedOutcome> {
+    let town: DemoTown = serde_json::from_str(DEMO_TOWN).context("demo_town.json is malformed")?;
+    let mut tx = db.pool().begin().await?;
+    let existing: i64 =
+        sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM areas) + (SELECT COUNT(*) FROM themes)")
+            .fetch_one(&mut *tx)
+            .await?;
+    if existing > 0 {
+        return Ok(SeedOutcome::AlreadyHasData);
+    }
+    for (position, area) in (0_i32..).zip(&town.areas) {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO areas (slug, source_locale, position) VALUES ($1, 'en', $2) RETURNING id",
+        )
+        .bind(&area.slug)
+        .bind(position)
+        .fetch_one(&mut *tx)
+        .await
+        .with_context(|| format!("inserting area {}", area.slug))?;
+        for (locale, name) in &area.names {
+            sqlx::query("INSERT INTO area_names (area_id, locale, name) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(locale)
+                .bind(name)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    for (position, theme) in (0_i32..).zip(&town.themes) {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO themes (slug, source_locale, position) VALUES ($1, 'en', $2) RETURNING id",
+        )
+        .bind(&theme.slug)
+        .bind(position)
+        .fetch_one(&mut *tx)
+        .await
+        .with_context(|| format!("inserting theme {}", theme.slug))?;
+        for (locale, text) in &theme.texts {
+            sqlx::query(
+                "INSERT INTO theme_texts (theme_id, locale, name, description) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(locale)
+            .bind(&text.name)
+            .bind(&text.description)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(SeedOutcome::Loaded { areas: town.areas.len(), themes: town.themes.len() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::locale::parse_locale;
+
+    #[test]
+    fn demo_town_is_complete_in_every_locale() -> anyhow::Result<()> {
+        let town: DemoTown = serde_json::from_str(DEMO_TOWN)?;
+        assert_eq!(town.areas.len(), 3);
+        assert_eq!(town.themes.len(), 10);
+        let locales = ["en", "fr", "es", "ar", "ur", "id"];
+        for area in &town.areas {
+            let keys: Vec<&str> = area.names.keys().map(String::as_str).collect();
+            for locale in locales {
+                assert!(keys.contains(&locale), "area {} lacks {locale}", area.slug);
+            }
+            assert!(area.names.keys().all(|l| parse_locale(l).is_some()));
+        }
+        for theme in &town.themes {
+            for locale in locales {
+                let text = theme.texts.get(locale);
+                assert!(
+                    text.is_some_and(|t| !t.name.is_empty() && !t.description.is_empty()),
+                    "theme {} lacks {locale}",
+                    theme.slug
+                );
+            }
+        }
+        Ok(())
+    }
+}

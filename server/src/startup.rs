@@ -1,0 +1,160 @@
+//! Builds the application: database, migrations, router, listener. Tests
+//! call [`Application::build`] with their own settings and port 0.
+
+use crate::config::Settings;
+use crate::{database, health, locale, telemetry};
+use anyhow::Context as _;
+use app::app::{App, shell};
+use app::db::Db;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{FromRef, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
+
+/// What every handler can reach through axum state.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub settings: Arc<Settings>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    db: Db,
+}
+
+impl Application {
+    /// Connects, migrates (a failed migration is an error: the process must
+    /// not serve a half-migrated database) and binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = database::connect(&settings).await?;
+        database::migrate(&db).await?;
+        let listener = TcpListener::bind(settings.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.addr))?;
+        let router = router(db.clone(), Arc::new(settings));
+        Ok(Self { listener, router, db })
+    }
+
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in
+    /// flight and closes the pool.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let addr = self.local_addr()?;
+        tracing::info!(%addr, "listening");
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("server error")?;
+        self.db.pool().close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Leptos options from our settings alone: the binary runs without any
+/// `LEPTOS_*` variable, from the repository root or wherever `PARLEY_SITE_ROOT`
+/// points.
+fn leptos_options(settings: &Settings) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("parley")
+        .site_root(settings.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(settings.addr)
+        .env(leptos::config::Env::PROD)
+        .build()
+}
+
+pub fn router(db: Db, settings: Arc<Settings>) -> Router {
+    let leptos_options = leptos_options(&settings);
+    let pkg_dir = settings.site_root.join("pkg");
+    let max_body_bytes = settings.max_body_bytes;
+    let state = AppState { leptos_options, db, settings };
+    let routes = generate_route_list(App);
+
+    Router::new()
+        .route("/", get(locale::root_redirect))
+        .route("/healthz", get(health::healthz))
+        .route("/api/{*fn_name}", get(server_fn).post(server_fn))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let db = state.db.clone();
+                move || provide_context(db.clone())
+            },
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(locale::remember_locale))
+        .layer(axum::middleware::from_fn(locale::trim_trailing_slash))
+        .layer(axum::middleware::from_fn(telemetry::request_span))
+        .layer(RequestBodyLimitLayer::new(max_body_bytes))
+        .with_state(state)
+}
+
+async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
+    handle_server_fns_with_context(move || provide_context(state.db.clone()), request).await
+}
+
+async fn not_found() -> Response {
+    (http::StatusCode::NOT_FOUND, "not found").into_response()
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested");
+}
+

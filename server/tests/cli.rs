@@ -1,0 +1,86 @@
+//! The `parley` binary as an operator runs it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use support::{Backend, fresh_database};
+
+on_both_backends!(migrate_then_migrate_again_succeeds, a_failing_migration_stops_with_a_clear_message);
+
+/// Runs `parley ARGS` against `database_url`; a run that has not ended
+/// after 60 seconds is killed and fails the test.
+fn parley(database_url: &str, args: &[&str]) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_parley"))
+        .args(args)
+        .env("PARLEY_DATABASE_URL", database_url)
+        .env("PARLEY_ADDR", "127.0.0.1:0")
+        .env("PARLEY_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run parley");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().expect("wait for parley").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("parley {args:?} did not stop within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("parley output")
+}
+
+#[test]
+fn help_lists_the_subcommands() {
+    let output = Command::new(env!("CARGO_BIN_EXE_parley")).arg("--help").output().unwrap();
+
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for command in ["serve", "migrate", "seed-demo"] {
+        assert!(help.contains(command), "{command} missing from:\n{help}");
+    }
+}
+
+#[test]
+fn invalid_settings_are_named_and_refused() {
+    let output = parley("mysql://x@y/z", &["migrate"]);
+
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("PARLEY_DATABASE_URL"));
+}
+
+async fn migrate_then_migrate_again_succeeds(backend: Backend) {
+    let Some(database) = fresh_database(backend).await else { return };
+
+    let first = parley(&database.url, &["migrate"]);
+    let second = parley(&database.url, &["migrate"]);
+    let seeded = parley(&database.url, &["seed-demo"]);
+    let seeded_again = parley(&database.url, &["seed-demo"]);
+
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(second.status.success());
+    assert!(String::from_utf8_lossy(&seeded.stdout).contains("demo town loaded"));
+    assert!(String::from_utf8_lossy(&seeded_again.stdout).contains("already has data"));
+}
+
+async fn a_failing_migration_stops_with_a_clear_message(backend: Backend) {
+    let Some(database) = fresh_database(backend).await else { return };
+    // A table in the way of the first migration.
+    sqlx::any::install_default_drivers();
+    let url = if backend == Backend::Sqlite { format!("{}?mode=rwc", database.url) } else { database.url.clone() };
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    sqlx::query("CREATE TABLE areas (something_else TEXT)").execute(&pool).await.unwrap();
+    pool.close().await;
+
+    let migrate = parley(&database.url, &["migrate"]);
+    let serve = parley(&database.url, &["serve"]);
+
+    for output in [migrate, serve] {
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("database migration failed"), "{stderr}");
+    }
+}

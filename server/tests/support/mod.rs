@@ -1,0 +1,180 @@
+//! Starts the real router on port 0 against a fresh database: a SQLite file
+//! in a temporary folder, or a new database in the PostgreSQL cluster that
+//! `PARLEY_TEST_POSTGRES_URL` points at.
+
+#![allow(dead_code)]
+
+use app::db::Db;
+use parley_server::config::Settings;
+use parley_server::startup::Application;
+use sqlx::Connection as _;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A fresh, empty database; dropped with the folder it lives in (SQLite) or
+/// with the throwaway cluster (PostgreSQL).
+pub struct TestDatabase {
+    pub url: String,
+    _dir: Option<TempDir>,
+}
+
+/// A fresh database of `backend`, or `None` when PostgreSQL is not
+/// configured. When `PARLEY_TEST_POSTGRES_URL` is set, every failure here is
+/// a test failure, never a skip.
+pub async fn fresh_database(backend: Backend) -> Option<TestDatabase> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}/parley.db", dir.path().display());
+            Some(TestDatabase { url, _dir: Some(dir) })
+        }
+        Backend::Postgres => {
+            let Ok(admin_url) = std::env::var("PARLEY_TEST_POSTGRES_URL") else {
+                eprintln!("PARLEY_TEST_POSTGRES_URL is not set: PostgreSQL case skipped");
+                return None;
+            };
+            sqlx::any::install_default_drivers();
+            let name = format!("parley_test_{}", uuid::Uuid::new_v4().simple());
+            let mut admin = sqlx::AnyConnection::connect(&admin_url)
+                .await
+                .expect("PARLEY_TEST_POSTGRES_URL must point at a running PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+                .expect("create test database");
+            admin.close().await.expect("close admin connection");
+            let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
+            Some(TestDatabase { url: format!("{base}/{name}"), _dir: None })
+        }
+    }
+}
+
+pub fn settings_for(database_url: &str) -> Settings {
+    let vars: HashMap<String, String> = [
+        ("PARLEY_ADDR", "127.0.0.1:0"),
+        ("PARLEY_DATABASE_URL", database_url),
+        ("PARLEY_DATABASE_MAX_CONNECTIONS", "4"),
+        ("PARLEY_LOG", "warn"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    Settings::from_vars(&vars).expect("test settings")
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub db: Db,
+    pub client: reqwest::Client,
+    pub backend: Backend,
+    _database: TestDatabase,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("request")
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body"))
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// The real application on a free port, migrated, with an empty database.
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    let database = fresh_database(backend).await?;
+    let app = Application::build(settings_for(&database.url)).await.expect("build app");
+    let addr = app.local_addr().expect("local addr");
+    let db = app.db().clone();
+    let (shutdown, stopped) = oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    Some(TestApp { addr, db, client, backend, _database: database, shutdown: Some(shutdown) })
+}
+
+/// The same test on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    super::$case($crate::support::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    super::$case($crate::support::Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+
+/// The locales Parley serves, read from `locales/` like the build does.
+pub fn locales() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../locales");
+    let mut locales: Vec<String> = std::fs::read_dir(dir)
+        .expect("locales dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    locales.sort();
+    locales
+}
+
+/// One translation from `locales/{locale}/{namespace}.json`.
+pub fn translation(locale: &str, namespace: &str, key: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../locales/{locale}/{namespace}.json"));
+    let text = std::fs::read_to_string(&path).expect("translation file");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("translation json");
+    json[key].as_str().expect("translation key").to_owned()
+}
+
+/// HTML-escapes like the renderer does, to look for text in a page.
+pub fn html_escaped(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
