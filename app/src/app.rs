@@ -20,13 +20,35 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="data:," />
-                <HydrationScripts options />
+                <Hydration options />
                 <MetaTags />
             </head>
             <body>
                 <App />
             </body>
         </html>
+    }
+}
+
+/// Loads the WebAssembly bundle and hydrates the page. Leptos'
+/// `HydrationScripts` (0.8.23) writes the CSP nonce into `crossorigin`,
+/// which is invalid HTML; this emits the same three elements correctly.
+#[component]
+fn Hydration(options: LeptosOptions) -> impl IntoView {
+    let pkg = format!("/{}", options.site_pkg_dir);
+    let js = format!("{pkg}/{}.js", options.output_name);
+    // cargo-leptos names the bundle after the output name and says so at
+    // build time; a plain `cargo build` keeps wasm-bindgen's `_bg` suffix.
+    let wasm_suffix = if option_env!("LEPTOS_OUTPUT_NAME").is_some() { "" } else { "_bg" };
+    let wasm = format!("{pkg}/{}{wasm_suffix}.wasm", options.output_name);
+    let script = format!(
+        "import('{js}').then(m => m.default({{module_or_path: '{wasm}'}}).then(() => m.hydrate()));"
+    );
+    let nonce = leptos::nonce::use_nonce();
+    view! {
+        <link rel="modulepreload" href=js.clone() />
+        <link rel="preload" href=wasm.clone() r#as="fetch" r#type="application/wasm" crossorigin="anonymous" />
+        <script type="module" nonce=nonce>{script}</script>
     }
 }
 
