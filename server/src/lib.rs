@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod database;
 pub mod health;
+pub mod html;
 pub mod locale;
 pub mod seed;
 pub mod startup;

@@ -2,7 +2,7 @@
 //! call [`Application::build`] with their own settings and port 0.
 
 use crate::config::Settings;
-use crate::{database, health, locale, telemetry};
+use crate::{database, health, html, locale, telemetry};
 use anyhow::Context as _;
 use app::app::{App, shell};
 use app::db::Db;
@@ -17,6 +17,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 
@@ -114,9 +115,11 @@ pub fn router(db: Db, settings: Arc<Settings>) -> Router {
         )
         .nest_service("/pkg", ServeDir::new(pkg_dir))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(html::tidy_html))
         .layer(axum::middleware::from_fn(locale::remember_locale))
         .layer(axum::middleware::from_fn(locale::trim_trailing_slash))
         .layer(axum::middleware::from_fn(telemetry::request_span))
+        .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
         .with_state(state)
 }

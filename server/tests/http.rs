@@ -77,6 +77,7 @@ async fn every_locale_renders_with_lang_and_direction(backend: Backend) {
         assert!(html.contains(&format!("dir=\"{dir}\"")), "{locale}: no dir={dir}");
         let skip = html_escaped(&translation(&locale, "common", "skip_to_content"));
         assert!(html.contains(&skip), "{locale}: skip link not translated");
+        assert!(html.trim_end().ends_with("</html>"), "{locale}: content after </html>");
         for section in ["forums", "surveys", "focus-groups", "drafts", "feedback"] {
             let (status, _) = app.get_text(&format!("/{locale}/{section}")).await;
             assert_eq!(status, 200, "{locale}/{section}");

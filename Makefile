@@ -1,0 +1,121 @@
+# Parley: the two commands.
+#
+#   make run    install what is missing, build the release, migrate, load the
+#               demo town into an empty database, serve on 127.0.0.1:3000
+#   make test   install what is missing, then every check: format, clippy
+#               (ssr and hydrate), Rust tests on SQLite and PostgreSQL, and the
+#               browser tests against the release build
+#
+# Every install step checks first, so a second run does no needless work.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO_LEPTOS_VERSION := 0.3.10
+# The wasm-bindgen CLI must be the exact version of the crate in Cargo.lock.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
+
+# Tools installed by cargo, and binaryen's wasm-opt from end2end/node_modules
+# (Debian's wasm-opt is too old: the page then never hydrates).
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+export DEBIAN_FRONTEND := noninteractive
+export CARGO_TERM_COLOR ?= never
+
+NODE_STAMP := end2end/node_modules/.installed
+APT_UPDATED := /tmp/.parley-apt-updated
+
+.PHONY: help run test build release check fmt clippy rust-tests e2e bench \
+        tools tools-build tools-test clean
+
+help:
+	@echo "make run    build and serve Parley with the demo town on http://127.0.0.1:3000"
+	@echo "make test   run every check and test (installs what is missing)"
+
+## The two commands ----------------------------------------------------------
+
+run: tools-build release
+	@target/release/parley seed-demo
+	@echo "Parley is at http://$${PARLEY_ADDR:-127.0.0.1:3000} (Ctrl-C stops it)"
+	exec target/release/parley serve
+
+test: tools-test fmt clippy rust-tests release e2e
+	@echo "make test: everything passed"
+
+## Steps -----------------------------------------------------------------------
+
+release: tools-build
+	cargo leptos build --release
+
+fmt:
+	cargo fmt --all --check
+
+clippy:
+	cargo clippy --workspace --all-targets --features server/ssr -- -D warnings
+	cargo clippy -p app --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+# Unit and integration tests, on SQLite and on a throwaway PostgreSQL.
+rust-tests:
+	.ci/with-postgres.sh cargo test --workspace --no-fail-fast
+
+e2e: $(NODE_STAMP)
+	cd end2end && npx playwright test
+
+## Installing what is missing ----------------------------------------------------
+
+tools-build: wasm-target cargo-leptos wasm-bindgen $(NODE_STAMP)
+
+tools-test: tools-build chromium postgresql java
+
+.PHONY: wasm-target cargo-leptos wasm-bindgen chromium postgresql java
+
+wasm-target:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+	  || rustup target add wasm32-unknown-unknown
+
+cargo-leptos:
+	@if [ "$$(cargo leptos --version 2>/dev/null | awk '{print $$2}')" != "$(CARGO_LEPTOS_VERSION)" ]; then \
+	  cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked; \
+	fi
+
+# Without --locked: the CLI's lock file asks for a crate version the registry lacks.
+wasm-bindgen:
+	@if [ "$$(wasm-bindgen --version 2>/dev/null | awk '{print $$2}')" != "$(WASM_BINDGEN_VERSION)" ]; then \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
+	fi
+
+$(NODE_STAMP): end2end/package.json end2end/package-lock.json
+	cd end2end && npm ci --no-audit --no-fund
+	@touch $@
+
+$(APT_UPDATED):
+	apt-get update -qq
+	@touch $@
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ] || ! command -v chromedriver >/dev/null; then \
+	  $(MAKE) --no-print-directory $(APT_UPDATED); \
+	  apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+# Installed without starting Debian's own cluster: the tests start theirs.
+postgresql:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory $(APT_UPDATED); \
+	  policy=/usr/sbin/policy-rc.d; made_policy=; \
+	  if [ ! -e $$policy ]; then printf '#!/bin/sh\nexit 101\n' > $$policy; chmod +x $$policy; made_policy=1; fi; \
+	  apt-get install -y -qq postgresql; \
+	  if [ -n "$$made_policy" ]; then rm -f $$policy; fi; \
+	fi
+
+# The Nu HTML checker (vnu.jar, from npm) runs on Java.
+java:
+	@if ! command -v java >/dev/null; then \
+	  $(MAKE) --no-print-directory $(APT_UPDATED); \
+	  apt-get install -y -qq default-jre-headless; \
+	fi
+
+clean:
+	cargo clean
+	rm -rf end2end/node_modules end2end/.e2e-data end2end/test-results

@@ -1,0 +1,113 @@
+//! Makes the HTML that Leptos 0.8 renders valid, without changing the
+//! document the browser builds from it.
+//!
+//! Leptos marks the end of a rendered list with `<!>`, which HTML parses as
+//! an empty comment but reports as a "bogus comment" error; `<!---->` is the
+//! same empty comment, written validly. Leptos also appends its resolved
+//! resources as `<script>`s after `</html>`; browsers move stray content
+//! there to the end of `<body>`, which is where this puts it. Hydration sees
+//! the same DOM either way, and pages pass the Nu HTML checker.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use http::header;
+
+/// Pages are rendered whole before the first byte (`SsrMode::Async`), so
+/// buffering them costs no latency. Anything larger is passed through.
+const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
+
+pub async fn tidy_html(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !is_html {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            tracing::error!(%error, "cannot read a rendered page");
+            parts.status = http::StatusCode::INTERNAL_SERVER_ERROR;
+            parts.headers.remove(header::CONTENT_LENGTH);
+            return Response::from_parts(parts, Body::empty());
+        }
+    };
+    let tidied = match std::str::from_utf8(&bytes) {
+        Ok(html) => tidy(html),
+        Err(_) => return Response::from_parts(parts, Body::from(bytes)),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(tidied))
+}
+
+/// The two rewrites, applied outside `<script>` elements only.
+pub fn tidy(html: &str) -> String {
+    let (document, trailing) = match html.rfind("</html>") {
+        Some(end) if !html[end + "</html>".len()..].trim().is_empty() => {
+            (&html[..end], html[end + "</html>".len()..].trim())
+        }
+        _ => (html, ""),
+    };
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = document;
+    while let Some(start) = rest.find("<script") {
+        out.push_str(&rest[..start].replace("<!>", "<!---->"));
+        let script = &rest[start..];
+        let end = script.find("</script>").map_or(script.len(), |e| e + "</script>".len());
+        out.push_str(&script[..end]);
+        rest = &script[end..];
+    }
+    let tail = rest.replace("<!>", "<!---->");
+    match (trailing.is_empty(), tail.rfind("</body>")) {
+        (false, Some(body_end)) => {
+            out.push_str(&tail[..body_end]);
+            out.push_str(trailing);
+            out.push_str(&tail[body_end..]);
+            out.push_str("</html>");
+        }
+        (false, None) => {
+            out.push_str(&tail);
+            out.push_str(trailing);
+            out.push_str("</html>");
+        }
+        (true, _) => out.push_str(&tail),
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tidy;
+
+    #[test]
+    fn empty_markers_become_valid_comments() {
+        assert_eq!(tidy("<ul><li>a</li><!></ul>"), "<ul><li>a</li><!----></ul>");
+    }
+
+    #[test]
+    fn scripts_are_left_alone() {
+        let html = r#"<p><!></p><script>var s = "<!>";</script><p><!></p>"#;
+        assert_eq!(tidy(html), r#"<p><!----></p><script>var s = "<!>";</script><p><!----></p>"#);
+    }
+
+    #[test]
+    fn scripts_after_the_document_move_to_the_end_of_body() {
+        let html = "<html><body><main></main></body></html><script>a()</script><script>b()</script>";
+        assert_eq!(
+            tidy(html),
+            "<html><body><main></main><script>a()</script><script>b()</script></body></html>"
+        );
+    }
+
+    #[test]
+    fn valid_documents_are_unchanged() {
+        let html = "<!DOCTYPE html><html><body><!-- note --><p>&lt;!&gt;</p></body></html>";
+        assert_eq!(tidy(html), html);
+    }
+}
