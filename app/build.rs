@@ -22,7 +22,10 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     let mut cfg = Config::new(DEFAULT_LOCALE)?.locales_path(locales_dir.display().to_string());
     for locale in locales.iter().filter(|l| *l != DEFAULT_LOCALE) {
-        println!("cargo::rerun-if-changed={}", locales_dir.join(locale).display());
+        println!(
+            "cargo::rerun-if-changed={}",
+            locales_dir.join(locale).display()
+        );
         cfg = cfg.add_locale(locale)?;
     }
     for namespace in &namespaces {

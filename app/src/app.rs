@@ -39,7 +39,11 @@ fn Hydration(options: LeptosOptions) -> impl IntoView {
     let js = format!("{pkg}/{}.js", options.output_name);
     // cargo-leptos names the bundle after the output name and says so at
     // build time; a plain `cargo build` keeps wasm-bindgen's `_bg` suffix.
-    let wasm_suffix = if option_env!("LEPTOS_OUTPUT_NAME").is_some() { "" } else { "_bg" };
+    let wasm_suffix = if option_env!("LEPTOS_OUTPUT_NAME").is_some() {
+        ""
+    } else {
+        "_bg"
+    };
     let wasm = format!("{pkg}/{}{wasm_suffix}.wasm", options.output_name);
     let script = format!(
         "import('{js}').then(m => m.default({{module_or_path: '{wasm}'}}).then(() => m.hydrate()));"

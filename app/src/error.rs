@@ -88,7 +88,9 @@ mod tests {
         let errors = [
             AppError::NotFound,
             AppError::Unavailable,
-            AppError::Internal { request_id: "abc".into() },
+            AppError::Internal {
+                request_id: "abc".into(),
+            },
             AppError::Transport("offline".into()),
         ];
         for error in errors {
@@ -101,6 +103,12 @@ mod tests {
     fn statuses_match_the_meaning() {
         assert_eq!(AppError::NotFound.status(), 404);
         assert_eq!(AppError::Unavailable.status(), 503);
-        assert_eq!(AppError::Internal { request_id: String::new() }.status(), 500);
+        assert_eq!(
+            AppError::Internal {
+                request_id: String::new()
+            }
+            .status(),
+            500
+        );
     }
 }

@@ -5,10 +5,23 @@
 //! locale visited in the [`LOCALE_COOKIE`] cookie.
 
 use crate::i18n::Locale;
+use leptos::prelude::{Signal, use_context};
 use leptos_i18n::Locale as _;
 
 /// Name of the cookie that remembers the reader's last locale.
 pub const LOCALE_COOKIE: &str = "parley_locale";
+
+/// The reader's locale, provided by the locale layout to every page.
+#[derive(Debug, Clone, Copy)]
+pub struct CurrentLocale(pub Signal<Locale>);
+
+/// The reader's locale (English outside the locale layout). Translations
+/// are looked up with `td!(locale.get(), key)`: leptos_i18n's own context is
+/// not used, because on the server its isomorphic effect can outlive the
+/// render and panic on disposed signals.
+pub fn use_locale() -> Signal<Locale> {
+    use_context::<CurrentLocale>().map_or_else(|| Signal::stored(Locale::default()), |c| c.0)
+}
 
 /// Parses a locale code such as `fr`; `None` for anything Parley does not speak.
 pub fn parse_locale(code: &str) -> Option<Locale> {
@@ -47,7 +60,9 @@ pub fn preferred_locale(cookie: Option<&str>, accept_language: Option<&str>) -> 
     if let Some(locale) = cookie.and_then(parse_locale) {
         return locale;
     }
-    let wanted = accept_language.map(parse_accept_language).unwrap_or_default();
+    let wanted = accept_language
+        .map(parse_accept_language)
+        .unwrap_or_default();
     wanted
         .iter()
         .find_map(|tag| {
@@ -66,7 +81,12 @@ pub fn parse_accept_language(header: &str) -> Vec<String> {
         .filter_map(|(index, entry)| {
             let mut parts = entry.split(';');
             let tag = parts.next()?.trim();
-            if tag.is_empty() || tag == "*" || !tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            if tag.is_empty()
+                || tag == "*"
+                || !tag
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
                 return None;
             }
             let quality = parts
@@ -101,14 +121,20 @@ mod tests {
 
     #[test]
     fn refused_and_malformed_entries_are_skipped() {
-        assert_eq!(parse_accept_language("fr;q=0, es;q=abc, <x>, ar;q=2, id"), ["id"]);
+        assert_eq!(
+            parse_accept_language("fr;q=0, es;q=abc, <x>, ar;q=2, id"),
+            ["id"]
+        );
         assert!(parse_accept_language("").is_empty());
     }
 
     #[test]
     fn cookie_wins_over_header_and_header_over_default() {
         assert_eq!(preferred_locale(Some("ur"), Some("fr")), Locale::ur);
-        assert_eq!(preferred_locale(Some("xx"), Some("de, es-MX;q=0.5")), Locale::es);
+        assert_eq!(
+            preferred_locale(Some("xx"), Some("de, es-MX;q=0.5")),
+            Locale::es
+        );
         assert_eq!(preferred_locale(None, Some("AR-EG")), Locale::ar);
         assert_eq!(preferred_locale(None, Some("de, ja")), Locale::en);
         assert_eq!(preferred_locale(None, None), Locale::en);
@@ -116,7 +142,10 @@ mod tests {
 
     #[test]
     fn switching_keeps_the_rest_of_the_path() {
-        assert_eq!(switch_locale_path("/fr/forums?x=1", Locale::ar), "/ar/forums?x=1");
+        assert_eq!(
+            switch_locale_path("/fr/forums?x=1", Locale::ar),
+            "/ar/forums?x=1"
+        );
         assert_eq!(switch_locale_path("/fr/", Locale::id), "/id");
         assert_eq!(switch_locale_path("/fr", Locale::es), "/es");
         assert_eq!(switch_locale_path("/nowhere/page", Locale::ur), "/ur");

@@ -47,7 +47,10 @@ fn placeholders(text: &str) -> Vec<String> {
     let mut found: Vec<String> = text
         .split("{{")
         .skip(1)
-        .filter_map(|rest| rest.split_once("}}").map(|(name, _)| name.trim().to_owned()))
+        .filter_map(|rest| {
+            rest.split_once("}}")
+                .map(|(name, _)| name.trim().to_owned())
+        })
         .collect();
     found.sort();
     found
@@ -69,7 +72,10 @@ fn other_locales() -> Vec<String> {
 fn the_six_launch_locales_are_there() {
     let locales = other_locales();
     for locale in ["fr", "es", "ar", "ur", "id"] {
-        assert!(locales.iter().any(|l| l == locale), "locales/{locale} is missing");
+        assert!(
+            locales.iter().any(|l| l == locale),
+            "locales/{locale} is missing"
+        );
     }
 }
 
@@ -81,10 +87,17 @@ fn every_locale_has_every_english_key_and_no_other() {
         let missing: Vec<&String> = english.keys().filter(|k| !texts.contains_key(*k)).collect();
         let extra: Vec<&String> = texts.keys().filter(|k| !english.contains_key(*k)).collect();
         assert!(missing.is_empty(), "{locale} lacks {missing:?}");
-        assert!(extra.is_empty(), "{locale} has keys English does not: {extra:?}");
+        assert!(
+            extra.is_empty(),
+            "{locale} has keys English does not: {extra:?}"
+        );
         for (key, text) in &texts {
             assert!(!text.trim().is_empty(), "{locale}: {key} is empty");
-            assert_eq!(placeholders(text), placeholders(&english[key]), "{locale}: {key} placeholders");
+            assert_eq!(
+                placeholders(text),
+                placeholders(&english[key]),
+                "{locale}: {key} placeholders"
+            );
         }
     }
 }

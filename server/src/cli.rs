@@ -10,7 +10,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "parley", version, about = "Parley: community consultation and feedback portal")]
+#[command(
+    name = "parley",
+    version,
+    about = "Parley: community consultation and feedback portal"
+)]
 struct Cli {
     /// Settings file (KEY=value lines, like .env.example); PARLEY_* variables override it.
     #[arg(long, global = true, value_name = "FILE")]
@@ -39,7 +43,10 @@ pub fn run() -> ExitCode {
         }
     };
     telemetry::init(&settings);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("parley: cannot start the async runtime: {error}");
@@ -55,13 +62,19 @@ pub fn run() -> ExitCode {
             Command::Migrate => {
                 let db = database::connect(&settings).await?;
                 database::migrate(&db).await?;
-                println!("parley: the {} database is up to date", db.backend().as_str());
+                println!(
+                    "parley: the {} database is up to date",
+                    db.backend().as_str()
+                );
                 Ok(())
             }
             Command::SeedDemo => {
                 let db = database::connect(&settings).await?;
                 database::migrate(&db).await?;
-                match seed_demo(&db).await.context("loading the demo town failed")? {
+                match seed_demo(&db)
+                    .await
+                    .context("loading the demo town failed")?
+                {
                     SeedOutcome::Loaded { areas, themes } => {
                         println!("parley: demo town loaded ({areas} areas, {themes} themes)");
                     }

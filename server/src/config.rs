@@ -60,11 +60,18 @@ impl fmt::Debug for Secret {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read the settings file {path}: {source}")]
-    File { path: PathBuf, source: std::io::Error },
+    File {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}, line {line}: expected KEY=value")]
     Syntax { path: PathBuf, line: usize },
     #[error("{key}={value:?} is not valid: {reason}")]
-    Invalid { key: &'static str, value: String, reason: String },
+    Invalid {
+        key: &'static str,
+        value: String,
+        reason: String,
+    },
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/parley.db";
@@ -72,8 +79,9 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/parley.db";
 impl Settings {
     /// Loads the settings: defaults, then the file, then the environment.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
-        let env: HashMap<String, String> =
-            std::env::vars().filter(|(k, _)| k.starts_with("PARLEY_")).collect();
+        let env: HashMap<String, String> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("PARLEY_"))
+            .collect();
         let file = file
             .map(Path::to_path_buf)
             .or_else(|| env.get("PARLEY_CONFIG").map(PathBuf::from));
@@ -89,7 +97,9 @@ impl Settings {
     /// their defaults.
     pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
         let get = |key: &str| vars.get(key).map(|v| v.trim()).filter(|v| !v.is_empty());
-        let database_url = get("PARLEY_DATABASE_URL").unwrap_or(DEFAULT_DATABASE_URL).to_owned();
+        let database_url = get("PARLEY_DATABASE_URL")
+            .unwrap_or(DEFAULT_DATABASE_URL)
+            .to_owned();
         if Backend::of_url(&database_url).is_none() {
             return Err(ConfigError::Invalid {
                 key: "PARLEY_DATABASE_URL",
@@ -144,9 +154,14 @@ where
 /// Reads `KEY=value` lines; blank lines and `#` comments are ignored, and
 /// values may be wrapped in double quotes.
 fn read_settings_file(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| ConfigError::File { path: path.to_owned(), source })?;
-    parse_settings_file(&text).map_err(|line| ConfigError::Syntax { path: path.to_owned(), line })
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::File {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse_settings_file(&text).map_err(|line| ConfigError::Syntax {
+        path: path.to_owned(),
+        line,
+    })
 }
 
 /// Parses the settings file format; the error is the 1-based line number.
@@ -173,7 +188,10 @@ mod tests {
     use super::*;
 
     fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -210,7 +228,10 @@ mod tests {
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert!(error.contains("PARLEY_DATABASE_URL") && !error.contains("secret"), "{error}");
+        assert!(
+            error.contains("PARLEY_DATABASE_URL") && !error.contains("secret"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -221,10 +242,14 @@ mod tests {
 
     #[test]
     fn settings_file_reads_like_env_example() {
-        let parsed = parse_settings_file("# comment\n\nPARLEY_ADDR=127.0.0.1:4000\nPARLEY_LOG=\"debug\"\n");
+        let parsed =
+            parse_settings_file("# comment\n\nPARLEY_ADDR=127.0.0.1:4000\nPARLEY_LOG=\"debug\"\n");
         assert_eq!(
             parsed,
-            Ok(vars(&[("PARLEY_ADDR", "127.0.0.1:4000"), ("PARLEY_LOG", "debug")]))
+            Ok(vars(&[
+                ("PARLEY_ADDR", "127.0.0.1:4000"),
+                ("PARLEY_LOG", "debug")
+            ]))
         );
         assert_eq!(parse_settings_file("PARLEY_ADDR\n"), Err(1));
     }

@@ -66,7 +66,10 @@ fn sqlite_url_creating_file(url: &str) -> anyhow::Result<String> {
     if path.is_empty() || path.starts_with(":memory:") {
         return Ok(url.to_owned());
     }
-    if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+    if let Some(parent) = Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create the database folder {}", parent.display()))?;
     }
@@ -89,8 +92,14 @@ mod tests {
         let url = format!("sqlite://{}/sub/parley.db", dir.path().display());
         assert_eq!(sqlite_url_creating_file(&url)?, format!("{url}?mode=rwc"));
         assert!(dir.path().join("sub").is_dir());
-        assert_eq!(sqlite_url_creating_file("sqlite://x.db?mode=ro")?, "sqlite://x.db?mode=ro");
-        assert_eq!(sqlite_url_creating_file("sqlite::memory:")?, "sqlite::memory:");
+        assert_eq!(
+            sqlite_url_creating_file("sqlite://x.db?mode=ro")?,
+            "sqlite://x.db?mode=ro"
+        );
+        assert_eq!(
+            sqlite_url_creating_file("sqlite::memory:")?,
+            "sqlite::memory:"
+        );
         Ok(())
     }
 }

@@ -17,14 +17,32 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>
     let database = state.db.backend().as_str();
     let ping = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(state.db.pool());
     match tokio::time::timeout(Duration::from_secs(2), ping).await {
-        Ok(Ok(_)) => (StatusCode::OK, Json(Health { status: "ok", database })),
+        Ok(Ok(_)) => (
+            StatusCode::OK,
+            Json(Health {
+                status: "ok",
+                database,
+            }),
+        ),
         Ok(Err(error)) => {
             tracing::warn!(error = %error, "health check: database error");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "unavailable", database }))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(Health {
+                    status: "unavailable",
+                    database,
+                }),
+            )
         }
         Err(_) => {
             tracing::warn!("health check: database timed out");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "unavailable", database }))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(Health {
+                    status: "unavailable",
+                    database,
+                }),
+            )
         }
     }
 }

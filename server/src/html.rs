@@ -59,7 +59,9 @@ pub fn tidy(html: &str) -> String {
     while let Some(start) = rest.find("<script") {
         out.push_str(&rest[..start].replace("<!>", "<!---->"));
         let script = &rest[start..];
-        let end = script.find("</script>").map_or(script.len(), |e| e + "</script>".len());
+        let end = script
+            .find("</script>")
+            .map_or(script.len(), |e| e + "</script>".len());
         out.push_str(&script[..end]);
         rest = &script[end..];
     }
@@ -93,12 +95,16 @@ mod tests {
     #[test]
     fn scripts_are_left_alone() {
         let html = r#"<p><!></p><script>var s = "<!>";</script><p><!></p>"#;
-        assert_eq!(tidy(html), r#"<p><!----></p><script>var s = "<!>";</script><p><!----></p>"#);
+        assert_eq!(
+            tidy(html),
+            r#"<p><!----></p><script>var s = "<!>";</script><p><!----></p>"#
+        );
     }
 
     #[test]
     fn scripts_after_the_document_move_to_the_end_of_body() {
-        let html = "<html><body><main></main></body></html><script>a()</script><script>b()</script>";
+        let html =
+            "<html><body><main></main></body></html><script>a()</script><script>b()</script>";
         assert_eq!(
             tidy(html),
             "<html><body><main></main><script>a()</script><script>b()</script></body></html>"

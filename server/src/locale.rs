@@ -14,12 +14,15 @@ const COOKIE_MAX_AGE: u32 = 365 * 24 * 60 * 60;
 /// `GET /`: to `/{locale}`, chosen by cookie, then `Accept-Language`, then
 /// English.
 pub async fn root_redirect(headers: HeaderMap) -> Response {
-    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
     let locale = preferred_locale(cookie(&headers, LOCALE_COOKIE), accept);
     let mut response = Redirect::to(&home_path(locale)).into_response();
-    response
-        .headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
+    response.headers_mut().insert(
+        header::VARY,
+        HeaderValue::from_static("Accept-Language, Cookie"),
+    );
     response
 }
 
@@ -82,7 +85,10 @@ mod tests {
     #[test]
     fn finds_a_cookie_among_others() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; parley_locale=ar; b=2"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; parley_locale=ar; b=2"),
+        );
         assert_eq!(cookie(&headers, LOCALE_COOKIE), Some("ar"));
         assert_eq!(cookie(&headers, "c"), None);
     }

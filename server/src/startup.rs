@@ -51,7 +51,11 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", settings.addr))?;
         let router = router(db.clone(), Arc::new(settings));
-        Ok(Self { listener, router, db })
+        Ok(Self {
+            listener,
+            router,
+            db,
+        })
     }
 
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
@@ -64,13 +68,20 @@ impl Application {
 
     /// Serves until `shutdown` completes, then finishes the requests in
     /// flight and closes the pool.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let addr = self.local_addr()?;
         tracing::info!(%addr, "listening");
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("server error")?;
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("server error")?;
         self.db.pool().close().await;
         tracing::info!("stopped");
         Ok(())
@@ -94,7 +105,11 @@ pub fn router(db: Db, settings: Arc<Settings>) -> Router {
     let leptos_options = leptos_options(&settings);
     let pkg_dir = settings.site_root.join("pkg");
     let max_body_bytes = settings.max_body_bytes;
-    let state = AppState { leptos_options, db, settings };
+    let state = AppState {
+        leptos_options,
+        db,
+        settings,
+    };
     let routes = generate_route_list(App);
 
     Router::new()
@@ -160,4 +175,3 @@ pub async fn shutdown_signal() {
     }
     tracing::info!("shutdown requested");
 }
-

@@ -13,7 +13,9 @@ use tracing_subscriber::EnvFilter;
 /// Installs the global subscriber once; later calls (tests) are ignored.
 pub fn init(settings: &Settings) {
     let filter = EnvFilter::try_new(&settings.log).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match settings.log_format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),
@@ -37,12 +39,18 @@ pub async fn request_span(mut request: Request, next: Next) -> Response {
         route = %route,
         request_id = %request_id,
     );
-    request.extensions_mut().insert(RequestId(request_id.clone()));
+    request
+        .extensions_mut()
+        .insert(RequestId(request_id.clone()));
     let started = Instant::now();
     let mut response = next.run(request).instrument(span.clone()).await;
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     span.in_scope(|| {
-        tracing::info!(status = response.status().as_u16(), latency_ms, "request served");
+        tracing::info!(
+            status = response.status().as_u16(),
+            latency_ms,
+            "request served"
+        );
     });
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", value);

@@ -8,7 +8,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use support::{Backend, fresh_database};
 
-on_both_backends!(migrate_then_migrate_again_succeeds, a_failing_migration_stops_with_a_clear_message);
+on_both_backends!(
+    migrate_then_migrate_again_succeeds,
+    a_failing_migration_stops_with_a_clear_message
+);
 
 /// Runs `parley ARGS` against `database_url`; a run that has not ended
 /// after 60 seconds is killed and fails the test.
@@ -35,7 +38,10 @@ fn parley(database_url: &str, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn help_lists_the_subcommands() {
-    let output = Command::new(env!("CARGO_BIN_EXE_parley")).arg("--help").output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_parley"))
+        .arg("--help")
+        .output()
+        .unwrap();
 
     assert!(output.status.success());
     let help = String::from_utf8_lossy(&output.stdout);
@@ -47,10 +53,17 @@ fn help_lists_the_subcommands() {
 #[test]
 fn serve_stops_gracefully_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_parley"))
         .arg("serve")
-        .env("PARLEY_DATABASE_URL", format!("sqlite://{}/parley.db", dir.path().display()))
+        .env(
+            "PARLEY_DATABASE_URL",
+            format!("sqlite://{}/parley.db", dir.path().display()),
+        )
         .env("PARLEY_ADDR", format!("127.0.0.1:{port}"))
         .env("PARLEY_LOG", "warn")
         .stdout(Stdio::null())
@@ -59,11 +72,17 @@ fn serve_stops_gracefully_on_sigterm() {
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "parley serve did not start listening");
+        assert!(
+            Instant::now() < deadline,
+            "parley serve did not start listening"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 
-    let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
 
     assert!(kill.success());
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -89,26 +108,41 @@ fn invalid_settings_are_named_and_refused() {
 }
 
 async fn migrate_then_migrate_again_succeeds(backend: Backend) {
-    let Some(database) = fresh_database(backend).await else { return };
+    let Some(database) = fresh_database(backend).await else {
+        return;
+    };
 
     let first = parley(&database.url, &["migrate"]);
     let second = parley(&database.url, &["migrate"]);
     let seeded = parley(&database.url, &["seed-demo"]);
     let seeded_again = parley(&database.url, &["seed-demo"]);
 
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     assert!(second.status.success());
     assert!(String::from_utf8_lossy(&seeded.stdout).contains("demo town loaded"));
     assert!(String::from_utf8_lossy(&seeded_again.stdout).contains("already has data"));
 }
 
 async fn a_failing_migration_stops_with_a_clear_message(backend: Backend) {
-    let Some(database) = fresh_database(backend).await else { return };
+    let Some(database) = fresh_database(backend).await else {
+        return;
+    };
     // A table in the way of the first migration.
     sqlx::any::install_default_drivers();
-    let url = if backend == Backend::Sqlite { format!("{}?mode=rwc", database.url) } else { database.url.clone() };
+    let url = if backend == Backend::Sqlite {
+        format!("{}?mode=rwc", database.url)
+    } else {
+        database.url.clone()
+    };
     let pool = sqlx::AnyPool::connect(&url).await.unwrap();
-    sqlx::query("CREATE TABLE areas (something_else TEXT)").execute(&pool).await.unwrap();
+    sqlx::query("CREATE TABLE areas (something_else TEXT)")
+        .execute(&pool)
+        .await
+        .unwrap();
     pool.close().await;
 
     let migrate = parley(&database.url, &["migrate"]);

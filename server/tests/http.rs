@@ -22,17 +22,24 @@ on_both_backends!(
 );
 
 async fn healthz_reports_the_database(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else { return };
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
 
     let response = app.get("/healthz").await;
 
     assert_eq!(response.status().as_u16(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body, serde_json::json!({ "status": "ok", "database": backend.name() }));
+    assert_eq!(
+        body,
+        serde_json::json!({ "status": "ok", "database": backend.name() })
+    );
 }
 
 async fn healthz_is_503_when_the_database_is_gone(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else { return };
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     app.db.pool().close().await;
 
     let response = app.get("/healthz").await;
@@ -43,14 +50,22 @@ async fn healthz_is_503_when_the_database_is_gone(backend: Backend) {
 }
 
 async fn root_redirects_to_the_best_locale(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else { return };
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let location = |response: reqwest::Response| {
         assert!(response.status().is_redirection(), "{}", response.status());
         response.headers()["location"].to_str().unwrap().to_owned()
     };
 
     let plain = app.get("/").await;
-    let by_header = app.client.get(app.url("/")).header("accept-language", "de;q=0.9, ar-EG;q=0.8").send().await.unwrap();
+    let by_header = app
+        .client
+        .get(app.url("/"))
+        .header("accept-language", "de;q=0.9, ar-EG;q=0.8")
+        .send()
+        .await
+        .unwrap();
     let by_cookie = app
         .client
         .get(app.url("/"))
@@ -66,18 +81,33 @@ async fn root_redirects_to_the_best_locale(backend: Backend) {
 }
 
 async fn every_locale_renders_with_lang_and_direction(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else { return };
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
 
     for locale in locales() {
         let (status, html) = app.get_text(&format!("/{locale}")).await;
 
         assert_eq!(status, 200, "{locale}");
-        let dir = if locale == "ar" || locale == "ur" { "rtl" } else { "ltr" };
-        assert!(html.contains(&format!("lang=\"{locale}\"")), "{locale}: no lang attribute");
-        assert!(html.contains(&format!("dir=\"{dir}\"")), "{locale}: no dir={dir}");
+        let dir = if locale == "ar" || locale == "ur" {
+            "rtl"
+        } else {
+            "ltr"
+        };
+        assert!(
+            html.contains(&format!("lang=\"{locale}\"")),
+            "{locale}: no lang attribute"
+        );
+        assert!(
+            html.contains(&format!("dir=\"{dir}\"")),
+            "{locale}: no dir={dir}"
+        );
         let skip = html_escaped(&translation(&locale, "common", "skip_to_content"));
         assert!(html.contains(&skip), "{locale}: skip link not translated");
-        assert!(html.trim_end().ends_with("</html>"), "{locale}: content after </html>");
+        assert!(
+            html.trim_end().ends_with("</html>"),
+            "{locale}: content after </html>"
+        );
         for section in ["forums", "surveys", "focus-groups", "drafts", "feedback"] {
             let (status, _) = app.get_text(&format!("/{locale}/{section}")).await;
             assert_eq!(status, 200, "{locale}/{section}");
@@ -86,7 +116,9 @@ async fn every_locale_renders_with_lang_and_direction(backend: Backend) {
 }
 
 async fn home_shows_the_demo_town_in_the_readers_language(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else { return };
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let (_, empty_home) = app.get_text("/en").await;
     assert!(empty_home.contains(&html_escaped(&translation("en", "home", "no_areas"))));
 
@@ -101,27 +133,48 @@ async fn home_shows_the_demo_town_in_the_readers_language(backend: Backend) {
         assert!(french.contains(&html_escaped(name)), "area {name} missing");
     }
     let theme = town["themes"][0]["texts"]["fr"]["name"].as_str().unwrap();
-    assert!(french.contains(&html_escaped(theme)), "theme {theme} missing");
+    assert!(
+        french.contains(&html_escaped(theme)),
+        "theme {theme} missing"
+    );
 }
 
 async fn unknown_pages_are_404_in_the_readers_language(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else { return };
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
 
     let (status, french) = app.get_text("/fr/no-such-page").await;
     let (unknown_status, unknown_locale) = app.get_text("/xx").await;
 
     assert_eq!(status, 404);
-    assert!(french.contains(&html_escaped(&translation("fr", "common", "not_found_title"))));
+    assert!(french.contains(&html_escaped(&translation(
+        "fr",
+        "common",
+        "not_found_title"
+    ))));
     assert!(french.contains("lang=\"fr\""));
     assert_eq!(unknown_status, 404);
-    assert!(unknown_locale.contains(&html_escaped(&translation("en", "common", "not_found_title"))));
+    assert!(unknown_locale.contains(&html_escaped(&translation(
+        "en",
+        "common",
+        "not_found_title"
+    ))));
 }
 
 async fn visiting_a_locale_remembers_it(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else { return };
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
 
     let first = app.get("/ar").await;
-    let again = app.client.get(app.url("/ar")).header("cookie", "parley_locale=ar").send().await.unwrap();
+    let again = app
+        .client
+        .get(app.url("/ar"))
+        .header("cookie", "parley_locale=ar")
+        .send()
+        .await
+        .unwrap();
 
     let cookie = first.headers()["set-cookie"].to_str().unwrap();
     assert!(cookie.starts_with("parley_locale=ar;"), "{cookie}");
@@ -130,33 +183,54 @@ async fn visiting_a_locale_remembers_it(backend: Backend) {
 }
 
 async fn oversized_bodies_are_refused(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else { return };
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let two_mib = vec![b'x'; 2 * 1024 * 1024];
 
-    let response = app.client.post(app.url("/api/anything")).body(two_mib).send().await.unwrap();
+    let response = app
+        .client
+        .post(app.url("/api/anything"))
+        .body(two_mib)
+        .send()
+        .await
+        .unwrap();
 
     assert_eq!(response.status().as_u16(), 413);
 }
 
 async fn every_response_carries_a_request_id(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else { return };
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
 
     let page = app.get("/en").await;
     let health = app.get("/healthz").await;
 
     let page_id = page.headers()["x-request-id"].to_str().unwrap().to_owned();
-    let health_id = health.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let health_id = health.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(page_id.len(), 32);
     assert_ne!(page_id, health_id);
 }
 
 async fn seed_demo_fills_only_an_empty_database(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else { return };
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
 
     let first = seed_demo(&app.db).await.unwrap();
     let second = seed_demo(&app.db).await.unwrap();
 
-    assert_eq!(first, SeedOutcome::Loaded { areas: 3, themes: 10 });
+    assert_eq!(
+        first,
+        SeedOutcome::Loaded {
+            areas: 3,
+            themes: 10
+        }
+    );
     assert_eq!(second, SeedOutcome::AlreadyHasData);
     let count = |table: &'static str| {
         let pool = app.db.pool().clone();
@@ -174,7 +248,9 @@ async fn seed_demo_fills_only_an_empty_database(backend: Backend) {
 }
 
 async fn trailing_slashes_redirect_to_the_one_address(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else { return };
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
 
     let home = app.get("/fr/").await;
     let section = app.get("/fr/forums/?page=2").await;

@@ -1,4 +1,5 @@
 use crate::i18n::*;
+use crate::locale::use_locale;
 use crate::taxonomy::api::load_town;
 use crate::taxonomy::{LocalText, TownOverview};
 use crate::ui::error_message::ErrorMessage;
@@ -7,21 +8,21 @@ use leptos_meta::Title;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let i18n = use_i18n();
-    let town = Resource::new(move || i18n.get_locale(), load_town);
+    let locale = use_locale();
+    let town = Resource::new(move || locale.get(), load_town);
 
     view! {
         <Title text=String::new() />
         <section class="intro">
-            <h1>{t!(i18n, home.heading)}</h1>
-            <p class="lead">{t!(i18n, home.intro)}</p>
-            <p>{t!(i18n, home.anonymity)}</p>
+            <h1>{move || td!(locale.get(), home.heading)}</h1>
+            <p class="lead">{move || td!(locale.get(), home.intro)}</p>
+            <p>{move || td!(locale.get(), home.anonymity)}</p>
         </section>
         <section aria-labelledby="open-consultations">
-            <h2 id="open-consultations">{t!(i18n, home.open_consultations)}</h2>
-            <p class="empty-state">{t!(i18n, home.no_consultations)}</p>
+            <h2 id="open-consultations">{move || td!(locale.get(), home.open_consultations)}</h2>
+            <p class="empty-state">{move || td!(locale.get(), home.no_consultations)}</p>
         </section>
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+        <Suspense fallback=move || view! { <p>{move || td!(locale.get(), common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match town.await {
                     Ok(town) => view! { <Town town /> }.into_any(),
@@ -34,9 +35,9 @@ pub fn HomePage() -> impl IntoView {
 
 #[component]
 fn Town(town: TownOverview) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_locale();
     let areas = if town.areas.is_empty() {
-        view! { <p class="empty-state">{t!(i18n, home.no_areas)}</p> }.into_any()
+        view! { <p class="empty-state">{move || td!(locale.get(), home.no_areas)}</p> }.into_any()
     } else {
         view! {
             <ul class="chips">
@@ -46,7 +47,7 @@ fn Town(town: TownOverview) -> impl IntoView {
         .into_any()
     };
     let themes = if town.themes.is_empty() {
-        view! { <p class="empty-state">{t!(i18n, home.no_themes)}</p> }.into_any()
+        view! { <p class="empty-state">{move || td!(locale.get(), home.no_themes)}</p> }.into_any()
     } else {
         view! {
             <ul class="theme-list">
@@ -69,11 +70,11 @@ fn Town(town: TownOverview) -> impl IntoView {
 
     view! {
         <section aria-labelledby="areas">
-            <h2 id="areas">{t!(i18n, home.areas)}</h2>
+            <h2 id="areas">{move || td!(locale.get(), home.areas)}</h2>
             {areas}
         </section>
         <section aria-labelledby="themes">
-            <h2 id="themes">{t!(i18n, home.themes)}</h2>
+            <h2 id="themes">{move || td!(locale.get(), home.themes)}</h2>
             {themes}
         </section>
     }
@@ -83,14 +84,14 @@ fn Town(town: TownOverview) -> impl IntoView {
 /// that says so.
 #[component]
 fn Localized(text: LocalText) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_locale();
     if text.in_reader_locale {
         view! { <span>{text.text}</span> }.into_any()
     } else {
         view! {
             <span lang=text.lang>{text.text}</span>
             " "
-            <small class="original-note">{t!(i18n, common.not_translated)}</small>
+            <small class="original-note">{move || td!(locale.get(), common.not_translated)}</small>
         }
         .into_any()
     }

@@ -3,6 +3,7 @@
 //! the feature issues replace them one by one.
 
 use crate::i18n::*;
+use crate::locale::use_locale;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -17,20 +18,20 @@ pub enum Section {
 
 #[component]
 pub fn SectionPage(section: Section) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_locale();
     let title = move || match section {
-        Section::Forums => t_string!(i18n, common.nav_forums),
-        Section::Surveys => t_string!(i18n, common.nav_surveys),
-        Section::FocusGroups => t_string!(i18n, common.nav_focus_groups),
-        Section::Drafts => t_string!(i18n, common.nav_drafts),
-        Section::Feedback => t_string!(i18n, common.nav_feedback),
+        Section::Forums => td_string!(locale.get(), common.nav_forums),
+        Section::Surveys => td_string!(locale.get(), common.nav_surveys),
+        Section::FocusGroups => td_string!(locale.get(), common.nav_focus_groups),
+        Section::Drafts => td_string!(locale.get(), common.nav_drafts),
+        Section::Feedback => td_string!(locale.get(), common.nav_feedback),
     };
     let purpose = move || match section {
-        Section::Forums => t!(i18n, sections.forums_purpose).into_any(),
-        Section::Surveys => t!(i18n, sections.surveys_purpose).into_any(),
-        Section::FocusGroups => t!(i18n, sections.focus_groups_purpose).into_any(),
-        Section::Drafts => t!(i18n, sections.drafts_purpose).into_any(),
-        Section::Feedback => t!(i18n, sections.feedback_purpose).into_any(),
+        Section::Forums => td!(locale.get(), sections.forums_purpose).into_any(),
+        Section::Surveys => td!(locale.get(), sections.surveys_purpose).into_any(),
+        Section::FocusGroups => td!(locale.get(), sections.focus_groups_purpose).into_any(),
+        Section::Drafts => td!(locale.get(), sections.drafts_purpose).into_any(),
+        Section::Feedback => td!(locale.get(), sections.feedback_purpose).into_any(),
     };
 
     view! {
@@ -38,7 +39,7 @@ pub fn SectionPage(section: Section) -> impl IntoView {
         <section class="section-page">
             <h1>{move || title()}</h1>
             <p class="lead">{purpose}</p>
-            <p class="empty-state">{t!(i18n, sections.not_open_yet)}</p>
+            <p class="empty-state">{move || td!(locale.get(), sections.not_open_yet)}</p>
         </section>
     }
 }

@@ -58,7 +58,10 @@ pub async fn town_overview(db: &Db, locale: Locale) -> Result<TownOverview, AppE
     Ok(TownOverview {
         areas: areas
             .into_iter()
-            .map(|row| AreaSummary { name: local(row.name, &row.name_lang), slug: row.slug })
+            .map(|row| AreaSummary {
+                name: local(row.name, &row.name_lang),
+                slug: row.slug,
+            })
             .collect(),
         themes: themes
             .into_iter()

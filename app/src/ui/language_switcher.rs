@@ -2,18 +2,18 @@
 //! JavaScript, and the server remembers the choice in a cookie.
 
 use crate::i18n::*;
-use crate::locale::switch_locale_path;
+use crate::locale::{switch_locale_path, use_locale};
 use leptos::prelude::*;
 use leptos_i18n::Locale as _;
 use leptos_router::hooks::use_location;
 
 #[component]
 pub fn LanguageSwitcher() -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_locale();
     let location = use_location();
 
     let links = move || {
-        let current = i18n.get_locale();
+        let current = locale.get();
         let path = location.pathname.get();
         let search = location.search.get();
         Locale::get_all()
@@ -42,7 +42,7 @@ pub fn LanguageSwitcher() -> impl IntoView {
     };
 
     view! {
-        <nav class="language-switcher" aria-label=move || t_string!(i18n, common.choose_language).to_string()>
+        <nav class="language-switcher" aria-label=move || td_string!(locale.get(), common.choose_language).to_string()>
             <ul>{links}</ul>
         </nav>
     }

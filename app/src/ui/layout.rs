@@ -2,7 +2,7 @@
 //! switcher, the main landmark, footer.
 
 use crate::i18n::*;
-use crate::locale::{home_path, parse_locale};
+use crate::locale::{CurrentLocale, home_path, parse_locale, use_locale};
 use crate::ui::language_switcher::LanguageSwitcher;
 use crate::ui::not_found::NotFoundPage;
 use leptos::prelude::*;
@@ -19,8 +19,9 @@ pub fn LocaleLayout() -> impl IntoView {
     let known = Memo::new(move |_| params.read().get("lang").and_then(|l| parse_locale(&l)));
     let locale = Signal::derive(move || known.get().unwrap_or_default());
 
+    provide_context(CurrentLocale(locale));
+
     view! {
-        <I18nSubContextProvider initial_locale=locale>
             <Html
                 attr:lang=move || locale.get().as_str()
                 attr:dir=move || locale.get().direction().as_str()
@@ -40,7 +41,6 @@ pub fn LocaleLayout() -> impl IntoView {
                 }}
             </main>
             <SiteFooter />
-        </I18nSubContextProvider>
     }
 }
 
@@ -48,8 +48,8 @@ pub fn LocaleLayout() -> impl IntoView {
 /// by the site name.
 #[component]
 fn PageTitle() -> impl IntoView {
-    let i18n = use_i18n();
-    let site = move || t_string!(i18n, common.site_name).to_string();
+    let locale = use_locale();
+    let site = move || td_string!(locale.get(), common.site_name).to_string();
     view! {
         <Title formatter=move |page: String| {
             if page.is_empty() { site() } else { format!("{page} · {}", site()) }
@@ -59,20 +59,20 @@ fn PageTitle() -> impl IntoView {
 
 #[component]
 fn SiteHeader() -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_locale();
     let (menu_open, set_menu_open) = signal(false);
     // Effects run only in the browser: once this is true the page is
     // hydrated and the menu button (hidden without JavaScript) works.
     let (enhanced, set_enhanced) = signal(false);
     Effect::new(move |_| set_enhanced.set(true));
-    let href = move |section: &'static str| format!("/{}/{section}", i18n.get_locale().as_str());
-    let home = move || home_path(i18n.get_locale());
+    let href = move |section: &'static str| format!("/{}/{section}", locale.get().as_str());
+    let home = move || home_path(locale.get());
 
     view! {
         <header class="site-header" data-enhanced=move || enhanced.get().then_some("true")>
             <div class="site-header__bar">
                 <a class="site-name" href=home>
-                    {t!(i18n, common.site_name)}
+                    {move || td!(locale.get(), common.site_name)}
                 </a>
                 <button
                     type="button"
@@ -81,21 +81,21 @@ fn SiteHeader() -> impl IntoView {
                     aria-expanded=move || menu_open.get().to_string()
                     on:click=move |_| set_menu_open.update(|open| *open = !*open)
                 >
-                    {t!(i18n, common.menu)}
+                    {move || td!(locale.get(), common.menu)}
                 </button>
             </div>
             <nav
                 id="site-nav"
                 class="site-nav"
-                aria-label=move || t_string!(i18n, common.main_navigation).to_string()
+                aria-label=move || td_string!(locale.get(), common.main_navigation).to_string()
                 data-open=move || menu_open.get().to_string()
             >
                 <ul>
-                    <li><a href=move || href("forums")>{t!(i18n, common.nav_forums)}</a></li>
-                    <li><a href=move || href("surveys")>{t!(i18n, common.nav_surveys)}</a></li>
-                    <li><a href=move || href("focus-groups")>{t!(i18n, common.nav_focus_groups)}</a></li>
-                    <li><a href=move || href("drafts")>{t!(i18n, common.nav_drafts)}</a></li>
-                    <li><a href=move || href("feedback")>{t!(i18n, common.nav_feedback)}</a></li>
+                    <li><a href=move || href("forums")>{move || td!(locale.get(), common.nav_forums)}</a></li>
+                    <li><a href=move || href("surveys")>{move || td!(locale.get(), common.nav_surveys)}</a></li>
+                    <li><a href=move || href("focus-groups")>{move || td!(locale.get(), common.nav_focus_groups)}</a></li>
+                    <li><a href=move || href("drafts")>{move || td!(locale.get(), common.nav_drafts)}</a></li>
+                    <li><a href=move || href("feedback")>{move || td!(locale.get(), common.nav_feedback)}</a></li>
                 </ul>
             </nav>
             <LanguageSwitcher />
@@ -105,11 +105,11 @@ fn SiteHeader() -> impl IntoView {
 
 #[component]
 fn SiteFooter() -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_locale();
     view! {
         <footer class="site-footer">
-            <p>{t!(i18n, common.footer_about)}</p>
-            <p>{t!(i18n, common.footer_privacy)}</p>
+            <p>{move || td!(locale.get(), common.footer_about)}</p>
+            <p>{move || td!(locale.get(), common.footer_privacy)}</p>
         </footer>
     }
 }

@@ -91,7 +91,10 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<SeedOutcome> {
         }
     }
     tx.commit().await?;
-    Ok(SeedOutcome::Loaded { areas: town.areas.len(), themes: town.themes.len() })
+    Ok(SeedOutcome::Loaded {
+        areas: town.areas.len(),
+        themes: town.themes.len(),
+    })
 }
 
 #[cfg(test)]

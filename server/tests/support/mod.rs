@@ -43,7 +43,10 @@ pub async fn fresh_database(backend: Backend) -> Option<TestDatabase> {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
             let url = format!("sqlite://{}/parley.db", dir.path().display());
-            Some(TestDatabase { url, _dir: Some(dir) })
+            Some(TestDatabase {
+                url,
+                _dir: Some(dir),
+            })
         }
         Backend::Postgres => {
             let Ok(admin_url) = std::env::var("PARLEY_TEST_POSTGRES_URL") else {
@@ -60,8 +63,13 @@ pub async fn fresh_database(backend: Backend) -> Option<TestDatabase> {
                 .await
                 .expect("create test database");
             admin.close().await.expect("close admin connection");
-            let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
-            Some(TestDatabase { url: format!("{base}/{name}"), _dir: None })
+            let base = admin_url
+                .rsplit_once('/')
+                .map_or(admin_url.as_str(), |(base, _)| base);
+            Some(TestDatabase {
+                url: format!("{base}/{name}"),
+                _dir: None,
+            })
         }
     }
 }
@@ -94,7 +102,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("request")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn get_text(&self, path: &str) -> (u16, String) {
@@ -115,7 +127,9 @@ impl Drop for TestApp {
 /// The real application on a free port, migrated, with an empty database.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let database = fresh_database(backend).await?;
-    let app = Application::build(settings_for(&database.url)).await.expect("build app");
+    let app = Application::build(settings_for(&database.url))
+        .await
+        .expect("build app");
     let addr = app.local_addr().expect("local addr");
     let db = app.db().clone();
     let (shutdown, stopped) = oneshot::channel::<()>();
@@ -126,7 +140,14 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
-    Some(TestApp { addr, db, client, backend, _database: database, shutdown: Some(shutdown) })
+    Some(TestApp {
+        addr,
+        db,
+        client,
+        backend,
+        _database: database,
+        shutdown: Some(shutdown),
+    })
 }
 
 /// The same test on SQLite and on PostgreSQL.
@@ -176,5 +197,7 @@ pub fn translation(locale: &str, namespace: &str, key: &str) -> String {
 
 /// HTML-escapes like the renderer does, to look for text in a page.
 pub fn html_escaped(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
