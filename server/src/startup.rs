@@ -6,13 +6,16 @@ use crate::{database, health, html, locale, telemetry};
 use anyhow::Context as _;
 use app::app::{App, shell};
 use app::db::Db;
+use app::error::AppError;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{FromRef, Request, State};
+use axum::extract::{FromRef, Request};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
+use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -115,7 +118,6 @@ pub fn router(db: Db, settings: Arc<Settings>) -> Router {
     Router::new()
         .route("/", get(locale::root_redirect))
         .route("/healthz", get(health::healthz))
-        .route("/api/{*fn_name}", get(server_fn).post(server_fn))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -130,6 +132,7 @@ pub fn router(db: Db, settings: Arc<Settings>) -> Router {
         )
         .nest_service("/pkg", ServeDir::new(pkg_dir))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(server_fn_error_status))
         .layer(axum::middleware::from_fn(html::tidy_html))
         .layer(axum::middleware::from_fn(locale::remember_locale))
         .layer(axum::middleware::from_fn(locale::trim_trailing_slash))
@@ -139,8 +142,23 @@ pub fn router(db: Db, settings: Arc<Settings>) -> Router {
         .with_state(state)
 }
 
-async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
-    handle_server_fns_with_context(move || provide_context(state.db.clone()), request).await
+/// A failed server function answers with the status of its `AppError`
+/// (404, 503, …) rather than Leptos' blanket 500.
+async fn server_fn_error_status(request: Request<Body>, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() != http::StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = http::StatusCode::from_u16(error.status()).unwrap_or(parts.status);
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 async fn not_found() -> Response {

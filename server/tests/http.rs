@@ -4,6 +4,9 @@
 
 mod support;
 
+use app::error::AppError;
+use app::taxonomy::api::LoadTown;
+use leptos::server_fn::ServerFn as _;
 use parley_server::seed::{SeedOutcome, seed_demo};
 use support::{Backend, html_escaped, locales, spawn_app, translation};
 
@@ -19,6 +22,7 @@ on_both_backends!(
     every_response_carries_a_request_id,
     seed_demo_fills_only_an_empty_database,
     trailing_slashes_redirect_to_the_one_address,
+    server_function_errors_carry_their_status_and_request_id,
 );
 
 async fn healthz_reports_the_database(backend: Backend) {
@@ -258,4 +262,42 @@ async fn trailing_slashes_redirect_to_the_one_address(backend: Backend) {
     assert_eq!(home.status().as_u16(), 308);
     assert_eq!(home.headers()["location"], "/fr");
     assert_eq!(section.headers()["location"], "/fr/forums?page=2");
+}
+
+async fn server_function_errors_carry_their_status_and_request_id(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let call = || {
+        app.client
+            .post(app.url(LoadTown::PATH))
+            .form(&[("locale", "fr")])
+            .send()
+    };
+    let working = call().await.unwrap();
+    assert_eq!(working.status().as_u16(), 200);
+
+    sqlx::query("DROP TABLE area_names")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let broken = call().await.unwrap();
+
+    assert_eq!(broken.status().as_u16(), 500);
+    let request_id = broken.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let error: AppError = broken.json().await.unwrap();
+    assert_eq!(error, AppError::Internal { request_id });
+
+    app.db.pool().close().await;
+    let unavailable = call().await.unwrap();
+    let status = unavailable.status().as_u16();
+    let body = unavailable.text().await.unwrap();
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(
+        serde_json::from_str::<AppError>(&body).unwrap(),
+        AppError::Unavailable
+    );
 }
