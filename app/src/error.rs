@@ -14,6 +14,15 @@ pub enum AppError {
     /// The thing asked for does not exist (or is not visible to the reader).
     #[error("not found")]
     NotFound,
+    /// The input was refused; the field and the reason say what to fix.
+    #[error("invalid input: {0}")]
+    Invalid(#[from] crate::validation::Invalid),
+    /// The reader may not do this (wrong role, or a cross-site request).
+    #[error("forbidden")]
+    Forbidden,
+    /// Too many attempts; the reader may try again after this many seconds.
+    #[error("too many requests, retry after {retry_after_secs} s")]
+    TooManyRequests { retry_after_secs: u64 },
     /// The database did not answer in time; trying again later may work.
     #[error("service unavailable")]
     Unavailable,
@@ -30,6 +39,9 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::NotFound => 404,
+            AppError::Invalid(_) => 422,
+            AppError::Forbidden => 403,
+            AppError::TooManyRequests { .. } => 429,
             AppError::Unavailable => 503,
             AppError::Internal { .. } => 500,
             AppError::Transport(_) => 502,
@@ -87,6 +99,14 @@ mod tests {
     fn errors_survive_the_wire() {
         let errors = [
             AppError::NotFound,
+            AppError::Invalid(crate::validation::Invalid::new(
+                crate::validation::Field::Email,
+                crate::validation::Problem::Malformed,
+            )),
+            AppError::Forbidden,
+            AppError::TooManyRequests {
+                retry_after_secs: 60,
+            },
             AppError::Unavailable,
             AppError::Internal {
                 request_id: "abc".into(),

@@ -5,6 +5,7 @@
 //! `.env.example`), then `PARLEY_*` environment variables. Every setting is
 //! documented in `.env.example` and the README.
 
+use crate::security::{ProxyNet, origin_of};
 use app::db::Backend;
 use std::collections::HashMap;
 use std::fmt;
@@ -29,6 +30,13 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// `PARLEY_MAX_BODY_BYTES`: largest request body accepted (413 beyond).
     pub max_body_bytes: usize,
+    /// `PARLEY_PUBLIC_URL`: the address residents use, e.g.
+    /// `https://parley.example.org`; state-changing requests from any other
+    /// origin are refused. Default: `http://` and the listening address.
+    pub public_origin: Option<String>,
+    /// `PARLEY_TRUSTED_PROXIES`: comma-separated addresses or CIDR networks
+    /// whose `X-Forwarded-For` is believed. Default: none.
+    pub trusted_proxies: Vec<ProxyNet>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,6 +134,26 @@ impl Settings {
                 }
             },
             max_body_bytes: parse(get, "PARLEY_MAX_BODY_BYTES", "1048576")?,
+            public_origin: match get("PARLEY_PUBLIC_URL") {
+                None => None,
+                Some(url) => Some(origin_of(url).ok_or_else(|| ConfigError::Invalid {
+                    key: "PARLEY_PUBLIC_URL",
+                    value: url.to_owned(),
+                    reason: "must be an http:// or https:// URL".into(),
+                })?),
+            },
+            trusted_proxies: get("PARLEY_TRUSTED_PROXIES")
+                .unwrap_or("")
+                .split(',')
+                .filter(|entry| !entry.trim().is_empty())
+                .map(|entry| {
+                    ProxyNet::parse(entry).ok_or_else(|| ConfigError::Invalid {
+                        key: "PARLEY_TRUSTED_PROXIES",
+                        value: entry.trim().to_owned(),
+                        reason: "must be an IP address or a CIDR network".into(),
+                    })
+                })
+                .collect::<Result<_, _>>()?,
         })
     }
 
@@ -210,7 +238,14 @@ mod tests {
             ("PARLEY_ADDR", "0.0.0.0:8080"),
             ("PARLEY_DATABASE_URL", "postgres://parley:pw@db/parley"),
             ("PARLEY_LOG_FORMAT", "json"),
+            ("PARLEY_PUBLIC_URL", "https://Parley.example.org/"),
+            ("PARLEY_TRUSTED_PROXIES", "10.0.0.0/8, ::1"),
         ]))?;
+        assert_eq!(
+            settings.public_origin.as_deref(),
+            Some("https://parley.example.org")
+        );
+        assert_eq!(settings.trusted_proxies.len(), 2);
         assert_eq!(settings.addr.port(), 8080);
         assert_eq!(settings.backend(), Backend::Postgres);
         assert_eq!(settings.log_format, LogFormat::Json);
@@ -232,6 +267,16 @@ mod tests {
             error.contains("PARLEY_DATABASE_URL") && !error.contains("secret"),
             "{error}"
         );
+        for (key, value) in [
+            ("PARLEY_PUBLIC_URL", "parley.example"),
+            ("PARLEY_TRUSTED_PROXIES", "10.0.0.0/40"),
+        ] {
+            let error = Settings::from_vars(&vars(&[(key, value)]))
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(error.starts_with(key), "{error}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod database;
 pub mod health;
 pub mod html;
 pub mod locale;
+pub mod security;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;

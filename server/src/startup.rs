@@ -2,11 +2,13 @@
 //! call [`Application::build`] with their own settings and port 0.
 
 use crate::config::Settings;
-use crate::{database, health, html, locale, telemetry};
+use crate::security::EdgePolicy;
+use crate::{database, health, html, locale, security, telemetry};
 use anyhow::Context as _;
 use app::app::{App, shell};
 use app::db::Db;
 use app::error::AppError;
+use app::security::AddressKey;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRef, Request};
@@ -30,6 +32,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub settings: Arc<Settings>,
+    pub address_key: AddressKey,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -50,10 +53,23 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let db = database::connect(&settings).await?;
         database::migrate(&db).await?;
+        let address_key = AddressKey::load_or_create(&db).await?;
         let listener = TcpListener::bind(settings.addr)
             .await
             .with_context(|| format!("cannot listen on {}", settings.addr))?;
-        let router = router(db.clone(), Arc::new(settings));
+        let policy = EdgePolicy {
+            allowed_origins: match &settings.public_origin {
+                Some(origin) => vec![origin.clone()],
+                None => EdgePolicy::default_origins(listener.local_addr()?),
+            },
+            trusted_proxies: settings.trusted_proxies.clone().into(),
+        };
+        let router = router(
+            db.clone(),
+            address_key,
+            Arc::new(policy),
+            Arc::new(settings),
+        );
         Ok(Self {
             listener,
             router,
@@ -104,7 +120,12 @@ fn leptos_options(settings: &Settings) -> LeptosOptions {
         .build()
 }
 
-pub fn router(db: Db, settings: Arc<Settings>) -> Router {
+pub fn router(
+    db: Db,
+    address_key: AddressKey,
+    policy: Arc<EdgePolicy>,
+    settings: Arc<Settings>,
+) -> Router {
     let leptos_options = leptos_options(&settings);
     let pkg_dir = settings.site_root.join("pkg");
     let max_body_bytes = settings.max_body_bytes;
@@ -112,6 +133,7 @@ pub fn router(db: Db, settings: Arc<Settings>) -> Router {
         leptos_options,
         db,
         settings,
+        address_key,
     };
     let routes = generate_route_list(App);
 
@@ -123,7 +145,11 @@ pub fn router(db: Db, settings: Arc<Settings>) -> Router {
             routes,
             {
                 let db = state.db.clone();
-                move || provide_context(db.clone())
+                let address_key = state.address_key.clone();
+                move || {
+                    provide_context(db.clone());
+                    provide_context(address_key.clone());
+                }
             },
             {
                 let options = state.leptos_options.clone();
@@ -136,6 +162,7 @@ pub fn router(db: Db, settings: Arc<Settings>) -> Router {
         .layer(axum::middleware::from_fn(html::tidy_html))
         .layer(axum::middleware::from_fn(locale::remember_locale))
         .layer(axum::middleware::from_fn(locale::trim_trailing_slash))
+        .layer(axum::middleware::from_fn_with_state(policy, security::edge))
         .layer(axum::middleware::from_fn(telemetry::request_span))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(max_body_bytes))

@@ -271,6 +271,7 @@ async fn server_function_errors_carry_their_status_and_request_id(backend: Backe
     let call = || {
         app.client
             .post(app.url(LoadTown::PATH))
+            .header("origin", app.url(""))
             .form(&[("locale", "fr")])
             .send()
     };

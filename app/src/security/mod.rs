@@ -1,0 +1,138 @@
+//! The security baseline shared by every feature (server only): who is
+//! asking (the client address, and a keyed hash of it for logs and
+//! limits), rate limits kept in the database, and the append-only audit log.
+
+pub mod audit;
+pub mod rate_limit;
+
+use crate::db::Db;
+use crate::error::AppError;
+use anyhow::Context as _;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::net::IpAddr;
+
+/// The client's address, as the server resolved it (from the socket, or
+/// from `X-Forwarded-For` when the peer is a trusted proxy). Never logged
+/// or stored as such: use [`AddressKey::hash`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub IpAddr);
+
+impl ClientAddr {
+    /// The address of the current request, from the Leptos context.
+    pub fn current() -> Option<Self> {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<ClientAddr>().copied())
+    }
+}
+
+/// The key of the keyed hash of client addresses: the same in every server
+/// process (it lives in the database), unknown outside them, so a hash can
+/// be compared with another but not reversed by trying all addresses.
+#[derive(Clone)]
+pub struct AddressKey([u8; 32]);
+
+impl std::fmt::Debug for AddressKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AddressKey([redacted])")
+    }
+}
+
+const ADDRESS_KEY_NAME: &str = "client_address_hash_key";
+
+impl AddressKey {
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// Reads the key from the database, creating it on first start. Two
+    /// processes starting at once agree: the first insert wins.
+    pub async fn load_or_create(db: &Db) -> anyhow::Result<Self> {
+        let mut fresh = [0_u8; 32];
+        getrandom::fill(&mut fresh).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+        sqlx::query("INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+            .bind(ADDRESS_KEY_NAME)
+            .bind(hex(&fresh))
+            .execute(db.pool())
+            .await
+            .context("storing the address key")?;
+        let stored: String = sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = $1")
+            .bind(ADDRESS_KEY_NAME)
+            .fetch_one(db.pool())
+            .await
+            .context("reading the address key")?;
+        let bytes = unhex(&stored).context("the stored address key is not 32 bytes of hex")?;
+        Ok(Self(bytes))
+    }
+
+    /// A keyed hash of the address, 32 hex digits: stable across processes
+    /// and restarts, meaningless without the key.
+    pub fn hash(&self, addr: IpAddr) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        match addr {
+            IpAddr::V4(v4) => mac.update(&v4.octets()),
+            IpAddr::V6(v6) => mac.update(&v6.octets()),
+        }
+        hex(&mac.finalize().into_bytes()[..16])
+    }
+
+    /// The hash of the current request's address, or an empty string when
+    /// it is unknown.
+    pub fn hash_current(&self) -> String {
+        ClientAddr::current()
+            .map(|addr| self.hash(addr.0))
+            .unwrap_or_default()
+    }
+}
+
+/// The address key of the current request, as provided by the server.
+pub fn address_key() -> Result<AddressKey, AppError> {
+    leptos::prelude::use_context::<AddressKey>()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("no address key in the Leptos context")))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<[u8; 32]> {
+    let mut out = [0_u8; 32];
+    if text.len() != 64 {
+        return None;
+    }
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Milliseconds since the Unix epoch: how Parley stores time on both backends.
+pub fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn address_hashes_are_keyed_and_stable() {
+        let key = AddressKey::from_bytes([7; 32]);
+        let other = AddressKey::from_bytes([8; 32]);
+        let addr: IpAddr = "203.0.113.9".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        assert_eq!(key.hash(addr), key.hash(addr));
+        assert_eq!(key.hash(addr).len(), 32);
+        assert_ne!(key.hash(addr), other.hash(addr));
+        assert!(!key.hash(addr).contains("203"));
+    }
+
+    #[test]
+    fn hex_round_trips() {
+        let bytes = [0xAB; 32];
+        assert_eq!(unhex(&hex(&bytes)), Some(bytes));
+        assert_eq!(unhex("zz"), None);
+    }
+}

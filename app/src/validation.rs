@@ -1,0 +1,47 @@
+//! Input refused at the edge, named by field and problem, so that the page
+//! can say what to fix in the reader's language. Domain types (for example
+//! `auth::domain::DisplayName`) return these from their `parse`, in the
+//! browser for instant feedback and on the server for truth.
+
+use serde::{Deserialize, Serialize};
+
+/// The form field an input came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    DisplayName,
+    Email,
+    Password,
+}
+
+/// What is wrong with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Problem {
+    Empty,
+    TooShort {
+        min: u32,
+    },
+    TooLong {
+        max: u32,
+    },
+    /// Contains control or invisible formatting characters.
+    ForbiddenCharacters,
+    /// Not of the expected shape (an e-mail address without `@`, …).
+    Malformed,
+    /// Already used by someone else.
+    Taken,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{field:?}: {problem:?}")]
+pub struct Invalid {
+    pub field: Field,
+    pub problem: Problem,
+}
+
+impl Invalid {
+    pub fn new(field: Field, problem: Problem) -> Self {
+        Self { field, problem }
+    }
+}

@@ -1,0 +1,40 @@
+-- Rate limits kept in the database, so that they hold across processes:
+-- one row per counted attempt, in a named bucket (e.g. "signin:ip:<hash>").
+CREATE TABLE rate_limit_hits (
+    bucket TEXT    NOT NULL,
+    hit_at INTEGER NOT NULL
+);
+-- Counting a bucket's hits in a window, and purging old ones.
+CREATE INDEX rate_limit_hits_bucket_time ON rate_limit_hits (bucket, hit_at);
+
+-- The audit log: who did what to what, when, from where (a keyed hash of
+-- the client address, never the address). Append-only: the triggers refuse
+-- every change and deletion, whatever the code tries.
+CREATE TABLE audit_log (
+    id          INTEGER PRIMARY KEY,
+    at          INTEGER NOT NULL,
+    actor       INTEGER,
+    action      TEXT    NOT NULL CHECK (length(action) BETWEEN 1 AND 64),
+    target      TEXT    NOT NULL DEFAULT '',
+    client_hash TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_at ON audit_log (at);
+CREATE INDEX audit_log_actor_at ON audit_log (actor, at);
+CREATE INDEX audit_log_action_at ON audit_log (action, at);
+
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+
+-- Secrets the server generates itself on first start and shares between
+-- its processes (e.g. the key that hashes client addresses).
+CREATE TABLE server_secrets (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
