@@ -1,5 +1,6 @@
 //! The HTML shell and the route table.
 
+use crate::auth::pages::{SignInPage, SignUpPage};
 use crate::home::pages::HomePage;
 use crate::sections::{Section, SectionPage};
 use crate::ui::layout::LocaleLayout;
@@ -77,6 +78,8 @@ pub fn App() -> impl IntoView {
                     />
                     <Route ssr=SsrMode::Async path=path!("drafts") view=|| view! { <SectionPage section=Section::Drafts /> } />
                     <Route ssr=SsrMode::Async path=path!("feedback") view=|| view! { <SectionPage section=Section::Feedback /> } />
+                    <Route ssr=SsrMode::Async path=path!("signup") view=SignUpPage />
+                    <Route ssr=SsrMode::Async path=path!("signin") view=SignInPage />
                     <Route ssr=SsrMode::Async path=path!("*any") view=NotFoundPage />
                 </ParentRoute>
             </Routes>

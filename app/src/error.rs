@@ -17,6 +17,10 @@ pub enum AppError {
     /// The input was refused; the field and the reason say what to fix.
     #[error("invalid input: {0}")]
     Invalid(#[from] crate::validation::Invalid),
+    /// Sign-in refused: no such account, or the wrong password (never
+    /// saying which).
+    #[error("wrong name or password")]
+    WrongCredentials,
     /// The reader may not do this (wrong role, or a cross-site request).
     #[error("forbidden")]
     Forbidden,
@@ -40,6 +44,7 @@ impl AppError {
         match self {
             AppError::NotFound => 404,
             AppError::Invalid(_) => 422,
+            AppError::WrongCredentials => 401,
             AppError::Forbidden => 403,
             AppError::TooManyRequests { .. } => 429,
             AppError::Unavailable => 503,
@@ -103,6 +108,7 @@ mod tests {
                 crate::validation::Field::Email,
                 crate::validation::Problem::Malformed,
             )),
+            AppError::WrongCredentials,
             AppError::Forbidden,
             AppError::TooManyRequests {
                 retry_after_secs: 60,

@@ -6,6 +6,7 @@ use crate::security::EdgePolicy;
 use crate::{database, health, html, locale, security, telemetry};
 use anyhow::Context as _;
 use app::app::{App, shell};
+use app::auth::session::SessionCookie;
 use app::db::Db;
 use app::error::AppError;
 use app::security::AddressKey;
@@ -33,6 +34,7 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub address_key: AddressKey,
+    pub session_cookie: SessionCookie,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -129,11 +131,19 @@ pub fn router(
     let leptos_options = leptos_options(&settings);
     let pkg_dir = settings.site_root.join("pkg");
     let max_body_bytes = settings.max_body_bytes;
+    // `Secure` cookies (and the `__Host-` prefix) when residents use https.
+    let session_cookie = SessionCookie {
+        secure: policy
+            .allowed_origins
+            .iter()
+            .all(|origin| origin.starts_with("https://")),
+    };
     let state = AppState {
         leptos_options,
         db,
         settings,
         address_key,
+        session_cookie,
     };
     let routes = generate_route_list(App);
 
@@ -146,9 +156,11 @@ pub fn router(
             {
                 let db = state.db.clone();
                 let address_key = state.address_key.clone();
+                let session_cookie = state.session_cookie;
                 move || {
                     provide_context(db.clone());
                     provide_context(address_key.clone());
+                    provide_context(session_cookie);
                 }
             },
             {

@@ -12,6 +12,7 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
     let message = match error {
         AppError::NotFound => td!(locale.get(), errors.not_found).into_any(),
         AppError::Invalid(invalid) => view! { <InvalidMessage invalid /> }.into_any(),
+        AppError::WrongCredentials => td!(locale.get(), errors.wrong_credentials).into_any(),
         AppError::Forbidden => td!(locale.get(), errors.forbidden).into_any(),
         AppError::TooManyRequests { retry_after_secs } => {
             let minutes = retry_after_secs.div_ceil(60).to_string();

@@ -1,6 +1,7 @@
 //! The frame of every page: skip link, header with navigation and language
 //! switcher, the main landmark, footer.
 
+use crate::auth::pages::AccountNav;
 use crate::i18n::*;
 use crate::locale::{CurrentLocale, home_path, parse_locale, use_locale};
 use crate::ui::language_switcher::LanguageSwitcher;
@@ -98,6 +99,7 @@ fn SiteHeader() -> impl IntoView {
                     <li><a href=move || href("feedback")>{move || td!(locale.get(), common.nav_feedback)}</a></li>
                 </ul>
             </nav>
+            <AccountNav />
             <LanguageSwitcher />
         </header>
     }

@@ -1,0 +1,143 @@
+//! Sign-up and sign-in pages, and the account links in the header.
+//!
+//! The forms are plain HTML forms posting to the server functions: they work
+//! the same with and without JavaScript, and the full page load after
+//! signing in or out refreshes everything that depends on who is reading.
+//! A refused attempt comes back to the form with its error in the URL, which
+//! `ServerAction` reads.
+
+use super::api::{CurrentViewer, SignIn, SignOut, SignUp, current_viewer};
+use super::domain::{DisplayName, Password};
+use crate::i18n::*;
+use crate::locale::use_locale;
+use crate::ui::error_message::ErrorMessage;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
+use leptos_i18n::Locale as _;
+use leptos_meta::Title;
+
+/// The error of the last attempt of server action `S`, if it failed.
+fn last_error<S>(action: ServerAction<S>) -> impl Fn() -> Option<AnyView> + Copy
+where
+    S: leptos::server_fn::ServerFn<Error = crate::error::AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|error| view! { <ErrorMessage error /> }.into_any())
+    }
+}
+
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let locale = use_locale();
+    let action = ServerAction::<SignUp>::new();
+    let error = last_error(action);
+
+    view! {
+        <Title text=move || td_string!(locale.get(), auth.sign_up_title).to_string() />
+        <section class="form-page">
+            <h1>{move || td!(locale.get(), auth.sign_up_title)}</h1>
+            <p>{move || td!(locale.get(), auth.sign_up_intro)}</p>
+            {error}
+            <form method="post" action=SignUp::url() class="stacked-form">
+                <input type="hidden" name="locale" value=move || locale.get().as_str() />
+                <label for="display_name">{move || td!(locale.get(), validation.field_display_name)}</label>
+                <input
+                    id="display_name"
+                    name="display_name"
+                    type="text"
+                    required
+                    autocomplete="nickname"
+                    minlength=DisplayName::MIN
+                    maxlength=DisplayName::MAX
+                    aria-describedby="display_name_help"
+                />
+                <p id="display_name_help" class="help">{move || td!(locale.get(), auth.display_name_help)}</p>
+                <label for="email">{move || td!(locale.get(), auth.email_optional)}</label>
+                <input id="email" name="email" type="email" autocomplete="email" aria-describedby="email_help" />
+                <p id="email_help" class="help">{move || td!(locale.get(), auth.email_help)}</p>
+                <label for="password">{move || td!(locale.get(), validation.field_password)}</label>
+                <input
+                    id="password"
+                    name="password"
+                    type="password"
+                    required
+                    autocomplete="new-password"
+                    minlength=Password::MIN
+                    maxlength=Password::MAX
+                    aria-describedby="password_help"
+                />
+                <p id="password_help" class="help">{move || td!(locale.get(), auth.password_help)}</p>
+                <button type="submit" class="button">{move || td!(locale.get(), auth.sign_up_button)}</button>
+            </form>
+            <p>
+                {move || td!(locale.get(), auth.have_account)} " "
+                <a href=move || format!("/{}/signin", locale.get().as_str())>{move || td!(locale.get(), auth.sign_in_link)}</a>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let locale = use_locale();
+    let action = ServerAction::<SignIn>::new();
+    let error = last_error(action);
+
+    view! {
+        <Title text=move || td_string!(locale.get(), auth.sign_in_title).to_string() />
+        <section class="form-page">
+            <h1>{move || td!(locale.get(), auth.sign_in_title)}</h1>
+            {error}
+            <form method="post" action=SignIn::url() class="stacked-form">
+                <input type="hidden" name="locale" value=move || locale.get().as_str() />
+                <label for="login">{move || td!(locale.get(), auth.login_label)}</label>
+                <input id="login" name="login" type="text" required autocomplete="username" />
+                <label for="password">{move || td!(locale.get(), validation.field_password)}</label>
+                <input id="password" name="password" type="password" required autocomplete="current-password" />
+                <button type="submit" class="button">{move || td!(locale.get(), auth.sign_in_button)}</button>
+            </form>
+            <p>
+                {move || td!(locale.get(), auth.no_account)} " "
+                <a href=move || format!("/{}/signup", locale.get().as_str())>{move || td!(locale.get(), auth.sign_up_link)}</a>
+            </p>
+        </section>
+    }
+}
+
+/// "Sign in · Create an account", or the resident's name and "Sign out".
+#[component]
+pub fn AccountNav() -> impl IntoView {
+    let locale = use_locale();
+    let viewer = Resource::new(|| (), |()| current_viewer());
+    // Reading it keeps the server function's type in use for the client.
+    let _ = CurrentViewer::url();
+
+    view! {
+        <div class="account-nav">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match viewer.await {
+                        Ok(Some(viewer)) => view! {
+                            <span class="account-name">{viewer.display_name}</span>
+                            <form method="post" action=SignOut::url() class="inline-form">
+                                <input type="hidden" name="locale" value=move || locale.get().as_str() />
+                                <button type="submit" class="link-button">{move || td!(locale.get(), auth.sign_out_button)}</button>
+                            </form>
+                        }
+                        .into_any(),
+                        _ => view! {
+                            <a href=move || format!("/{}/signin", locale.get().as_str())>{move || td!(locale.get(), auth.sign_in_link)}</a>
+                            <a href=move || format!("/{}/signup", locale.get().as_str())>{move || td!(locale.get(), auth.sign_up_link)}</a>
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}

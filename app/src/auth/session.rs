@@ -1,0 +1,116 @@
+//! The session cookie: a random 256-bit token; the database keeps only its
+//! SHA-256. HttpOnly and SameSite=Lax always; `Secure` with the `__Host-`
+//! prefix when Parley's public URL is https.
+
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+
+/// How long a session lasts after sign-in.
+pub const LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
+/// Which cookie carries the session, as the server configured it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionCookie {
+    pub secure: bool,
+}
+
+impl SessionCookie {
+    pub fn name(self) -> &'static str {
+        if self.secure {
+            "__Host-parley_session"
+        } else {
+            "parley_session"
+        }
+    }
+
+    /// The `Set-Cookie` value that hands `token` to the browser.
+    pub fn set(self, token: &str) -> String {
+        format!(
+            "{}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}",
+            self.name(),
+            LIFETIME.as_secs(),
+            if self.secure { "; Secure" } else { "" }
+        )
+    }
+
+    /// The `Set-Cookie` value that makes the browser forget the session.
+    pub fn clear(self) -> String {
+        format!(
+            "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
+            self.name(),
+            if self.secure { "; Secure" } else { "" }
+        )
+    }
+
+    /// The token the request carries, if any.
+    pub fn read(self, headers: &http::HeaderMap) -> Option<String> {
+        headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find_map(|(name, value)| {
+                (name == self.name() && !value.is_empty()).then(|| value.to_owned())
+            })
+    }
+}
+
+/// A fresh token: 32 random bytes as 64 hex digits.
+pub fn new_token() -> Result<String, getrandom::Error> {
+    let mut bytes = [0_u8; 32];
+    getrandom::fill(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// What the database stores for a token.
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secure_cookies_take_the_host_prefix() {
+        let plain = SessionCookie { secure: false }.set("abc");
+        let secure = SessionCookie { secure: true }.set("abc");
+        assert!(plain.starts_with("parley_session=abc;") && !plain.contains("Secure"));
+        assert!(secure.starts_with("__Host-parley_session=abc;") && secure.ends_with("; Secure"));
+        for cookie in [plain, secure] {
+            assert!(
+                cookie.contains("HttpOnly")
+                    && cookie.contains("SameSite=Lax")
+                    && cookie.contains("Path=/")
+            );
+        }
+    }
+
+    #[test]
+    fn tokens_are_random_and_stored_hashed() -> Result<(), getrandom::Error> {
+        let (a, b) = (new_token()?, new_token()?);
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_eq!(token_hash(&a).len(), 64);
+        assert_ne!(token_hash(&a), a);
+        Ok(())
+    }
+
+    #[test]
+    fn reads_its_own_cookie_only() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            http::header::COOKIE,
+            http::HeaderValue::from_static("parley_locale=fr; parley_session=t0k3n"),
+        );
+        assert_eq!(
+            SessionCookie { secure: false }.read(&headers),
+            Some("t0k3n".into())
+        );
+        assert_eq!(SessionCookie { secure: true }.read(&headers), None);
+    }
+}

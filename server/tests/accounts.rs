@@ -1,0 +1,323 @@
+//! Accounts over real HTTP, on SQLite and PostgreSQL: sign-up, sign-in with
+//! session rotation, sign-out, the sign-in rate limit, and the same forms
+//! without JavaScript.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use app::auth::Viewer;
+use app::auth::api::{CurrentViewer, SignIn, SignOut, SignUp};
+use app::error::AppError;
+use app::validation::{Field, Invalid, Problem};
+use leptos::server_fn::ServerFn as _;
+use support::{Backend, TestApp, html_escaped, spawn_app, translation};
+
+on_both_backends!(
+    signing_up_signs_in_and_keeps_only_hashes,
+    names_and_emails_are_taken_once,
+    bad_input_is_refused_by_field,
+    the_session_rotates_at_sign_in,
+    signing_out_kills_the_session,
+    sign_in_is_rate_limited_until_the_window_passes,
+    the_forms_work_without_javascript,
+);
+
+const PASSWORD: &str = "correct horse battery";
+
+/// Calls server function `path` like the browser's script does.
+async fn call(
+    app: &TestApp,
+    path: &str,
+    form: &[(&str, &str)],
+    session: Option<&str>,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url(path))
+        .header("origin", app.url(""))
+        .form(form);
+    if let Some(token) = session {
+        request = request.header("cookie", format!("parley_session={token}"));
+    }
+    request.send().await.unwrap()
+}
+
+/// The session token a response sets, if any.
+fn session_of(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("parley_session="))
+        .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+}
+
+async fn sign_up(app: &TestApp, name: &str, email: &str) -> reqwest::Response {
+    let form = [
+        ("locale", "en"),
+        ("display_name", name),
+        ("email", email),
+        ("password", PASSWORD),
+    ];
+    call(app, SignUp::PATH, &form, None).await
+}
+
+async fn sign_in(
+    app: &TestApp,
+    login: &str,
+    password: &str,
+    session: Option<&str>,
+) -> reqwest::Response {
+    call(
+        app,
+        SignIn::PATH,
+        &[("locale", "en"), ("login", login), ("password", password)],
+        session,
+    )
+    .await
+}
+
+async fn viewer(app: &TestApp, session: &str) -> Option<Viewer> {
+    call(app, CurrentViewer::PATH, &[], Some(session))
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn error_of(response: reqwest::Response) -> (u16, AppError) {
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+async fn signing_up_signs_in_and_keeps_only_hashes(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+
+    let response = sign_up(&app, "  Amina   K ", "amina@Example.org").await;
+
+    assert_eq!(response.status().as_u16(), 200);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let token = session_of(&response).unwrap();
+    let me = viewer(&app, &token).await.unwrap();
+    assert_eq!(me.display_name, "Amina K");
+    let (hash, email): (String, String) = sqlx::query_as("SELECT password_hash, email FROM users")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert!(hash.starts_with("$argon2id$") && !hash.contains(PASSWORD));
+    assert_eq!(email, "amina@example.org");
+    let stored: String = sqlx::query_scalar("SELECT token_hash FROM sessions")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_ne!(stored, token);
+}
+
+async fn names_and_emails_are_taken_once(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    assert_eq!(
+        sign_up(&app, "Omar", "omar@example.org")
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+
+    let same_name = error_of(sign_up(&app, "OMAR", "other@example.org").await).await;
+    let same_email = error_of(sign_up(&app, "Omar B", "omar@example.org").await).await;
+    let no_email = sign_up(&app, "Omar C", "").await;
+
+    assert_eq!(
+        same_name,
+        (
+            422,
+            AppError::Invalid(Invalid::new(Field::DisplayName, Problem::Taken))
+        )
+    );
+    assert_eq!(
+        same_email,
+        (
+            422,
+            AppError::Invalid(Invalid::new(Field::Email, Problem::Taken))
+        )
+    );
+    assert_eq!(no_email.status().as_u16(), 200);
+}
+
+async fn bad_input_is_refused_by_field(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let attempt = |name: &'static str, email: &'static str, password: &'static str| {
+        let form = [
+            ("locale", "en"),
+            ("display_name", name),
+            ("email", email),
+            ("password", password),
+        ];
+        let app = &app;
+        async move { error_of(call(app, SignUp::PATH, &form, None).await).await }
+    };
+
+    let short_password = attempt("Leila", "", "short").await;
+    let bad_email = attempt("Leila", "leila-at-example", PASSWORD).await;
+    let tricky_name = attempt("Lei\u{202E}la", "", PASSWORD).await;
+
+    assert_eq!(
+        short_password,
+        (
+            422,
+            AppError::Invalid(Invalid::new(Field::Password, Problem::TooShort { min: 10 }))
+        )
+    );
+    assert_eq!(
+        bad_email,
+        (
+            422,
+            AppError::Invalid(Invalid::new(Field::Email, Problem::Malformed))
+        )
+    );
+    assert_eq!(
+        tricky_name,
+        (
+            422,
+            AppError::Invalid(Invalid::new(
+                Field::DisplayName,
+                Problem::ForbiddenCharacters
+            ))
+        )
+    );
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(users, 0);
+}
+
+async fn the_session_rotates_at_sign_in(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let before = session_of(&sign_up(&app, "Yusuf", "").await).unwrap();
+
+    let response = sign_in(&app, "yusuf", PASSWORD, Some(&before)).await;
+
+    assert_eq!(response.status().as_u16(), 200);
+    let after = session_of(&response).unwrap();
+    assert_ne!(before, after);
+    assert_eq!(viewer(&app, &before).await, None);
+    assert_eq!(
+        viewer(&app, &after).await.map(|v| v.display_name),
+        Some("Yusuf".to_owned())
+    );
+}
+
+async fn signing_out_kills_the_session(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let token = session_of(&sign_up(&app, "Grace", "").await).unwrap();
+
+    let response = call(&app, SignOut::PATH, &[("locale", "en")], Some(&token)).await;
+
+    assert_eq!(response.status().as_u16(), 200);
+    let cleared = response.headers()["set-cookie"].to_str().unwrap();
+    assert!(
+        cleared.starts_with("parley_session=;") && cleared.contains("Max-Age=0"),
+        "{cleared}"
+    );
+    assert_eq!(viewer(&app, &token).await, None);
+    let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(sessions, 0);
+}
+
+async fn sign_in_is_rate_limited_until_the_window_passes(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    sign_up(&app, "Tariq", "").await;
+
+    for _ in 0..5 {
+        let (status, error) =
+            error_of(sign_in(&app, "Tariq", "not the password", None).await).await;
+        assert_eq!((status, error), (401, AppError::WrongCredentials));
+    }
+    let (status, error) = error_of(sign_in(&app, "Tariq", PASSWORD, None).await).await;
+    assert_eq!(status, 429);
+    assert!(
+        matches!(error, AppError::TooManyRequests { retry_after_secs } if retry_after_secs > 800)
+    );
+
+    // Fifteen minutes later the attempts have expired.
+    sqlx::query("UPDATE rate_limit_hits SET hit_at = hit_at - 900001")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let response = sign_in(&app, "Tariq", PASSWORD, None).await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(session_of(&response).is_some());
+}
+
+async fn the_forms_work_without_javascript(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    sign_up(&app, "Hana", "").await;
+    let form_post = |form: &'static [(&'static str, &'static str)]| {
+        app.client
+            .post(app.url(SignIn::PATH))
+            .header("origin", app.url(""))
+            .header("referer", app.url("/en/signin"))
+            .header("accept", "text/html")
+            .form(form)
+            .send()
+    };
+
+    let wrong = form_post(&[
+        ("locale", "en"),
+        ("login", "Hana"),
+        ("password", "wrong password"),
+    ])
+    .await
+    .unwrap();
+    let right = form_post(&[("locale", "en"), ("login", "Hana"), ("password", PASSWORD)])
+        .await
+        .unwrap();
+
+    assert_eq!(wrong.status().as_u16(), 302);
+    let back = wrong.headers()["location"].to_str().unwrap().to_owned();
+    assert!(back.starts_with(&app.url("/en/signin?")), "{back}");
+    let page = app
+        .client
+        .get(&back)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&html_escaped(&translation(
+        "en",
+        "errors",
+        "wrong_credentials"
+    ))));
+    assert_eq!(right.status().as_u16(), 302);
+    assert_eq!(right.headers()["location"], "/en");
+    assert!(session_of(&right).is_some());
+}
