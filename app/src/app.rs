@@ -1,6 +1,6 @@
 //! The HTML shell and the route table.
 
-use crate::auth::pages::{SignInPage, SignUpPage};
+use crate::auth::pages::{MyAccountPage, SignInPage, SignUpPage};
 use crate::home::pages::HomePage;
 use crate::sections::{Section, SectionPage};
 use crate::ui::layout::LocaleLayout;
@@ -80,6 +80,7 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("feedback") view=|| view! { <SectionPage section=Section::Feedback /> } />
                     <Route ssr=SsrMode::Async path=path!("signup") view=SignUpPage />
                     <Route ssr=SsrMode::Async path=path!("signin") view=SignInPage />
+                    <Route ssr=SsrMode::Async path=path!("me") view=MyAccountPage />
                     <Route ssr=SsrMode::Async path=path!("*any") view=NotFoundPage />
                 </ParentRoute>
             </Routes>

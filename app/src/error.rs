@@ -21,6 +21,9 @@ pub enum AppError {
     /// saying which).
     #[error("wrong name or password")]
     WrongCredentials,
+    /// This needs a signed-in resident.
+    #[error("sign-in required")]
+    SignInRequired,
     /// The reader may not do this (wrong role, or a cross-site request).
     #[error("forbidden")]
     Forbidden,
@@ -44,7 +47,7 @@ impl AppError {
         match self {
             AppError::NotFound => 404,
             AppError::Invalid(_) => 422,
-            AppError::WrongCredentials => 401,
+            AppError::WrongCredentials | AppError::SignInRequired => 401,
             AppError::Forbidden => 403,
             AppError::TooManyRequests { .. } => 429,
             AppError::Unavailable => 503,
@@ -109,6 +112,7 @@ mod tests {
                 crate::validation::Problem::Malformed,
             )),
             AppError::WrongCredentials,
+            AppError::SignInRequired,
             AppError::Forbidden,
             AppError::TooManyRequests {
                 retry_after_secs: 60,

@@ -12,6 +12,9 @@ pub enum Field {
     DisplayName,
     Email,
     Password,
+    /// A confirmation the reader must type (e.g. their name before deleting
+    /// their account).
+    Confirmation,
 }
 
 /// What is wrong with it.

@@ -62,3 +62,24 @@ test("the sign-up form explains a refused name in the reader's language", async 
   await page.locator(".stacked-form button[type=submit]").click();
   await expect(page.getByRole("alert")).toContainText("Nom affiché");
 });
+
+test("a resident downloads their data and deletes their account", async ({ page }) => {
+  const name = `Leaving ${Date.now() % 100000}`;
+  await signUp(page, "ar", name);
+  await page.locator(".account-name").click();
+  await expect(page).toHaveURL(/\/ar\/me$/);
+  const download = page.waitForEvent("download");
+  await page.locator('a[download]').click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe("parley-my-data.json");
+
+  await page.locator("#confirmation").fill(name);
+  await page.locator(".stacked-form button[type=submit]").click();
+  await expect(page).toHaveURL(/\/ar$/);
+  await expect(page.locator(".account-name")).toHaveCount(0);
+  await page.goto("/ar/signin");
+  await page.locator("#login").fill(name);
+  await page.locator("#password").fill(password);
+  await page.locator(".stacked-form button[type=submit]").click();
+  await expect(page.getByRole("alert")).toBeVisible();
+});

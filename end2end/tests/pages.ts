@@ -3,7 +3,7 @@
 export const locales = ["en", "fr", "es", "ar", "ur", "id"] as const;
 export const rtlLocales = new Set(["ar", "ur"]);
 
-export const sections = ["", "/forums", "/surveys", "/focus-groups", "/drafts", "/feedback", "/signup", "/signin"];
+export const sections = ["", "/forums", "/surveys", "/focus-groups", "/drafts", "/feedback", "/signup", "/signin", "/me"];
 
 /** Every page of the site, plus a 404, in every locale. */
 export function allPages(): string[] {

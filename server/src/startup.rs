@@ -18,10 +18,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::prelude::*;
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -145,7 +145,7 @@ pub fn router(
         address_key,
         session_cookie,
     };
-    let routes = generate_route_list(App);
+    let routes = route_list().to_vec();
 
     Router::new()
         .route("/", get(locale::root_redirect))
@@ -198,6 +198,15 @@ async fn server_fn_error_status(request: Request<Body>, next: Next) -> Response 
         parts.status = http::StatusCode::from_u16(error.status()).unwrap_or(parts.status);
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The Leptos route table, generated once per process. Generating it renders
+/// the app in a special mode; doing it again while another router in the
+/// same process serves pages (as the integration tests do) made some of
+/// those renders stall, so every router shares the first table.
+fn route_list() -> &'static [AxumRouteListing] {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App))
 }
 
 async fn not_found() -> Response {

@@ -6,8 +6,10 @@
 
 mod support;
 
+use app::auth::MyData;
 use app::auth::Viewer;
-use app::auth::api::{CurrentViewer, SignIn, SignOut, SignUp};
+use app::auth::api::{CurrentViewer, DeleteAccount, ExportMyData, SignIn, SignOut, SignUp};
+use app::auth::db::PERSONAL_DATA;
 use app::error::AppError;
 use app::validation::{Field, Invalid, Problem};
 use leptos::server_fn::ServerFn as _;
@@ -21,6 +23,9 @@ on_both_backends!(
     signing_out_kills_the_session,
     sign_in_is_rate_limited_until_the_window_passes,
     the_forms_work_without_javascript,
+    residents_download_their_data_and_it_is_audited,
+    deleting_an_account_leaves_no_personal_data,
+    my_data_needs_a_signed_in_resident,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -320,4 +325,131 @@ async fn the_forms_work_without_javascript(backend: Backend) {
     assert_eq!(right.status().as_u16(), 302);
     assert_eq!(right.headers()["location"], "/en");
     assert!(session_of(&right).is_some());
+}
+
+async fn residents_download_their_data_and_it_is_audited(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let token = session_of(&sign_up(&app, "Noor", "noor@example.org").await).unwrap();
+
+    let response = app
+        .client
+        .get(app.url(ExportMyData::PATH))
+        .header("cookie", format!("parley_session={token}"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status().as_u16(), 200);
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(disposition.starts_with("attachment"), "{disposition}");
+    let data: MyData = response.json().await.unwrap();
+    assert_eq!(data.display_name, "Noor");
+    assert_eq!(data.email.as_deref(), Some("noor@example.org"));
+    assert_eq!(data.sessions.len(), 1);
+    let audited: (Option<i64>, String) =
+        sqlx::query_as("SELECT actor, target FROM audit_log WHERE action = 'personal_data.export'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(audited, (Some(id), format!("user:{id}")));
+}
+
+async fn deleting_an_account_leaves_no_personal_data(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let token = session_of(&sign_up(&app, "Samira Q", "samira@example.org").await).unwrap();
+    let other = session_of(&sign_up(&app, "Someone Else", "else@example.org").await).unwrap();
+
+    let wrong = error_of(
+        call(
+            &app,
+            DeleteAccount::PATH,
+            &[("locale", "en"), ("confirmation", "Samira")],
+            Some(&token),
+        )
+        .await,
+    )
+    .await;
+    let right = call(
+        &app,
+        DeleteAccount::PATH,
+        &[("locale", "en"), ("confirmation", " samira q ")],
+        Some(&token),
+    )
+    .await;
+
+    assert_eq!(
+        wrong,
+        (
+            422,
+            AppError::Invalid(Invalid::new(Field::Confirmation, Problem::Malformed))
+        )
+    );
+    assert_eq!(right.status().as_u16(), 200);
+    assert_eq!(viewer(&app, &token).await, None);
+    assert!(
+        viewer(&app, &other).await.is_some(),
+        "another resident was affected"
+    );
+    for (table, column) in PERSONAL_DATA {
+        for value in ["Samira Q", "samira q", "samira@example.org"] {
+            let sql = format!("SELECT COUNT(*) FROM {table} WHERE {column} = $1");
+            let left: i64 = sqlx::query_scalar(&sql)
+                .bind(value)
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+            assert_eq!(left, 0, "{table}.{column} still holds {value}");
+        }
+    }
+    let audit_text: Vec<(String, String)> = sqlx::query_as("SELECT action, target FROM audit_log")
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap();
+    assert!(
+        audit_text
+            .iter()
+            .any(|(action, _)| action == "account.delete")
+    );
+    assert!(
+        audit_text
+            .iter()
+            .all(|(_, target)| !target.to_lowercase().contains("samira"))
+    );
+}
+
+async fn my_data_needs_a_signed_in_resident(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+
+    let export = app
+        .client
+        .get(app.url(ExportMyData::PATH))
+        .send()
+        .await
+        .unwrap();
+    let delete = call(
+        &app,
+        DeleteAccount::PATH,
+        &[("locale", "en"), ("confirmation", "x")],
+        None,
+    )
+    .await;
+    let (status, page) = app.get_text("/en/me").await;
+
+    assert_eq!(error_of(export).await, (401, AppError::SignInRequired));
+    assert_eq!(error_of(delete).await, (401, AppError::SignInRequired));
+    assert_eq!(status, 200);
+    assert!(page.contains(&html_escaped(&translation("en", "auth", "sign_in_to_see"))));
 }

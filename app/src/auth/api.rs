@@ -1,7 +1,7 @@
 //! Server functions for accounts. Each parses its input into domain types,
 //! applies the rate limits, and makes its calls into `db`.
 
-use super::Viewer;
+use super::{MyData, Viewer};
 use crate::error::AppError;
 use crate::i18n::Locale;
 use leptos::prelude::*;
@@ -98,6 +98,48 @@ pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
         Some(token) => super::db::viewer_for_session(&db, &token).await,
         None => Ok(None),
     }
+}
+
+/// Everything Parley holds about the signed-in resident, as a JSON file to
+/// download. Audited.
+#[server(input = leptos::server_fn::codec::GetUrl)]
+pub async fn export_my_data() -> Result<MyData, AppError> {
+    let viewer = require_viewer().await?;
+    let db = crate::db::db()?;
+    let client_hash = crate::security::address_key()?.hash_current();
+    let data = super::db::export_user(&db, viewer.id, &client_hash).await?;
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str("attachment; filename=\"parley-my-data.json\""),
+    ) {
+        response.insert_header(http::header::CONTENT_DISPOSITION, value);
+    }
+    Ok(data)
+}
+
+/// Deletes the signed-in resident's account at once, after they typed their
+/// display name to confirm. Audited.
+#[server]
+pub async fn delete_account(locale: Locale, confirmation: String) -> Result<(), AppError> {
+    use crate::validation::{Field, Invalid, Problem};
+
+    let viewer = require_viewer().await?;
+    if super::db::name_key(confirmation.trim()) != super::db::name_key(&viewer.display_name) {
+        return Err(Invalid::new(Field::Confirmation, Problem::Malformed).into());
+    }
+    let db = crate::db::db()?;
+    let client_hash = crate::security::address_key()?.hash_current();
+    super::db::delete_user(&db, viewer.id, &client_hash).await?;
+    set_cookie(&session_cookie()?.clear());
+    tracing::info!(user_id = viewer.id, "account deleted");
+    leptos_axum::redirect(&crate::locale::home_path(locale));
+    Ok(())
+}
+
+/// The signed-in resident, or [`AppError::SignInRequired`].
+#[cfg(feature = "ssr")]
+pub async fn require_viewer() -> Result<Viewer, AppError> {
+    current_viewer().await?.ok_or(AppError::SignInRequired)
 }
 
 /// Rotates the session: whatever session the request carried is ended, and

@@ -1,11 +1,11 @@
 //! SQL for accounts and sessions. Runs unchanged on SQLite and PostgreSQL.
 
-use super::Viewer;
 use super::domain::{DisplayName, EmailAddress};
 use super::session::{LIFETIME, token_hash};
+use super::{MyData, SessionRecord, Viewer};
 use crate::db::Db;
 use crate::error::AppError;
-use crate::security::now_millis;
+use crate::security::{audit, now_millis};
 use crate::validation::{Field, Invalid, Problem};
 use sqlx::FromRow;
 
@@ -138,4 +138,70 @@ pub async fn viewer_for_session(db: &Db, token: &str) -> Result<Option<Viewer>, 
     .fetch_optional(db.pool())
     .await?;
     Ok(row.map(|(id, display_name)| Viewer { id, display_name }))
+}
+
+/// Everything stored about `user_id`, for the resident's download; the
+/// reading is audited in the same transaction.
+#[tracing::instrument(skip(db, client_hash))]
+pub async fn export_user(db: &Db, user_id: i64, client_hash: &str) -> Result<MyData, AppError> {
+    let mut tx = db.pool().begin().await?;
+    let (display_name, email, created_at): (String, Option<String>, i64) =
+        sqlx::query_as("SELECT display_name, email, created_at FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    // Uses sessions_user.
+    let sessions: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT created_at, expires_at FROM sessions WHERE user_id = $1 ORDER BY created_at",
+    )
+    .bind(user_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let target = format!("user:{user_id}");
+    let entry = audit::Entry {
+        actor: Some(user_id),
+        action: "personal_data.export",
+        target: &target,
+        client_hash,
+    };
+    audit::record(&mut *tx, &entry).await?;
+    tx.commit().await?;
+    Ok(MyData {
+        display_name,
+        email,
+        created_at,
+        sessions: sessions
+            .into_iter()
+            .map(|(created_at, expires_at)| SessionRecord {
+                created_at,
+                expires_at,
+            })
+            .collect(),
+    })
+}
+
+/// Deletes the account: its row with every personal column in
+/// [`PERSONAL_DATA`], and its sessions (by cascade). The audit log keeps
+/// that account number such-and-such was deleted, and nothing personal.
+#[tracing::instrument(skip(db, client_hash))]
+pub async fn delete_user(db: &Db, user_id: i64, client_hash: &str) -> Result<(), AppError> {
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    let target = format!("user:{user_id}");
+    let entry = audit::Entry {
+        actor: Some(user_id),
+        action: "account.delete",
+        target: &target,
+        client_hash,
+    };
+    audit::record(&mut *tx, &entry).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -14,6 +14,22 @@ pub mod session;
 
 use serde::{Deserialize, Serialize};
 
+/// Everything Parley holds about a resident, as they download it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyData {
+    pub display_name: String,
+    pub email: Option<String>,
+    /// Milliseconds since the Unix epoch.
+    pub created_at: i64,
+    pub sessions: Vec<SessionRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
 /// The signed-in resident, as pages see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Viewer {

@@ -6,7 +6,9 @@
 //! A refused attempt comes back to the form with its error in the URL, which
 //! `ServerAction` reads.
 
-use super::api::{CurrentViewer, SignIn, SignOut, SignUp, current_viewer};
+use super::api::{
+    CurrentViewer, DeleteAccount, ExportMyData, SignIn, SignOut, SignUp, current_viewer,
+};
 use super::domain::{DisplayName, Password};
 use crate::i18n::*;
 use crate::locale::use_locale;
@@ -38,7 +40,7 @@ pub fn SignUpPage() -> impl IntoView {
     let error = last_error(action);
 
     view! {
-        <Title text=move || td_string!(locale.get(), auth.sign_up_title).to_string() />
+        <Title text=td_string!(locale.get_untracked(), auth.sign_up_title).to_string() />
         <section class="form-page">
             <h1>{move || td!(locale.get(), auth.sign_up_title)}</h1>
             <p>{move || td!(locale.get(), auth.sign_up_intro)}</p>
@@ -89,7 +91,7 @@ pub fn SignInPage() -> impl IntoView {
     let error = last_error(action);
 
     view! {
-        <Title text=move || td_string!(locale.get(), auth.sign_in_title).to_string() />
+        <Title text=td_string!(locale.get_untracked(), auth.sign_in_title).to_string() />
         <section class="form-page">
             <h1>{move || td!(locale.get(), auth.sign_in_title)}</h1>
             {error}
@@ -123,7 +125,7 @@ pub fn AccountNav() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match viewer.await {
                         Ok(Some(viewer)) => view! {
-                            <span class="account-name">{viewer.display_name}</span>
+                            <a class="account-name" href=move || format!("/{}/me", locale.get().as_str())>{viewer.display_name}</a>
                             <form method="post" action=SignOut::url() class="inline-form">
                                 <input type="hidden" name="locale" value=move || locale.get().as_str() />
                                 <button type="submit" class="link-button">{move || td!(locale.get(), auth.sign_out_button)}</button>
@@ -139,5 +141,55 @@ pub fn AccountNav() -> impl IntoView {
                 })}
             </Suspense>
         </div>
+    }
+}
+
+/// `/{locale}/me`: what Parley holds about the resident, the download, and
+/// account deletion.
+#[component]
+pub fn MyAccountPage() -> impl IntoView {
+    let locale = use_locale();
+    let viewer = Resource::new(|| (), |()| current_viewer());
+    let delete = ServerAction::<DeleteAccount>::new();
+    let error = last_error(delete);
+
+    view! {
+        <Title text=td_string!(locale.get_untracked(), auth.my_data_title).to_string() />
+        <section class="form-page">
+            <h1>{move || td!(locale.get(), auth.my_data_title)}</h1>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match viewer.await {
+                        Ok(Some(viewer)) => view! {
+                            <p>{move || td!(locale.get(), auth.my_data_intro)}</p>
+                            <dl class="facts">
+                                <dt>{move || td!(locale.get(), validation.field_display_name)}</dt>
+                                <dd>{viewer.display_name}</dd>
+                            </dl>
+                            <h2>{move || td!(locale.get(), auth.download_title)}</h2>
+                            <p>{move || td!(locale.get(), auth.download_body)}</p>
+                            <p><a href=ExportMyData::url() download="parley-my-data.json">{move || td!(locale.get(), auth.download_link)}</a></p>
+                            <h2>{move || td!(locale.get(), auth.delete_title)}</h2>
+                            <p>{move || td!(locale.get(), auth.delete_body)}</p>
+                            {error}
+                            <form method="post" action=DeleteAccount::url() class="stacked-form">
+                                <input type="hidden" name="locale" value=move || locale.get().as_str() />
+                                <label for="confirmation">{move || td!(locale.get(), auth.delete_confirm_label)}</label>
+                                <input id="confirmation" name="confirmation" type="text" required autocomplete="off" />
+                                <button type="submit" class="button danger">{move || td!(locale.get(), auth.delete_button)}</button>
+                            </form>
+                        }
+                        .into_any(),
+                        Ok(None) => view! {
+                            <p>
+                                <a href=move || format!("/{}/signin", locale.get().as_str())>{move || td!(locale.get(), auth.sign_in_to_see)}</a>
+                            </p>
+                        }
+                        .into_any(),
+                        Err(error) => view! { <ErrorMessage error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
     }
 }

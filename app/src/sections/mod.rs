@@ -35,7 +35,7 @@ pub fn SectionPage(section: Section) -> impl IntoView {
     };
 
     view! {
-        <Title text=move || title().to_string() />
+        <Title text=title().to_string() />
         <section class="section-page">
             <h1>{move || title()}</h1>
             <p class="lead">{purpose}</p>

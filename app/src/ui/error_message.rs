@@ -13,6 +13,7 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
         AppError::NotFound => td!(locale.get(), errors.not_found).into_any(),
         AppError::Invalid(invalid) => view! { <InvalidMessage invalid /> }.into_any(),
         AppError::WrongCredentials => td!(locale.get(), errors.wrong_credentials).into_any(),
+        AppError::SignInRequired => td!(locale.get(), errors.sign_in_required).into_any(),
         AppError::Forbidden => td!(locale.get(), errors.forbidden).into_any(),
         AppError::TooManyRequests { retry_after_secs } => {
             let minutes = retry_after_secs.div_ceil(60).to_string();
@@ -43,6 +44,7 @@ pub fn InvalidMessage(invalid: Invalid) -> impl IntoView {
         Field::DisplayName => td_string!(locale, validation.field_display_name),
         Field::Email => td_string!(locale, validation.field_email),
         Field::Password => td_string!(locale, validation.field_password),
+        Field::Confirmation => td_string!(locale, validation.field_confirmation),
     };
     let problem = match invalid.problem {
         Problem::Empty => td!(locale, validation.empty).into_any(),

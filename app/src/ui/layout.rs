@@ -21,11 +21,16 @@ pub fn LocaleLayout() -> impl IntoView {
     let locale = Signal::derive(move || known.get().unwrap_or_default());
 
     provide_context(CurrentLocale(locale));
+    // `<html>` and `<title>` are written after the body has rendered, when
+    // the page's reactive values may already be gone: give leptos_meta plain
+    // values. A page keeps its locale for its whole life (switching language
+    // loads another page), so nothing is lost.
+    let lang = locale.get_untracked();
 
     view! {
             <Html
-                attr:lang=move || locale.get().as_str()
-                attr:dir=move || locale.get().direction().as_str()
+                attr:lang=lang.as_str()
+                attr:dir=lang.direction().as_str()
             />
             <PageTitle />
             <a class="skip-link" href="#main">
@@ -50,10 +55,10 @@ pub fn LocaleLayout() -> impl IntoView {
 #[component]
 fn PageTitle() -> impl IntoView {
     let locale = use_locale();
-    let site = move || td_string!(locale.get(), common.site_name).to_string();
+    let site = td_string!(locale.get_untracked(), common.site_name).to_string();
     view! {
         <Title formatter=move |page: String| {
-            if page.is_empty() { site() } else { format!("{page} · {}", site()) }
+            if page.is_empty() { site.clone() } else { format!("{page} · {site}") }
         } />
     }
 }

@@ -15,7 +15,7 @@ pub fn NotFoundPage() -> impl IntoView {
     let home = move || home_path(locale.get());
 
     view! {
-        <Title text=move || td_string!(locale.get(), common.not_found_title).to_string() />
+        <Title text=td_string!(locale.get_untracked(), common.not_found_title).to_string() />
         <section class="not-found">
             <h1>{move || td!(locale.get(), common.not_found_title)}</h1>
             <p>{move || td!(locale.get(), common.not_found_body)}</p>

@@ -124,20 +124,39 @@ impl Drop for TestApp {
     }
 }
 
+/// Every test's server runs on this one runtime, which lives as long as the
+/// test process, as in production where one runtime serves every request.
+/// (Leptos keeps process-wide state: with a server on each test's own
+/// short-lived runtime, renders sometimes stalled when another test's
+/// runtime shut down.)
+static SERVER_RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> =
+    std::sync::LazyLock::new(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("server runtime")
+    });
+
 /// The real application on a free port, migrated, with an empty database.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let database = fresh_database(backend).await?;
-    let app = Application::build(settings_for(&database.url))
-        .await
-        .expect("build app");
-    let addr = app.local_addr().expect("local addr");
-    let db = app.db().clone();
+    let settings = settings_for(&database.url);
     let (shutdown, stopped) = oneshot::channel::<()>();
-    tokio::spawn(app.run_until(async move {
-        let _ = stopped.await;
-    }));
+    let (addr, db) = SERVER_RUNTIME
+        .spawn(async move {
+            let app = Application::build(settings).await.expect("build app");
+            let started = (app.local_addr().expect("local addr"), app.db().clone());
+            tokio::spawn(app.run_until(async move {
+                let _ = stopped.await;
+            }));
+            started
+        })
+        .await
+        .expect("start the app");
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(10))
         .build()
         .expect("client");
     Some(TestApp {
