@@ -11,6 +11,21 @@ fn is_forbidden(c: char) -> bool {
         || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
+/// Refuses `text` when empty or outside `min..=max` characters (not bytes).
+fn check_length(field: Field, text: &str, min: u32, max: u32) -> Result<(), Invalid> {
+    let length = text.chars().count();
+    let problem = if length == 0 {
+        Problem::Empty
+    } else if length < min as usize {
+        Problem::TooShort { min }
+    } else if length > max as usize {
+        Problem::TooLong { max }
+    } else {
+        return Ok(());
+    };
+    Err(Invalid::new(field, problem))
+}
+
 /// The name a resident shows to others: 2 to 40 characters once trimmed
 /// and with inner runs of spaces folded, any script, no control or
 /// invisible formatting characters.
@@ -22,20 +37,15 @@ impl DisplayName {
     pub const MAX: u32 = 40;
 
     pub fn parse(input: &str) -> Result<Self, Invalid> {
-        let invalid = |problem| Invalid::new(Field::DisplayName, problem);
         let folded = input.split_whitespace().collect::<Vec<_>>().join(" ");
-        let length = folded.chars().count();
-        if length == 0 {
-            Err(invalid(Problem::Empty))
-        } else if folded.chars().any(is_forbidden) {
-            Err(invalid(Problem::ForbiddenCharacters))
-        } else if length < Self::MIN as usize {
-            Err(invalid(Problem::TooShort { min: Self::MIN }))
-        } else if length > Self::MAX as usize {
-            Err(invalid(Problem::TooLong { max: Self::MAX }))
-        } else {
-            Ok(Self(folded))
+        if !folded.is_empty() && folded.chars().any(is_forbidden) {
+            return Err(Invalid::new(
+                Field::DisplayName,
+                Problem::ForbiddenCharacters,
+            ));
         }
+        check_length(Field::DisplayName, &folded, Self::MIN, Self::MAX)?;
+        Ok(Self(folded))
     }
 
     pub fn as_str(&self) -> &str {
@@ -94,17 +104,8 @@ impl Password {
     pub const MAX: u32 = 256;
 
     pub fn parse(input: &str) -> Result<Self, Invalid> {
-        let invalid = |problem| Invalid::new(Field::Password, problem);
-        let length = input.chars().count();
-        if length == 0 {
-            Err(invalid(Problem::Empty))
-        } else if length < Self::MIN as usize {
-            Err(invalid(Problem::TooShort { min: Self::MIN }))
-        } else if length > Self::MAX as usize {
-            Err(invalid(Problem::TooLong { max: Self::MAX }))
-        } else {
-            Ok(Self(input.to_owned()))
-        }
+        check_length(Field::Password, input, Self::MIN, Self::MAX)?;
+        Ok(Self(input.to_owned()))
     }
 
     pub fn expose(&self) -> &str {
