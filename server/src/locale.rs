@@ -2,6 +2,7 @@
 //! visited under a locale prefix remembers that locale in a cookie.
 
 use app::locale::{LOCALE_COOKIE, home_path, locale_of_path, preferred_locale};
+use app::security::cookie;
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -65,31 +66,4 @@ pub async fn trim_trailing_slash(request: Request, next: Next) -> Response {
         return Redirect::permanent(&target).into_response();
     }
     next.run(request).await
-}
-
-/// The value of cookie `name`, if the request carries it.
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find_map(|(k, v)| (k == name).then_some(v))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_a_cookie_among_others() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            header::COOKIE,
-            HeaderValue::from_static("a=1; parley_locale=ar; b=2"),
-        );
-        assert_eq!(cookie(&headers, LOCALE_COOKIE), Some("ar"));
-        assert_eq!(cookie(&headers, "c"), None);
-    }
 }

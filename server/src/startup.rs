@@ -32,7 +32,6 @@ use tower_http::services::ServeDir;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
-    pub settings: Arc<Settings>,
     pub address_key: AddressKey,
     pub session_cookie: SessionCookie,
 }
@@ -66,12 +65,7 @@ impl Application {
             },
             trusted_proxies: settings.trusted_proxies.clone().into(),
         };
-        let router = router(
-            db.clone(),
-            address_key,
-            Arc::new(policy),
-            Arc::new(settings),
-        );
+        let router = router(db.clone(), address_key, Arc::new(policy), &settings);
         Ok(Self {
             listener,
             router,
@@ -126,9 +120,9 @@ pub fn router(
     db: Db,
     address_key: AddressKey,
     policy: Arc<EdgePolicy>,
-    settings: Arc<Settings>,
+    settings: &Settings,
 ) -> Router {
-    let leptos_options = leptos_options(&settings);
+    let leptos_options = leptos_options(settings);
     let pkg_dir = settings.site_root.join("pkg");
     let max_body_bytes = settings.max_body_bytes;
     // `Secure` cookies (and the `__Host-` prefix) when residents use https.
@@ -141,7 +135,6 @@ pub fn router(
     let state = AppState {
         leptos_options,
         db,
-        settings,
         address_key,
         session_cookie,
     };

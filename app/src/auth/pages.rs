@@ -6,9 +6,7 @@
 //! A refused attempt comes back to the form with its error in the URL, which
 //! `ServerAction` reads.
 
-use super::api::{
-    CurrentViewer, DeleteAccount, ExportMyData, SignIn, SignOut, SignUp, current_viewer,
-};
+use super::api::{DeleteAccount, ExportMyData, SignIn, SignOut, SignUp, current_viewer};
 use super::domain::{DisplayName, Password};
 use crate::i18n::*;
 use crate::locale::use_locale;
@@ -116,8 +114,6 @@ pub fn SignInPage() -> impl IntoView {
 pub fn AccountNav() -> impl IntoView {
     let locale = use_locale();
     let viewer = Resource::new(|| (), |()| current_viewer());
-    // Reading it keeps the server function's type in use for the client.
-    let _ = CurrentViewer::url();
 
     view! {
         <div class="account-nav">

@@ -2,6 +2,7 @@
 //! SHA-256. HttpOnly and SameSite=Lax always; `Secure` with the `__Host-`
 //! prefix when Parley's public URL is https.
 
+use crate::security::{cookie, hex};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 
@@ -44,15 +45,9 @@ impl SessionCookie {
 
     /// The token the request carries, if any.
     pub fn read(self, headers: &http::HeaderMap) -> Option<String> {
-        headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find_map(|(name, value)| {
-                (name == self.name() && !value.is_empty()).then(|| value.to_owned())
-            })
+        cookie(headers, self.name())
+            .filter(|value| !value.is_empty())
+            .map(str::to_owned)
     }
 }
 
@@ -60,15 +55,12 @@ impl SessionCookie {
 pub fn new_token() -> Result<String, getrandom::Error> {
     let mut bytes = [0_u8; 32];
     getrandom::fill(&mut bytes)?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hex(&bytes))
 }
 
 /// What the database stores for a token.
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(token.as_bytes()))
 }
 
 #[cfg(test)]

@@ -92,7 +92,19 @@ pub fn address_key() -> Result<AddressKey, AppError> {
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("no address key in the Leptos context")))
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// The value of cookie `name` in a request's headers, if present.
+pub fn cookie<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find_map(|(k, v)| (k == name).then_some(v))
+}
+
+/// Lower-case hex digits of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -127,6 +139,17 @@ mod tests {
         assert_eq!(key.hash(addr).len(), 32);
         assert_ne!(key.hash(addr), other.hash(addr));
         assert!(!key.hash(addr).contains("203"));
+    }
+
+    #[test]
+    fn finds_a_cookie_among_others() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            http::header::COOKIE,
+            http::HeaderValue::from_static("a=1; parley_locale=ar; b=2"),
+        );
+        assert_eq!(cookie(&headers, "parley_locale"), Some("ar"));
+        assert_eq!(cookie(&headers, "c"), None);
     }
 
     #[test]
