@@ -26,6 +26,7 @@ on_both_backends!(
     residents_download_their_data_and_it_is_audited,
     deleting_an_account_leaves_no_personal_data,
     my_data_needs_a_signed_in_resident,
+    the_account_page_shows_what_is_held,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -452,4 +453,34 @@ async fn my_data_needs_a_signed_in_resident(backend: Backend) {
     assert_eq!(error_of(delete).await, (401, AppError::SignInRequired));
     assert_eq!(status, 200);
     assert!(page.contains(&html_escaped(&translation("en", "auth", "sign_in_to_see"))));
+}
+
+async fn the_account_page_shows_what_is_held(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let with_email = session_of(&sign_up(&app, "Ines", "ines@example.org").await).unwrap();
+    let without = session_of(&sign_up(&app, "Karim", "").await).unwrap();
+    let page = |token: String| {
+        let request = app.client.get(app.url("/fr/me"));
+        async move {
+            let response = request
+                .header("cookie", format!("parley_session={token}"))
+                .send()
+                .await
+                .unwrap();
+            response.text().await.unwrap()
+        }
+    };
+
+    let ines = page(with_email).await;
+    let karim = page(without).await;
+
+    let today = app::ui::time::iso_date(app::security::now_millis());
+    assert!(ines.contains("Ines") && ines.contains("ines@example.org"));
+    assert!(
+        ines.contains(&format!("<time datetime=\"{today}\">")),
+        "no creation date"
+    );
+    assert!(karim.contains(&html_escaped(&translation("fr", "auth", "no_email"))));
 }

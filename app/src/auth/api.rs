@@ -1,7 +1,7 @@
 //! Server functions for accounts. Each parses its input into domain types,
 //! applies the rate limits, and makes its calls into `db`.
 
-use super::{MyData, Viewer};
+use super::{AccountSummary, MyData, Viewer};
 use crate::error::AppError;
 use crate::i18n::Locale;
 use leptos::prelude::*;
@@ -98,6 +98,17 @@ pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
         Some(token) => super::db::viewer_for_session(&db, &token).await,
         None => Ok(None),
     }
+}
+
+/// The signed-in resident's account, for their account page; `None` when
+/// nobody is signed in.
+#[server]
+pub async fn my_account() -> Result<Option<AccountSummary>, AppError> {
+    let Some(viewer) = current_viewer().await? else {
+        return Ok(None);
+    };
+    let db = crate::db::db()?;
+    super::db::account_summary(&db, viewer.id).await.map(Some)
 }
 
 /// Everything Parley holds about the signed-in resident, as a JSON file to

@@ -2,7 +2,7 @@
 
 use super::domain::{DisplayName, EmailAddress};
 use super::session::{LIFETIME, token_hash};
-use super::{MyData, SessionRecord, Viewer};
+use super::{AccountSummary, MyData, SessionRecord, Viewer};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::security::{audit, now_millis};
@@ -204,4 +204,19 @@ pub async fn delete_user(db: &Db, user_id: i64, client_hash: &str) -> Result<(),
     audit::record(&mut *tx, &entry).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The resident's own account, for their account page.
+#[tracing::instrument(skip(db))]
+pub async fn account_summary(db: &Db, user_id: i64) -> Result<AccountSummary, AppError> {
+    let (display_name, email, created_at): (String, Option<String>, i64) =
+        sqlx::query_as("SELECT display_name, email, created_at FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(db.pool())
+            .await?;
+    Ok(AccountSummary {
+        display_name,
+        email,
+        created_at,
+    })
 }

@@ -14,6 +14,15 @@ pub mod session;
 
 use serde::{Deserialize, Serialize};
 
+/// What the account page shows the resident about their account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub display_name: String,
+    pub email: Option<String>,
+    /// Milliseconds since the Unix epoch.
+    pub created_at: i64,
+}
+
 /// Everything Parley holds about a resident, as they download it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyData {

@@ -6,11 +6,14 @@
 //! A refused attempt comes back to the form with its error in the URL, which
 //! `ServerAction` reads.
 
-use super::api::{DeleteAccount, ExportMyData, SignIn, SignOut, SignUp, current_viewer};
+use super::api::{
+    DeleteAccount, ExportMyData, SignIn, SignOut, SignUp, current_viewer, my_account,
+};
 use super::domain::{DisplayName, Password};
 use crate::i18n::*;
 use crate::locale::use_locale;
 use crate::ui::error_message::ErrorMessage;
+use crate::ui::time::iso_date;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
 use leptos_i18n::Locale as _;
@@ -145,7 +148,7 @@ pub fn AccountNav() -> impl IntoView {
 #[component]
 pub fn MyAccountPage() -> impl IntoView {
     let locale = use_locale();
-    let viewer = Resource::new(|| (), |()| current_viewer());
+    let account = Resource::new(|| (), |()| my_account());
     let delete = ServerAction::<DeleteAccount>::new();
     let error = last_error(delete);
 
@@ -155,12 +158,23 @@ pub fn MyAccountPage() -> impl IntoView {
             <h1>{move || td!(locale.get(), auth.my_data_title)}</h1>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    match viewer.await {
-                        Ok(Some(viewer)) => view! {
+                    match account.await {
+                        Ok(Some(account)) => view! {
                             <p>{move || td!(locale.get(), auth.my_data_intro)}</p>
                             <dl class="facts">
                                 <dt>{move || td!(locale.get(), validation.field_display_name)}</dt>
-                                <dd>{viewer.display_name}</dd>
+                                <dd>{account.display_name}</dd>
+                                <dt>{move || td!(locale.get(), validation.field_email)}</dt>
+                                <dd>
+                                    {match account.email {
+                                        Some(email) => email.into_any(),
+                                        None => td!(locale.get_untracked(), auth.no_email).into_any(),
+                                    }}
+                                </dd>
+                                <dt>{move || td!(locale.get(), auth.member_since)}</dt>
+                                <dd>
+                                    <time datetime=iso_date(account.created_at)>{iso_date(account.created_at)}</time>
+                                </dd>
                             </dl>
                             <h2>{move || td!(locale.get(), auth.download_title)}</h2>
                             <p>{move || td!(locale.get(), auth.download_body)}</p>

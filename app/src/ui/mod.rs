@@ -5,3 +5,4 @@ pub mod error_message;
 pub mod language_switcher;
 pub mod layout;
 pub mod not_found;
+pub mod time;
