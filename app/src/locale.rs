@@ -42,13 +42,18 @@ pub fn home_path(locale: Locale) -> String {
     format!("/{}", locale.as_str())
 }
 
+/// A page of a locale: `page_path(fr, "signin")` is `/fr/signin`.
+pub fn page_path(locale: Locale, page: &str) -> String {
+    format!("/{}/{page}", locale.as_str())
+}
+
 /// The same page in another locale: `/fr/forums?x=1` becomes `/ar/forums?x=1`.
 /// A path without a locale prefix leads to the home page of `to`.
 pub fn switch_locale_path(path: &str, to: Locale) -> String {
     let rest = path.trim_start_matches('/');
     match rest.split_once('/') {
         Some((first, tail)) if parse_locale(first).is_some() && !tail.is_empty() => {
-            format!("/{}/{tail}", to.as_str())
+            page_path(to, tail)
         }
         _ => home_path(to),
     }

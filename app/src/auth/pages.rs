@@ -11,7 +11,7 @@ use super::api::{
 };
 use super::domain::{DisplayName, Password};
 use crate::i18n::*;
-use crate::locale::use_locale;
+use crate::locale::{page_path, use_locale};
 use crate::ui::error_message::ErrorMessage;
 use crate::ui::time::iso_date;
 use leptos::prelude::*;
@@ -79,7 +79,7 @@ pub fn SignUpPage() -> impl IntoView {
             </form>
             <p>
                 {move || td!(locale.get(), auth.have_account)} " "
-                <a href=move || format!("/{}/signin", locale.get().as_str())>{move || td!(locale.get(), auth.sign_in_link)}</a>
+                <a href=move || page_path(locale.get(), "signin")>{move || td!(locale.get(), auth.sign_in_link)}</a>
             </p>
         </section>
     }
@@ -106,7 +106,7 @@ pub fn SignInPage() -> impl IntoView {
             </form>
             <p>
                 {move || td!(locale.get(), auth.no_account)} " "
-                <a href=move || format!("/{}/signup", locale.get().as_str())>{move || td!(locale.get(), auth.sign_up_link)}</a>
+                <a href=move || page_path(locale.get(), "signup")>{move || td!(locale.get(), auth.sign_up_link)}</a>
             </p>
         </section>
     }
@@ -124,7 +124,7 @@ pub fn AccountNav() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match viewer.await {
                         Ok(Some(viewer)) => view! {
-                            <a class="account-name" href=move || format!("/{}/me", locale.get().as_str())>{viewer.display_name}</a>
+                            <a class="account-name" href=move || page_path(locale.get(), "me")>{viewer.display_name}</a>
                             <form method="post" action=SignOut::url() class="inline-form">
                                 <input type="hidden" name="locale" value=move || locale.get().as_str() />
                                 <button type="submit" class="link-button">{move || td!(locale.get(), auth.sign_out_button)}</button>
@@ -132,8 +132,8 @@ pub fn AccountNav() -> impl IntoView {
                         }
                         .into_any(),
                         _ => view! {
-                            <a href=move || format!("/{}/signin", locale.get().as_str())>{move || td!(locale.get(), auth.sign_in_link)}</a>
-                            <a href=move || format!("/{}/signup", locale.get().as_str())>{move || td!(locale.get(), auth.sign_up_link)}</a>
+                            <a href=move || page_path(locale.get(), "signin")>{move || td!(locale.get(), auth.sign_in_link)}</a>
+                            <a href=move || page_path(locale.get(), "signup")>{move || td!(locale.get(), auth.sign_up_link)}</a>
                         }
                         .into_any(),
                     }
@@ -192,7 +192,7 @@ pub fn MyAccountPage() -> impl IntoView {
                         .into_any(),
                         Ok(None) => view! {
                             <p>
-                                <a href=move || format!("/{}/signin", locale.get().as_str())>{move || td!(locale.get(), auth.sign_in_to_see)}</a>
+                                <a href=move || page_path(locale.get(), "signin")>{move || td!(locale.get(), auth.sign_in_to_see)}</a>
                             </p>
                         }
                         .into_any(),

@@ -3,7 +3,7 @@
 
 use crate::auth::pages::AccountNav;
 use crate::i18n::*;
-use crate::locale::{CurrentLocale, home_path, parse_locale, use_locale};
+use crate::locale::{CurrentLocale, home_path, page_path, parse_locale, use_locale};
 use crate::ui::language_switcher::LanguageSwitcher;
 use crate::ui::not_found::NotFoundPage;
 use leptos::prelude::*;
@@ -71,7 +71,7 @@ fn SiteHeader() -> impl IntoView {
     // hydrated and the menu button (hidden without JavaScript) works.
     let (enhanced, set_enhanced) = signal(false);
     Effect::new(move |_| set_enhanced.set(true));
-    let href = move |section: &'static str| format!("/{}/{section}", locale.get().as_str());
+    let href = move |section: &'static str| page_path(locale.get(), section);
     let home = move || home_path(locale.get());
 
     view! {
