@@ -31,24 +31,6 @@ on_both_backends!(
 
 const PASSWORD: &str = "correct horse battery";
 
-/// Calls server function `path` like the browser's script does.
-async fn call(
-    app: &TestApp,
-    path: &str,
-    form: &[(&str, &str)],
-    session: Option<&str>,
-) -> reqwest::Response {
-    let mut request = app
-        .client
-        .post(app.url(path))
-        .header("origin", app.url(""))
-        .form(form);
-    if let Some(token) = session {
-        request = request.header("cookie", format!("parley_session={token}"));
-    }
-    request.send().await.unwrap()
-}
-
 /// The session token a response sets, if any.
 fn session_of(response: &reqwest::Response) -> Option<String> {
     response
@@ -67,7 +49,7 @@ async fn sign_up(app: &TestApp, name: &str, email: &str) -> reqwest::Response {
         ("email", email),
         ("password", PASSWORD),
     ];
-    call(app, SignUp::PATH, &form, None).await
+    app.call(SignUp::PATH, &form, None).await
 }
 
 async fn sign_in(
@@ -76,8 +58,7 @@ async fn sign_in(
     password: &str,
     session: Option<&str>,
 ) -> reqwest::Response {
-    call(
-        app,
+    app.call(
         SignIn::PATH,
         &[("locale", "en"), ("login", login), ("password", password)],
         session,
@@ -86,7 +67,7 @@ async fn sign_in(
 }
 
 async fn viewer(app: &TestApp, session: &str) -> Option<Viewer> {
-    call(app, CurrentViewer::PATH, &[], Some(session))
+    app.call(CurrentViewer::PATH, &[], Some(session))
         .await
         .json()
         .await
@@ -175,7 +156,7 @@ async fn bad_input_is_refused_by_field(backend: Backend) {
             ("password", password),
         ];
         let app = &app;
-        async move { error_of(call(app, SignUp::PATH, &form, None).await).await }
+        async move { error_of(app.call(SignUp::PATH, &form, None).await).await }
     };
 
     let short_password = attempt("Leila", "", "short").await;
@@ -237,7 +218,9 @@ async fn signing_out_kills_the_session(backend: Backend) {
     };
     let token = session_of(&sign_up(&app, "Grace", "").await).unwrap();
 
-    let response = call(&app, SignOut::PATH, &[("locale", "en")], Some(&token)).await;
+    let response = app
+        .call(SignOut::PATH, &[("locale", "en")], Some(&token))
+        .await;
 
     assert_eq!(response.status().as_u16(), 200);
     let cleared = response.headers()["set-cookie"].to_str().unwrap();
@@ -372,8 +355,7 @@ async fn deleting_an_account_leaves_no_personal_data(backend: Backend) {
     let other = session_of(&sign_up(&app, "Someone Else", "else@example.org").await).unwrap();
 
     let wrong = error_of(
-        call(
-            &app,
+        app.call(
             DeleteAccount::PATH,
             &[("locale", "en"), ("confirmation", "Samira")],
             Some(&token),
@@ -381,13 +363,13 @@ async fn deleting_an_account_leaves_no_personal_data(backend: Backend) {
         .await,
     )
     .await;
-    let right = call(
-        &app,
-        DeleteAccount::PATH,
-        &[("locale", "en"), ("confirmation", " samira q ")],
-        Some(&token),
-    )
-    .await;
+    let right = app
+        .call(
+            DeleteAccount::PATH,
+            &[("locale", "en"), ("confirmation", " samira q ")],
+            Some(&token),
+        )
+        .await;
 
     assert_eq!(
         wrong,
@@ -440,13 +422,13 @@ async fn my_data_needs_a_signed_in_resident(backend: Backend) {
         .send()
         .await
         .unwrap();
-    let delete = call(
-        &app,
-        DeleteAccount::PATH,
-        &[("locale", "en"), ("confirmation", "x")],
-        None,
-    )
-    .await;
+    let delete = app
+        .call(
+            DeleteAccount::PATH,
+            &[("locale", "en"), ("confirmation", "x")],
+            None,
+        )
+        .await;
     let (status, page) = app.get_text("/en/me").await;
 
     assert_eq!(error_of(export).await, (401, AppError::SignInRequired));

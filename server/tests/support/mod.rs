@@ -109,6 +109,25 @@ impl TestApp {
             .expect("request")
     }
 
+    /// Calls server function `path` like the browser's script does: a form
+    /// POST from Parley's own origin, with the session `session` if given.
+    pub async fn call(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        session: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(self.url(path))
+            .header("origin", self.url(""))
+            .form(form);
+        if let Some(token) = session {
+            request = request.header("cookie", format!("parley_session={token}"));
+        }
+        request.send().await.expect("request")
+    }
+
     pub async fn get_text(&self, path: &str) -> (u16, String) {
         let response = self.get(path).await;
         let status = response.status().as_u16();
