@@ -58,11 +58,7 @@ pub async fn sign_in(locale: Locale, login: String, password: String) -> Result<
     );
     rate_limit::check(&db, &account_bucket, Limit::SIGN_IN).await?;
     rate_limit::check(&db, &address_bucket, Limit::SIGN_IN).await?;
-    let found = super::db::find_for_sign_in(&db, &login).await?;
-    let (viewer, stored) = match found {
-        Some((viewer, hash)) => (Some(viewer), Some(hash)),
-        None => (None, None),
-    };
+    let (viewer, stored) = super::db::find_for_sign_in(&db, &login).await?.unzip();
     let matches = super::password::verify(password, stored).await?;
     let Some(viewer) = viewer.filter(|_| matches) else {
         rate_limit::record(&db, &account_bucket, Limit::SIGN_IN).await?;
