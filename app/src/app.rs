@@ -1,6 +1,10 @@
 //! The HTML shell and the route table.
 
+use crate::admin::pages::{AdminRolesPage, AuditLogPage};
 use crate::auth::pages::{MyAccountPage, SignInPage, SignUpPage};
+use crate::auth::reset_pages::{ForgotPasswordPage, ResetPasswordPage, ResetSentPage};
+use crate::auth::two_factor_pages::{SignInCodePage, TwoFactorPage};
+use crate::participation::pages::{PrivateLinkPage, RestorePage};
 use crate::home::pages::HomePage;
 use crate::sections::{Section, SectionPage};
 use crate::ui::layout::LocaleLayout;
@@ -80,7 +84,17 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("feedback") view=|| view! { <SectionPage section=Section::Feedback /> } />
                     <Route ssr=SsrMode::Async path=path!("signup") view=SignUpPage />
                     <Route ssr=SsrMode::Async path=path!("signin") view=SignInPage />
+                    <Route ssr=SsrMode::Async path=path!("signin/code") view=SignInCodePage />
+                    <Route ssr=SsrMode::Async path=path!("forgot") view=ForgotPasswordPage />
+                    <Route ssr=SsrMode::Async path=path!("forgot/sent") view=ResetSentPage />
+                    <Route ssr=SsrMode::Async path=path!("reset/:token") view=ResetPasswordPage />
                     <Route ssr=SsrMode::Async path=path!("me") view=MyAccountPage />
+                    <Route ssr=SsrMode::Async path=path!("me/two-factor") view=TwoFactorPage />
+                    <Route ssr=SsrMode::Async path=path!("me/private-link") view=PrivateLinkPage />
+                    <Route ssr=SsrMode::Async path=path!("restore/:token") view=RestorePage />
+                    <Route ssr=SsrMode::Async path=path!("admin") view=AdminRolesPage />
+                    <Route ssr=SsrMode::Async path=path!("admin/roles") view=AdminRolesPage />
+                    <Route ssr=SsrMode::Async path=path!("admin/audit") view=AuditLogPage />
                     <Route ssr=SsrMode::Async path=path!("*any") view=NotFoundPage />
                 </ParentRoute>
             </Routes>

@@ -27,6 +27,16 @@ pub enum AppError {
     /// The reader may not do this (wrong role, or a cross-site request).
     #[error("forbidden")]
     Forbidden,
+    /// A privileged screen needs this session to have proved the second
+    /// factor (enrolled and entered a code).
+    #[error("second factor required")]
+    SecondFactorRequired,
+    /// A two-step sign-in code or recovery code was wrong or already used.
+    #[error("wrong code")]
+    WrongCode,
+    /// A private link (password reset, …) is unknown, used or expired.
+    #[error("link expired")]
+    ExpiredLink,
     /// Too many attempts; the reader may try again after this many seconds.
     #[error("too many requests, retry after {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
@@ -47,8 +57,9 @@ impl AppError {
         match self {
             AppError::NotFound => 404,
             AppError::Invalid(_) => 422,
-            AppError::WrongCredentials | AppError::SignInRequired => 401,
-            AppError::Forbidden => 403,
+            AppError::WrongCredentials | AppError::SignInRequired | AppError::WrongCode => 401,
+            AppError::Forbidden | AppError::SecondFactorRequired => 403,
+            AppError::ExpiredLink => 410,
             AppError::TooManyRequests { .. } => 429,
             AppError::Unavailable => 503,
             AppError::Internal { .. } => 500,
@@ -114,6 +125,9 @@ mod tests {
             AppError::WrongCredentials,
             AppError::SignInRequired,
             AppError::Forbidden,
+            AppError::SecondFactorRequired,
+            AppError::WrongCode,
+            AppError::ExpiredLink,
             AppError::TooManyRequests {
                 retry_after_secs: 60,
             },

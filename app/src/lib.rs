@@ -5,6 +5,7 @@
 //! only) and pages (`pages.rs`). Cross-cutting rooms: `ui` (layout and shared
 //! components), `locale` (choosing and switching the language), `error`.
 
+pub mod admin;
 pub mod app;
 pub mod auth;
 #[cfg(feature = "ssr")]
@@ -12,6 +13,9 @@ pub mod db;
 pub mod error;
 pub mod home;
 pub mod locale;
+#[cfg(feature = "ssr")]
+pub mod mail;
+pub mod participation;
 pub mod sections;
 #[cfg(feature = "ssr")]
 pub mod security;

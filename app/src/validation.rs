@@ -15,6 +15,14 @@ pub enum Field {
     /// A confirmation the reader must type (e.g. their name before deleting
     /// their account).
     Confirmation,
+    /// A six-digit sign-in code, or a recovery code.
+    Code,
+    /// An account named by its display name (e.g. when granting a role).
+    Account,
+    /// The area or theme a role applies to.
+    Scope,
+    /// A date (YYYY-MM-DD).
+    Date,
 }
 
 /// What is wrong with it.
@@ -34,6 +42,8 @@ pub enum Problem {
     Malformed,
     /// Already used by someone else.
     Taken,
+    /// Nothing by that name exists.
+    Unknown,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

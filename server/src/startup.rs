@@ -9,7 +9,7 @@ use app::app::{App, shell};
 use app::auth::session::SessionCookie;
 use app::db::Db;
 use app::error::AppError;
-use app::security::AddressKey;
+use app::security::{AddressKey, PublicOrigin};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRef, Request};
@@ -34,6 +34,7 @@ pub struct AppState {
     pub db: Db,
     pub address_key: AddressKey,
     pub session_cookie: SessionCookie,
+    pub public_origin: PublicOrigin,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -132,11 +133,19 @@ pub fn router(
             .iter()
             .all(|origin| origin.starts_with("https://")),
     };
+    let public_origin = PublicOrigin(
+        policy
+            .allowed_origins
+            .first()
+            .cloned()
+            .unwrap_or_else(|| format!("http://{}", settings.addr)),
+    );
     let state = AppState {
         leptos_options,
         db,
         address_key,
         session_cookie,
+        public_origin,
     };
     let routes = route_list().to_vec();
 
@@ -150,10 +159,12 @@ pub fn router(
                 let db = state.db.clone();
                 let address_key = state.address_key.clone();
                 let session_cookie = state.session_cookie;
+                let public_origin = state.public_origin.clone();
                 move || {
                     provide_context(db.clone());
                     provide_context(address_key.clone());
                     provide_context(session_cookie);
+                    provide_context(public_origin.clone());
                 }
             },
             {

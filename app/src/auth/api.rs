@@ -1,7 +1,7 @@
 //! Server functions for accounts. Each parses its input into domain types,
 //! applies the rate limits, and makes its calls into `db`.
 
-use super::{AccountSummary, MyData, Viewer};
+use super::{AccountSummary, Enrolment, MyData, Viewer};
 use crate::error::AppError;
 use crate::i18n::Locale;
 use leptos::prelude::*;
@@ -38,7 +38,8 @@ pub async fn sign_up(
     };
     let user_id = super::db::insert_user(&db, &new_user).await?;
     rate_limit::record(&db, &bucket, Limit::SIGN_UP).await?;
-    start_session(&db, user_id).await?;
+    crate::participation::api::claim_for(&db, user_id).await?;
+    start_session(&db, user_id, super::db::Stage::Complete, false).await?;
     tracing::info!(user_id, "account created");
     leptos_axum::redirect(&crate::locale::home_path(locale));
     Ok(())
@@ -58,17 +59,121 @@ pub async fn sign_in(locale: Locale, login: String, password: String) -> Result<
     );
     rate_limit::check(&db, &account_bucket, Limit::SIGN_IN).await?;
     rate_limit::check(&db, &address_bucket, Limit::SIGN_IN).await?;
-    let (viewer, stored) = super::db::find_for_sign_in(&db, &login).await?.unzip();
+    let (user_id, stored) = super::db::find_for_sign_in(&db, &login).await?.unzip();
     let matches = super::password::verify(password, stored).await?;
-    let Some(viewer) = viewer.filter(|_| matches) else {
+    let Some(user_id) = user_id.filter(|_| matches) else {
         rate_limit::record(&db, &account_bucket, Limit::SIGN_IN).await?;
         rate_limit::record(&db, &address_bucket, Limit::SIGN_IN).await?;
         return Err(AppError::WrongCredentials);
     };
     rate_limit::reset(&db, &account_bucket).await?;
-    start_session(&db, viewer.id).await?;
-    tracing::info!(user_id = viewer.id, "signed in");
+    crate::participation::api::claim_for(&db, user_id).await?;
+    let two_factor = super::db::totp_of(&db, user_id)
+        .await?
+        .is_some_and(|totp| totp.confirmed_at.is_some());
+    if two_factor {
+        start_session(&db, user_id, super::db::Stage::Password, false).await?;
+        tracing::info!(user_id, "password accepted, waiting for the second factor");
+        leptos_axum::redirect(&crate::locale::page_path(locale, "signin/code"));
+    } else {
+        start_session(&db, user_id, super::db::Stage::Complete, false).await?;
+        tracing::info!(user_id, "signed in");
+        leptos_axum::redirect(&crate::locale::home_path(locale));
+    }
+    Ok(())
+}
+
+/// The second step of signing in to an account with two-step sign-in: a
+/// code from the authenticator app, or one of the recovery codes. The
+/// session is rotated once the code is accepted. Limited like sign-in.
+#[server]
+pub async fn sign_in_code(locale: Locale, code: String) -> Result<(), AppError> {
+    use super::db::Stage;
+    use crate::security::rate_limit::{self, Limit};
+
+    let db = crate::db::db()?;
+    let (_token, session) = request_session(&db)
+        .await?
+        .filter(|(_, session)| session.stage == Stage::Password)
+        .ok_or(AppError::SignInRequired)?;
+    let bucket = format!("second_factor:account:{}", session.user_id);
+    rate_limit::check(&db, &bucket, Limit::SIGN_IN).await?;
+    if !second_factor_accepted(&db, session.user_id, &code).await? {
+        rate_limit::record(&db, &bucket, Limit::SIGN_IN).await?;
+        return Err(AppError::WrongCode);
+    }
+    rate_limit::reset(&db, &bucket).await?;
+    start_session(&db, session.user_id, Stage::Complete, true).await?;
+    tracing::info!(user_id = session.user_id, "signed in with the second factor");
     leptos_axum::redirect(&crate::locale::home_path(locale));
+    Ok(())
+}
+
+/// The enrolment page's offer: the pending secret as text and QR code, and
+/// a fresh set of recovery codes; or [`Enrolment::Done`].
+#[server]
+pub async fn two_factor_enrolment() -> Result<Enrolment, AppError> {
+    use super::two_factor;
+
+    let session = current_session().await?.ok_or(AppError::SignInRequired)?;
+    let db = crate::db::db()?;
+    let no_randomness =
+        |e: getrandom::Error| AppError::internal(anyhow::anyhow!("no randomness: {e}"));
+    let fresh_secret = two_factor::new_secret().map_err(no_randomness)?;
+    let recovery_codes = two_factor::new_recovery_codes().map_err(no_randomness)?;
+    let hashes: Vec<String> = recovery_codes
+        .iter()
+        .map(|code| two_factor::recovery_hash(code))
+        .collect();
+    let Some(secret) =
+        super::db::start_enrolment(&db, session.user_id, &fresh_secret, &hashes).await?
+    else {
+        return Ok(Enrolment::Done);
+    };
+    let uri = two_factor::otpauth_uri(&secret, &session.display_name);
+    let qr_svg = two_factor::qr_svg(&uri)
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("the enrolment QR code failed")))?;
+    let spaced = secret
+        .as_bytes()
+        .chunks(4)
+        .map(String::from_utf8_lossy)
+        .collect::<Vec<_>>()
+        .join(" ");
+    Ok(Enrolment::Offer {
+        secret: spaced,
+        qr_svg,
+        recovery_codes,
+    })
+}
+
+/// Confirms enrolment with a first code from the authenticator app. This
+/// session counts as having proved the second factor. Audited.
+#[server]
+pub async fn confirm_two_factor(locale: Locale, code: String) -> Result<(), AppError> {
+    use crate::security::rate_limit::{self, Limit};
+
+    let db = crate::db::db()?;
+    let (token, session) = request_session(&db)
+        .await?
+        .filter(|(_, session)| session.stage == super::db::Stage::Complete)
+        .ok_or(AppError::SignInRequired)?;
+    let bucket = format!("second_factor:account:{}", session.user_id);
+    rate_limit::check(&db, &bucket, Limit::SIGN_IN).await?;
+    let pending = super::db::totp_of(&db, session.user_id)
+        .await?
+        .filter(|totp| totp.confirmed_at.is_none());
+    let step = pending.and_then(|totp| {
+        super::two_factor::accept(&totp.secret, &code, unix_secs(), totp.last_step)
+    });
+    let Some(step) = step else {
+        rate_limit::record(&db, &bucket, Limit::SIGN_IN).await?;
+        return Err(AppError::WrongCode);
+    };
+    let client_hash = crate::security::address_key()?.hash_current();
+    super::db::confirm_enrolment(&db, session.user_id, step, &token, &client_hash).await?;
+    rate_limit::reset(&db, &bucket).await?;
+    tracing::info!(user_id = session.user_id, "two-step sign-in set up");
+    leptos_axum::redirect(&crate::locale::page_path(locale, "me"));
     Ok(())
 }
 
@@ -85,15 +190,86 @@ pub async fn sign_out(locale: Locale) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Sends a password reset link to the account's e-mail address. The
+/// answer is the same whether or not such an account exists, so that it
+/// cannot be used to find out who has an account. Limited per client
+/// address and per account.
+#[server]
+pub async fn request_password_reset(locale: Locale, login: String) -> Result<(), AppError> {
+    use crate::i18n::td_string;
+    use crate::security::rate_limit::{self, Limit};
+
+    let db = crate::db::db()?;
+    let address_bucket = format!(
+        "reset:ip:{}",
+        crate::security::address_key()?.hash_current()
+    );
+    rate_limit::check(&db, &address_bucket, Limit::PASSWORD_RESET).await?;
+    rate_limit::record(&db, &address_bucket, Limit::PASSWORD_RESET).await?;
+    if let Some((user_id, email)) = super::db::find_for_reset(&db, &login).await? {
+        // A full account bucket sends nothing, but answers like the rest:
+        // refusing would tell that the account exists.
+        let account_bucket = format!("reset:account:{user_id}");
+        match rate_limit::check(&db, &account_bucket, Limit::PASSWORD_RESET).await {
+            Err(AppError::TooManyRequests { .. }) => {
+                leptos_axum::redirect(&crate::locale::page_path(locale, "forgot/sent"));
+                return Ok(());
+            }
+            other => other?,
+        }
+        rate_limit::record(&db, &account_bucket, Limit::PASSWORD_RESET).await?;
+        let token = super::session::new_token()
+            .map_err(|e| AppError::internal(anyhow::anyhow!("no randomness: {e}")))?;
+        let link = format!(
+            "{}{}/{token}",
+            crate::security::public_origin()?.0,
+            crate::locale::page_path(locale, "reset")
+        );
+        let subject = td_string!(locale, auth.reset_mail_subject).to_string();
+        let body = format!(
+            "{}\n\n{link}\n\n{}",
+            td_string!(locale, auth.reset_mail_body),
+            td_string!(locale, auth.reset_mail_ignore)
+        );
+        let message = crate::mail::Message {
+            recipient: &email,
+            subject: &subject,
+            body: &body,
+            user_id: Some(user_id),
+        };
+        super::db::create_reset(&db, user_id, &token, &message).await?;
+        tracing::info!(user_id, "password reset link queued");
+    }
+    leptos_axum::redirect(&crate::locale::page_path(locale, "forgot/sent"));
+    Ok(())
+}
+
+/// Sets a new password with a reset link's token: single-use, valid for an
+/// hour. Every session of the account ends. Audited.
+#[server]
+pub async fn reset_password(locale: Locale, token: String, password: String) -> Result<(), AppError> {
+    let password = super::domain::Password::parse(&password)?;
+    let db = crate::db::db()?;
+    let password_hash = super::password::hash(password).await?;
+    let client_hash = crate::security::address_key()?.hash_current();
+    let user_id = super::db::consume_reset(&db, token.trim(), &password_hash, &client_hash).await?;
+    tracing::info!(user_id, "password reset");
+    leptos_axum::redirect(&crate::locale::page_path(locale, "signin"));
+    Ok(())
+}
+
 /// The signed-in resident, if any.
 #[server]
 pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
+    let Some(session) = current_session().await? else {
+        return Ok(None);
+    };
     let db = crate::db::db()?;
-    let cookie = session_cookie()?;
-    match request_headers().and_then(|headers| cookie.read(&headers)) {
-        Some(token) => super::db::viewer_for_session(&db, &token).await,
-        None => Ok(None),
-    }
+    Ok(Some(Viewer {
+        id: session.user_id,
+        display_name: session.display_name,
+        roles: super::db::roles_of(&db, session.user_id).await?,
+    }))
 }
 
 /// The signed-in resident's account, for their account page; `None` when
@@ -149,10 +325,67 @@ pub async fn require_viewer() -> Result<Viewer, AppError> {
     current_viewer().await?.ok_or(AppError::SignInRequired)
 }
 
+/// The signed-in session of the request (past any second step), if any.
+#[cfg(feature = "ssr")]
+pub async fn current_session() -> Result<Option<super::db::SessionState>, AppError> {
+    let db = crate::db::db()?;
+    Ok(request_session(&db)
+        .await?
+        .map(|(_, session)| session)
+        .filter(|session| session.stage == super::db::Stage::Complete))
+}
+
+/// The session token the request carries and the session it opens, at
+/// whatever stage.
+#[cfg(feature = "ssr")]
+async fn request_session(
+    db: &crate::db::Db,
+) -> Result<Option<(String, super::db::SessionState)>, AppError> {
+    let cookie = session_cookie()?;
+    let Some(token) = request_headers().and_then(|headers| cookie.read(&headers)) else {
+        return Ok(None);
+    };
+    Ok(super::db::session_for_token(db, &token)
+        .await?
+        .map(|session| (token, session)))
+}
+
+/// Whether `code` (a TOTP code or a recovery code) proves the second
+/// factor of `user_id`; a code is used up by proving it.
+#[cfg(feature = "ssr")]
+async fn second_factor_accepted(
+    db: &crate::db::Db,
+    user_id: i64,
+    code: &str,
+) -> Result<bool, AppError> {
+    use super::two_factor;
+
+    if two_factor::is_recovery_code(code) {
+        return super::db::use_recovery_code(db, user_id, &two_factor::recovery_hash(code)).await;
+    }
+    let confirmed = super::db::totp_of(db, user_id)
+        .await?
+        .filter(|totp| totp.confirmed_at.is_some());
+    match confirmed.and_then(|totp| two_factor::accept(&totp.secret, code, unix_secs(), totp.last_step)) {
+        Some(step) => super::db::use_totp_step(db, user_id, step).await,
+        None => Ok(false),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn unix_secs() -> u64 {
+    u64::try_from(crate::security::now_millis() / 1000).unwrap_or(0)
+}
+
 /// Rotates the session: whatever session the request carried is ended, and
 /// a fresh token is issued, so a token known before sign-in is useless after.
 #[cfg(feature = "ssr")]
-async fn start_session(db: &crate::db::Db, user_id: i64) -> Result<(), AppError> {
+async fn start_session(
+    db: &crate::db::Db,
+    user_id: i64,
+    stage: super::db::Stage,
+    second_factor: bool,
+) -> Result<(), AppError> {
     let cookie = session_cookie()?;
     if let Some(old) = request_headers().and_then(|headers| cookie.read(&headers)) {
         super::db::delete_session(db, &old).await?;
@@ -160,7 +393,7 @@ async fn start_session(db: &crate::db::Db, user_id: i64) -> Result<(), AppError>
     let token = super::session::new_token().map_err(|e| {
         AppError::internal(anyhow::anyhow!("no randomness for a session token: {e}"))
     })?;
-    super::db::create_session(db, user_id, &token).await?;
+    super::db::create_session(db, user_id, &token, stage, second_factor).await?;
     set_cookie(&cookie.set(&token));
     Ok(())
 }
@@ -173,12 +406,12 @@ fn session_cookie() -> Result<super::session::SessionCookie, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn request_headers() -> Option<http::HeaderMap> {
+pub(crate) fn request_headers() -> Option<http::HeaderMap> {
     use_context::<http::request::Parts>().map(|parts| parts.headers)
 }
 
 #[cfg(feature = "ssr")]
-fn set_cookie(value: &str) {
+pub(crate) fn set_cookie(value: &str) {
     if let (Some(response), Ok(value)) = (
         use_context::<leptos_axum::ResponseOptions>(),
         http::HeaderValue::from_str(value),

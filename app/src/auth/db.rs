@@ -2,7 +2,8 @@
 
 use super::domain::{DisplayName, EmailAddress};
 use super::session::{LIFETIME, token_hash};
-use super::{AccountSummary, MyData, SessionRecord, Viewer};
+use super::roles::{Grant, Role};
+use super::{AccountSummary, MyData, SessionRecord};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::security::{audit, now_millis};
@@ -12,14 +13,12 @@ use sqlx::FromRow;
 /// Every column that holds a resident's personal data. `export_user` and
 /// `delete_user` must cover each one, and the account-deletion test checks
 /// every column listed here: a new personal column goes here first.
-pub const PERSONAL_DATA: &[(&str, &str)] = &[("users", "display_name"), ("users", "email")];
-
-#[derive(FromRow)]
-struct Credentials {
-    id: i64,
-    display_name: String,
-    password_hash: String,
-}
+pub const PERSONAL_DATA: &[(&str, &str)] = &[
+    ("users", "display_name"),
+    ("users", "email"),
+    ("outbox", "recipient"),
+    ("outbox", "body"),
+];
 
 pub struct NewUser<'a> {
     pub display_name: &'a DisplayName,
@@ -79,41 +78,71 @@ pub async fn insert_user(db: &Db, user: &NewUser<'_>) -> Result<i64, AppError> {
     Ok(id)
 }
 
-/// The account a resident signs in to, by display name or e-mail address,
-/// with its password hash.
+/// The account a resident signs in to, by display name or e-mail address:
+/// its id and password hash.
 #[tracing::instrument(skip_all)]
-pub async fn find_for_sign_in(db: &Db, login: &str) -> Result<Option<(Viewer, String)>, AppError> {
+pub async fn find_for_sign_in(db: &Db, login: &str) -> Result<Option<(i64, String)>, AppError> {
     let login = login.trim();
-    let row: Option<Credentials> = sqlx::query_as(
-        "SELECT id, display_name, password_hash FROM users WHERE display_name_key = $1 OR email = $2",
+    // Uses the UNIQUE indexes on display_name_key and email.
+    Ok(sqlx::query_as(
+        "SELECT id, password_hash FROM users WHERE display_name_key = $1 OR email = $2",
     )
     .bind(name_key(login))
     .bind(login)
     .fetch_optional(db.pool())
-    .await?;
-    Ok(row.map(|row| {
-        (
-            Viewer {
-                id: row.id,
-                display_name: row.display_name,
-            },
-            row.password_hash,
-        )
-    }))
+    .await?)
+}
+
+/// How far a session has come: an account with two-step sign-in waits at
+/// `Password` until its code is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Password,
+    Complete,
+}
+
+impl Stage {
+    fn as_str(self) -> &'static str {
+        match self {
+            Stage::Password => "password",
+            Stage::Complete => "complete",
+        }
+    }
+}
+
+/// The session a token opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionState {
+    pub user_id: i64,
+    pub display_name: String,
+    pub stage: Stage,
+    /// Whether this session proved the second factor.
+    pub second_factor: bool,
 }
 
 /// Stores a new session for `user_id` under the hash of `token`.
-#[tracing::instrument(skip_all)]
-pub async fn create_session(db: &Db, user_id: i64, token: &str) -> Result<(), AppError> {
+#[tracing::instrument(skip(db, token))]
+pub async fn create_session(
+    db: &Db,
+    user_id: i64,
+    token: &str,
+    stage: Stage,
+    second_factor: bool,
+) -> Result<(), AppError> {
     let now = now_millis();
     let lifetime = i64::try_from(LIFETIME.as_millis()).unwrap_or(i64::MAX);
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(token_hash(token))
-        .bind(user_id)
-        .bind(now)
-        .bind(now.saturating_add(lifetime))
-        .execute(db.pool())
-        .await?;
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, stage, second_factor_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(token_hash(token))
+    .bind(user_id)
+    .bind(now)
+    .bind(now.saturating_add(lifetime))
+    .bind(stage.as_str())
+    .bind(second_factor.then_some(now))
+    .execute(db.pool())
+    .await?;
     Ok(())
 }
 
@@ -127,18 +156,227 @@ pub async fn delete_session(db: &Db, token: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The resident whose unexpired session `token` is.
+/// The unexpired session `token` opens, if any.
 #[tracing::instrument(skip_all)]
-pub async fn viewer_for_session(db: &Db, token: &str) -> Result<Option<Viewer>, AppError> {
-    let row: Option<(i64, String)> = sqlx::query_as(
-        "SELECT u.id, u.display_name FROM sessions s JOIN users u ON u.id = s.user_id
+pub async fn session_for_token(db: &Db, token: &str) -> Result<Option<SessionState>, AppError> {
+    // Uses the sessions primary key.
+    let row: Option<(i64, String, String, Option<i64>)> = sqlx::query_as(
+        "SELECT u.id, u.display_name, s.stage, s.second_factor_at
+         FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND s.expires_at > $2",
     )
     .bind(token_hash(token))
     .bind(now_millis())
     .fetch_optional(db.pool())
     .await?;
-    Ok(row.map(|(id, display_name)| Viewer { id, display_name }))
+    Ok(
+        row.map(|(user_id, display_name, stage, second_factor_at)| SessionState {
+            user_id,
+            display_name,
+            stage: if stage == Stage::Complete.as_str() {
+                Stage::Complete
+            } else {
+                Stage::Password
+            },
+            second_factor: second_factor_at.is_some(),
+        }),
+    )
+}
+
+/// Marks the session of `token` as having proved the second factor.
+#[tracing::instrument(skip_all)]
+pub async fn mark_second_factor(db: &Db, token: &str) -> Result<(), AppError> {
+    sqlx::query("UPDATE sessions SET second_factor_at = $1 WHERE token_hash = $2")
+        .bind(now_millis())
+        .bind(token_hash(token))
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+#[derive(FromRow)]
+struct GrantRow {
+    id: i64,
+    role: String,
+    area_id: Option<i64>,
+    theme_id: Option<i64>,
+}
+
+/// The roles granted to `user_id`, with their scopes.
+#[tracing::instrument(skip(db))]
+pub async fn grants_of(db: &Db, user_id: i64) -> Result<Vec<Grant>, AppError> {
+    // Uses roles_grant (user_id first).
+    let rows: Vec<GrantRow> = sqlx::query_as(
+        "SELECT id, role, area_id, theme_id FROM roles WHERE user_id = $1 ORDER BY id",
+    )
+    .bind(user_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            Some(Grant {
+                id: row.id,
+                role: Role::parse(&row.role)?,
+                area_id: row.area_id,
+                theme_id: row.theme_id,
+            })
+        })
+        .collect())
+}
+
+/// The distinct roles of `user_id`, for the navigation.
+pub async fn roles_of(db: &Db, user_id: i64) -> Result<Vec<Role>, AppError> {
+    let mut roles: Vec<Role> = grants_of(db, user_id)
+        .await?
+        .into_iter()
+        .map(|grant| grant.role)
+        .collect();
+    roles.sort();
+    roles.dedup();
+    Ok(roles)
+}
+
+/// An account's TOTP credential.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct TotpRow {
+    pub secret: String,
+    pub confirmed_at: Option<i64>,
+    pub last_step: i64,
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn totp_of(db: &Db, user_id: i64) -> Result<Option<TotpRow>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT secret, confirmed_at, last_step FROM totp_credentials WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// Starts or resumes an enrolment and returns the secret to show: the
+/// pending secret when there is one (so that a reload or a refused code
+/// does not invalidate what the authenticator app already holds), else
+/// `fresh_secret`. The recovery codes are replaced by `recovery_hashes`
+/// each time, since only the last ones shown are known to the resident.
+/// Returns `None`, changing nothing, when two-step sign-in is confirmed.
+#[tracing::instrument(skip_all, fields(user_id))]
+pub async fn start_enrolment(
+    db: &Db,
+    user_id: i64,
+    fresh_secret: &str,
+    recovery_hashes: &[String],
+) -> Result<Option<String>, AppError> {
+    let mut tx = db.pool().begin().await?;
+    let existing: Option<(String, Option<i64>)> =
+        sqlx::query_as("SELECT secret, confirmed_at FROM totp_credentials WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let secret = match existing {
+        Some((_, Some(_confirmed))) => return Ok(None),
+        Some((pending, None)) => pending,
+        None => {
+            sqlx::query(
+                "INSERT INTO totp_credentials (user_id, secret, created_at) VALUES ($1, $2, $3)",
+            )
+            .bind(user_id)
+            .bind(fresh_secret)
+            .bind(now_millis())
+            .execute(&mut *tx)
+            .await?;
+            fresh_secret.to_owned()
+        }
+    };
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    for hash in recovery_hashes {
+        sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+            .bind(user_id)
+            .bind(hash)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(Some(secret))
+}
+
+/// Confirms the pending enrolment with the accepted time step, marks the
+/// session of `token` as having proved the second factor, and audits it.
+#[tracing::instrument(skip(db, token, client_hash))]
+pub async fn confirm_enrolment(
+    db: &Db,
+    user_id: i64,
+    step: i64,
+    token: &str,
+    client_hash: &str,
+) -> Result<(), AppError> {
+    let now = now_millis();
+    let mut tx = db.pool().begin().await?;
+    let done = sqlx::query(
+        "UPDATE totp_credentials SET confirmed_at = $1, last_step = $2
+         WHERE user_id = $3 AND confirmed_at IS NULL",
+    )
+    .bind(now)
+    .bind(step)
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(AppError::WrongCode);
+    }
+    sqlx::query("UPDATE sessions SET second_factor_at = $1 WHERE token_hash = $2")
+        .bind(now)
+        .bind(token_hash(token))
+        .execute(&mut *tx)
+        .await?;
+    let target = format!("user:{user_id}");
+    let entry = audit::Entry {
+        actor: Some(user_id),
+        action: "two_factor.enrol",
+        target: &target,
+        client_hash,
+    };
+    audit::record(&mut *tx, &entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records that `step` was used, if it is newer than the last one used:
+/// `false` means the code was already used (or there is no confirmed
+/// credential). The compare-and-set makes a replay fail even when two
+/// requests race.
+#[tracing::instrument(skip(db))]
+pub async fn use_totp_step(db: &Db, user_id: i64, step: i64) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE totp_credentials SET last_step = $1
+         WHERE user_id = $2 AND last_step < $1 AND confirmed_at IS NOT NULL",
+    )
+    .bind(step)
+    .bind(user_id)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Uses up a recovery code: `false` when it is unknown or already used.
+#[tracing::instrument(skip(db, code_hash))]
+pub async fn use_recovery_code(db: &Db, user_id: i64, code_hash: &str) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE recovery_codes SET used_at = $1
+         WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL
+           AND EXISTS (SELECT 1 FROM totp_credentials t
+                       WHERE t.user_id = $2 AND t.confirmed_at IS NOT NULL)",
+    )
+    .bind(now_millis())
+    .bind(user_id)
+    .bind(code_hash)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Everything stored about `user_id`, for the resident's download; the
@@ -158,6 +396,16 @@ pub async fn export_user(db: &Db, user_id: i64, client_hash: &str) -> Result<MyD
     .bind(user_id)
     .fetch_all(&mut *tx)
     .await?;
+    let participations: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM participants WHERE user_id = $1 ORDER BY id")
+            .bind(user_id)
+            .fetch_all(&mut *tx)
+            .await?;
+    let two_factor: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT confirmed_at FROM totp_credentials WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
     let target = format!("user:{user_id}");
     let entry = audit::Entry {
         actor: Some(user_id),
@@ -171,6 +419,9 @@ pub async fn export_user(db: &Db, user_id: i64, client_hash: &str) -> Result<MyD
         display_name,
         email,
         created_at,
+        roles: grants_of(db, user_id).await?,
+        two_factor: two_factor.flatten().is_some(),
+        participations,
         sessions: sessions
             .into_iter()
             .map(|(created_at, expires_at)| SessionRecord {
@@ -182,7 +433,9 @@ pub async fn export_user(db: &Db, user_id: i64, client_hash: &str) -> Result<MyD
 }
 
 /// Deletes the account: its row with every personal column in
-/// [`PERSONAL_DATA`], and its sessions. The audit log keeps
+/// [`PERSONAL_DATA`], and its sessions. Roles, two-step credentials, reset
+/// tokens and queued mail go with the row (`ON DELETE CASCADE`); claimed
+/// anonymous participations stay, no longer linked to anyone. The audit log keeps
 /// that account number such-and-such was deleted, and nothing personal.
 #[tracing::instrument(skip(db, client_hash))]
 pub async fn delete_user(db: &Db, user_id: i64, client_hash: &str) -> Result<(), AppError> {
@@ -215,9 +468,106 @@ pub async fn account_summary(db: &Db, user_id: i64) -> Result<AccountSummary, Ap
             .bind(user_id)
             .fetch_one(db.pool())
             .await?;
+    let two_factor: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT confirmed_at FROM totp_credentials WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(db.pool())
+            .await?;
     Ok(AccountSummary {
         display_name,
         email,
         created_at,
+        two_factor: two_factor.flatten().is_some(),
+        grants: grants_of(db, user_id).await?,
     })
+}
+
+/// How long a password reset link works.
+pub const RESET_LIFETIME_MILLIS: i64 = 60 * 60 * 1000;
+
+/// The account a password reset is asked for, by display name or e-mail
+/// address, with the e-mail address the link goes to; `None` when there is
+/// no such account or it has no e-mail address.
+#[tracing::instrument(skip_all)]
+pub async fn find_for_reset(db: &Db, login: &str) -> Result<Option<(i64, String)>, AppError> {
+    let login = login.trim();
+    // Uses the UNIQUE indexes on display_name_key and email.
+    Ok(sqlx::query_as(
+        "SELECT id, email FROM users
+         WHERE (display_name_key = $1 OR email = $2) AND email IS NOT NULL",
+    )
+    .bind(name_key(login))
+    .bind(login)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// Stores a reset token (its hash) for `user_id` and queues the message
+/// that carries it, in one transaction.
+#[tracing::instrument(skip(db, token, message))]
+pub async fn create_reset(
+    db: &Db,
+    user_id: i64,
+    token: &str,
+    message: &crate::mail::Message<'_>,
+) -> Result<(), AppError> {
+    let now = now_millis();
+    let mut tx = db.pool().begin().await?;
+    sqlx::query(
+        "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token_hash(token))
+    .bind(user_id)
+    .bind(now)
+    .bind(now.saturating_add(RESET_LIFETIME_MILLIS))
+    .execute(&mut *tx)
+    .await?;
+    crate::mail::db::enqueue(&mut *tx, message).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Uses up the reset token and sets the new password, ending every session
+/// of the account; audited. An unknown, used or expired token is
+/// [`AppError::ExpiredLink`] and changes nothing.
+#[tracing::instrument(skip_all)]
+pub async fn consume_reset(
+    db: &Db,
+    token: &str,
+    password_hash: &str,
+    client_hash: &str,
+) -> Result<i64, AppError> {
+    let now = now_millis();
+    let mut tx = db.pool().begin().await?;
+    let user_id: Option<i64> = sqlx::query_scalar(
+        "UPDATE password_resets SET used_at = $1
+         WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
+         RETURNING user_id",
+    )
+    .bind(now)
+    .bind(token_hash(token))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(user_id) = user_id else {
+        return Err(AppError::ExpiredLink);
+    };
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    let target = format!("user:{user_id}");
+    let entry = audit::Entry {
+        actor: Some(user_id),
+        action: "password.reset",
+        target: &target,
+        client_hash,
+    };
+    audit::record(&mut *tx, &entry).await?;
+    tx.commit().await?;
+    Ok(user_id)
 }

@@ -9,8 +9,13 @@ pub mod domain;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod password;
+pub mod reset_pages;
+pub mod roles;
 #[cfg(feature = "ssr")]
 pub mod session;
+#[cfg(feature = "ssr")]
+pub mod two_factor;
+pub mod two_factor_pages;
 
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +26,10 @@ pub struct AccountSummary {
     pub email: Option<String>,
     /// Milliseconds since the Unix epoch.
     pub created_at: i64,
+    /// Whether two-step sign-in is set up.
+    pub two_factor: bool,
+    /// The roles granted to the account, with their scopes.
+    pub grants: Vec<roles::Grant>,
 }
 
 /// Everything Parley holds about a resident, as they download it.
@@ -31,6 +40,10 @@ pub struct MyData {
     /// Milliseconds since the Unix epoch.
     pub created_at: i64,
     pub sessions: Vec<SessionRecord>,
+    pub roles: Vec<roles::Grant>,
+    pub two_factor: bool,
+    /// Anonymous participations claimed by this account.
+    pub participations: Vec<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,4 +57,22 @@ pub struct SessionRecord {
 pub struct Viewer {
     pub id: i64,
     pub display_name: String,
+    /// The roles the account holds (without scopes), for the navigation.
+    pub roles: Vec<roles::Role>,
+}
+
+/// Setting up two-step sign-in, as the enrolment page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Enrolment {
+    /// Two-step sign-in is already set up.
+    Done,
+    /// A fresh secret to add to an authenticator app, and the recovery codes
+    /// that go with it (shown once: only their hashes are kept).
+    Offer {
+        /// The secret in base32, in groups of four for typing.
+        secret: String,
+        /// The `otpauth://` address, as a QR code in SVG.
+        qr_svg: String,
+        recovery_codes: Vec<String>,
+    },
 }

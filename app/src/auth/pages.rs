@@ -10,35 +10,22 @@ use super::api::{
     DeleteAccount, ExportMyData, SignIn, SignOut, SignUp, current_viewer, my_account,
 };
 use super::domain::{DisplayName, Password};
+use super::roles::Role;
+use crate::admin::pages::role_name;
 use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
-use crate::ui::error_message::ErrorMessage;
+use crate::ui::error_message::{ErrorMessage, action_error};
 use crate::ui::time::iso_date;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
 use leptos_i18n::Locale as _;
 use leptos_meta::Title;
 
-/// The error of the last attempt of server action `S`, if it failed.
-fn last_error<S>(action: ServerAction<S>) -> impl Fn() -> Option<AnyView> + Copy
-where
-    S: leptos::server_fn::ServerFn<Error = crate::error::AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|error| view! { <ErrorMessage error /> }.into_any())
-    }
-}
-
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let locale = use_locale();
     let action = ServerAction::<SignUp>::new();
-    let error = last_error(action);
+    let error = action_error(action);
 
     view! {
         <Title text=td_string!(locale.get_untracked(), auth.sign_up_title).to_string() />
@@ -89,7 +76,7 @@ pub fn SignUpPage() -> impl IntoView {
 pub fn SignInPage() -> impl IntoView {
     let locale = use_locale();
     let action = ServerAction::<SignIn>::new();
-    let error = last_error(action);
+    let error = action_error(action);
 
     view! {
         <Title text=td_string!(locale.get_untracked(), auth.sign_in_title).to_string() />
@@ -104,6 +91,9 @@ pub fn SignInPage() -> impl IntoView {
                 <input id="password" name="password" type="password" required autocomplete="current-password" />
                 <button type="submit" class="button">{move || td!(locale.get(), auth.sign_in_button)}</button>
             </form>
+            <p>
+                <a href=move || page_path(locale.get(), "forgot")>{move || td!(locale.get(), auth.forgot_link)}</a>
+            </p>
             <p>
                 {move || td!(locale.get(), auth.no_account)} " "
                 <a href=move || page_path(locale.get(), "signup")>{move || td!(locale.get(), auth.sign_up_link)}</a>
@@ -124,6 +114,9 @@ pub fn AccountNav() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match viewer.await {
                         Ok(Some(viewer)) => view! {
+                            {viewer.roles.contains(&Role::Admin).then(|| view! {
+                                <a href=move || page_path(locale.get(), "admin")>{move || td!(locale.get(), admin.nav_admin)}</a>
+                            })}
                             <a class="account-name" href=move || page_path(locale.get(), "me")>{viewer.display_name}</a>
                             <form method="post" action=SignOut::url() class="inline-form">
                                 <input type="hidden" name="locale" value=move || locale.get().as_str() />
@@ -150,7 +143,7 @@ pub fn MyAccountPage() -> impl IntoView {
     let locale = use_locale();
     let account = Resource::new(|| (), |()| my_account());
     let delete = ServerAction::<DeleteAccount>::new();
-    let error = last_error(delete);
+    let error = action_error(delete);
 
     view! {
         <Title text=td_string!(locale.get_untracked(), auth.my_data_title).to_string() />
@@ -176,6 +169,28 @@ pub fn MyAccountPage() -> impl IntoView {
                                     <time datetime=iso_date(account.created_at)>{iso_date(account.created_at)}</time>
                                 </dd>
                             </dl>
+                            <h2>{move || td!(locale.get(), auth.two_factor_title)}</h2>
+                            <p>
+                                {if account.two_factor {
+                                    td!(locale.get_untracked(), auth.two_factor_status_on).into_any()
+                                } else {
+                                    view! {
+                                        {td!(locale.get_untracked(), auth.two_factor_status_off)}
+                                        " "
+                                        <a href=move || page_path(locale.get(), "me/two-factor")>{move || td!(locale.get(), auth.two_factor_set_up)}</a>
+                                    }
+                                    .into_any()
+                                }}
+                            </p>
+                            {(!account.grants.is_empty()).then(|| view! {
+                                <h2>{move || td!(locale.get(), auth.roles_title)}</h2>
+                                <ul>
+                                    {account.grants.iter().map(|grant| view! {
+                                        <li>{role_name(locale.get_untracked(), grant.role)}</li>
+                                    }).collect_view()}
+                                </ul>
+                            })}
+                            <p><a href=move || page_path(locale.get(), "me/private-link")>{move || td!(locale.get(), auth.private_link_link)}</a></p>
                             <h2>{move || td!(locale.get(), auth.download_title)}</h2>
                             <p>{move || td!(locale.get(), auth.download_body)}</p>
                             <p><a href=ExportMyData::url() download="parley-my-data.json">{move || td!(locale.get(), auth.download_link)}</a></p>
@@ -194,6 +209,7 @@ pub fn MyAccountPage() -> impl IntoView {
                             <p>
                                 <a href=move || page_path(locale.get(), "signin")>{move || td!(locale.get(), auth.sign_in_to_see)}</a>
                             </p>
+                            <p><a href=move || page_path(locale.get(), "me/private-link")>{move || td!(locale.get(), auth.private_link_link)}</a></p>
                         }
                         .into_any(),
                         Err(error) => view! { <ErrorMessage error /> }.into_any(),

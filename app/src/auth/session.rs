@@ -16,36 +16,54 @@ pub struct SessionCookie {
 }
 
 impl SessionCookie {
-    pub fn name(self) -> &'static str {
-        if self.secure {
-            "__Host-parley_session"
-        } else {
-            "parley_session"
-        }
+    /// The session cookie's name.
+    pub fn name(self) -> String {
+        self.named("parley_session")
     }
 
     /// The `Set-Cookie` value that hands `token` to the browser.
     pub fn set(self, token: &str) -> String {
-        format!(
-            "{}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}",
-            self.name(),
-            LIFETIME.as_secs(),
-            if self.secure { "; Secure" } else { "" }
-        )
+        self.set_named("parley_session", token, LIFETIME)
     }
 
     /// The `Set-Cookie` value that makes the browser forget the session.
     pub fn clear(self) -> String {
+        self.clear_named("parley_session")
+    }
+
+    /// The session token the request carries, if any.
+    pub fn read(self, headers: &http::HeaderMap) -> Option<String> {
+        self.read_named(headers, "parley_session")
+    }
+
+    /// The name of a private cookie: `__Host-` prefixed under https.
+    pub fn named(self, base: &str) -> String {
+        if self.secure {
+            format!("__Host-{base}")
+        } else {
+            base.to_owned()
+        }
+    }
+
+    /// A private cookie (HttpOnly, SameSite=Lax, Secure under https) named
+    /// after `base`, holding `value` for `max_age`.
+    pub fn set_named(self, base: &str, value: &str, max_age: Duration) -> String {
         format!(
-            "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
-            self.name(),
+            "{}={value}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}",
+            self.named(base),
+            max_age.as_secs(),
             if self.secure { "; Secure" } else { "" }
         )
     }
 
-    /// The token the request carries, if any.
-    pub fn read(self, headers: &http::HeaderMap) -> Option<String> {
-        cookie(headers, self.name())
+    /// The `Set-Cookie` value that makes the browser forget cookie `base`.
+    pub fn clear_named(self, base: &str) -> String {
+        self.set_named(base, "", Duration::ZERO)
+    }
+
+    /// The value of private cookie `base` in the request, if any.
+    pub fn read_named(self, headers: &http::HeaderMap, base: &str) -> Option<String> {
+        cookie(headers, &self.named(base))
             .filter(|value| !value.is_empty())
             .map(str::to_owned)
     }

@@ -92,6 +92,17 @@ pub fn address_key() -> Result<AddressKey, AppError> {
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("no address key in the Leptos context")))
 }
 
+/// Where residents reach Parley (`https://parley.example.org`), for links
+/// that leave the site: reset e-mails, private links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicOrigin(pub String);
+
+/// The public origin of the current request's server.
+pub fn public_origin() -> Result<PublicOrigin, AppError> {
+    leptos::prelude::use_context::<PublicOrigin>()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("no public origin in the Leptos context")))
+}
+
 /// The value of cookie `name` in a request's headers, if present.
 pub fn cookie<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
     headers

@@ -25,6 +25,12 @@ impl Limit {
         window: Duration::from_secs(60 * 60),
     };
 
+    /// Password reset requests per client address, and per account.
+    pub const PASSWORD_RESET: Limit = Limit {
+        max: 5,
+        window: Duration::from_secs(60 * 60),
+    };
+
     fn window_millis(self) -> i64 {
         i64::try_from(self.window.as_millis()).unwrap_or(i64::MAX)
     }

@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::locale::use_locale;
+use crate::locale::{page_path, use_locale};
 use crate::validation::{Field, Invalid, Problem};
 use leptos::prelude::*;
 
@@ -15,6 +15,14 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
         AppError::WrongCredentials => td!(locale.get(), errors.wrong_credentials).into_any(),
         AppError::SignInRequired => td!(locale.get(), errors.sign_in_required).into_any(),
         AppError::Forbidden => td!(locale.get(), errors.forbidden).into_any(),
+        AppError::SecondFactorRequired => view! {
+            {td!(locale.get(), errors.second_factor_required)}
+            " "
+            <a href=move || page_path(locale.get(), "me/two-factor")>{td!(locale.get(), errors.second_factor_link)}</a>
+        }
+        .into_any(),
+        AppError::WrongCode => td!(locale.get(), errors.wrong_code).into_any(),
+        AppError::ExpiredLink => td!(locale.get(), errors.expired_link).into_any(),
         AppError::TooManyRequests { retry_after_secs } => {
             let minutes = retry_after_secs.div_ceil(60).to_string();
             td!(
@@ -36,6 +44,36 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
     view! { <p class="error" role="alert">{message}</p> }
 }
 
+/// An error that stops a whole page (a refused privileged screen, a failed
+/// load): the message, answered with the error's HTTP status.
+#[component]
+pub fn PageError(error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(error.status()),
+    ) {
+        response.set_status(status);
+    }
+    view! { <ErrorMessage error /> }
+}
+
+/// The error of the last attempt of server action `S`, if it failed (also
+/// without JavaScript: the refused form comes back with it in the URL).
+pub fn action_error<S>(action: ServerAction<S>) -> impl Fn() -> Option<AnyView> + Copy
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|error| view! { <ErrorMessage error /> }.into_any())
+    }
+}
+
 /// "Display name: too short: at least 2 characters."
 #[component]
 pub fn InvalidMessage(invalid: Invalid) -> impl IntoView {
@@ -45,6 +83,10 @@ pub fn InvalidMessage(invalid: Invalid) -> impl IntoView {
         Field::Email => td_string!(locale, validation.field_email),
         Field::Password => td_string!(locale, validation.field_password),
         Field::Confirmation => td_string!(locale, validation.field_confirmation),
+        Field::Code => td_string!(locale, validation.field_code),
+        Field::Account => td_string!(locale, validation.field_account),
+        Field::Scope => td_string!(locale, validation.field_scope),
+        Field::Date => td_string!(locale, validation.field_date),
     };
     let problem = match invalid.problem {
         Problem::Empty => td!(locale, validation.empty).into_any(),
@@ -55,6 +97,7 @@ pub fn InvalidMessage(invalid: Invalid) -> impl IntoView {
         Problem::ForbiddenCharacters => td!(locale, validation.forbidden_characters).into_any(),
         Problem::Malformed => td!(locale, validation.malformed).into_any(),
         Problem::Taken => td!(locale, validation.taken).into_any(),
+        Problem::Unknown => td!(locale, validation.unknown).into_any(),
     };
     view! {
         <strong>{field}</strong>

@@ -17,9 +17,55 @@ pub fn iso_date(millis: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// `YYYY-MM-DD HH:MM` in UTC, for logs and lists where the minute matters.
+pub fn iso_minute(millis: i64) -> String {
+    let minutes = millis.rem_euclid(86_400_000) / 60_000;
+    format!("{} {:02}:{:02}", iso_date(millis), minutes / 60, minutes % 60)
+}
+
+/// Milliseconds at the start (UTC) of the day `text` names as `YYYY-MM-DD`;
+/// `None` when it is not a real calendar date.
+pub fn parse_iso_date(text: &str) -> Option<i64> {
+    let mut parts = text.trim().splitn(3, '-');
+    let year: i64 = parts.next()?.parse().ok()?;
+    let month: i64 = parts.next()?.parse().ok()?;
+    let day: i64 = parts.next()?.parse().ok()?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || !(1..=9999).contains(&year) {
+        return None;
+    }
+    // Howard Hinnant's days-from-civil algorithm.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let millis = (era * 146_097 + doe - 719_468) * 86_400_000;
+    // 2026-02-30 would land in March: refuse it.
+    (iso_date(millis) == format!("{year:04}-{month:02}-{day:02}")).then_some(millis)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::iso_date;
+    use super::{iso_date, iso_minute, parse_iso_date};
+
+    #[test]
+    fn minutes_are_utc() {
+        assert_eq!(iso_minute(0), "1970-01-01 00:00");
+        assert_eq!(iso_minute(1_795_305_599_999), "2026-11-21 23:59");
+    }
+
+    #[test]
+    fn parses_calendar_days_back_to_their_start() {
+        assert_eq!(parse_iso_date("1970-01-01"), Some(0));
+        assert_eq!(parse_iso_date("2000-02-29"), Some(951_782_400_000));
+        assert_eq!(parse_iso_date("2026-02-30"), None);
+        assert_eq!(parse_iso_date("2026-13-01"), None);
+        assert_eq!(parse_iso_date("yesterday"), None);
+        for millis in [0, 951_782_400_000, 1_795_219_200_000] {
+            assert_eq!(parse_iso_date(&iso_date(millis)), Some(millis));
+        }
+    }
 
     #[test]
     fn dates_are_utc_calendar_days() {

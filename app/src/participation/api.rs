@@ -1,0 +1,146 @@
+//! Server functions for anonymous participation, and the helpers later
+//! features call when a visitor contributes without an account.
+
+use super::Participation;
+use crate::error::AppError;
+use crate::i18n::Locale;
+use leptos::prelude::*;
+
+/// The participant cookie: a device token, kept for two years.
+#[cfg(feature = "ssr")]
+const COOKIE: &str = "parley_participant";
+/// A private link just created, shown once on the next page and then
+/// forgotten.
+#[cfg(feature = "ssr")]
+const NEW_LINK_COOKIE: &str = "parley_new_link";
+#[cfg(feature = "ssr")]
+const COOKIE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(2 * 365 * 24 * 60 * 60);
+
+/// What the private-link page shows. A link created just before is shown
+/// once, and its cookie cleared.
+#[server]
+pub async fn participation_status() -> Result<Participation, AppError> {
+    let db = crate::db::db()?;
+    let cookies = cookies()?;
+    let headers = crate::auth::api::request_headers();
+    let participant = current_participant(&db).await?;
+    let claimed = match (participant, crate::auth::api::current_session().await?) {
+        (Some(participant), Some(session)) => {
+            super::db::is_claimed_by(&db, participant, session.user_id).await?
+        }
+        _ => false,
+    };
+    let new_link = headers.and_then(|headers| cookies.read_named(&headers, NEW_LINK_COOKIE));
+    if new_link.is_some() {
+        crate::auth::api::set_cookie(&cookies.clear_named(NEW_LINK_COOKIE));
+    }
+    Ok(Participation {
+        participating: participant.is_some(),
+        claimed,
+        new_link: new_link.filter(|_| participant.is_some()).map(|token| {
+            match crate::security::public_origin() {
+                Ok(origin) => format!("{}/{token}", origin.0),
+                Err(_) => token,
+            }
+        }),
+    })
+}
+
+/// Creates (or replaces) the private link of this device's participation,
+/// starting one if the device has none, and shows it once.
+#[server]
+pub async fn create_private_link(locale: Locale) -> Result<(), AppError> {
+    let db = crate::db::db()?;
+    let participant = participant_for_contribution(&db).await?;
+    let token = random_token()?;
+    super::db::set_private_link(&db, participant, &token).await?;
+    // Only the path travels in the cookie; the page adds the origin.
+    let path = format!(
+        "{}/{token}",
+        crate::locale::page_path(locale, "restore").trim_start_matches('/')
+    );
+    let cookies = cookies()?;
+    crate::auth::api::set_cookie(&cookies.set_named(
+        NEW_LINK_COOKIE,
+        &path,
+        std::time::Duration::from_secs(600),
+    ));
+    tracing::info!(participant, "private link created");
+    leptos_axum::redirect(&crate::locale::page_path(locale, "me/private-link"));
+    Ok(())
+}
+
+/// Makes this device carry the participation whose private link holds
+/// `token`. Limited per client address, like sign-in.
+#[server]
+pub async fn restore_participation(locale: Locale, token: String) -> Result<(), AppError> {
+    use crate::security::rate_limit::{self, Limit};
+
+    let db = crate::db::db()?;
+    let bucket = format!(
+        "restore:ip:{}",
+        crate::security::address_key()?.hash_current()
+    );
+    rate_limit::check(&db, &bucket, Limit::SIGN_IN).await?;
+    let device_token = random_token()?;
+    let Some(participant) = super::db::restore(&db, token.trim(), &device_token).await? else {
+        rate_limit::record(&db, &bucket, Limit::SIGN_IN).await?;
+        return Err(AppError::ExpiredLink);
+    };
+    crate::auth::api::set_cookie(&cookies()?.set_named(COOKIE, &device_token, COOKIE_LIFETIME));
+    tracing::info!(participant, "participation restored on another device");
+    leptos_axum::redirect(&crate::locale::page_path(locale, "me/private-link"));
+    Ok(())
+}
+
+/// The participant this device carries, if any.
+#[cfg(feature = "ssr")]
+pub async fn current_participant(db: &crate::db::Db) -> Result<Option<i64>, AppError> {
+    let cookies = cookies()?;
+    match crate::auth::api::request_headers().and_then(|headers| cookies.read_named(&headers, COOKIE))
+    {
+        Some(token) => super::db::participant_for_token(db, &token).await,
+        None => Ok(None),
+    }
+}
+
+/// The participant a contribution without an account is recorded under:
+/// the one this device carries, or a new one whose token the response
+/// hands to the device.
+#[cfg(feature = "ssr")]
+pub async fn participant_for_contribution(db: &crate::db::Db) -> Result<i64, AppError> {
+    if let Some(participant) = current_participant(db).await? {
+        return Ok(participant);
+    }
+    let token = random_token()?;
+    let participant = super::db::create_participant(db, &token).await?;
+    crate::auth::api::set_cookie(&cookies()?.set_named(COOKIE, &token, COOKIE_LIFETIME));
+    Ok(participant)
+}
+
+/// Claims this device's anonymous participation for `user_id` (at sign-up
+/// and sign-in), unless another account claimed it first.
+#[cfg(feature = "ssr")]
+pub async fn claim_for(db: &crate::db::Db, user_id: i64) -> Result<(), AppError> {
+    let cookies = cookies()?;
+    if let Some(token) =
+        crate::auth::api::request_headers().and_then(|headers| cookies.read_named(&headers, COOKIE))
+        && super::db::claim(db, &token, user_id).await?
+    {
+        tracing::info!(user_id, "anonymous participation claimed");
+    }
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn cookies() -> Result<crate::auth::session::SessionCookie, AppError> {
+    use_context::<crate::auth::session::SessionCookie>().ok_or_else(|| {
+        AppError::internal(anyhow::anyhow!("no cookie settings in the Leptos context"))
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn random_token() -> Result<String, AppError> {
+    crate::auth::session::new_token()
+        .map_err(|e| AppError::internal(anyhow::anyhow!("no randomness for a token: {e}")))
+}

@@ -1,0 +1,105 @@
+//! SQL for anonymous participation. Tokens and private links are stored as
+//! SHA-256 hashes only.
+
+use crate::auth::session::token_hash;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::security::now_millis;
+
+/// The participant a device token belongs to.
+#[tracing::instrument(skip_all)]
+pub async fn participant_for_token(db: &Db, token: &str) -> Result<Option<i64>, AppError> {
+    // Uses the participant_tokens primary key.
+    Ok(
+        sqlx::query_scalar("SELECT participant_id FROM participant_tokens WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .fetch_optional(db.pool())
+            .await?,
+    )
+}
+
+/// A new participant, carried by the device that holds `token`.
+#[tracing::instrument(skip_all)]
+pub async fn create_participant(db: &Db, token: &str) -> Result<i64, AppError> {
+    let now = now_millis();
+    let mut tx = db.pool().begin().await?;
+    let id: i64 = sqlx::query_scalar("INSERT INTO participants (created_at) VALUES ($1) RETURNING id")
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO participant_tokens (token_hash, participant_id, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(token_hash(token))
+    .bind(id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Makes `link_token` the participant's private link, replacing any earlier
+/// one (which stops working).
+#[tracing::instrument(skip(db, link_token))]
+pub async fn set_private_link(db: &Db, participant: i64, link_token: &str) -> Result<(), AppError> {
+    sqlx::query("UPDATE participants SET restore_hash = $1 WHERE id = $2")
+        .bind(token_hash(link_token))
+        .bind(participant)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Adds the device holding `device_token` to the participant whose private
+/// link is `link_token`; `None` when no participant has that link.
+#[tracing::instrument(skip_all)]
+pub async fn restore(db: &Db, link_token: &str, device_token: &str) -> Result<Option<i64>, AppError> {
+    let mut tx = db.pool().begin().await?;
+    // Uses the UNIQUE index on restore_hash.
+    let participant: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM participants WHERE restore_hash = $1")
+            .bind(token_hash(link_token))
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(participant) = participant else {
+        return Ok(None);
+    };
+    sqlx::query(
+        "INSERT INTO participant_tokens (token_hash, participant_id, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(token_hash(device_token))
+    .bind(participant)
+    .bind(now_millis())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(participant))
+}
+
+/// Links the participant of `token` to `user_id`, unless another account
+/// already claimed it. Returns whether this call claimed it.
+#[tracing::instrument(skip(db, token))]
+pub async fn claim(db: &Db, token: &str, user_id: i64) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE participants SET user_id = $1
+         WHERE user_id IS NULL
+           AND id = (SELECT participant_id FROM participant_tokens WHERE token_hash = $2)",
+    )
+    .bind(user_id)
+    .bind(token_hash(token))
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whether the participant is linked to `user_id`.
+#[tracing::instrument(skip(db))]
+pub async fn is_claimed_by(db: &Db, participant: i64, user_id: i64) -> Result<bool, AppError> {
+    let owner: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT user_id FROM participants WHERE id = $1")
+            .bind(participant)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(owner.flatten() == Some(user_id))
+}

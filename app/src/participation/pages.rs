@@ -1,0 +1,90 @@
+//! `/{l}/me/private-link`: taking part without an account, and the private
+//! link that carries it to another device; `/{l}/restore/{token}`: where
+//! that link leads.
+
+use super::api::{CreatePrivateLink, RestoreParticipation, participation_status};
+use crate::i18n::*;
+use crate::locale::{page_path, use_locale};
+use crate::ui::error_message::{PageError, action_error};
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
+use leptos_i18n::Locale as _;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn PrivateLinkPage() -> impl IntoView {
+    let locale = use_locale();
+    let status = Resource::new(|| (), |()| participation_status());
+    let create = ServerAction::<CreatePrivateLink>::new();
+    let error = action_error(create);
+
+    view! {
+        <Title text=td_string!(locale.get_untracked(), participation.title).to_string() />
+        <Meta name="referrer" content="no-referrer" />
+        <section class="form-page">
+            <h1>{move || td!(locale.get(), participation.title)}</h1>
+            <p>{move || td!(locale.get(), participation.intro)}</p>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match status.await {
+                        Ok(status) => view! {
+                            <p class="notice">
+                                {if status.participating {
+                                    td!(locale.get_untracked(), participation.this_device_takes_part).into_any()
+                                } else {
+                                    td!(locale.get_untracked(), participation.this_device_does_not).into_any()
+                                }}
+                            </p>
+                            {status.claimed.then(|| view! {
+                                <p>{move || td!(locale.get(), participation.claimed)}</p>
+                            })}
+                            {status.new_link.map(|link| view! {
+                                <div class="private-link" role="status">
+                                    <label for="private-link">{move || td!(locale.get(), participation.your_link)}</label>
+                                    <input id="private-link" type="text" readonly dir="ltr" value=link />
+                                    <p class="help">{move || td!(locale.get(), participation.link_once)}</p>
+                                </div>
+                            })}
+                            <h2>{move || td!(locale.get(), participation.link_title)}</h2>
+                            <p>{move || td!(locale.get(), participation.link_body)}</p>
+                            {error}
+                            <form method="post" action=CreatePrivateLink::url() class="stacked-form">
+                                <input type="hidden" name="locale" value=move || locale.get().as_str() />
+                                <button type="submit" class="button">{move || td!(locale.get(), participation.create_link)}</button>
+                            </form>
+                        }
+                        .into_any(),
+                        Err(error) => view! { <PageError error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+pub fn RestorePage() -> impl IntoView {
+    let locale = use_locale();
+    let params = use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let action = ServerAction::<RestoreParticipation>::new();
+    let error = action_error(action);
+
+    view! {
+        <Title text=td_string!(locale.get_untracked(), participation.restore_title).to_string() />
+        // The token is in this page's address: never send it onwards.
+        <Meta name="referrer" content="no-referrer" />
+        <section class="form-page">
+            <h1>{move || td!(locale.get(), participation.restore_title)}</h1>
+            <p>{move || td!(locale.get(), participation.restore_body)}</p>
+            {error}
+            <form method="post" action=RestoreParticipation::url() class="stacked-form">
+                <input type="hidden" name="locale" value=move || locale.get().as_str() />
+                <input type="hidden" name="token" value=token />
+                <button type="submit" class="button">{move || td!(locale.get(), participation.restore_button)}</button>
+            </form>
+            <p><a href=move || page_path(locale.get(), "")>{move || td!(locale.get(), common.back_home)}</a></p>
+        </section>
+    }
+}
