@@ -1,4 +1,4 @@
-//! The command line: `parley [serve|migrate|seed-demo]`.
+//! The command line: `parley [serve|migrate|seed-demo|create-admin]`.
 
 use crate::config::Settings;
 use crate::seed::{SeedOutcome, seed_demo};
@@ -29,8 +29,17 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Migrate, then fill an empty database with a small demo town.
+    /// Migrate, then fill an empty database with a small demo town and
+    /// demo accounts of every role.
     SeedDemo,
+    /// Create an admin account. The password is read from
+    /// PARLEY_ADMIN_PASSWORD, or else from the first line of standard input;
+    /// never from the command line.
+    CreateAdmin {
+        /// The display name of the new admin.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 pub fn run() -> ExitCode {
@@ -53,7 +62,7 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(async {
+    let result: anyhow::Result<Option<ExitCode>> = runtime.block_on(async {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => {
                 let app = Application::build(settings).await?;
@@ -77,6 +86,18 @@ pub fn run() -> ExitCode {
                 {
                     SeedOutcome::Loaded { areas, themes } => {
                         println!("parley: demo town loaded ({areas} areas, {themes} themes)");
+                        println!("parley: demo accounts (name / password):");
+                        for account in &crate::accounts::DEMO_ACCOUNTS {
+                            println!(
+                                "  {:<18} {:<24} {}",
+                                account.name,
+                                account.password,
+                                account.role.map_or("resident", app::auth::roles::Role::as_str)
+                            );
+                        }
+                        println!(
+                            "parley: privileged demo accounts set up two-step sign-in at first sign-in"
+                        );
                     }
                     SeedOutcome::AlreadyHasData => {
                         println!("parley: the database already has data; demo not loaded");
@@ -84,13 +105,44 @@ pub fn run() -> ExitCode {
                 }
                 Ok(())
             }
+            Command::CreateAdmin { name } => {
+                let password = match std::env::var("PARLEY_ADMIN_PASSWORD") {
+                    Ok(password) if !password.is_empty() => password,
+                    _ => read_password_line()?,
+                };
+                let db = database::connect(&settings).await?;
+                database::migrate(&db).await?;
+                let id = match crate::accounts::create_admin(&db, &name, &password).await {
+                    Ok(id) => id,
+                    Err(error) if error.is::<crate::accounts::AccountInputError>() => {
+                        eprintln!("parley: {error}");
+                        return Ok(Some(ExitCode::from(2)));
+                    }
+                    Err(error) => return Err(error),
+                };
+                println!(
+                    "parley: admin account #{id} created; sign in and set up two-step sign-in"
+                );
+                Ok(())
+            }
         }
+        .map(|()| None)
     });
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Some(code)) => code,
+        Ok(None) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("parley: {error:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// The first line of standard input, without its line ending.
+fn read_password_line() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }

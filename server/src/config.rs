@@ -37,6 +37,14 @@ pub struct Settings {
     /// `PARLEY_TRUSTED_PROXIES`: comma-separated addresses or CIDR networks
     /// whose `X-Forwarded-For` is believed. Default: none.
     pub trusted_proxies: Vec<ProxyNet>,
+    /// `PARLEY_SMTP_URL`: where mail goes, e.g.
+    /// `smtps://user:password@mail.example.org` (lettre's URL format).
+    /// Unset: mail is written to the log instead.
+    pub smtp_url: Option<Secret>,
+    /// `PARLEY_MAIL_FROM`: the sender of Parley's mail.
+    pub mail_from: String,
+    /// `PARLEY_OUTBOX_INTERVAL_MS`: how often the outbox is checked.
+    pub outbox_interval_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,6 +162,11 @@ impl Settings {
                     })
                 })
                 .collect::<Result<_, _>>()?,
+            smtp_url: get("PARLEY_SMTP_URL").map(Secret::new),
+            mail_from: get("PARLEY_MAIL_FROM")
+                .unwrap_or("Parley <parley@localhost>")
+                .to_owned(),
+            outbox_interval_ms: parse(get, "PARLEY_OUTBOX_INTERVAL_MS", "2000")?,
         })
     }
 

@@ -1,11 +1,13 @@
 //! The `parley` process: settings, database, router, command line. The
 //! application itself (pages, server functions) lives in the `app` crate.
 
+pub mod accounts;
 pub mod cli;
 pub mod config;
 pub mod database;
 pub mod health;
 pub mod html;
+pub mod jobs;
 pub mod locale;
 pub mod security;
 pub mod seed;

@@ -67,6 +67,12 @@ impl Application {
             trusted_proxies: settings.trusted_proxies.clone().into(),
         };
         let router = router(db.clone(), address_key, Arc::new(policy), &settings);
+        let sender = crate::jobs::outbox::Sender::from_settings(&settings)?;
+        tokio::spawn(crate::jobs::outbox::run(
+            db.clone(),
+            sender,
+            std::time::Duration::from_millis(settings.outbox_interval_ms.max(100)),
+        ));
         Ok(Self {
             listener,
             router,

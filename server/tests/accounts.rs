@@ -13,7 +13,7 @@ use app::auth::db::PERSONAL_DATA;
 use app::error::AppError;
 use app::validation::{Field, Invalid, Problem};
 use leptos::server_fn::ServerFn as _;
-use support::{Backend, TestApp, html_escaped, spawn_app, translation};
+use support::{Backend, PASSWORD, TestApp, html_escaped, session_of, spawn_app, translation};
 
 on_both_backends!(
     signing_up_signs_in_and_keeps_only_hashes,
@@ -28,19 +28,6 @@ on_both_backends!(
     my_data_needs_a_signed_in_resident,
     the_account_page_shows_what_is_held,
 );
-
-const PASSWORD: &str = "correct horse battery";
-
-/// The session token a response sets, if any.
-fn session_of(response: &reqwest::Response) -> Option<String> {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("parley_session="))
-        .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
-}
 
 async fn sign_up(app: &TestApp, name: &str, email: &str) -> reqwest::Response {
     let form = [

@@ -5,7 +5,7 @@ use crate::auth::roles::Role;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n::Locale;
-use crate::security::{audit, now_millis};
+use crate::security::audit;
 use crate::validation::{Field, Invalid, Problem};
 use leptos_i18n::Locale as _;
 use sqlx::FromRow;
@@ -143,17 +143,13 @@ pub async fn grant_role(
     if held.is_some() {
         return Ok(());
     }
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO roles (user_id, role, area_id, theme_id, granted_by, granted_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    let id = crate::auth::db::insert_grant_in(
+        &mut tx,
+        user_id,
+        grant.role,
+        (grant.area_id, grant.theme_id),
+        Some(granted_by),
     )
-    .bind(user_id)
-    .bind(grant.role.as_str())
-    .bind(grant.area_id)
-    .bind(grant.theme_id)
-    .bind(granted_by)
-    .bind(now_millis())
-    .fetch_one(&mut *tx)
     .await?;
     let target = format!(
         "user:{user_id} role:{} grant:{id}{}",

@@ -43,6 +43,7 @@ pub struct StaffOverview {
 
 /// What the audit log page filters by, as typed in its form (all optional).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AuditFilter {
     /// A display name or an account number.
     pub actor: String,

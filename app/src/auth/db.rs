@@ -35,14 +35,25 @@ pub fn name_key(name: &str) -> String {
 /// [`Problem::Taken`] on that field.
 #[tracing::instrument(skip_all)]
 pub async fn insert_user(db: &Db, user: &NewUser<'_>) -> Result<i64, AppError> {
+    let mut tx = db.pool().begin().await?;
+    let id = insert_user_in(&mut tx, user).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`insert_user`] inside the caller's transaction (the command line and
+/// the demo data create accounts together with their roles).
+pub async fn insert_user_in(
+    conn: &mut sqlx::AnyConnection,
+    user: &NewUser<'_>,
+) -> Result<i64, AppError> {
     let key = name_key(user.display_name.as_str());
     let email = user.email.map(EmailAddress::as_str);
-    let mut tx = db.pool().begin().await?;
     // Uses the UNIQUE indexes on display_name_key and email.
     let name_taken: Option<i64> =
         sqlx::query_scalar("SELECT id FROM users WHERE display_name_key = $1")
             .bind(&key)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *conn)
             .await?;
     if name_taken.is_some() {
         return Err(Invalid::new(Field::DisplayName, Problem::Taken).into());
@@ -50,13 +61,13 @@ pub async fn insert_user(db: &Db, user: &NewUser<'_>) -> Result<i64, AppError> {
     if let Some(email) = email {
         let email_taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
             .bind(email)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *conn)
             .await?;
         if email_taken.is_some() {
             return Err(Invalid::new(Field::Email, Problem::Taken).into());
         }
     }
-    let id: i64 = sqlx::query_scalar(
+    sqlx::query_scalar(
         "INSERT INTO users (display_name, display_name_key, email, password_hash, created_at)
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -65,7 +76,7 @@ pub async fn insert_user(db: &Db, user: &NewUser<'_>) -> Result<i64, AppError> {
     .bind(email)
     .bind(user.password_hash)
     .bind(now_millis())
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await
     .map_err(|e| match e {
         // Lost a race with another sign-up of the same name.
@@ -73,9 +84,30 @@ pub async fn insert_user(db: &Db, user: &NewUser<'_>) -> Result<i64, AppError> {
             AppError::from(Invalid::new(Field::DisplayName, Problem::Taken))
         }
         other => AppError::from(other),
-    })?;
-    tx.commit().await?;
-    Ok(id)
+    })
+}
+
+/// Records a grant of `role` (scoped to an area or a theme) inside the
+/// caller's transaction; `granted_by` is `None` for the command line.
+pub async fn insert_grant_in(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    role: Role,
+    scope: (Option<i64>, Option<i64>),
+    granted_by: Option<i64>,
+) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO roles (user_id, role, area_id, theme_id, granted_by, granted_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(user_id)
+    .bind(role.as_str())
+    .bind(scope.0)
+    .bind(scope.1)
+    .bind(granted_by)
+    .bind(now_millis())
+    .fetch_one(&mut *conn)
+    .await?)
 }
 
 /// The account a resident signs in to, by display name or e-mail address:

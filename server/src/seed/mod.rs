@@ -1,6 +1,7 @@
 //! `parley seed-demo`: a small demo town, so that a newcomer sees a living
 //! portal. It only fills an empty database and writes everything in one
-//! transaction. Each feature adds its part here.
+//! transaction. Each feature adds its part here: the town, then the demo
+//! accounts of every role (`crate::accounts::DEMO_ACCOUNTS`).
 
 use anyhow::Context as _;
 use app::db::Db;
@@ -51,6 +52,8 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<SeedOutcome> {
     if existing > 0 {
         return Ok(SeedOutcome::AlreadyHasData);
     }
+    let mut first_area = None;
+    let mut first_theme = None;
     for (position, area) in (0_i32..).zip(&town.areas) {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO areas (slug, source_locale, position) VALUES ($1, 'en', $2) RETURNING id",
@@ -60,6 +63,7 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<SeedOutcome> {
         .fetch_one(&mut *tx)
         .await
         .with_context(|| format!("inserting area {}", area.slug))?;
+        first_area.get_or_insert(id);
         for (locale, name) in &area.names {
             sqlx::query("INSERT INTO area_names (area_id, locale, name) VALUES ($1, $2, $3)")
                 .bind(id)
@@ -78,6 +82,7 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<SeedOutcome> {
         .fetch_one(&mut *tx)
         .await
         .with_context(|| format!("inserting theme {}", theme.slug))?;
+        first_theme.get_or_insert(id);
         for (locale, text) in &theme.texts {
             sqlx::query(
                 "INSERT INTO theme_texts (theme_id, locale, name, description) VALUES ($1, $2, $3, $4)",
@@ -90,6 +95,10 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<SeedOutcome> {
             .await?;
         }
     }
+    let (Some(first_area), Some(first_theme)) = (first_area, first_theme) else {
+        anyhow::bail!("demo_town.json has no area or no theme");
+    };
+    crate::accounts::seed_demo_accounts(&mut tx, first_area, first_theme).await?;
     tx.commit().await?;
     Ok(SeedOutcome::Loaded {
         areas: town.areas.len(),

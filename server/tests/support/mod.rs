@@ -4,7 +4,11 @@
 
 #![allow(dead_code)]
 
+use app::auth::Enrolment;
+use app::auth::api::{ConfirmTwoFactor, SignUp, TwoFactorEnrolment};
+use app::auth::roles::Role;
 use app::db::Db;
+use leptos::server_fn::ServerFn as _;
 use parley_server::config::Settings;
 use parley_server::startup::Application;
 use sqlx::Connection as _;
@@ -80,6 +84,8 @@ pub fn settings_for(database_url: &str) -> Settings {
         ("PARLEY_DATABASE_URL", database_url),
         ("PARLEY_DATABASE_MAX_CONNECTIONS", "4"),
         ("PARLEY_LOG", "warn"),
+        // Tests read queued mail from the outbox before it is sent.
+        ("PARLEY_OUTBOX_INTERVAL_MS", "3600000"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -128,6 +134,100 @@ impl TestApp {
         request.send().await.expect("request")
     }
 
+    /// GETs `path` with the session `session`.
+    pub async fn get_as(&self, path: &str, session: &str) -> (u16, String) {
+        let response = self
+            .client
+            .get(self.url(path))
+            .header("cookie", format!("parley_session={session}"))
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body"))
+    }
+
+    /// Signs up `name` (with `email`, or none when empty) and returns the
+    /// session token.
+    pub async fn sign_up(&self, name: &str, email: &str) -> String {
+        let form = [
+            ("locale", "en"),
+            ("display_name", name),
+            ("email", email),
+            ("password", PASSWORD),
+        ];
+        let response = self.call(SignUp::PATH, &form, None).await;
+        session_of(&response).expect("a session after sign-up")
+    }
+
+    /// The id of the account named `name`.
+    pub async fn user_id(&self, name: &str) -> i64 {
+        sqlx::query_scalar("SELECT id FROM users WHERE display_name = $1")
+            .bind(name)
+            .fetch_one(self.db.pool())
+            .await
+            .expect("the account exists")
+    }
+
+    /// The id of the area or theme at `position` in the demo town order
+    /// (the tests seed the demo town).
+    pub async fn area_id(&self, slug: &str) -> i64 {
+        sqlx::query_scalar("SELECT id FROM areas WHERE slug = $1")
+            .bind(slug)
+            .fetch_one(self.db.pool())
+            .await
+            .expect("the area exists")
+    }
+
+    pub async fn theme_id(&self, slug: &str) -> i64 {
+        sqlx::query_scalar("SELECT id FROM themes WHERE slug = $1")
+            .bind(slug)
+            .fetch_one(self.db.pool())
+            .await
+            .expect("the theme exists")
+    }
+
+    /// Grants a role directly in the database (what `create-admin` and the
+    /// admin screens do, without going through them).
+    pub async fn grant(&self, name: &str, role: Role, scope: (Option<i64>, Option<i64>)) {
+        let user_id = self.user_id(name).await;
+        let mut conn = self.db.pool().acquire().await.expect("connection");
+        app::auth::db::insert_grant_in(&mut conn, user_id, role, scope, None)
+            .await
+            .expect("grant");
+    }
+
+    /// Sets up two-step sign-in for the session's account as a resident
+    /// would (reading the secret off the enrolment, typing the current
+    /// code) and returns the secret.
+    pub async fn enrol_two_factor(&self, session: &str) -> String {
+        let offer: Enrolment = self
+            .call(TwoFactorEnrolment::PATH, &[], Some(session))
+            .await
+            .json()
+            .await
+            .expect("an enrolment offer");
+        let Enrolment::Offer { secret, .. } = offer else {
+            panic!("already enrolled");
+        };
+        let secret: String = secret.split_whitespace().collect();
+        let code = totp_now(&secret, 0);
+        let confirmed = self
+            .call(
+                ConfirmTwoFactor::PATH,
+                &[("locale", "en"), ("code", &code)],
+                Some(session),
+            )
+            .await;
+        assert_eq!(confirmed.status().as_u16(), 200, "enrolment refused");
+        secret
+    }
+
+    /// Loads the demo town (areas, themes, demo accounts).
+    pub async fn seed(&self) {
+        parley_server::seed::seed_demo(&self.db).await.expect("seed");
+    }
+
     pub async fn get_text(&self, path: &str) -> (u16, String) {
         let response = self.get(path).await;
         let status = response.status().as_u16();
@@ -141,6 +241,30 @@ impl Drop for TestApp {
             let _ = shutdown.send(());
         }
     }
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// The session token a response sets, if any.
+pub fn session_of(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("parley_session="))
+        .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+        .filter(|token| !token.is_empty())
+}
+
+/// The TOTP code of `secret` now, shifted by `steps` time steps.
+pub fn totp_now(secret: &str, steps: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let at = now.saturating_add_signed(steps * 30);
+    app::auth::two_factor::code_at(secret, at).expect("a code")
 }
 
 /// Every test's server runs on this one runtime, which lives as long as the

@@ -1,0 +1,3 @@
+//! Background work the server process runs beside the requests.
+
+pub mod outbox;

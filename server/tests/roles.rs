@@ -1,0 +1,538 @@
+//! Roles, the one guard, two-step sign-in and the admin screens, over real
+//! HTTP on SQLite and PostgreSQL.
+//!
+//! `every_server_function_is_classified` lists every server function the
+//! application registers: a new one fails it until it is added to
+//! [`PUBLIC`] or to [`privileged`], and everything in [`privileged`] is then
+//! walked by the role matrix with every caller below its requirement.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use app::admin::api::{AuditLog, GrantRole, RevokeRole, RolesOverview};
+use app::admin::{AuditPage, StaffOverview};
+use app::auth::Viewer;
+use app::auth::api::{
+    ConfirmTwoFactor, CurrentViewer, DeleteAccount, ExportMyData, MyAccount,
+    RequestPasswordReset, ResetPassword, SignIn, SignInCode, SignOut, SignUp, TwoFactorEnrolment,
+};
+use app::auth::roles::Role;
+use app::error::AppError;
+use app::participation::api::{CreatePrivateLink, ParticipationStatus, RestoreParticipation};
+use app::taxonomy::api::LoadTown;
+use leptos::server_fn::ServerFn as _;
+use support::{Backend, PASSWORD, TestApp, session_of, spawn_app, totp_now};
+
+on_both_backends!(
+    every_privileged_function_refuses_every_role_below_it,
+    privileged_screens_need_the_second_factor,
+    two_step_sign_in_asks_for_a_code_once,
+    recovery_codes_work_once,
+    admins_grant_and_revoke_roles_audited,
+    the_audit_log_filters_by_actor_action_and_date,
+    privileged_pages_are_refused_to_residents,
+);
+
+/// Server functions that need no role (some need a signed-in resident,
+/// which their own tests check).
+const PUBLIC: &[&str] = &[
+    SignUp::PATH,
+    SignIn::PATH,
+    SignInCode::PATH,
+    SignOut::PATH,
+    CurrentViewer::PATH,
+    MyAccount::PATH,
+    ExportMyData::PATH,
+    DeleteAccount::PATH,
+    TwoFactorEnrolment::PATH,
+    ConfirmTwoFactor::PATH,
+    RequestPasswordReset::PATH,
+    ResetPassword::PATH,
+    ParticipationStatus::PATH,
+    CreatePrivateLink::PATH,
+    RestoreParticipation::PATH,
+    LoadTown::PATH,
+];
+
+/// Who a privileged function is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Requirement {
+    Admin,
+}
+
+/// One privileged server function: its requirement and a valid call (so
+/// that a refusal comes from the guard, not from the input).
+struct Privileged {
+    path: &'static str,
+    requirement: Requirement,
+    form: Vec<(&'static str, String)>,
+}
+
+/// Every privileged server function, with a valid call on the fixture's
+/// database (`area` and `theme` are real ids; `grant` is an existing grant).
+fn privileged(fixture: &Fixture) -> Vec<Privileged> {
+    let en = || ("locale", "en".to_owned());
+    vec![
+        Privileged {
+            path: RolesOverview::PATH,
+            requirement: Requirement::Admin,
+            form: vec![en()],
+        },
+        Privileged {
+            path: GrantRole::PATH,
+            requirement: Requirement::Admin,
+            form: vec![
+                en(),
+                ("account", "Resident R".to_owned()),
+                ("role", "moderator".to_owned()),
+                ("area", fixture.area.to_string()),
+                ("theme", String::new()),
+            ],
+        },
+        Privileged {
+            path: RevokeRole::PATH,
+            requirement: Requirement::Admin,
+            form: vec![en(), ("grant", fixture.grant.to_string())],
+        },
+        Privileged {
+            path: AuditLog::PATH,
+            requirement: Requirement::Admin,
+            form: vec![("filter[actor]", String::new())],
+        },
+    ]
+}
+
+#[test]
+fn every_server_function_is_classified() {
+    let fixture = Fixture::default();
+    let privileged: Vec<&str> = privileged(&fixture).iter().map(|p| p.path).collect();
+    let registered: Vec<&str> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path)
+        .collect();
+    assert!(registered.len() >= PUBLIC.len() + privileged.len());
+    for path in registered {
+        assert!(
+            PUBLIC.contains(&path) || privileged.contains(&path),
+            "server function {path} is in neither PUBLIC nor privileged(): \
+             classify it (and guard it with require_role if it is privileged)"
+        );
+    }
+}
+
+/// The accounts and ids the matrix uses.
+#[derive(Default)]
+struct Fixture {
+    area: i64,
+    other_area: i64,
+    grant: i64,
+}
+
+/// A caller of the matrix: a session, and a name for failure messages.
+struct Caller {
+    name: &'static str,
+    session: Option<String>,
+}
+
+async fn fixture(app: &TestApp) -> (Fixture, Vec<Caller>, String) {
+    app.seed().await;
+    let area = app.area_id("riverside").await;
+    let other_area = app.area_id("old-town").await;
+    let theme = app.theme_id("public-safety").await;
+    let resident = app.sign_up("Resident R", "").await;
+    let moderator_here = app.sign_up("Moderator Here", "").await;
+    let moderator_elsewhere = app.sign_up("Moderator Elsewhere", "").await;
+    let policymaker = app.sign_up("Policymaker P", "").await;
+    let admin = app.sign_up("Admin A", "").await;
+    app.grant("Moderator Here", Role::Moderator, (Some(area), None))
+        .await;
+    app.grant("Moderator Elsewhere", Role::Moderator, (Some(other_area), None))
+        .await;
+    app.grant("Policymaker P", Role::Policymaker, (None, Some(theme)))
+        .await;
+    app.grant("Admin A", Role::Admin, (None, None)).await;
+    for session in [&moderator_here, &moderator_elsewhere, &policymaker, &admin] {
+        app.enrol_two_factor(session).await;
+    }
+    let grant: i64 = sqlx::query_scalar("SELECT MIN(id) FROM roles")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let callers = vec![
+        Caller {
+            name: "anonymous",
+            session: None,
+        },
+        Caller {
+            name: "resident",
+            session: Some(resident),
+        },
+        Caller {
+            name: "moderator of the area",
+            session: Some(moderator_here),
+        },
+        Caller {
+            name: "moderator of another area",
+            session: Some(moderator_elsewhere),
+        },
+        Caller {
+            name: "policymaker",
+            session: Some(policymaker),
+        },
+    ];
+    let fixture = Fixture {
+        area,
+        other_area,
+        grant,
+    };
+    (fixture, callers, admin)
+}
+
+/// Whether `caller` is below `requirement`.
+fn below(requirement: Requirement, caller: &Caller) -> bool {
+    match requirement {
+        // Everyone in the matrix but the admin is below an admin.
+        Requirement::Admin => !caller.name.starts_with("admin"),
+    }
+}
+
+async fn every_privileged_function_refuses_every_role_below_it(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (fixture, callers, admin) = fixture(&app).await;
+    assert_ne!(fixture.area, fixture.other_area);
+    let roles_before: i64 = count(&app, "SELECT COUNT(*) FROM roles").await;
+
+    for function in privileged(&fixture) {
+        for caller in callers.iter().filter(|c| below(function.requirement, c)) {
+            let form: Vec<(&str, &str)> = function
+                .form
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect();
+            let response = app.call(function.path, &form, caller.session.as_deref()).await;
+            let status = response.status().as_u16();
+            let error: Result<AppError, _> = response.json().await;
+            let expected = if caller.session.is_none() {
+                (401, AppError::SignInRequired)
+            } else {
+                (403, AppError::Forbidden)
+            };
+            assert_eq!(
+                (status, error.ok()),
+                (expected.0, Some(expected.1)),
+                "{} called by {}",
+                function.path,
+                caller.name
+            );
+        }
+    }
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM roles").await,
+        roles_before,
+        "a refused call changed the roles"
+    );
+    // The same calls succeed for the admin: the refusals came from the guard.
+    for function in privileged(&fixture) {
+        let form: Vec<(&str, &str)> = function
+            .form
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect();
+        let status = app.call(function.path, &form, Some(&admin)).await.status();
+        assert!(
+            status.is_success() || status.is_redirection(),
+            "{} refused the admin: {status}",
+            function.path
+        );
+    }
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap()
+}
+
+async fn privileged_screens_need_the_second_factor(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let admin = app.sign_up("Admin Without Code", "").await;
+    app.grant("Admin Without Code", Role::Admin, (None, None))
+        .await;
+
+    let before = app
+        .call(RolesOverview::PATH, &[("locale", "en")], Some(&admin))
+        .await;
+    let (before_status, before_error) = (before.status().as_u16(), before.json::<AppError>().await.unwrap());
+    app.enrol_two_factor(&admin).await;
+    let after = app
+        .call(RolesOverview::PATH, &[("locale", "en")], Some(&admin))
+        .await;
+
+    assert_eq!((before_status, before_error), (403, AppError::SecondFactorRequired));
+    assert_eq!(after.status().as_u16(), 200);
+    let overview: StaffOverview = after.json().await.unwrap();
+    assert_eq!(overview.staff.len(), 1);
+    let audited = count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'two_factor.enrol'").await;
+    assert_eq!(audited, 1);
+}
+
+/// Signs in with the password; returns the (half-signed-in) session.
+async fn password_step(app: &TestApp, name: &str) -> String {
+    let response = app
+        .call(
+            SignIn::PATH,
+            &[("locale", "en"), ("login", name), ("password", PASSWORD)],
+            None,
+        )
+        .await;
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    assert_eq!(location.as_deref(), Some("/en/signin/code"));
+    session_of(&response).unwrap()
+}
+
+async fn viewer(app: &TestApp, session: &str) -> Option<Viewer> {
+    app.call(CurrentViewer::PATH, &[], Some(session))
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn two_step_sign_in_asks_for_a_code_once(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let first = app.sign_up("Leila Two", "").await;
+    let secret = app.enrol_two_factor(&first).await;
+
+    let pending = password_step(&app, "Leila Two").await;
+    let half_signed_in = viewer(&app, &pending).await;
+    let wrong = app
+        .call(SignInCode::PATH, &[("locale", "en"), ("code", "000000")], Some(&pending))
+        .await;
+    // The enrolment used the current step: the next one is still valid.
+    let code = totp_now(&secret, 1);
+    let right = app
+        .call(SignInCode::PATH, &[("locale", "en"), ("code", &code)], Some(&pending))
+        .await;
+    let signed_in = session_of(&right).unwrap();
+    let again = password_step(&app, "Leila Two").await;
+    let replay = app
+        .call(SignInCode::PATH, &[("locale", "en"), ("code", &code)], Some(&again))
+        .await;
+
+    assert_eq!(half_signed_in, None, "a password alone must not sign in");
+    assert_eq!(wrong.status().as_u16(), 401);
+    assert_eq!(wrong.json::<AppError>().await.unwrap(), AppError::WrongCode);
+    assert_eq!(right.status().as_u16(), 200);
+    assert_ne!(signed_in, pending, "the session must rotate after the code");
+    assert_eq!(viewer(&app, &pending).await, None);
+    assert_eq!(viewer(&app, &signed_in).await.unwrap().display_name, "Leila Two");
+    assert_eq!(replay.status().as_u16(), 401, "a code must work once");
+}
+
+async fn recovery_codes_work_once(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let session = app.sign_up("Omar Recovery", "").await;
+    let offer: app::auth::Enrolment = app
+        .call(TwoFactorEnrolment::PATH, &[], Some(&session))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let app::auth::Enrolment::Offer {
+        secret,
+        recovery_codes,
+        ..
+    } = offer
+    else {
+        panic!("expected an offer");
+    };
+    let secret: String = secret.split_whitespace().collect();
+    let confirm = app
+        .call(
+            ConfirmTwoFactor::PATH,
+            &[("locale", "en"), ("code", &totp_now(&secret, 0))],
+            Some(&session),
+        )
+        .await;
+    assert_eq!(confirm.status().as_u16(), 200);
+    assert_eq!(recovery_codes.len(), 10);
+    let stored: Vec<String> = sqlx::query_scalar("SELECT code_hash FROM recovery_codes")
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap();
+    assert!(recovery_codes.iter().all(|code| !stored.contains(code)), "codes stored in clear");
+
+    let pending = password_step(&app, "Omar Recovery").await;
+    let used = app
+        .call(
+            SignInCode::PATH,
+            &[("locale", "en"), ("code", &recovery_codes[3].to_uppercase())],
+            Some(&pending),
+        )
+        .await;
+    let pending_again = password_step(&app, "Omar Recovery").await;
+    let reused = app
+        .call(
+            SignInCode::PATH,
+            &[("locale", "en"), ("code", &recovery_codes[3])],
+            Some(&pending_again),
+        )
+        .await;
+
+    assert_eq!(used.status().as_u16(), 200);
+    assert_eq!(reused.status().as_u16(), 401);
+}
+
+async fn admins_grant_and_revoke_roles_audited(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    let area = app.area_id("riverside").await;
+    let admin = app.sign_up("Admin G", "").await;
+    app.grant("Admin G", Role::Admin, (None, None)).await;
+    app.enrol_two_factor(&admin).await;
+    app.sign_up("Future Moderator", "").await;
+    let area_text = area.to_string();
+
+    let no_scope = app
+        .call(
+            GrantRole::PATH,
+            &[("locale", "en"), ("account", "Future Moderator"), ("role", "moderator"), ("area", ""), ("theme", "")],
+            Some(&admin),
+        )
+        .await;
+    let unknown = app
+        .call(
+            GrantRole::PATH,
+            &[("locale", "en"), ("account", "Nobody"), ("role", "moderator"), ("area", &area_text), ("theme", "")],
+            Some(&admin),
+        )
+        .await;
+    let granted = app
+        .call(
+            GrantRole::PATH,
+            &[("locale", "en"), ("account", "future moderator"), ("role", "moderator"), ("area", &area_text), ("theme", "")],
+            Some(&admin),
+        )
+        .await;
+    let overview: StaffOverview = app
+        .call(RolesOverview::PATH, &[("locale", "en")], Some(&admin))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let member = overview
+        .staff
+        .iter()
+        .find(|m| m.display_name == "Future Moderator")
+        .expect("the new moderator is listed");
+    let grant = member.grants[0].clone();
+    let revoked = app
+        .call(RevokeRole::PATH, &[("locale", "en"), ("grant", &grant.id.to_string())], Some(&admin))
+        .await;
+    let own_admin: i64 = sqlx::query_scalar("SELECT r.id FROM roles r JOIN users u ON u.id = r.user_id WHERE u.display_name = 'Admin G'")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let self_revoke = app
+        .call(RevokeRole::PATH, &[("locale", "en"), ("grant", &own_admin.to_string())], Some(&admin))
+        .await;
+
+    assert_eq!(no_scope.status().as_u16(), 422);
+    assert_eq!(unknown.status().as_u16(), 422);
+    assert!(granted.status().is_success());
+    assert_eq!(grant.role, Role::Moderator);
+    assert_eq!(grant.scope.as_deref(), Some("Riverside"));
+    assert!(revoked.status().is_success());
+    assert_eq!(self_revoke.status().as_u16(), 403);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM roles").await, 1 + 3, "admin G plus the demo staff");
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE action LIKE 'role.%' AND actor IS NOT NULL ORDER BY id",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(actions, ["role.grant", "role.revoke"]);
+}
+
+async fn the_audit_log_filters_by_actor_action_and_date(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let admin = app.sign_up("Admin Audit", "").await;
+    app.grant("Admin Audit", Role::Admin, (None, None)).await;
+    app.enrol_two_factor(&admin).await;
+    let resident = app.sign_up("Resident Audit", "").await;
+    let (exported, _) = app.get_as(ExportMyData::PATH, &resident).await;
+    assert_eq!(exported, 200);
+    let resident_id = app.user_id("Resident Audit").await;
+    let today = app::ui::time::iso_date(app::security::now_millis());
+
+    let page = |filter: Vec<(&'static str, String)>| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            // The page sends every field, empty when unused.
+            let mut form: Vec<(&str, &str)> = ["filter[actor]", "filter[action]", "filter[from]", "filter[to]"]
+                .into_iter()
+                .filter(|key| !filter.iter().any(|(k, _)| k == key))
+                .map(|key| (key, ""))
+                .collect();
+            form.extend(filter.iter().map(|(k, v)| (*k, v.as_str())));
+            let response = app.call(AuditLog::PATH, &form, Some(&admin)).await;
+            assert_eq!(response.status().as_u16(), 200);
+            response.json::<AuditPage>().await.unwrap()
+        }
+    };
+    let all = page(vec![]).await;
+    let by_name = page(vec![("filter[actor]", "resident audit".into())]).await;
+    let by_id = page(vec![("filter[actor]", resident_id.to_string())]).await;
+    let by_action = page(vec![("filter[action]", "two_factor.enrol".into())]).await;
+    let today_only = page(vec![("filter[from]", today.clone()), ("filter[to]", today.clone())]).await;
+    let long_ago = page(vec![("filter[to]", "2001-01-01".into())]).await;
+    let bad_date = app
+        .call(AuditLog::PATH, &[("filter[from]", "31/12/2026")], Some(&admin))
+        .await;
+
+    assert_eq!(all.entries.len(), 2);
+    assert!(all.actions.contains(&"personal_data.export".to_owned()));
+    assert_eq!(by_name.entries.len(), 1);
+    assert_eq!(by_name.entries[0].action, "personal_data.export");
+    assert_eq!(by_name.entries[0].actor_name.as_deref(), Some("Resident Audit"));
+    assert_eq!(by_id, by_name);
+    assert_eq!(by_action.entries.len(), 1);
+    assert_eq!(today_only.entries.len(), 2);
+    assert!(long_ago.entries.is_empty());
+    assert_eq!(bad_date.status().as_u16(), 422);
+}
+
+async fn privileged_pages_are_refused_to_residents(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let resident = app.sign_up("Resident Page", "").await;
+
+    for path in ["/en/admin", "/en/admin/roles", "/en/admin/audit", "/ar/admin/audit"] {
+        let (status, body) = app.get_as(path, &resident).await;
+        let (anonymous, _) = app.get_text(path).await;
+        assert_eq!(status, 403, "{path}");
+        assert_eq!(anonymous, 401, "{path}");
+        let locale = &path[1..3];
+        let message = support::translation(locale, "errors", "forbidden");
+        assert!(body.contains(&support::html_escaped(&message)), "{path} lacks the refusal");
+    }
+}
