@@ -31,9 +31,11 @@ pub async fn create_admin(db: &Db, name: &str, password: &str) -> anyhow::Result
         email: None,
         password_hash: &hash,
     };
-    let user_id = insert_user_in(&mut tx, &user)
-        .await
-        .map_err(|e| anyhow::anyhow!("creating the account: {e}"))?;
+    let user_id = insert_user_in(&mut tx, &user).await.map_err(|e| match e {
+        // The name is taken: the operator's input, like a bad name.
+        app::error::AppError::Invalid(invalid) => AccountInputError::Name(invalid).into(),
+        other => anyhow::anyhow!("creating the account: {other}"),
+    })?;
     grant_in(&mut tx, user_id, Role::Admin, (None, None)).await?;
     tx.commit().await.context("saving the admin account")?;
     Ok(user_id)

@@ -340,6 +340,18 @@ async fn deleting_an_account_leaves_no_personal_data(backend: Backend) {
     };
     let token = session_of(&sign_up(&app, "Samira Q", "samira@example.org").await).unwrap();
     let other = session_of(&sign_up(&app, "Someone Else", "else@example.org").await).unwrap();
+    // Queued mail holds the address too.
+    app.call(
+        app::auth::api::RequestPasswordReset::PATH,
+        &[("locale", "en"), ("login", "Samira Q")],
+        None,
+    )
+    .await;
+    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(queued, 1);
 
     let wrong = error_of(
         app.call(

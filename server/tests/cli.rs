@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use support::{Backend, fresh_database};
 
 on_both_backends!(
+    create_admin_reads_the_password_from_stdin_or_the_environment,
     migrate_then_migrate_again_succeeds,
     a_failing_migration_stops_with_a_clear_message
 );
@@ -45,7 +46,7 @@ fn help_lists_the_subcommands() {
 
     assert!(output.status.success());
     let help = String::from_utf8_lossy(&output.stdout);
-    for command in ["serve", "migrate", "seed-demo"] {
+    for command in ["serve", "migrate", "seed-demo", "create-admin"] {
         assert!(help.contains(command), "{command} missing from:\n{help}");
     }
 }
@@ -153,4 +154,69 @@ async fn a_failing_migration_stops_with_a_clear_message(backend: Backend) {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains("database migration failed"), "{stderr}");
     }
+}
+
+/// Runs `parley create-admin --name NAME` with `stdin` piped in and the
+/// given extra environment.
+fn create_admin(database_url: &str, name: &str, stdin: &str, env: &[(&str, &str)]) -> std::process::Output {
+    use std::io::Write as _;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_parley"));
+    command
+        .args(["create-admin", "--name", name])
+        .env("PARLEY_DATABASE_URL", database_url)
+        .env("PARLEY_LOG", "warn")
+        .env_remove("PARLEY_ADMIN_PASSWORD")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().expect("run parley");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("parley output")
+}
+
+async fn create_admin_reads_the_password_from_stdin_or_the_environment(backend: Backend) {
+    let Some(database) = fresh_database(backend).await else {
+        return;
+    };
+    let url = database.url.clone();
+
+    let from_stdin = create_admin(&url, "First Admin", "a long admin passphrase\n", &[]);
+    let from_env = create_admin(
+        &url,
+        "Second Admin",
+        "",
+        &[("PARLEY_ADMIN_PASSWORD", "another long passphrase")],
+    );
+    let short = create_admin(&url, "Third Admin", "short\n", &[]);
+    let taken = create_admin(&url, "first admin", "a long admin passphrase\n", &[]);
+
+    assert!(from_stdin.status.success(), "{}", String::from_utf8_lossy(&from_stdin.stderr));
+    assert!(from_env.status.success(), "{}", String::from_utf8_lossy(&from_env.stderr));
+    assert_eq!(short.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("password"));
+    assert_eq!(taken.status.code(), Some(2));
+    let db = parley_server::database::connect(&support::settings_for(&url)).await.unwrap();
+    let admins: Vec<(String, String)> = sqlx::query_as(
+        "SELECT u.display_name, u.password_hash FROM roles r JOIN users u ON u.id = r.user_id
+         WHERE r.role = 'admin' ORDER BY u.id",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    let names: Vec<&str> = admins.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["First Admin", "Second Admin"]);
+    assert!(admins.iter().all(|(_, hash)| hash.starts_with("$argon2id$")));
+    let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'role.grant'")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(audited, 2);
 }

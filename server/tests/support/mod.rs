@@ -134,6 +134,24 @@ impl TestApp {
         request.send().await.expect("request")
     }
 
+    /// Calls server function `path` from Parley's origin with a raw
+    /// `Cookie` header (for cookies other than the session).
+    pub async fn call_with_cookies(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookies: &str,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("origin", self.url(""))
+            .header("cookie", cookies)
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// GETs `path` with the session `session`.
     pub async fn get_as(&self, path: &str, session: &str) -> (u16, String) {
         let response = self
@@ -255,6 +273,19 @@ pub fn session_of(response: &reqwest::Response) -> Option<String> {
         .find_map(|v| v.strip_prefix("parley_session="))
         .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
         .filter(|token| !token.is_empty())
+}
+
+/// The value a response sets for cookie `name`, if any.
+pub fn cookie_set(response: &reqwest::Response, name: &str) -> Option<String> {
+    let prefix = format!("{name}=");
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(prefix.as_str()).map(str::to_owned))
+        .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+        .filter(|value| !value.is_empty())
 }
 
 /// The TOTP code of `secret` now, shifted by `steps` time steps.
