@@ -158,7 +158,12 @@ async fn a_failing_migration_stops_with_a_clear_message(backend: Backend) {
 
 /// Runs `parley create-admin --name NAME` with `stdin` piped in and the
 /// given extra environment.
-fn create_admin(database_url: &str, name: &str, stdin: &str, env: &[(&str, &str)]) -> std::process::Output {
+fn create_admin(
+    database_url: &str,
+    name: &str,
+    stdin: &str,
+    env: &[(&str, &str)],
+) -> std::process::Output {
     use std::io::Write as _;
     let mut command = Command::new(env!("CARGO_BIN_EXE_parley"));
     command
@@ -198,12 +203,22 @@ async fn create_admin_reads_the_password_from_stdin_or_the_environment(backend: 
     let short = create_admin(&url, "Third Admin", "short\n", &[]);
     let taken = create_admin(&url, "first admin", "a long admin passphrase\n", &[]);
 
-    assert!(from_stdin.status.success(), "{}", String::from_utf8_lossy(&from_stdin.stderr));
-    assert!(from_env.status.success(), "{}", String::from_utf8_lossy(&from_env.stderr));
+    assert!(
+        from_stdin.status.success(),
+        "{}",
+        String::from_utf8_lossy(&from_stdin.stderr)
+    );
+    assert!(
+        from_env.status.success(),
+        "{}",
+        String::from_utf8_lossy(&from_env.stderr)
+    );
     assert_eq!(short.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&short.stderr).contains("password"));
     assert_eq!(taken.status.code(), Some(2));
-    let db = parley_server::database::connect(&support::settings_for(&url)).await.unwrap();
+    let db = parley_server::database::connect(&support::settings_for(&url))
+        .await
+        .unwrap();
     let admins: Vec<(String, String)> = sqlx::query_as(
         "SELECT u.display_name, u.password_hash FROM roles r JOIN users u ON u.id = r.user_id
          WHERE r.role = 'admin' ORDER BY u.id",
@@ -213,10 +228,15 @@ async fn create_admin_reads_the_password_from_stdin_or_the_environment(backend: 
     .unwrap();
     let names: Vec<&str> = admins.iter().map(|(name, _)| name.as_str()).collect();
     assert_eq!(names, ["First Admin", "Second Admin"]);
-    assert!(admins.iter().all(|(_, hash)| hash.starts_with("$argon2id$")));
-    let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'role.grant'")
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
+    assert!(
+        admins
+            .iter()
+            .all(|(_, hash)| hash.starts_with("$argon2id$"))
+    );
+    let audited: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'role.grant'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
     assert_eq!(audited, 2);
 }

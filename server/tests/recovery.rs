@@ -6,8 +6,8 @@
 
 mod support;
 
-use app::auth::api::{CurrentViewer, RequestPasswordReset, ResetPassword, SignIn, SignUp};
 use app::auth::Viewer;
+use app::auth::api::{CurrentViewer, RequestPasswordReset, ResetPassword, SignIn, SignUp};
 use app::error::AppError;
 use app::participation::Participation;
 use app::participation::api::{CreatePrivateLink, ParticipationStatus, RestoreParticipation};
@@ -47,7 +47,11 @@ async fn token_from_outbox(app: &TestApp) -> String {
 async fn reset(app: &TestApp, token: &str) -> reqwest::Response {
     app.call(
         ResetPassword::PATH,
-        &[("locale", "en"), ("token", token), ("password", NEW_PASSWORD)],
+        &[
+            ("locale", "en"),
+            ("token", token),
+            ("password", NEW_PASSWORD),
+        ],
         None,
     )
     .await
@@ -57,7 +61,11 @@ async fn signs_in_with(app: &TestApp, password: &str) -> bool {
     let response = app
         .call(
             SignIn::PATH,
-            &[("locale", "en"), ("login", "Nadia Reset"), ("password", password)],
+            &[
+                ("locale", "en"),
+                ("login", "Nadia Reset"),
+                ("password", password),
+            ],
             None,
         )
         .await;
@@ -95,9 +103,15 @@ async fn reset_links_work_once_and_expire(backend: Backend) {
     assert_eq!(recipient, "nadia@example.org");
     assert_eq!(first.status().as_u16(), 200);
     assert_eq!(second.status().as_u16(), 410);
-    assert_eq!(second.json::<AppError>().await.unwrap(), AppError::ExpiredLink);
+    assert_eq!(
+        second.json::<AppError>().await.unwrap(),
+        AppError::ExpiredLink
+    );
     assert_eq!(expired.status().as_u16(), 410);
-    assert!(!stored.contains(&token) && !stored.contains(&late), "tokens stored in clear");
+    assert!(
+        !stored.contains(&token) && !stored.contains(&late),
+        "tokens stored in clear"
+    );
     assert!(signs_in_with(&app, NEW_PASSWORD).await);
     assert!(!signs_in_with(&app, PASSWORD).await);
     let old: Option<Viewer> = app
@@ -183,7 +197,8 @@ async fn private_links_carry_participation_to_another_device(backend: Backend) {
             "",
         )
         .await;
-    let other_device = cookie_set(&restored, "parley_participant").expect("a token for the new device");
+    let other_device =
+        cookie_set(&restored, "parley_participant").expect("a token for the new device");
     let there: Participation = app
         .call_with_cookies(
             ParticipationStatus::PATH,
@@ -216,7 +231,10 @@ async fn private_links_carry_participation_to_another_device(backend: Backend) {
     .unwrap();
 
     assert!(status.participating && !status.claimed);
-    assert!(link.starts_with(&format!("http://{}/en/restore/", app.addr)), "{link}");
+    assert!(
+        link.starts_with(&format!("http://{}/en/restore/", app.addr)),
+        "{link}"
+    );
     assert_ne!(other_device, device);
     assert!(there.participating);
     assert_eq!(there.new_link, None);
@@ -238,7 +256,12 @@ async fn signing_up_claims_the_anonymous_participation(backend: Backend) {
     let signed_up = app
         .call_with_cookies(
             SignUp::PATH,
-            &[("locale", "en"), ("display_name", "Claire Claim"), ("email", ""), ("password", PASSWORD)],
+            &[
+                ("locale", "en"),
+                ("display_name", "Claire Claim"),
+                ("email", ""),
+                ("password", PASSWORD),
+            ],
             &format!("parley_participant={device}"),
         )
         .await;

@@ -14,8 +14,8 @@ use app::admin::api::{AuditLog, GrantRole, RevokeRole, RolesOverview};
 use app::admin::{AuditPage, StaffOverview};
 use app::auth::Viewer;
 use app::auth::api::{
-    ConfirmTwoFactor, CurrentViewer, DeleteAccount, ExportMyData, MyAccount,
-    RequestPasswordReset, ResetPassword, SignIn, SignInCode, SignOut, SignUp, TwoFactorEnrolment,
+    ConfirmTwoFactor, CurrentViewer, DeleteAccount, ExportMyData, MyAccount, RequestPasswordReset,
+    ResetPassword, SignIn, SignInCode, SignOut, SignUp, TwoFactorEnrolment,
 };
 use app::auth::roles::Role;
 use app::error::AppError;
@@ -146,8 +146,12 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<Caller>, String) {
     let admin = app.sign_up("Admin A", "").await;
     app.grant("Moderator Here", Role::Moderator, (Some(area), None))
         .await;
-    app.grant("Moderator Elsewhere", Role::Moderator, (Some(other_area), None))
-        .await;
+    app.grant(
+        "Moderator Elsewhere",
+        Role::Moderator,
+        (Some(other_area), None),
+    )
+    .await;
     app.grant("Policymaker P", Role::Policymaker, (None, Some(theme)))
         .await;
     app.grant("Admin A", Role::Admin, (None, None)).await;
@@ -211,7 +215,9 @@ async fn every_privileged_function_refuses_every_role_below_it(backend: Backend)
                 .iter()
                 .map(|(k, v)| (*k, v.as_str()))
                 .collect();
-            let response = app.call(function.path, &form, caller.session.as_deref()).await;
+            let response = app
+                .call(function.path, &form, caller.session.as_deref())
+                .await;
             let status = response.status().as_u16();
             let error: Result<AppError, _> = response.json().await;
             let expected = if caller.session.is_none() {
@@ -267,17 +273,27 @@ async fn privileged_screens_need_the_second_factor(backend: Backend) {
     let before = app
         .call(RolesOverview::PATH, &[("locale", "en")], Some(&admin))
         .await;
-    let (before_status, before_error) = (before.status().as_u16(), before.json::<AppError>().await.unwrap());
+    let (before_status, before_error) = (
+        before.status().as_u16(),
+        before.json::<AppError>().await.unwrap(),
+    );
     app.enrol_two_factor(&admin).await;
     let after = app
         .call(RolesOverview::PATH, &[("locale", "en")], Some(&admin))
         .await;
 
-    assert_eq!((before_status, before_error), (403, AppError::SecondFactorRequired));
+    assert_eq!(
+        (before_status, before_error),
+        (403, AppError::SecondFactorRequired)
+    );
     assert_eq!(after.status().as_u16(), 200);
     let overview: StaffOverview = after.json().await.unwrap();
     assert_eq!(overview.staff.len(), 1);
-    let audited = count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'two_factor.enrol'").await;
+    let audited = count(
+        &app,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'two_factor.enrol'",
+    )
+    .await;
     assert_eq!(audited, 1);
 }
 
@@ -317,17 +333,29 @@ async fn two_step_sign_in_asks_for_a_code_once(backend: Backend) {
     let pending = password_step(&app, "Leila Two").await;
     let half_signed_in = viewer(&app, &pending).await;
     let wrong = app
-        .call(SignInCode::PATH, &[("locale", "en"), ("code", "000000")], Some(&pending))
+        .call(
+            SignInCode::PATH,
+            &[("locale", "en"), ("code", "000000")],
+            Some(&pending),
+        )
         .await;
     // The enrolment used the current step: the next one is still valid.
     let code = totp_now(&secret, 1);
     let right = app
-        .call(SignInCode::PATH, &[("locale", "en"), ("code", &code)], Some(&pending))
+        .call(
+            SignInCode::PATH,
+            &[("locale", "en"), ("code", &code)],
+            Some(&pending),
+        )
         .await;
     let signed_in = session_of(&right).unwrap();
     let again = password_step(&app, "Leila Two").await;
     let replay = app
-        .call(SignInCode::PATH, &[("locale", "en"), ("code", &code)], Some(&again))
+        .call(
+            SignInCode::PATH,
+            &[("locale", "en"), ("code", &code)],
+            Some(&again),
+        )
         .await;
 
     assert_eq!(half_signed_in, None, "a password alone must not sign in");
@@ -336,7 +364,10 @@ async fn two_step_sign_in_asks_for_a_code_once(backend: Backend) {
     assert_eq!(right.status().as_u16(), 200);
     assert_ne!(signed_in, pending, "the session must rotate after the code");
     assert_eq!(viewer(&app, &pending).await, None);
-    assert_eq!(viewer(&app, &signed_in).await.unwrap().display_name, "Leila Two");
+    assert_eq!(
+        viewer(&app, &signed_in).await.unwrap().display_name,
+        "Leila Two"
+    );
     assert_eq!(replay.status().as_u16(), 401, "a code must work once");
 }
 
@@ -373,13 +404,19 @@ async fn recovery_codes_work_once(backend: Backend) {
         .fetch_all(app.db.pool())
         .await
         .unwrap();
-    assert!(recovery_codes.iter().all(|code| !stored.contains(code)), "codes stored in clear");
+    assert!(
+        recovery_codes.iter().all(|code| !stored.contains(code)),
+        "codes stored in clear"
+    );
 
     let pending = password_step(&app, "Omar Recovery").await;
     let used = app
         .call(
             SignInCode::PATH,
-            &[("locale", "en"), ("code", &recovery_codes[3].to_uppercase())],
+            &[
+                ("locale", "en"),
+                ("code", &recovery_codes[3].to_uppercase()),
+            ],
             Some(&pending),
         )
         .await;
@@ -411,21 +448,39 @@ async fn admins_grant_and_revoke_roles_audited(backend: Backend) {
     let no_scope = app
         .call(
             GrantRole::PATH,
-            &[("locale", "en"), ("account", "Future Moderator"), ("role", "moderator"), ("area", ""), ("theme", "")],
+            &[
+                ("locale", "en"),
+                ("account", "Future Moderator"),
+                ("role", "moderator"),
+                ("area", ""),
+                ("theme", ""),
+            ],
             Some(&admin),
         )
         .await;
     let unknown = app
         .call(
             GrantRole::PATH,
-            &[("locale", "en"), ("account", "Nobody"), ("role", "moderator"), ("area", &area_text), ("theme", "")],
+            &[
+                ("locale", "en"),
+                ("account", "Nobody"),
+                ("role", "moderator"),
+                ("area", &area_text),
+                ("theme", ""),
+            ],
             Some(&admin),
         )
         .await;
     let granted = app
         .call(
             GrantRole::PATH,
-            &[("locale", "en"), ("account", "future moderator"), ("role", "moderator"), ("area", &area_text), ("theme", "")],
+            &[
+                ("locale", "en"),
+                ("account", "future moderator"),
+                ("role", "moderator"),
+                ("area", &area_text),
+                ("theme", ""),
+            ],
             Some(&admin),
         )
         .await;
@@ -442,14 +497,22 @@ async fn admins_grant_and_revoke_roles_audited(backend: Backend) {
         .expect("the new moderator is listed");
     let grant = member.grants[0].clone();
     let revoked = app
-        .call(RevokeRole::PATH, &[("locale", "en"), ("grant", &grant.id.to_string())], Some(&admin))
+        .call(
+            RevokeRole::PATH,
+            &[("locale", "en"), ("grant", &grant.id.to_string())],
+            Some(&admin),
+        )
         .await;
     let own_admin: i64 = sqlx::query_scalar("SELECT r.id FROM roles r JOIN users u ON u.id = r.user_id WHERE u.display_name = 'Admin G'")
         .fetch_one(app.db.pool())
         .await
         .unwrap();
     let self_revoke = app
-        .call(RevokeRole::PATH, &[("locale", "en"), ("grant", &own_admin.to_string())], Some(&admin))
+        .call(
+            RevokeRole::PATH,
+            &[("locale", "en"), ("grant", &own_admin.to_string())],
+            Some(&admin),
+        )
         .await;
 
     assert_eq!(no_scope.status().as_u16(), 422);
@@ -459,7 +522,11 @@ async fn admins_grant_and_revoke_roles_audited(backend: Backend) {
     assert_eq!(grant.scope.as_deref(), Some("Riverside"));
     assert!(revoked.status().is_success());
     assert_eq!(self_revoke.status().as_u16(), 403);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM roles").await, 1 + 3, "admin G plus the demo staff");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM roles").await,
+        1 + 3,
+        "admin G plus the demo staff"
+    );
     let actions: Vec<String> = sqlx::query_scalar(
         "SELECT action FROM audit_log WHERE action LIKE 'role.%' AND actor IS NOT NULL ORDER BY id",
     )
@@ -487,11 +554,16 @@ async fn the_audit_log_filters_by_actor_action_and_date(backend: Backend) {
         let admin = admin.clone();
         async move {
             // The page sends every field, empty when unused.
-            let mut form: Vec<(&str, &str)> = ["filter[actor]", "filter[action]", "filter[from]", "filter[to]"]
-                .into_iter()
-                .filter(|key| !filter.iter().any(|(k, _)| k == key))
-                .map(|key| (key, ""))
-                .collect();
+            let mut form: Vec<(&str, &str)> = [
+                "filter[actor]",
+                "filter[action]",
+                "filter[from]",
+                "filter[to]",
+            ]
+            .into_iter()
+            .filter(|key| !filter.iter().any(|(k, _)| k == key))
+            .map(|key| (key, ""))
+            .collect();
             form.extend(filter.iter().map(|(k, v)| (*k, v.as_str())));
             let response = app.call(AuditLog::PATH, &form, Some(&admin)).await;
             assert_eq!(response.status().as_u16(), 200);
@@ -502,17 +574,28 @@ async fn the_audit_log_filters_by_actor_action_and_date(backend: Backend) {
     let by_name = page(vec![("filter[actor]", "resident audit".into())]).await;
     let by_id = page(vec![("filter[actor]", resident_id.to_string())]).await;
     let by_action = page(vec![("filter[action]", "two_factor.enrol".into())]).await;
-    let today_only = page(vec![("filter[from]", today.clone()), ("filter[to]", today.clone())]).await;
+    let today_only = page(vec![
+        ("filter[from]", today.clone()),
+        ("filter[to]", today.clone()),
+    ])
+    .await;
     let long_ago = page(vec![("filter[to]", "2001-01-01".into())]).await;
     let bad_date = app
-        .call(AuditLog::PATH, &[("filter[from]", "31/12/2026")], Some(&admin))
+        .call(
+            AuditLog::PATH,
+            &[("filter[from]", "31/12/2026")],
+            Some(&admin),
+        )
         .await;
 
     assert_eq!(all.entries.len(), 2);
     assert!(all.actions.contains(&"personal_data.export".to_owned()));
     assert_eq!(by_name.entries.len(), 1);
     assert_eq!(by_name.entries[0].action, "personal_data.export");
-    assert_eq!(by_name.entries[0].actor_name.as_deref(), Some("Resident Audit"));
+    assert_eq!(
+        by_name.entries[0].actor_name.as_deref(),
+        Some("Resident Audit")
+    );
     assert_eq!(by_id, by_name);
     assert_eq!(by_action.entries.len(), 1);
     assert_eq!(today_only.entries.len(), 2);
@@ -526,13 +609,21 @@ async fn privileged_pages_are_refused_to_residents(backend: Backend) {
     };
     let resident = app.sign_up("Resident Page", "").await;
 
-    for path in ["/en/admin", "/en/admin/roles", "/en/admin/audit", "/ar/admin/audit"] {
+    for path in [
+        "/en/admin",
+        "/en/admin/roles",
+        "/en/admin/audit",
+        "/ar/admin/audit",
+    ] {
         let (status, body) = app.get_as(path, &resident).await;
         let (anonymous, _) = app.get_text(path).await;
         assert_eq!(status, 403, "{path}");
         assert_eq!(anonymous, 401, "{path}");
         let locale = &path[1..3];
         let message = support::translation(locale, "errors", "forbidden");
-        assert!(body.contains(&support::html_escaped(&message)), "{path} lacks the refusal");
+        assert!(
+            body.contains(&support::html_escaped(&message)),
+            "{path} lacks the refusal"
+        );
     }
 }

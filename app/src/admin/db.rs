@@ -1,6 +1,8 @@
 //! SQL for administration. Runs unchanged on SQLite and PostgreSQL.
 
-use super::{AUDIT_PAGE_SIZE, AuditEntry, AuditPage, GrantView, StaffOverview, ScopeChoice, StaffMember};
+use super::{
+    AUDIT_PAGE_SIZE, AuditEntry, AuditPage, GrantView, ScopeChoice, StaffMember, StaffOverview,
+};
 use crate::auth::roles::Role;
 use crate::db::Db;
 use crate::error::AppError;

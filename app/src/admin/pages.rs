@@ -64,7 +64,11 @@ fn RolesBody(overview: StaffOverview) -> impl IntoView {
     let revoke = ServerAction::<RevokeRole>::new();
     let grant_error = action_error(grant);
     let revoke_error = action_error(revoke);
-    let StaffOverview { staff, areas, themes } = overview;
+    let StaffOverview {
+        staff,
+        areas,
+        themes,
+    } = overview;
 
     view! {
         <p>{move || td!(locale.get(), admin.roles_intro)}</p>
@@ -120,7 +124,10 @@ fn RolesBody(overview: StaffOverview) -> impl IntoView {
 fn GrantItem(grant: GrantView) -> impl IntoView {
     let locale = use_locale();
     let label = match &grant.scope {
-        Some(scope) => format!("{} · {scope}", role_name(locale.get_untracked(), grant.role)),
+        Some(scope) => format!(
+            "{} · {scope}",
+            role_name(locale.get_untracked(), grant.role)
+        ),
         None => role_name(locale.get_untracked(), grant.role).to_owned(),
     };
     view! {
@@ -235,7 +242,9 @@ fn audit_href(locale: Locale, filter: &AuditFilter) -> String {
     let encode = |text: &str| -> String {
         text.bytes()
             .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => char::from(b).to_string(),
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
+                    char::from(b).to_string()
+                }
                 other => format!("%{other:02X}"),
             })
             .collect()

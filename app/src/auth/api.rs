@@ -104,7 +104,10 @@ pub async fn sign_in_code(locale: Locale, code: String) -> Result<(), AppError> 
     }
     rate_limit::reset(&db, &bucket).await?;
     start_session(&db, session.user_id, Stage::Complete, true).await?;
-    tracing::info!(user_id = session.user_id, "signed in with the second factor");
+    tracing::info!(
+        user_id = session.user_id,
+        "signed in with the second factor"
+    );
     leptos_axum::redirect(&crate::locale::home_path(locale));
     Ok(())
 }
@@ -247,7 +250,11 @@ pub async fn request_password_reset(locale: Locale, login: String) -> Result<(),
 /// Sets a new password with a reset link's token: single-use, valid for an
 /// hour. Every session of the account ends. Audited.
 #[server]
-pub async fn reset_password(locale: Locale, token: String, password: String) -> Result<(), AppError> {
+pub async fn reset_password(
+    locale: Locale,
+    token: String,
+    password: String,
+) -> Result<(), AppError> {
     let password = super::domain::Password::parse(&password)?;
     let db = crate::db::db()?;
     let password_hash = super::password::hash(password).await?;
@@ -366,7 +373,9 @@ async fn second_factor_accepted(
     let confirmed = super::db::totp_of(db, user_id)
         .await?
         .filter(|totp| totp.confirmed_at.is_some());
-    match confirmed.and_then(|totp| two_factor::accept(&totp.secret, code, unix_secs(), totp.last_step)) {
+    match confirmed
+        .and_then(|totp| two_factor::accept(&totp.secret, code, unix_secs(), totp.last_step))
+    {
         Some(step) => super::db::use_totp_step(db, user_id, step).await,
         None => Ok(false),
     }

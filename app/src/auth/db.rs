@@ -1,8 +1,8 @@
 //! SQL for accounts and sessions. Runs unchanged on SQLite and PostgreSQL.
 
 use super::domain::{DisplayName, EmailAddress};
-use super::session::{LIFETIME, token_hash};
 use super::roles::{Grant, Role};
+use super::session::{LIFETIME, token_hash};
 use super::{AccountSummary, MyData, SessionRecord};
 use crate::db::Db;
 use crate::error::AppError;
@@ -201,8 +201,8 @@ pub async fn session_for_token(db: &Db, token: &str) -> Result<Option<SessionSta
     .bind(now_millis())
     .fetch_optional(db.pool())
     .await?;
-    Ok(
-        row.map(|(user_id, display_name, stage, second_factor_at)| SessionState {
+    Ok(row.map(
+        |(user_id, display_name, stage, second_factor_at)| SessionState {
             user_id,
             display_name,
             stage: if stage == Stage::Complete.as_str() {
@@ -211,8 +211,8 @@ pub async fn session_for_token(db: &Db, token: &str) -> Result<Option<SessionSta
                 Stage::Password
             },
             second_factor: second_factor_at.is_some(),
-        }),
-    )
+        },
+    ))
 }
 
 /// Marks the session of `token` as having proved the second factor.

@@ -118,8 +118,14 @@ mod tests {
     fn matches_the_rfc_6238_test_vectors() {
         // The RFC lists eight digits; six-digit codes are its last six.
         assert_eq!(code_at(RFC_SECRET, 59).as_deref(), Some("287082"));
-        assert_eq!(code_at(RFC_SECRET, 1_111_111_109).as_deref(), Some("081804"));
-        assert_eq!(code_at(RFC_SECRET, 2_000_000_000).as_deref(), Some("279037"));
+        assert_eq!(
+            code_at(RFC_SECRET, 1_111_111_109).as_deref(),
+            Some("081804")
+        );
+        assert_eq!(
+            code_at(RFC_SECRET, 2_000_000_000).as_deref(),
+            Some("279037")
+        );
     }
 
     #[test]
@@ -153,7 +159,10 @@ mod tests {
         assert_eq!(unique.len(), RECOVERY_CODES);
         let code = &codes[0];
         assert!(is_recovery_code(code));
-        assert_eq!(recovery_hash(code), recovery_hash(&code.to_uppercase().replace('-', " ")));
+        assert_eq!(
+            recovery_hash(code),
+            recovery_hash(&code.to_uppercase().replace('-', " "))
+        );
         assert!(!is_recovery_code("123456"));
         Ok(())
     }

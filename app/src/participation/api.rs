@@ -97,7 +97,8 @@ pub async fn restore_participation(locale: Locale, token: String) -> Result<(), 
 #[cfg(feature = "ssr")]
 pub async fn current_participant(db: &crate::db::Db) -> Result<Option<i64>, AppError> {
     let cookies = cookies()?;
-    match crate::auth::api::request_headers().and_then(|headers| cookies.read_named(&headers, COOKIE))
+    match crate::auth::api::request_headers()
+        .and_then(|headers| cookies.read_named(&headers, COOKIE))
     {
         Some(token) => super::db::participant_for_token(db, &token).await,
         None => Ok(None),

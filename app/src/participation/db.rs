@@ -23,10 +23,11 @@ pub async fn participant_for_token(db: &Db, token: &str) -> Result<Option<i64>, 
 pub async fn create_participant(db: &Db, token: &str) -> Result<i64, AppError> {
     let now = now_millis();
     let mut tx = db.pool().begin().await?;
-    let id: i64 = sqlx::query_scalar("INSERT INTO participants (created_at) VALUES ($1) RETURNING id")
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
+    let id: i64 =
+        sqlx::query_scalar("INSERT INTO participants (created_at) VALUES ($1) RETURNING id")
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
     sqlx::query(
         "INSERT INTO participant_tokens (token_hash, participant_id, created_at) VALUES ($1, $2, $3)",
     )
@@ -54,7 +55,11 @@ pub async fn set_private_link(db: &Db, participant: i64, link_token: &str) -> Re
 /// Adds the device holding `device_token` to the participant whose private
 /// link is `link_token`; `None` when no participant has that link.
 #[tracing::instrument(skip_all)]
-pub async fn restore(db: &Db, link_token: &str, device_token: &str) -> Result<Option<i64>, AppError> {
+pub async fn restore(
+    db: &Db,
+    link_token: &str,
+    device_token: &str,
+) -> Result<Option<i64>, AppError> {
     let mut tx = db.pool().begin().await?;
     // Uses the UNIQUE index on restore_hash.
     let participant: Option<i64> =

@@ -99,8 +99,9 @@ pub struct PublicOrigin(pub String);
 
 /// The public origin of the current request's server.
 pub fn public_origin() -> Result<PublicOrigin, AppError> {
-    leptos::prelude::use_context::<PublicOrigin>()
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("no public origin in the Leptos context")))
+    leptos::prelude::use_context::<PublicOrigin>().ok_or_else(|| {
+        AppError::internal(anyhow::anyhow!("no public origin in the Leptos context"))
+    })
 }
 
 /// The value of cookie `name` in a request's headers, if present.

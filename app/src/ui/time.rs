@@ -20,7 +20,12 @@ pub fn iso_date(millis: i64) -> String {
 /// `YYYY-MM-DD HH:MM` in UTC, for logs and lists where the minute matters.
 pub fn iso_minute(millis: i64) -> String {
     let minutes = millis.rem_euclid(86_400_000) / 60_000;
-    format!("{} {:02}:{:02}", iso_date(millis), minutes / 60, minutes % 60)
+    format!(
+        "{} {:02}:{:02}",
+        iso_date(millis),
+        minutes / 60,
+        minutes % 60
+    )
 }
 
 /// Milliseconds at the start (UTC) of the day `text` names as `YYYY-MM-DD`;

@@ -18,8 +18,8 @@ const BATCH: i64 = 20;
 /// Where messages go.
 pub enum Sender {
     Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
-        from: Mailbox,
+        transport: Box<AsyncSmtpTransport<Tokio1Executor>>,
+        from: Box<Mailbox>,
     },
     Log,
 }
@@ -36,7 +36,10 @@ impl Sender {
             .mail_from
             .parse()
             .context("PARLEY_MAIL_FROM is not a valid mailbox")?;
-        Ok(Sender::Smtp { transport, from })
+        Ok(Sender::Smtp {
+            transport: Box::new(transport),
+            from: Box::new(from),
+        })
     }
 
     async fn send(&self, message: &Outgoing) -> anyhow::Result<()> {
@@ -53,7 +56,7 @@ impl Sender {
             }
             Sender::Smtp { transport, from } => {
                 let email = Message::builder()
-                    .from(from.clone())
+                    .from(Mailbox::clone(from))
                     .to(message.recipient.parse().context("invalid recipient")?)
                     .subject(message.subject.clone())
                     .header(ContentType::TEXT_PLAIN)

@@ -243,7 +243,9 @@ impl TestApp {
 
     /// Loads the demo town (areas, themes, demo accounts).
     pub async fn seed(&self) {
-        parley_server::seed::seed_demo(&self.db).await.expect("seed");
+        parley_server::seed::seed_demo(&self.db)
+            .await
+            .expect("seed");
     }
 
     pub async fn get_text(&self, path: &str) -> (u16, String) {
