@@ -3,9 +3,27 @@
 export const locales = ["en", "fr", "es", "ar", "ur", "id"] as const;
 export const rtlLocales = new Set(["ar", "ur"]);
 
-export const sections = ["", "/forums", "/surveys", "/focus-groups", "/drafts", "/feedback", "/signup", "/signin", "/me"];
+export const sections = [
+  "",
+  "/forums",
+  "/surveys",
+  "/focus-groups",
+  "/drafts",
+  "/feedback",
+  "/signup",
+  "/signin",
+  "/signin/code",
+  "/forgot",
+  "/reset/not-a-real-token",
+  "/me",
+  "/me/two-factor",
+  "/me/private-link",
+  "/restore/not-a-real-token",
+  "/admin/audit",
+];
 
-/** Every page of the site, plus a 404, in every locale. */
+/** Every page of the site, plus a 404, in every locale (as a visitor sees
+ * them: the privileged ones answer 401 with their refusal). */
 export function allPages(): string[] {
   const pages: string[] = [];
   for (const locale of locales) {

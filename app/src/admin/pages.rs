@@ -4,7 +4,7 @@
 //! its status.
 
 use super::api::{GrantRole, RevokeRole, audit_log, roles_overview};
-use super::{AuditFilter, GrantView, StaffOverview};
+use super::{AuditFilter, AuditPage, GrantView, StaffOverview};
 use crate::auth::roles::Role;
 use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
@@ -58,7 +58,7 @@ pub fn AdminRolesPage() -> impl IntoView {
 }
 
 #[component]
-fn RolesBody(overview: StaffOverview) -> impl IntoView {
+fn RolesBody(overview: StaffOverview) -> AnyView {
     let locale = use_locale();
     let grant = ServerAction::<GrantRole>::new();
     let revoke = ServerAction::<RevokeRole>::new();
@@ -69,10 +69,9 @@ fn RolesBody(overview: StaffOverview) -> impl IntoView {
         areas,
         themes,
     } = overview;
-
-    view! {
-        <p>{move || td!(locale.get(), admin.roles_intro)}</p>
-        {revoke_error}
+    // Each part is type-erased (`into_any`): one nested view type for the
+    // whole page overflows the compiler's query depth in the wasm build.
+    let table = view! {
         <table class="data-table">
             <thead>
                 <tr>
@@ -93,8 +92,9 @@ fn RolesBody(overview: StaffOverview) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-        <h2>{move || td!(locale.get(), admin.grant_title)}</h2>
-        {grant_error}
+    }
+    .into_any();
+    let form = view! {
         <form method="post" action=GrantRole::url() class="stacked-form">
             <input type="hidden" name="locale" value=move || locale.get().as_str() />
             <label for="account">{move || td!(locale.get(), admin.account_label)}</label>
@@ -118,6 +118,17 @@ fn RolesBody(overview: StaffOverview) -> impl IntoView {
             <button type="submit" class="button">{move || td!(locale.get(), admin.grant_button)}</button>
         </form>
     }
+    .into_any();
+
+    view! {
+        <p>{move || td!(locale.get(), admin.roles_intro)}</p>
+        {revoke_error}
+        {table}
+        <h2>{move || td!(locale.get(), admin.grant_title)}</h2>
+        {grant_error}
+        {form}
+    }
+    .into_any()
 }
 
 #[component]
@@ -168,73 +179,88 @@ pub fn AuditLogPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let current = filter();
                     match page.await {
-                        Ok(page) => {
-                            let next = page.next_before.map(|before| {
-                                let mut next = current.clone();
-                                next.before = Some(before);
-                                audit_href(locale.get_untracked(), &next)
-                            });
-                            view! {
-                                <AdminNav />
-                                <form method="get" class="filter-form">
-                                    <label for="actor">{move || td!(locale.get(), admin.actor_label)}</label>
-                                    <input id="actor" name="actor" type="text" value=current.actor.clone() />
-                                    <label for="action">{move || td!(locale.get(), admin.action_label)}</label>
-                                    <select id="action" name="action">
-                                        <option value="">{move || td!(locale.get(), admin.any_action)}</option>
-                                        {page.actions.into_iter().map(|action| {
-                                            let selected = action == current.action;
-                                            view! { <option value=action.clone() selected=selected>{action.clone()}</option> }
-                                        }).collect_view()}
-                                    </select>
-                                    <label for="from">{move || td!(locale.get(), admin.from_label)}</label>
-                                    <input id="from" name="from" type="date" value=current.from.clone() />
-                                    <label for="to">{move || td!(locale.get(), admin.to_label)}</label>
-                                    <input id="to" name="to" type="date" value=current.to.clone() />
-                                    <button type="submit" class="button">{move || td!(locale.get(), admin.filter_button)}</button>
-                                </form>
-                                <table class="data-table">
-                                    <thead>
-                                        <tr>
-                                            <th scope="col">{move || td!(locale.get(), admin.at_column)}</th>
-                                            <th scope="col">{move || td!(locale.get(), admin.actor_label)}</th>
-                                            <th scope="col">{move || td!(locale.get(), admin.action_label)}</th>
-                                            <th scope="col">{move || td!(locale.get(), admin.target_column)}</th>
-                                            <th scope="col">{move || td!(locale.get(), admin.client_column)}</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {page.entries.into_iter().map(|entry| {
-                                            let actor = match (entry.actor_name, entry.actor) {
-                                                (Some(name), Some(id)) => format!("{name} (#{id})"),
-                                                (None, Some(id)) => format!("#{id}"),
-                                                _ => "—".to_owned(),
-                                            };
-                                            let client = entry.client_hash.get(..8).unwrap_or("").to_owned();
-                                            view! {
-                                                <tr>
-                                                    <td dir="ltr"><time datetime=iso_minute(entry.at)>{iso_minute(entry.at)}</time></td>
-                                                    <td>{actor}</td>
-                                                    <td dir="ltr">{entry.action}</td>
-                                                    <td dir="ltr">{entry.target}</td>
-                                                    <td dir="ltr"><code>{client}</code></td>
-                                                </tr>
-                                            }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                                {next.map(|href| view! {
-                                    <p><a href=href>{move || td!(locale.get(), admin.older_entries)}</a></p>
-                                })}
-                            }
-                            .into_any()
-                        }
+                        Ok(page) => view! { <AdminNav /> <AuditBody page current /> }.into_any(),
                         Err(error) => view! { <PageError error /> }.into_any(),
                     }
                 })}
             </Suspense>
         </section>
     }
+}
+
+#[component]
+fn AuditBody(page: AuditPage, current: AuditFilter) -> AnyView {
+    let locale = use_locale();
+    let next = page.next_before.map(|before| {
+        let mut next = current.clone();
+        next.before = Some(before);
+        audit_href(locale.get_untracked(), &next)
+    });
+    let form = view! {
+        <form method="get" class="filter-form">
+            <label for="actor">{move || td!(locale.get(), admin.actor_label)}</label>
+            <input id="actor" name="actor" type="text" value=current.actor.clone() />
+            <label for="action">{move || td!(locale.get(), admin.action_label)}</label>
+            <select id="action" name="action">
+                <option value="">{move || td!(locale.get(), admin.any_action)}</option>
+                {page.actions.into_iter().map(|action| {
+                    let selected = action == current.action;
+                    view! { <option value=action.clone() selected=selected>{action.clone()}</option> }
+                }).collect_view()}
+            </select>
+            <label for="from">{move || td!(locale.get(), admin.from_label)}</label>
+            <input id="from" name="from" type="date" value=current.from.clone() />
+            <label for="to">{move || td!(locale.get(), admin.to_label)}</label>
+            <input id="to" name="to" type="date" value=current.to.clone() />
+            <button type="submit" class="button">{move || td!(locale.get(), admin.filter_button)}</button>
+        </form>
+    }
+    .into_any();
+    let rows = page
+        .entries
+        .into_iter()
+        .map(|entry| {
+            let actor = match (entry.actor_name, entry.actor) {
+                (Some(name), Some(id)) => format!("{name} (#{id})"),
+                (None, Some(id)) => format!("#{id}"),
+                _ => "—".to_owned(),
+            };
+            let client = entry.client_hash.get(..8).unwrap_or("").to_owned();
+            view! {
+                <tr>
+                    <td dir="ltr"><time datetime=iso_minute(entry.at)>{iso_minute(entry.at)}</time></td>
+                    <td>{actor}</td>
+                    <td dir="ltr">{entry.action}</td>
+                    <td dir="ltr">{entry.target}</td>
+                    <td dir="ltr"><code>{client}</code></td>
+                </tr>
+            }
+            .into_any()
+        })
+        .collect_view();
+    let table = view! {
+        <table class="data-table">
+            <thead>
+                <tr>
+                    <th scope="col">{move || td!(locale.get(), admin.at_column)}</th>
+                    <th scope="col">{move || td!(locale.get(), admin.actor_label)}</th>
+                    <th scope="col">{move || td!(locale.get(), admin.action_label)}</th>
+                    <th scope="col">{move || td!(locale.get(), admin.target_column)}</th>
+                    <th scope="col">{move || td!(locale.get(), admin.client_column)}</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any();
+    view! {
+        {form}
+        {table}
+        {next.map(|href| view! {
+            <p><a href=href>{move || td!(locale.get(), admin.older_entries)}</a></p>
+        })}
+    }
+    .into_any()
 }
 
 /// The audit page's address for `filter`.
