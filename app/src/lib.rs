@@ -5,6 +5,10 @@
 //! only) and pages (`pages.rs`). Cross-cutting rooms: `ui` (layout and shared
 //! components), `locale` (choosing and switching the language), `error`.
 
+// The release wasm build computes the layout of deeply nested view types
+// (the admin tables); the default query depth of 128 is not enough.
+#![recursion_limit = "256"]
+
 pub mod admin;
 pub mod app;
 pub mod auth;

@@ -45,6 +45,9 @@ pub struct Settings {
     pub mail_from: String,
     /// `PARLEY_OUTBOX_INTERVAL_MS`: how often the outbox is checked.
     pub outbox_interval_ms: u64,
+    /// `PARLEY_SIGN_UPS_PER_HOUR`: accounts one client address may create
+    /// per hour.
+    pub sign_ups_per_hour: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,6 +170,7 @@ impl Settings {
                 .unwrap_or("Parley <parley@localhost>")
                 .to_owned(),
             outbox_interval_ms: parse(get, "PARLEY_OUTBOX_INTERVAL_MS", "2000")?,
+            sign_ups_per_hour: parse(get, "PARLEY_SIGN_UPS_PER_HOUR", "5")?,
         })
     }
 

@@ -9,6 +9,7 @@ use app::app::{App, shell};
 use app::auth::session::SessionCookie;
 use app::db::Db;
 use app::error::AppError;
+use app::security::rate_limit::{Limit, SignUpLimit};
 use app::security::{AddressKey, PublicOrigin};
 use axum::Router;
 use axum::body::Body;
@@ -166,7 +167,12 @@ pub fn router(
                 let address_key = state.address_key.clone();
                 let session_cookie = state.session_cookie;
                 let public_origin = state.public_origin.clone();
+                let sign_up_limit = SignUpLimit(Limit {
+                    max: settings.sign_ups_per_hour,
+                    ..Limit::SIGN_UP
+                });
                 move || {
+                    provide_context(sign_up_limit);
                     provide_context(db.clone());
                     provide_context(address_key.clone());
                     provide_context(session_cookie);

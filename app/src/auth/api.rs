@@ -15,7 +15,7 @@ pub async fn sign_up(
     password: String,
 ) -> Result<(), AppError> {
     use super::domain::{DisplayName, EmailAddress, Password};
-    use crate::security::rate_limit::{self, Limit};
+    use crate::security::rate_limit;
 
     let display_name = DisplayName::parse(&display_name)?;
     let email = if email.trim().is_empty() {
@@ -29,7 +29,8 @@ pub async fn sign_up(
         "signup:ip:{}",
         crate::security::address_key()?.hash_current()
     );
-    rate_limit::check(&db, &bucket, Limit::SIGN_UP).await?;
+    let limit = rate_limit::SignUpLimit::current();
+    rate_limit::check(&db, &bucket, limit).await?;
     let password_hash = super::password::hash(password).await?;
     let new_user = super::db::NewUser {
         display_name: &display_name,
@@ -37,7 +38,7 @@ pub async fn sign_up(
         password_hash: &password_hash,
     };
     let user_id = super::db::insert_user(&db, &new_user).await?;
-    rate_limit::record(&db, &bucket, Limit::SIGN_UP).await?;
+    rate_limit::record(&db, &bucket, limit).await?;
     crate::participation::api::claim_for(&db, user_id).await?;
     start_session(&db, user_id, super::db::Stage::Complete, false).await?;
     tracing::info!(user_id, "account created");

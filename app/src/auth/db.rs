@@ -365,14 +365,7 @@ pub async fn confirm_enrolment(
         .bind(token_hash(token))
         .execute(&mut *tx)
         .await?;
-    let target = format!("user:{user_id}");
-    let entry = audit::Entry {
-        actor: Some(user_id),
-        action: "two_factor.enrol",
-        target: &target,
-        client_hash,
-    };
-    audit::record(&mut *tx, &entry).await?;
+    audit_own(&mut tx, user_id, "two_factor.enrol", client_hash).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -433,26 +426,15 @@ pub async fn export_user(db: &Db, user_id: i64, client_hash: &str) -> Result<MyD
             .bind(user_id)
             .fetch_all(&mut *tx)
             .await?;
-    let two_factor: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT confirmed_at FROM totp_credentials WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let target = format!("user:{user_id}");
-    let entry = audit::Entry {
-        actor: Some(user_id),
-        action: "personal_data.export",
-        target: &target,
-        client_hash,
-    };
-    audit::record(&mut *tx, &entry).await?;
+    let two_factor = two_factor_on(&mut *tx, user_id).await?;
+    audit_own(&mut tx, user_id, "personal_data.export", client_hash).await?;
     tx.commit().await?;
     Ok(MyData {
         display_name,
         email,
         created_at,
         roles: grants_of(db, user_id).await?,
-        two_factor: two_factor.flatten().is_some(),
+        two_factor,
         participations,
         sessions: sessions
             .into_iter()
@@ -480,14 +462,7 @@ pub async fn delete_user(db: &Db, user_id: i64, client_hash: &str) -> Result<(),
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-    let target = format!("user:{user_id}");
-    let entry = audit::Entry {
-        actor: Some(user_id),
-        action: "account.delete",
-        target: &target,
-        client_hash,
-    };
-    audit::record(&mut *tx, &entry).await?;
+    audit_own(&mut tx, user_id, "account.delete", client_hash).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -500,18 +475,45 @@ pub async fn account_summary(db: &Db, user_id: i64) -> Result<AccountSummary, Ap
             .bind(user_id)
             .fetch_one(db.pool())
             .await?;
-    let two_factor: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT confirmed_at FROM totp_credentials WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_optional(db.pool())
-            .await?;
+    let two_factor = two_factor_on(db.pool(), user_id).await?;
     Ok(AccountSummary {
         display_name,
         email,
         created_at,
-        two_factor: two_factor.flatten().is_some(),
+        two_factor,
         grants: grants_of(db, user_id).await?,
     })
+}
+
+/// Audits `action` done by the account on itself (`target` `user:{id}`),
+/// in the caller's transaction.
+async fn audit_own(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    action: &str,
+    client_hash: &str,
+) -> Result<(), AppError> {
+    let target = format!("user:{user_id}");
+    let entry = audit::Entry {
+        actor: Some(user_id),
+        action,
+        target: &target,
+        client_hash,
+    };
+    audit::record(conn, &entry).await
+}
+
+/// Whether the account has confirmed two-step sign-in.
+async fn two_factor_on<'e, E>(executor: E, user_id: i64) -> Result<bool, AppError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let confirmed: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT confirmed_at FROM totp_credentials WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(executor)
+            .await?;
+    Ok(confirmed.flatten().is_some())
 }
 
 /// How long a password reset link works.
@@ -592,14 +594,7 @@ pub async fn consume_reset(
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-    let target = format!("user:{user_id}");
-    let entry = audit::Entry {
-        actor: Some(user_id),
-        action: "password.reset",
-        target: &target,
-        client_hash,
-    };
-    audit::record(&mut *tx, &entry).await?;
+    audit_own(&mut tx, user_id, "password.reset", client_hash).await?;
     tx.commit().await?;
     Ok(user_id)
 }

@@ -19,7 +19,8 @@ impl Limit {
         max: 5,
         window: Duration::from_secs(15 * 60),
     };
-    /// Sign-ups per client address.
+    /// Sign-ups per client address per hour, by default (the server may
+    /// configure another number: [`SignUpLimit`]).
     pub const SIGN_UP: Limit = Limit {
         max: 5,
         window: Duration::from_secs(60 * 60),
@@ -33,6 +34,18 @@ impl Limit {
 
     fn window_millis(self) -> i64 {
         i64::try_from(self.window.as_millis()).unwrap_or(i64::MAX)
+    }
+}
+
+/// The sign-up limit this server applies (`PARLEY_SIGN_UPS_PER_HOUR`): a
+/// community centre where many residents share one address may need more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignUpLimit(pub Limit);
+
+impl SignUpLimit {
+    /// The configured limit, or [`Limit::SIGN_UP`].
+    pub fn current() -> Limit {
+        leptos::prelude::use_context::<SignUpLimit>().map_or(Limit::SIGN_UP, |limit| limit.0)
     }
 }
 
