@@ -10,9 +10,9 @@ use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
 use crate::ui::error_message::{PageError, action_error};
 use crate::ui::time::iso_minute;
+use crate::ui::forms::PostForm;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
-use leptos_i18n::Locale as _;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -95,8 +95,7 @@ fn RolesBody(overview: StaffOverview) -> AnyView {
     }
     .into_any();
     let form = view! {
-        <form method="post" action=GrantRole::url() class="stacked-form">
-            <input type="hidden" name="locale" value=move || locale.get().as_str() />
+        <PostForm action=GrantRole::url()>
             <label for="account">{move || td!(locale.get(), admin.account_label)}</label>
             <input id="account" name="account" type="text" required autocomplete="off" />
             <label for="role">{move || td!(locale.get(), admin.role_label)}</label>
@@ -116,7 +115,7 @@ fn RolesBody(overview: StaffOverview) -> AnyView {
                 {themes.into_iter().map(|theme| view! { <option value=theme.id>{theme.name}</option> }).collect_view()}
             </select>
             <button type="submit" class="button">{move || td!(locale.get(), admin.grant_button)}</button>
-        </form>
+        </PostForm>
     }
     .into_any();
 
@@ -145,11 +144,10 @@ fn GrantItem(grant: GrantView) -> impl IntoView {
         <li>
             <span>{label}</span>
             " "
-            <form method="post" action=RevokeRole::url() class="inline-form">
-                <input type="hidden" name="locale" value=move || locale.get().as_str() />
+            <PostForm action=RevokeRole::url() class="inline-form">
                 <input type="hidden" name="grant" value=grant.id />
                 <button type="submit" class="link-button">{move || td!(locale.get(), admin.revoke_button)}</button>
-            </form>
+            </PostForm>
         </li>
     }
 }

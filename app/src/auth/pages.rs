@@ -16,9 +16,9 @@ use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
 use crate::ui::error_message::{ErrorMessage, action_error};
 use crate::ui::time::iso_date;
+use crate::ui::forms::PostForm;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
-use leptos_i18n::Locale as _;
 use leptos_meta::Title;
 
 #[component]
@@ -33,8 +33,7 @@ pub fn SignUpPage() -> impl IntoView {
             <h1>{move || td!(locale.get(), auth.sign_up_title)}</h1>
             <p>{move || td!(locale.get(), auth.sign_up_intro)}</p>
             {error}
-            <form method="post" action=SignUp::url() class="stacked-form">
-                <input type="hidden" name="locale" value=move || locale.get().as_str() />
+            <PostForm action=SignUp::url()>
                 <label for="display_name">{move || td!(locale.get(), validation.field_display_name)}</label>
                 <input
                     id="display_name"
@@ -63,7 +62,7 @@ pub fn SignUpPage() -> impl IntoView {
                 />
                 <p id="password_help" class="help">{move || td!(locale.get(), auth.password_help)}</p>
                 <button type="submit" class="button">{move || td!(locale.get(), auth.sign_up_button)}</button>
-            </form>
+            </PostForm>
             <p>
                 {move || td!(locale.get(), auth.have_account)} " "
                 <a href=move || page_path(locale.get(), "signin")>{move || td!(locale.get(), auth.sign_in_link)}</a>
@@ -83,14 +82,13 @@ pub fn SignInPage() -> impl IntoView {
         <section class="form-page">
             <h1>{move || td!(locale.get(), auth.sign_in_title)}</h1>
             {error}
-            <form method="post" action=SignIn::url() class="stacked-form">
-                <input type="hidden" name="locale" value=move || locale.get().as_str() />
+            <PostForm action=SignIn::url()>
                 <label for="login">{move || td!(locale.get(), auth.login_label)}</label>
                 <input id="login" name="login" type="text" required autocomplete="username" />
                 <label for="password">{move || td!(locale.get(), validation.field_password)}</label>
                 <input id="password" name="password" type="password" required autocomplete="current-password" />
                 <button type="submit" class="button">{move || td!(locale.get(), auth.sign_in_button)}</button>
-            </form>
+            </PostForm>
             <p>
                 <a href=move || page_path(locale.get(), "forgot")>{move || td!(locale.get(), auth.forgot_link)}</a>
             </p>
@@ -118,10 +116,9 @@ pub fn AccountNav() -> impl IntoView {
                                 <a href=move || page_path(locale.get(), "admin")>{move || td!(locale.get(), admin.nav_admin)}</a>
                             })}
                             <a class="account-name" href=move || page_path(locale.get(), "me")>{viewer.display_name}</a>
-                            <form method="post" action=SignOut::url() class="inline-form">
-                                <input type="hidden" name="locale" value=move || locale.get().as_str() />
+                            <PostForm action=SignOut::url() class="inline-form">
                                 <button type="submit" class="link-button">{move || td!(locale.get(), auth.sign_out_button)}</button>
-                            </form>
+                            </PostForm>
                         }
                         .into_any(),
                         _ => view! {
@@ -197,12 +194,11 @@ pub fn MyAccountPage() -> impl IntoView {
                             <h2>{move || td!(locale.get(), auth.delete_title)}</h2>
                             <p>{move || td!(locale.get(), auth.delete_body)}</p>
                             {error}
-                            <form method="post" action=DeleteAccount::url() class="stacked-form">
-                                <input type="hidden" name="locale" value=move || locale.get().as_str() />
+                            <PostForm action=DeleteAccount::url()>
                                 <label for="confirmation">{move || td!(locale.get(), auth.delete_confirm_label)}</label>
                                 <input id="confirmation" name="confirmation" type="text" required autocomplete="off" />
                                 <button type="submit" class="button danger">{move || td!(locale.get(), auth.delete_button)}</button>
-                            </form>
+                            </PostForm>
                         }
                         .into_any(),
                         Ok(None) => view! {

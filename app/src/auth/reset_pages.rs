@@ -6,9 +6,9 @@ use super::domain::Password;
 use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
 use crate::ui::error_message::action_error;
+use crate::ui::forms::PostForm;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
-use leptos_i18n::Locale as _;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
@@ -24,12 +24,11 @@ pub fn ForgotPasswordPage() -> impl IntoView {
             <h1>{move || td!(locale.get(), auth.forgot_title)}</h1>
             <p>{move || td!(locale.get(), auth.forgot_intro)}</p>
             {error}
-            <form method="post" action=RequestPasswordReset::url() class="stacked-form">
-                <input type="hidden" name="locale" value=move || locale.get().as_str() />
+            <PostForm action=RequestPasswordReset::url()>
                 <label for="login">{move || td!(locale.get(), auth.login_label)}</label>
                 <input id="login" name="login" type="text" required autocomplete="username" />
                 <button type="submit" class="button">{move || td!(locale.get(), auth.forgot_button)}</button>
-            </form>
+            </PostForm>
         </section>
     }
 }
@@ -62,8 +61,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
         <section class="form-page">
             <h1>{move || td!(locale.get(), auth.reset_title)}</h1>
             {error}
-            <form method="post" action=ResetPassword::url() class="stacked-form">
-                <input type="hidden" name="locale" value=move || locale.get().as_str() />
+            <PostForm action=ResetPassword::url()>
                 <input type="hidden" name="token" value=token />
                 <label for="password">{move || td!(locale.get(), auth.new_password_label)}</label>
                 <input
@@ -78,7 +76,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 />
                 <p id="password_help" class="help">{move || td!(locale.get(), auth.password_help)}</p>
                 <button type="submit" class="button">{move || td!(locale.get(), auth.reset_button)}</button>
-            </form>
+            </PostForm>
         </section>
     }
 }

@@ -7,9 +7,9 @@ use super::api::{ConfirmTwoFactor, SignInCode, two_factor_enrolment};
 use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
 use crate::ui::error_message::{PageError, action_error};
+use crate::ui::forms::PostForm;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
-use leptos_i18n::Locale as _;
 use leptos_meta::Title;
 
 /// The code field both forms share: six digits from the app, or a recovery
@@ -67,11 +67,10 @@ pub fn TwoFactorPage() -> impl IntoView {
                             </ol>
                             <h2>{move || td!(locale.get(), auth.two_factor_step_confirm)}</h2>
                             {error}
-                            <form method="post" action=ConfirmTwoFactor::url() class="stacked-form">
-                                <input type="hidden" name="locale" value=move || locale.get().as_str() />
+                            <PostForm action=ConfirmTwoFactor::url()>
                                 <CodeField />
                                 <button type="submit" class="button">{move || td!(locale.get(), auth.two_factor_confirm_button)}</button>
-                            </form>
+                            </PostForm>
                         }
                         .into_any(),
                         Err(error) => view! { <PageError error /> }.into_any(),
@@ -94,11 +93,10 @@ pub fn SignInCodePage() -> impl IntoView {
             <h1>{move || td!(locale.get(), auth.sign_in_code_title)}</h1>
             <p>{move || td!(locale.get(), auth.sign_in_code_intro)}</p>
             {error}
-            <form method="post" action=SignInCode::url() class="stacked-form">
-                <input type="hidden" name="locale" value=move || locale.get().as_str() />
+            <PostForm action=SignInCode::url()>
                 <CodeField />
                 <button type="submit" class="button">{move || td!(locale.get(), auth.sign_in_button)}</button>
-            </form>
+            </PostForm>
         </section>
     }
 }

@@ -6,9 +6,9 @@ use super::api::{CreatePrivateLink, RestoreParticipation, participation_status};
 use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
 use crate::ui::error_message::{PageError, action_error};
+use crate::ui::forms::PostForm;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
-use leptos_i18n::Locale as _;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
@@ -49,10 +49,9 @@ pub fn PrivateLinkPage() -> impl IntoView {
                             <h2>{move || td!(locale.get(), participation.link_title)}</h2>
                             <p>{move || td!(locale.get(), participation.link_body)}</p>
                             {error}
-                            <form method="post" action=CreatePrivateLink::url() class="stacked-form">
-                                <input type="hidden" name="locale" value=move || locale.get().as_str() />
+                            <PostForm action=CreatePrivateLink::url()>
                                 <button type="submit" class="button">{move || td!(locale.get(), participation.create_link)}</button>
-                            </form>
+                            </PostForm>
                         }
                         .into_any(),
                         Err(error) => view! { <PageError error /> }.into_any(),
@@ -79,11 +78,10 @@ pub fn RestorePage() -> impl IntoView {
             <h1>{move || td!(locale.get(), participation.restore_title)}</h1>
             <p>{move || td!(locale.get(), participation.restore_body)}</p>
             {error}
-            <form method="post" action=RestoreParticipation::url() class="stacked-form">
-                <input type="hidden" name="locale" value=move || locale.get().as_str() />
+            <PostForm action=RestoreParticipation::url()>
                 <input type="hidden" name="token" value=token />
                 <button type="submit" class="button">{move || td!(locale.get(), participation.restore_button)}</button>
-            </form>
+            </PostForm>
             <p><a href=move || page_path(locale.get(), "")>{move || td!(locale.get(), common.back_home)}</a></p>
         </section>
     }

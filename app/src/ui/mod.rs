@@ -2,6 +2,7 @@
 //! messages and the 404 page.
 
 pub mod error_message;
+pub mod forms;
 pub mod language_switcher;
 pub mod layout;
 pub mod not_found;
