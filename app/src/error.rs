@@ -95,6 +95,14 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+/// The operating system gave no randomness (for a token or a secret).
+#[cfg(feature = "ssr")]
+impl From<getrandom::Error> for AppError {
+    fn from(error: getrandom::Error) -> Self {
+        AppError::internal(anyhow::anyhow!("no randomness: {error}"))
+    }
+}
+
 /// The id of the request being served, set by the server's request span and
 /// echoed in the `x-request-id` response header.
 #[cfg(feature = "ssr")]

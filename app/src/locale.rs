@@ -42,6 +42,19 @@ pub fn home_path(locale: Locale) -> String {
     format!("/{}", locale.as_str())
 }
 
+/// `text` with everything but RFC 3986's unreserved characters
+/// percent-encoded, for a query value or a path segment.
+pub fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
 /// A page of a locale: `page_path(fr, "signin")` is `/fr/signin`.
 pub fn page_path(locale: Locale, page: &str) -> String {
     format!("/{}/{page}", locale.as_str())

@@ -6,7 +6,7 @@ use crate::security::EdgePolicy;
 use crate::{database, health, html, locale, security, telemetry};
 use anyhow::Context as _;
 use app::app::{App, shell};
-use app::auth::session::SessionCookie;
+use app::auth::session::PrivateCookies;
 use app::db::Db;
 use app::error::AppError;
 use app::security::rate_limit::{Limit, SignUpLimit};
@@ -34,7 +34,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub address_key: AddressKey,
-    pub session_cookie: SessionCookie,
+    pub session_cookie: PrivateCookies,
     pub public_origin: PublicOrigin,
 }
 
@@ -134,7 +134,7 @@ pub fn router(
     let pkg_dir = settings.site_root.join("pkg");
     let max_body_bytes = settings.max_body_bytes;
     // `Secure` cookies (and the `__Host-` prefix) when residents use https.
-    let session_cookie = SessionCookie {
+    let session_cookie = PrivateCookies {
         secure: policy
             .allowed_origins
             .iter()

@@ -9,8 +9,8 @@ use crate::auth::roles::Role;
 use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
 use crate::ui::error_message::{PageError, action_error};
-use crate::ui::time::iso_minute;
 use crate::ui::forms::PostForm;
+use crate::ui::time::iso_minute;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
@@ -263,16 +263,7 @@ fn AuditBody(page: AuditPage, current: AuditFilter) -> AnyView {
 
 /// The audit page's address for `filter`.
 fn audit_href(locale: Locale, filter: &AuditFilter) -> String {
-    let encode = |text: &str| -> String {
-        text.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
-                    char::from(b).to_string()
-                }
-                other => format!("%{other:02X}"),
-            })
-            .collect()
-    };
+    let encode = crate::locale::percent_encode;
     let mut href = format!(
         "{}?actor={}&action={}&from={}&to={}",
         page_path(locale, "admin/audit"),

@@ -121,10 +121,8 @@ pub async fn two_factor_enrolment() -> Result<Enrolment, AppError> {
 
     let session = current_session().await?.ok_or(AppError::SignInRequired)?;
     let db = crate::db::db()?;
-    let no_randomness =
-        |e: getrandom::Error| AppError::internal(anyhow::anyhow!("no randomness: {e}"));
-    let fresh_secret = two_factor::new_secret().map_err(no_randomness)?;
-    let recovery_codes = two_factor::new_recovery_codes().map_err(no_randomness)?;
+    let fresh_secret = two_factor::new_secret()?;
+    let recovery_codes = two_factor::new_recovery_codes()?;
     let hashes: Vec<String> = recovery_codes
         .iter()
         .map(|code| two_factor::recovery_hash(code))
@@ -185,7 +183,7 @@ pub async fn confirm_two_factor(locale: Locale, code: String) -> Result<(), AppE
 #[server]
 pub async fn sign_out(locale: Locale) -> Result<(), AppError> {
     let db = crate::db::db()?;
-    let cookie = session_cookie()?;
+    let cookie = super::session::private_cookies()?;
     if let Some(token) = request_headers().and_then(|headers| cookie.read(&headers)) {
         super::db::delete_session(&db, &token).await?;
     }
@@ -222,8 +220,7 @@ pub async fn request_password_reset(locale: Locale, login: String) -> Result<(),
             other => other?,
         }
         rate_limit::record(&db, &account_bucket, Limit::PASSWORD_RESET).await?;
-        let token = super::session::new_token()
-            .map_err(|e| AppError::internal(anyhow::anyhow!("no randomness: {e}")))?;
+        let token = super::session::new_token()?;
         let link = format!(
             "{}{}/{token}",
             crate::security::public_origin()?.0,
@@ -321,7 +318,7 @@ pub async fn delete_account(locale: Locale, confirmation: String) -> Result<(), 
     let db = crate::db::db()?;
     let client_hash = crate::security::address_key()?.hash_current();
     super::db::delete_user(&db, viewer.id, &client_hash).await?;
-    set_cookie(&session_cookie()?.clear());
+    set_cookie(&super::session::private_cookies()?.clear());
     tracing::info!(user_id = viewer.id, "account deleted");
     leptos_axum::redirect(&crate::locale::home_path(locale));
     Ok(())
@@ -349,7 +346,7 @@ pub async fn current_session() -> Result<Option<super::db::SessionState>, AppErr
 async fn request_session(
     db: &crate::db::Db,
 ) -> Result<Option<(String, super::db::SessionState)>, AppError> {
-    let cookie = session_cookie()?;
+    let cookie = super::session::private_cookies()?;
     let Some(token) = request_headers().and_then(|headers| cookie.read(&headers)) else {
         return Ok(None);
     };
@@ -396,23 +393,14 @@ async fn start_session(
     stage: super::db::Stage,
     second_factor: bool,
 ) -> Result<(), AppError> {
-    let cookie = session_cookie()?;
+    let cookie = super::session::private_cookies()?;
     if let Some(old) = request_headers().and_then(|headers| cookie.read(&headers)) {
         super::db::delete_session(db, &old).await?;
     }
-    let token = super::session::new_token().map_err(|e| {
-        AppError::internal(anyhow::anyhow!("no randomness for a session token: {e}"))
-    })?;
+    let token = super::session::new_token()?;
     super::db::create_session(db, user_id, &token, stage, second_factor).await?;
     set_cookie(&cookie.set(&token));
     Ok(())
-}
-
-#[cfg(feature = "ssr")]
-fn session_cookie() -> Result<super::session::SessionCookie, AppError> {
-    use_context::<super::session::SessionCookie>().ok_or_else(|| {
-        AppError::internal(anyhow::anyhow!("no session cookie settings in the context"))
-    })
 }
 
 #[cfg(feature = "ssr")]

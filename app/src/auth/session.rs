@@ -1,6 +1,7 @@
-//! The session cookie: a random 256-bit token; the database keeps only its
-//! SHA-256. HttpOnly and SameSite=Lax always; `Secure` with the `__Host-`
-//! prefix when Parley's public URL is https.
+//! Private cookies (the session, the anonymous participant, a new private
+//! link shown once): random 256-bit tokens, of which the database keeps only
+//! the SHA-256. HttpOnly and SameSite=Lax always; `Secure` with the
+//! `__Host-` prefix when Parley's public URL is https.
 
 use crate::security::{cookie, hex};
 use sha2::{Digest, Sha256};
@@ -9,13 +10,13 @@ use std::time::Duration;
 /// How long a session lasts after sign-in.
 pub const LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
-/// Which cookie carries the session, as the server configured it.
+/// How private cookies are written, as the server configured it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SessionCookie {
+pub struct PrivateCookies {
     pub secure: bool,
 }
 
-impl SessionCookie {
+impl PrivateCookies {
     /// The session cookie's name.
     pub fn name(self) -> String {
         self.named("parley_session")
@@ -69,6 +70,16 @@ impl SessionCookie {
     }
 }
 
+/// The private-cookie settings of the current request, as provided by the
+/// server.
+pub fn private_cookies() -> Result<PrivateCookies, crate::error::AppError> {
+    leptos::prelude::use_context::<PrivateCookies>().ok_or_else(|| {
+        crate::error::AppError::internal(anyhow::anyhow!(
+            "no cookie settings in the Leptos context"
+        ))
+    })
+}
+
 /// A fresh token: 32 random bytes as 64 hex digits.
 pub fn new_token() -> Result<String, getrandom::Error> {
     let mut bytes = [0_u8; 32];
@@ -87,8 +98,8 @@ mod tests {
 
     #[test]
     fn secure_cookies_take_the_host_prefix() {
-        let plain = SessionCookie { secure: false }.set("abc");
-        let secure = SessionCookie { secure: true }.set("abc");
+        let plain = PrivateCookies { secure: false }.set("abc");
+        let secure = PrivateCookies { secure: true }.set("abc");
         assert!(plain.starts_with("parley_session=abc;") && !plain.contains("Secure"));
         assert!(secure.starts_with("__Host-parley_session=abc;") && secure.ends_with("; Secure"));
         for cookie in [plain, secure] {
@@ -118,9 +129,9 @@ mod tests {
             http::HeaderValue::from_static("parley_locale=fr; parley_session=t0k3n"),
         );
         assert_eq!(
-            SessionCookie { secure: false }.read(&headers),
+            PrivateCookies { secure: false }.read(&headers),
             Some("t0k3n".into())
         );
-        assert_eq!(SessionCookie { secure: true }.read(&headers), None);
+        assert_eq!(PrivateCookies { secure: true }.read(&headers), None);
     }
 }

@@ -39,19 +39,8 @@ pub fn code_at(secret: &str, unix_secs: u64) -> Option<String> {
 pub fn otpauth_uri(secret: &str, account: &str) -> String {
     format!(
         "otpauth://totp/Parley:{}?secret={secret}&issuer=Parley&algorithm=SHA1&digits=6&period=30",
-        percent_encode(account)
+        crate::locale::percent_encode(account)
     )
-}
-
-fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                char::from(b).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
 
 /// `text` as a QR code in SVG: one path of dark modules, with a quiet zone,

@@ -21,7 +21,7 @@ const COOKIE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(2 * 
 #[server]
 pub async fn participation_status() -> Result<Participation, AppError> {
     let db = crate::db::db()?;
-    let cookies = cookies()?;
+    let cookies = crate::auth::session::private_cookies()?;
     let headers = crate::auth::api::request_headers();
     let participant = current_participant(&db).await?;
     let claimed = match (participant, crate::auth::api::current_session().await?) {
@@ -52,14 +52,14 @@ pub async fn participation_status() -> Result<Participation, AppError> {
 pub async fn create_private_link(locale: Locale) -> Result<(), AppError> {
     let db = crate::db::db()?;
     let participant = participant_for_contribution(&db).await?;
-    let token = random_token()?;
+    let token = crate::auth::session::new_token()?;
     super::db::set_private_link(&db, participant, &token).await?;
     // Only the path travels in the cookie; the page adds the origin.
     let path = format!(
         "{}/{token}",
         crate::locale::page_path(locale, "restore").trim_start_matches('/')
     );
-    let cookies = cookies()?;
+    let cookies = crate::auth::session::private_cookies()?;
     crate::auth::api::set_cookie(&cookies.set_named(
         NEW_LINK_COOKIE,
         &path,
@@ -82,12 +82,16 @@ pub async fn restore_participation(locale: Locale, token: String) -> Result<(), 
         crate::security::address_key()?.hash_current()
     );
     rate_limit::check(&db, &bucket, Limit::SIGN_IN).await?;
-    let device_token = random_token()?;
+    let device_token = crate::auth::session::new_token()?;
     let Some(participant) = super::db::restore(&db, token.trim(), &device_token).await? else {
         rate_limit::record(&db, &bucket, Limit::SIGN_IN).await?;
         return Err(AppError::ExpiredLink);
     };
-    crate::auth::api::set_cookie(&cookies()?.set_named(COOKIE, &device_token, COOKIE_LIFETIME));
+    crate::auth::api::set_cookie(&crate::auth::session::private_cookies()?.set_named(
+        COOKIE,
+        &device_token,
+        COOKIE_LIFETIME,
+    ));
     tracing::info!(participant, "participation restored on another device");
     leptos_axum::redirect(&crate::locale::page_path(locale, "me/private-link"));
     Ok(())
@@ -96,7 +100,7 @@ pub async fn restore_participation(locale: Locale, token: String) -> Result<(), 
 /// The participant this device carries, if any.
 #[cfg(feature = "ssr")]
 pub async fn current_participant(db: &crate::db::Db) -> Result<Option<i64>, AppError> {
-    let cookies = cookies()?;
+    let cookies = crate::auth::session::private_cookies()?;
     match crate::auth::api::request_headers()
         .and_then(|headers| cookies.read_named(&headers, COOKIE))
     {
@@ -113,9 +117,13 @@ pub async fn participant_for_contribution(db: &crate::db::Db) -> Result<i64, App
     if let Some(participant) = current_participant(db).await? {
         return Ok(participant);
     }
-    let token = random_token()?;
+    let token = crate::auth::session::new_token()?;
     let participant = super::db::create_participant(db, &token).await?;
-    crate::auth::api::set_cookie(&cookies()?.set_named(COOKIE, &token, COOKIE_LIFETIME));
+    crate::auth::api::set_cookie(&crate::auth::session::private_cookies()?.set_named(
+        COOKIE,
+        &token,
+        COOKIE_LIFETIME,
+    ));
     Ok(participant)
 }
 
@@ -123,7 +131,7 @@ pub async fn participant_for_contribution(db: &crate::db::Db) -> Result<i64, App
 /// and sign-in), unless another account claimed it first.
 #[cfg(feature = "ssr")]
 pub async fn claim_for(db: &crate::db::Db, user_id: i64) -> Result<(), AppError> {
-    let cookies = cookies()?;
+    let cookies = crate::auth::session::private_cookies()?;
     if let Some(token) =
         crate::auth::api::request_headers().and_then(|headers| cookies.read_named(&headers, COOKIE))
         && super::db::claim(db, &token, user_id).await?
@@ -131,17 +139,4 @@ pub async fn claim_for(db: &crate::db::Db, user_id: i64) -> Result<(), AppError>
         tracing::info!(user_id, "anonymous participation claimed");
     }
     Ok(())
-}
-
-#[cfg(feature = "ssr")]
-fn cookies() -> Result<crate::auth::session::SessionCookie, AppError> {
-    use_context::<crate::auth::session::SessionCookie>().ok_or_else(|| {
-        AppError::internal(anyhow::anyhow!("no cookie settings in the Leptos context"))
-    })
-}
-
-#[cfg(feature = "ssr")]
-fn random_token() -> Result<String, AppError> {
-    crate::auth::session::new_token()
-        .map_err(|e| AppError::internal(anyhow::anyhow!("no randomness for a token: {e}")))
 }
