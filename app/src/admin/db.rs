@@ -1,8 +1,6 @@
 //! SQL for administration. Runs unchanged on SQLite and PostgreSQL.
 
-use super::{
-    AUDIT_PAGE_SIZE, AuditEntry, AuditPage, GrantView, ScopeChoice, StaffMember, StaffOverview,
-};
+use super::{AUDIT_PAGE_SIZE, AuditEntry, AuditPage, GrantView, StaffMember, StaffOverview};
 use crate::auth::roles::Role;
 use crate::db::Db;
 use crate::error::AppError;
@@ -21,8 +19,9 @@ struct GrantRow {
     scope: Option<String>,
 }
 
-/// Everyone holding a role, and the areas and themes roles can be scoped to,
-/// named in the reader's locale where a translation exists.
+/// Everyone holding a role, and the areas and themes roles can be scoped to
+/// (the town, as the home page lists it), named in the reader's locale
+/// where a translation exists.
 #[tracing::instrument(skip(db))]
 pub async fn roles_overview(db: &Db, locale: Locale) -> Result<StaffOverview, AppError> {
     let lang = locale.as_str();
@@ -62,31 +61,9 @@ pub async fn roles_overview(db: &Db, locale: Locale) -> Result<StaffOverview, Ap
             }),
         }
     }
-    let areas: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT a.id, COALESCE(t.name, o.name)
-         FROM areas a
-         JOIN area_names o ON o.area_id = a.id AND o.locale = a.source_locale
-         LEFT JOIN area_names t ON t.area_id = a.id AND t.locale = $1
-         ORDER BY a.position, a.slug",
-    )
-    .bind(lang)
-    .fetch_all(db.pool())
-    .await?;
-    let themes: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT th.id, COALESCE(t.name, o.name)
-         FROM themes th
-         JOIN theme_texts o ON o.theme_id = th.id AND o.locale = th.source_locale
-         LEFT JOIN theme_texts t ON t.theme_id = th.id AND t.locale = $1
-         ORDER BY th.position, th.slug",
-    )
-    .bind(lang)
-    .fetch_all(db.pool())
-    .await?;
-    let choice = |(id, name)| ScopeChoice { id, name };
     Ok(StaffOverview {
         staff,
-        areas: areas.into_iter().map(choice).collect(),
-        themes: themes.into_iter().map(choice).collect(),
+        town: crate::taxonomy::db::town_overview(db, locale).await?,
     })
 }
 

@@ -8,6 +8,7 @@ pub mod db;
 pub mod pages;
 
 use crate::auth::roles::Role;
+use crate::taxonomy::TownOverview;
 use serde::{Deserialize, Serialize};
 
 /// An account holding at least one role.
@@ -27,18 +28,11 @@ pub struct GrantView {
     pub scope: Option<String>,
 }
 
-/// An area or theme a role can be scoped to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ScopeChoice {
-    pub id: i64,
-    pub name: String,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffOverview {
     pub staff: Vec<StaffMember>,
-    pub areas: Vec<ScopeChoice>,
-    pub themes: Vec<ScopeChoice>,
+    /// The areas and themes roles can be scoped to.
+    pub town: TownOverview,
 }
 
 /// What the audit log page filters by, as typed in its form (all optional).

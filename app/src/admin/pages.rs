@@ -64,11 +64,7 @@ fn RolesBody(overview: StaffOverview) -> AnyView {
     let revoke = ServerAction::<RevokeRole>::new();
     let grant_error = action_error(grant);
     let revoke_error = action_error(revoke);
-    let StaffOverview {
-        staff,
-        areas,
-        themes,
-    } = overview;
+    let StaffOverview { staff, town } = overview;
     // Each part is type-erased (`into_any`): one nested view type for the
     // whole page overflows the compiler's query depth in the wasm build.
     let table = view! {
@@ -107,12 +103,12 @@ fn RolesBody(overview: StaffOverview) -> AnyView {
             <label for="area">{move || td!(locale.get(), admin.area_label)}</label>
             <select id="area" name="area">
                 <option value="">"—"</option>
-                {areas.into_iter().map(|area| view! { <option value=area.id>{area.name}</option> }).collect_view()}
+                {town.areas.into_iter().map(|area| view! { <option value=area.id lang=area.name.lang>{area.name.text}</option> }).collect_view()}
             </select>
             <label for="theme">{move || td!(locale.get(), admin.theme_label)}</label>
             <select id="theme" name="theme">
                 <option value="">"—"</option>
-                {themes.into_iter().map(|theme| view! { <option value=theme.id>{theme.name}</option> }).collect_view()}
+                {town.themes.into_iter().map(|theme| view! { <option value=theme.id lang=theme.name.lang>{theme.name.text}</option> }).collect_view()}
             </select>
             <button type="submit" class="button">{move || td!(locale.get(), admin.grant_button)}</button>
         </PostForm>

@@ -9,6 +9,7 @@ use sqlx::FromRow;
 
 #[derive(FromRow)]
 struct AreaRow {
+    id: i64,
     slug: String,
     name: String,
     name_lang: String,
@@ -16,6 +17,7 @@ struct AreaRow {
 
 #[derive(FromRow)]
 struct ThemeRow {
+    id: i64,
     slug: String,
     name: String,
     description: String,
@@ -28,7 +30,7 @@ struct ThemeRow {
 pub async fn town_overview(db: &Db, locale: Locale) -> Result<TownOverview, AppError> {
     let lang = locale.as_str();
     let areas: Vec<AreaRow> = sqlx::query_as(
-        "SELECT a.slug, COALESCE(t.name, o.name) AS name, COALESCE(t.locale, o.locale) AS name_lang
+        "SELECT a.id, a.slug, COALESCE(t.name, o.name) AS name, COALESCE(t.locale, o.locale) AS name_lang
          FROM areas a
          JOIN area_names o ON o.area_id = a.id AND o.locale = a.source_locale
          LEFT JOIN area_names t ON t.area_id = a.id AND t.locale = $1
@@ -38,7 +40,7 @@ pub async fn town_overview(db: &Db, locale: Locale) -> Result<TownOverview, AppE
     .fetch_all(db.pool())
     .await?;
     let themes: Vec<ThemeRow> = sqlx::query_as(
-        "SELECT th.slug, COALESCE(t.name, o.name) AS name,
+        "SELECT th.id, th.slug, COALESCE(t.name, o.name) AS name,
                 COALESCE(t.description, o.description) AS description,
                 COALESCE(t.locale, o.locale) AS text_lang
          FROM themes th
@@ -59,6 +61,7 @@ pub async fn town_overview(db: &Db, locale: Locale) -> Result<TownOverview, AppE
         areas: areas
             .into_iter()
             .map(|row| AreaSummary {
+                id: row.id,
                 name: local(row.name, &row.name_lang),
                 slug: row.slug,
             })
@@ -66,6 +69,7 @@ pub async fn town_overview(db: &Db, locale: Locale) -> Result<TownOverview, AppE
         themes: themes
             .into_iter()
             .map(|row| ThemeSummary {
+                id: row.id,
                 name: local(row.name, &row.text_lang),
                 description: local(row.description, &row.text_lang),
                 slug: row.slug,

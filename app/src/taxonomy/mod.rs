@@ -20,12 +20,14 @@ pub struct LocalText {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AreaSummary {
+    pub id: i64,
     pub slug: String,
     pub name: LocalText,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThemeSummary {
+    pub id: i64,
     pub slug: String,
     pub name: LocalText,
     pub description: LocalText,
