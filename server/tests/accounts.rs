@@ -27,6 +27,7 @@ on_both_backends!(
     deleting_an_account_leaves_no_personal_data,
     my_data_needs_a_signed_in_resident,
     the_account_page_shows_what_is_held,
+    residents_change_their_email_and_password,
 );
 
 async fn sign_up(app: &TestApp, name: &str, email: &str) -> reqwest::Response {
@@ -464,4 +465,100 @@ async fn the_account_page_shows_what_is_held(backend: Backend) {
         "no creation date"
     );
     assert!(karim.contains(&html_escaped(&translation("fr", "auth", "no_email"))));
+}
+
+async fn residents_change_their_email_and_password(backend: Backend) {
+    use app::auth::api::{ChangeEmail, ChangePassword};
+
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let here = session_of(&sign_up(&app, "Hana Change", "").await).unwrap();
+    let elsewhere = session_of(&sign_in(&app, "Hana Change", PASSWORD, None).await).unwrap();
+    sign_up(&app, "Other Owner", "owner@example.org").await;
+    let change_email = |email: &'static str| {
+        let app = &app;
+        let here = here.clone();
+        async move {
+            app.call(
+                ChangeEmail::PATH,
+                &[("locale", "en"), ("email", email)],
+                Some(&here),
+            )
+            .await
+        }
+    };
+
+    let taken = error_of(change_email("owner@EXAMPLE.org").await).await;
+    let malformed = error_of(change_email("not an address").await).await;
+    let set = change_email("hana@example.org").await;
+    let email: Option<String> =
+        sqlx::query_scalar("SELECT email FROM users WHERE display_name = 'Hana Change'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    let wrong_current = error_of(
+        app.call(
+            ChangePassword::PATH,
+            &[
+                ("locale", "en"),
+                ("current_password", "not it at all"),
+                ("new_password", "a fresh long passphrase"),
+            ],
+            Some(&here),
+        )
+        .await,
+    )
+    .await;
+    let changed = app
+        .call(
+            ChangePassword::PATH,
+            &[
+                ("locale", "en"),
+                ("current_password", PASSWORD),
+                ("new_password", "a fresh long passphrase"),
+            ],
+            Some(&here),
+        )
+        .await;
+    let anonymous = error_of(
+        app.call(ChangeEmail::PATH, &[("locale", "en"), ("email", "")], None)
+            .await,
+    )
+    .await;
+
+    assert_eq!(
+        taken,
+        (
+            422,
+            AppError::Invalid(Invalid::new(Field::Email, Problem::Taken))
+        )
+    );
+    assert_eq!(malformed.0, 422);
+    assert!(set.status().is_success() || set.status().is_redirection());
+    assert_eq!(email.as_deref(), Some("hana@example.org"));
+    assert_eq!(wrong_current, (401, AppError::WrongCredentials));
+    assert!(changed.status().is_success() || changed.status().is_redirection());
+    assert!(
+        viewer(&app, &here).await.is_some(),
+        "this device stays signed in"
+    );
+    assert_eq!(
+        viewer(&app, &elsewhere).await,
+        None,
+        "other devices are signed out"
+    );
+    let old = sign_in(&app, "hana@example.org", PASSWORD, None).await;
+    // The domain of an address is compared without case.
+    let new = sign_in(&app, "hana@Example.ORG", "a fresh long passphrase", None).await;
+    assert_eq!(old.status().as_u16(), 401);
+    assert!(session_of(&new).is_some());
+    assert_eq!(anonymous, (401, AppError::SignInRequired));
+    let audited: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE action IN ('account.email_change', 'password.change') ORDER BY id",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(audited, ["account.email_change", "password.change"]);
 }

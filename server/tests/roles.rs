@@ -14,8 +14,9 @@ use app::admin::api::{AuditLog, GrantRole, RevokeRole, RolesOverview};
 use app::admin::{AuditPage, StaffOverview};
 use app::auth::Viewer;
 use app::auth::api::{
-    ConfirmTwoFactor, CurrentViewer, DeleteAccount, ExportMyData, MyAccount, RequestPasswordReset,
-    ResetPassword, SignIn, SignInCode, SignOut, SignUp, TwoFactorEnrolment,
+    ChangeEmail, ChangePassword, ConfirmTwoFactor, CurrentViewer, DeleteAccount, ExportMyData,
+    MyAccount, RequestPasswordReset, ResetPassword, SignIn, SignInCode, SignOut, SignUp,
+    TwoFactorEnrolment,
 };
 use app::auth::roles::Role;
 use app::error::AppError;
@@ -45,6 +46,8 @@ const PUBLIC: &[&str] = &[
     MyAccount::PATH,
     ExportMyData::PATH,
     DeleteAccount::PATH,
+    ChangeEmail::PATH,
+    ChangePassword::PATH,
     TwoFactorEnrolment::PATH,
     ConfirmTwoFactor::PATH,
     RequestPasswordReset::PATH,

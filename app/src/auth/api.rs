@@ -305,6 +305,59 @@ pub async fn export_my_data() -> Result<MyData, AppError> {
     Ok(data)
 }
 
+/// Sets or removes the signed-in resident's e-mail address (empty removes
+/// it; without one, a forgotten password cannot be reset). Audited.
+#[server]
+pub async fn change_email(locale: Locale, email: String) -> Result<(), AppError> {
+    let session = current_session().await?.ok_or(AppError::SignInRequired)?;
+    let email = if email.trim().is_empty() {
+        None
+    } else {
+        Some(super::domain::EmailAddress::parse(&email)?)
+    };
+    let db = crate::db::db()?;
+    let client_hash = crate::security::address_key()?.hash_current();
+    super::db::set_email(&db, session.user_id, email.as_ref(), &client_hash).await?;
+    tracing::info!(user_id = session.user_id, "e-mail address changed");
+    leptos_axum::redirect(&crate::locale::page_path(locale, "me"));
+    Ok(())
+}
+
+/// Changes the signed-in resident's password after checking the current
+/// one (limited like sign-in). Every other session of the account ends.
+/// Audited.
+#[server]
+pub async fn change_password(
+    locale: Locale,
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    use crate::security::rate_limit::{self, Limit};
+
+    let new_password = super::domain::Password::parse(&new_password)?;
+    let db = crate::db::db()?;
+    let (token, session) = request_session(&db)
+        .await?
+        .filter(|(_, session)| session.stage == super::db::Stage::Complete)
+        .ok_or(AppError::SignInRequired)?;
+    let bucket = format!(
+        "signin:account:{}",
+        super::db::name_key(&session.display_name)
+    );
+    rate_limit::check(&db, &bucket, Limit::SIGN_IN).await?;
+    let stored = super::db::password_hash_of(&db, session.user_id).await?;
+    if !super::password::verify(current_password, Some(stored)).await? {
+        rate_limit::record(&db, &bucket, Limit::SIGN_IN).await?;
+        return Err(AppError::WrongCredentials);
+    }
+    let new_hash = super::password::hash(new_password).await?;
+    let client_hash = crate::security::address_key()?.hash_current();
+    super::db::set_password(&db, session.user_id, &new_hash, &token, &client_hash).await?;
+    tracing::info!(user_id = session.user_id, "password changed");
+    leptos_axum::redirect(&crate::locale::page_path(locale, "me"));
+    Ok(())
+}
+
 /// Deletes the signed-in resident's account at once, after they typed their
 /// display name to confirm. Audited.
 #[server]

@@ -31,6 +31,15 @@ pub fn name_key(name: &str) -> String {
     name.to_lowercase()
 }
 
+/// How a login is compared with stored e-mail addresses: parsed like them
+/// (the domain in lower case) when it is one.
+fn email_key(login: &str) -> String {
+    EmailAddress::parse(login).map_or_else(
+        |_| login.trim().to_owned(),
+        |email| email.as_str().to_owned(),
+    )
+}
+
 /// Creates the account; a name or e-mail already in use is refused as
 /// [`Problem::Taken`] on that field.
 #[tracing::instrument(skip_all)]
@@ -120,7 +129,7 @@ pub async fn find_for_sign_in(db: &Db, login: &str) -> Result<Option<(i64, Strin
         "SELECT id, password_hash FROM users WHERE display_name_key = $1 OR email = $2",
     )
     .bind(name_key(login))
-    .bind(login)
+    .bind(email_key(login))
     .fetch_optional(db.pool())
     .await?)
 }
@@ -531,7 +540,7 @@ pub async fn find_for_reset(db: &Db, login: &str) -> Result<Option<(i64, String)
          WHERE (display_name_key = $1 OR email = $2) AND email IS NOT NULL",
     )
     .bind(name_key(login))
-    .bind(login)
+    .bind(email_key(login))
     .fetch_optional(db.pool())
     .await?)
 }
@@ -597,4 +606,81 @@ pub async fn consume_reset(
     audit_own(&mut tx, user_id, "password.reset", client_hash).await?;
     tx.commit().await?;
     Ok(user_id)
+}
+
+/// The stored password hash of `user_id`.
+#[tracing::instrument(skip(db))]
+pub async fn password_hash_of(db: &Db, user_id: i64) -> Result<String, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(db.pool())
+            .await?,
+    )
+}
+
+/// Sets (or, with `None`, removes) the account's e-mail address; one used
+/// by another account is refused as [`Problem::Taken`]. Audited.
+#[tracing::instrument(skip(db, email, client_hash))]
+pub async fn set_email(
+    db: &Db,
+    user_id: i64,
+    email: Option<&EmailAddress>,
+    client_hash: &str,
+) -> Result<(), AppError> {
+    let email = email.map(EmailAddress::as_str);
+    let mut tx = db.pool().begin().await?;
+    if let Some(email) = email {
+        // Uses the UNIQUE index on email.
+        let taken: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM users WHERE email = $1 AND id <> $2")
+                .bind(email)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if taken.is_some() {
+            return Err(Invalid::new(Field::Email, Problem::Taken).into());
+        }
+    }
+    sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
+        .bind(email)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match e {
+            // Lost a race with another account taking the same address.
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                AppError::from(Invalid::new(Field::Email, Problem::Taken))
+            }
+            other => AppError::from(other),
+        })?;
+    audit_own(&mut tx, user_id, "account.email_change", client_hash).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets a new password hash and ends every other session of the account
+/// (the one of `current_token` stays signed in). Audited.
+#[tracing::instrument(skip_all, fields(user_id))]
+pub async fn set_password(
+    db: &Db,
+    user_id: i64,
+    password_hash: &str,
+    current_token: &str,
+    client_hash: &str,
+) -> Result<(), AppError> {
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id)
+        .bind(token_hash(current_token))
+        .execute(&mut *tx)
+        .await?;
+    audit_own(&mut tx, user_id, "password.change", client_hash).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -7,7 +7,8 @@
 //! `ServerAction` reads.
 
 use super::api::{
-    DeleteAccount, ExportMyData, SignIn, SignOut, SignUp, current_viewer, my_account,
+    ChangeEmail, ChangePassword, DeleteAccount, ExportMyData, SignIn, SignOut, SignUp,
+    current_viewer, my_account,
 };
 use super::domain::{DisplayName, Password};
 use super::roles::Role;
@@ -156,7 +157,7 @@ pub fn MyAccountPage() -> impl IntoView {
                                 <dd>{account.display_name}</dd>
                                 <dt>{move || td!(locale.get(), validation.field_email)}</dt>
                                 <dd>
-                                    {match account.email {
+                                    {match account.email.clone() {
                                         Some(email) => email.into_any(),
                                         None => td!(locale.get_untracked(), auth.no_email).into_any(),
                                     }}
@@ -188,6 +189,8 @@ pub fn MyAccountPage() -> impl IntoView {
                                 </ul>
                             })}
                             <p><a href=move || page_path(locale.get(), "me/private-link")>{move || td!(locale.get(), auth.private_link_link)}</a></p>
+                            <ChangeEmailForm current=account.email.clone() />
+                            <ChangePasswordForm />
                             <h2>{move || td!(locale.get(), auth.download_title)}</h2>
                             <p>{move || td!(locale.get(), auth.download_body)}</p>
                             <p><a href=ExportMyData::url() download="parley-my-data.json">{move || td!(locale.get(), auth.download_link)}</a></p>
@@ -214,4 +217,60 @@ pub fn MyAccountPage() -> impl IntoView {
             </Suspense>
         </section>
     }
+}
+
+/// Sets, changes or removes the e-mail address (on `/{locale}/me`).
+#[component]
+fn ChangeEmailForm(current: Option<String>) -> AnyView {
+    let locale = use_locale();
+    let action = ServerAction::<ChangeEmail>::new();
+    let error = action_error(action);
+    view! {
+        <h2>{move || td!(locale.get(), auth.change_email_title)}</h2>
+        {error}
+        <PostForm action=ChangeEmail::url()>
+            <label for="new_email">{move || td!(locale.get(), validation.field_email)}</label>
+            <input
+                id="new_email"
+                name="email"
+                type="email"
+                autocomplete="email"
+                value=current.unwrap_or_default()
+                aria-describedby="new_email_help"
+            />
+            <p id="new_email_help" class="help">{move || td!(locale.get(), auth.change_email_help)}</p>
+            <button type="submit" class="button">{move || td!(locale.get(), auth.change_email_button)}</button>
+        </PostForm>
+    }
+    .into_any()
+}
+
+/// Changes the password, given the current one (on `/{locale}/me`).
+#[component]
+fn ChangePasswordForm() -> AnyView {
+    let locale = use_locale();
+    let action = ServerAction::<ChangePassword>::new();
+    let error = action_error(action);
+    view! {
+        <h2>{move || td!(locale.get(), auth.change_password_title)}</h2>
+        {error}
+        <PostForm action=ChangePassword::url()>
+            <label for="current_password">{move || td!(locale.get(), auth.current_password_label)}</label>
+            <input id="current_password" name="current_password" type="password" required autocomplete="current-password" />
+            <label for="new_password">{move || td!(locale.get(), auth.new_password_label)}</label>
+            <input
+                id="new_password"
+                name="new_password"
+                type="password"
+                required
+                autocomplete="new-password"
+                minlength=Password::MIN
+                maxlength=Password::MAX
+                aria-describedby="new_password_help"
+            />
+            <p id="new_password_help" class="help">{move || td!(locale.get(), auth.change_password_help)}</p>
+            <button type="submit" class="button">{move || td!(locale.get(), auth.change_password_button)}</button>
+        </PostForm>
+    }
+    .into_any()
 }
