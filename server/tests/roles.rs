@@ -10,7 +10,7 @@
 
 mod support;
 
-use app::admin::api::{AuditLog, GrantRole, RevokeRole, RolesOverview};
+use app::admin::api::{AuditLog, GrantRole, ResetTwoFactor, RevokeRole, RolesOverview};
 use app::admin::{AuditPage, StaffOverview};
 use app::auth::Viewer;
 use app::auth::api::{
@@ -33,6 +33,7 @@ on_both_backends!(
     admins_grant_and_revoke_roles_audited,
     the_audit_log_filters_by_actor_action_and_date,
     privileged_pages_are_refused_to_residents,
+    admins_reset_a_lost_second_factor,
 );
 
 /// Server functions that need no role (some need a signed-in resident,
@@ -97,6 +98,11 @@ fn privileged(fixture: &Fixture) -> Vec<Privileged> {
             path: RevokeRole::PATH,
             requirement: Requirement::Admin,
             form: vec![en(), ("grant", fixture.grant.to_string())],
+        },
+        Privileged {
+            path: ResetTwoFactor::PATH,
+            requirement: Requirement::Admin,
+            form: vec![en(), ("account", "Moderator Here".to_owned())],
         },
         Privileged {
             path: AuditLog::PATH,
@@ -629,4 +635,72 @@ async fn privileged_pages_are_refused_to_residents(backend: Backend) {
             "{path} lacks the refusal"
         );
     }
+}
+
+async fn admins_reset_a_lost_second_factor(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let admin = app.sign_up("Admin Reset", "").await;
+    app.grant("Admin Reset", Role::Admin, (None, None)).await;
+    app.enrol_two_factor(&admin).await;
+    let lost = app.sign_up("Lost Phone", "").await;
+    app.enrol_two_factor(&lost).await;
+
+    let unknown = app
+        .call(
+            ResetTwoFactor::PATH,
+            &[("locale", "en"), ("account", "Nobody Here")],
+            Some(&admin),
+        )
+        .await;
+    let reset = app
+        .call(
+            ResetTwoFactor::PATH,
+            &[("locale", "en"), ("account", "lost phone")],
+            Some(&admin),
+        )
+        .await;
+    let relogin = app
+        .call(
+            SignIn::PATH,
+            &[
+                ("locale", "en"),
+                ("login", "Lost Phone"),
+                ("password", PASSWORD),
+            ],
+            None,
+        )
+        .await;
+    let location = relogin
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+
+    assert_eq!(unknown.status().as_u16(), 422);
+    assert!(reset.status().is_success() || reset.status().is_redirection());
+    assert_eq!(viewer(&app, &lost).await, None, "the old sessions end");
+    assert_eq!(
+        location.as_deref(),
+        Some("/en"),
+        "a password alone signs in again"
+    );
+    let left = count(&app, "SELECT COUNT(*) FROM totp_credentials").await
+        + count(
+            &app,
+            "SELECT COUNT(*) FROM recovery_codes WHERE used_at IS NULL",
+        )
+        .await;
+    assert_eq!(
+        left,
+        1 + 10,
+        "only the admin's own credential and codes remain"
+    );
+    let audited = count(
+        &app,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'two_factor.reset'",
+    )
+    .await;
+    assert_eq!(audited, 1);
 }

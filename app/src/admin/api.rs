@@ -74,6 +74,25 @@ pub async fn revoke_role(locale: Locale, grant: i64) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Turns off two-step sign-in for the account named `account`, who lost
+/// their phone and their recovery codes, and signs it out everywhere.
+/// Audited.
+#[server]
+pub async fn reset_two_factor(locale: Locale, account: String) -> Result<(), AppError> {
+    use crate::auth::roles::{Need, require_role};
+    use crate::validation::{Field, Invalid, Problem};
+
+    let admin = require_role(Need::Admin).await?;
+    if account.trim().is_empty() {
+        return Err(Invalid::new(Field::Account, Problem::Empty).into());
+    }
+    let client_hash = crate::security::address_key()?.hash_current();
+    super::db::reset_two_factor(&crate::db::db()?, admin.id, &account, &client_hash).await?;
+    tracing::info!(admin = admin.id, "two-step sign-in reset");
+    leptos_axum::redirect(&crate::locale::page_path(locale, "admin/roles"));
+    Ok(())
+}
+
 /// One page of the audit log, filtered by actor, action and dates.
 #[server]
 pub async fn audit_log(filter: AuditFilter) -> Result<AuditPage, AppError> {

@@ -86,12 +86,7 @@ pub async fn grant_role(
     client_hash: &str,
 ) -> Result<(), AppError> {
     let mut tx = db.pool().begin().await?;
-    let user_id: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM users WHERE display_name_key = $1")
-            .bind(crate::auth::db::name_key(grant.account.trim()))
-            .fetch_optional(&mut *tx)
-            .await?;
-    let user_id = user_id.ok_or(Invalid::new(Field::Account, Problem::Unknown))?;
+    let user_id = account_named(&mut tx, grant.account).await?;
     let scope_exists: bool = match (grant.area_id, grant.theme_id) {
         (Some(area), None) => sqlx::query_scalar::<_, i64>("SELECT id FROM areas WHERE id = $1")
             .bind(area)
@@ -138,6 +133,51 @@ pub async fn grant_role(
     let entry = audit::Entry {
         actor: Some(granted_by),
         action: "role.grant",
+        target: &target,
+        client_hash,
+    };
+    audit::record(&mut *tx, &entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The account whose display name is `name` (any case), or an
+/// [`Field::Account`] error.
+async fn account_named(conn: &mut sqlx::AnyConnection, name: &str) -> Result<i64, AppError> {
+    // Uses the UNIQUE index on display_name_key.
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE display_name_key = $1")
+        .bind(crate::auth::db::name_key(name.trim()))
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(id.ok_or(Invalid::new(Field::Account, Problem::Unknown))?)
+}
+
+/// Turns off two-step sign-in for the account named `account` (a lost
+/// phone, and no recovery code left) and ends all its sessions, so that it
+/// signs in again with its password and enrols anew. Audited.
+#[tracing::instrument(skip(db, client_hash))]
+pub async fn reset_two_factor(
+    db: &Db,
+    admin_id: i64,
+    account: &str,
+    client_hash: &str,
+) -> Result<(), AppError> {
+    let mut tx = db.pool().begin().await?;
+    let user_id = account_named(&mut tx, account).await?;
+    for statement in [
+        "DELETE FROM totp_credentials WHERE user_id = $1",
+        "DELETE FROM recovery_codes WHERE user_id = $1",
+        "DELETE FROM sessions WHERE user_id = $1",
+    ] {
+        sqlx::query(statement)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let target = format!("user:{user_id}");
+    let entry = audit::Entry {
+        actor: Some(admin_id),
+        action: "two_factor.reset",
         target: &target,
         client_hash,
     };

@@ -3,7 +3,7 @@
 //! an admin who proved the second factor; the pages show that refusal with
 //! its status.
 
-use super::api::{GrantRole, RevokeRole, audit_log, roles_overview};
+use super::api::{GrantRole, ResetTwoFactor, RevokeRole, audit_log, roles_overview};
 use super::{AuditFilter, AuditPage, GrantView, StaffOverview};
 use crate::auth::roles::Role;
 use crate::i18n::*;
@@ -122,6 +122,26 @@ fn RolesBody(overview: StaffOverview) -> AnyView {
         <h2>{move || td!(locale.get(), admin.grant_title)}</h2>
         {grant_error}
         {form}
+        <ResetTwoFactorForm />
+    }
+    .into_any()
+}
+
+/// Turning off someone's two-step sign-in when they lost their phone.
+#[component]
+fn ResetTwoFactorForm() -> AnyView {
+    let locale = use_locale();
+    let action = ServerAction::<ResetTwoFactor>::new();
+    let error = action_error(action);
+    view! {
+        <h2>{move || td!(locale.get(), admin.reset_two_factor_title)}</h2>
+        <p>{move || td!(locale.get(), admin.reset_two_factor_body)}</p>
+        {error}
+        <PostForm action=ResetTwoFactor::url()>
+            <label for="reset_account">{move || td!(locale.get(), admin.account_label)}</label>
+            <input id="reset_account" name="account" type="text" required autocomplete="off" />
+            <button type="submit" class="button danger">{move || td!(locale.get(), admin.reset_two_factor_button)}</button>
+        </PostForm>
     }
     .into_any()
 }
