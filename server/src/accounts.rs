@@ -54,7 +54,7 @@ async fn grant_in(
     let target = format!("user:{user_id} role:{} grant:{grant}", role.as_str());
     let entry = audit::Entry {
         actor: None,
-        action: "role.grant",
+        action: audit::Action::RoleGrant,
         target: &target,
         client_hash: "command-line",
     };

@@ -105,7 +105,7 @@ async fn the_audit_log_refuses_changes_and_deletions(backend: Backend) {
     };
     let entry = Entry {
         actor: Some(1),
-        action: "role.grant",
+        action: app::security::audit::Action::RoleGrant,
         target: "user:2",
         client_hash: "ab12",
     };

@@ -132,7 +132,7 @@ pub async fn grant_role(
     );
     let entry = audit::Entry {
         actor: Some(granted_by),
-        action: "role.grant",
+        action: audit::Action::RoleGrant,
         target: &target,
         client_hash,
     };
@@ -177,7 +177,7 @@ pub async fn reset_two_factor(
     let target = format!("user:{user_id}");
     let entry = audit::Entry {
         actor: Some(admin_id),
-        action: "two_factor.reset",
+        action: audit::Action::TwoFactorReset,
         target: &target,
         client_hash,
     };
@@ -223,7 +223,7 @@ pub async fn revoke_role(
     );
     let entry = audit::Entry {
         actor: Some(revoked_by),
-        action: "role.revoke",
+        action: audit::Action::RoleRevoke,
         target: &target,
         client_hash,
     };
@@ -314,11 +314,12 @@ pub async fn audit_page(db: &Db, query: &AuditQuery) -> Result<AuditPage, AppErr
             client_hash: row.client_hash,
         })
         .collect();
-    // Uses audit_log_action_at.
-    let actions: Vec<String> =
-        sqlx::query_scalar("SELECT DISTINCT action FROM audit_log ORDER BY action")
-            .fetch_all(db.pool())
-            .await?;
+    // The actions Parley writes, rather than a DISTINCT over the whole log.
+    let mut actions: Vec<String> = audit::Action::ALL
+        .iter()
+        .map(|action| action.as_str().to_owned())
+        .collect();
+    actions.sort();
     Ok(AuditPage {
         next_before: if more {
             entries.last().map(|entry| entry.id)

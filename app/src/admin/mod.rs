@@ -65,7 +65,7 @@ pub struct AuditEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditPage {
     pub entries: Vec<AuditEntry>,
-    /// The actions that occur in the log, for the filter.
+    /// The actions Parley records, for the filter.
     pub actions: Vec<String>,
     /// The id to pass as `before` for the next page, if there is one.
     pub next_before: Option<i64>,

@@ -374,7 +374,7 @@ pub async fn confirm_enrolment(
         .bind(token_hash(token))
         .execute(&mut *tx)
         .await?;
-    audit_own(&mut tx, user_id, "two_factor.enrol", client_hash).await?;
+    audit_own(&mut tx, user_id, audit::Action::TwoFactorEnrol, client_hash).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -436,7 +436,13 @@ pub async fn export_user(db: &Db, user_id: i64, client_hash: &str) -> Result<MyD
             .fetch_all(&mut *tx)
             .await?;
     let two_factor = two_factor_on(&mut *tx, user_id).await?;
-    audit_own(&mut tx, user_id, "personal_data.export", client_hash).await?;
+    audit_own(
+        &mut tx,
+        user_id,
+        audit::Action::PersonalDataExport,
+        client_hash,
+    )
+    .await?;
     tx.commit().await?;
     Ok(MyData {
         display_name,
@@ -471,7 +477,7 @@ pub async fn delete_user(db: &Db, user_id: i64, client_hash: &str) -> Result<(),
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-    audit_own(&mut tx, user_id, "account.delete", client_hash).await?;
+    audit_own(&mut tx, user_id, audit::Action::AccountDelete, client_hash).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -499,7 +505,7 @@ pub async fn account_summary(db: &Db, user_id: i64) -> Result<AccountSummary, Ap
 async fn audit_own(
     conn: &mut sqlx::AnyConnection,
     user_id: i64,
-    action: &str,
+    action: audit::Action,
     client_hash: &str,
 ) -> Result<(), AppError> {
     let target = format!("user:{user_id}");
@@ -603,7 +609,7 @@ pub async fn consume_reset(
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-    audit_own(&mut tx, user_id, "password.reset", client_hash).await?;
+    audit_own(&mut tx, user_id, audit::Action::PasswordReset, client_hash).await?;
     tx.commit().await?;
     Ok(user_id)
 }
@@ -654,7 +660,7 @@ pub async fn set_email(
             }
             other => AppError::from(other),
         })?;
-    audit_own(&mut tx, user_id, "account.email_change", client_hash).await?;
+    audit_own(&mut tx, user_id, audit::Action::EmailChange, client_hash).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -680,7 +686,7 @@ pub async fn set_password(
         .bind(token_hash(current_token))
         .execute(&mut *tx)
         .await?;
-    audit_own(&mut tx, user_id, "password.change", client_hash).await?;
+    audit_own(&mut tx, user_id, audit::Action::PasswordChange, client_hash).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -5,13 +5,56 @@
 use super::now_millis;
 use crate::error::AppError;
 
+/// What an audit row records. Stored by name ([`Action::as_str`]); the
+/// audit log page offers [`Action::ALL`] as its filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    RoleGrant,
+    RoleRevoke,
+    TwoFactorEnrol,
+    TwoFactorReset,
+    PersonalDataExport,
+    AccountDelete,
+    PasswordReset,
+    EmailChange,
+    PasswordChange,
+}
+
+impl Action {
+    pub const ALL: [Action; 9] = [
+        Action::RoleGrant,
+        Action::RoleRevoke,
+        Action::TwoFactorEnrol,
+        Action::TwoFactorReset,
+        Action::PersonalDataExport,
+        Action::AccountDelete,
+        Action::PasswordReset,
+        Action::EmailChange,
+        Action::PasswordChange,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::RoleGrant => "role.grant",
+            Action::RoleRevoke => "role.revoke",
+            Action::TwoFactorEnrol => "two_factor.enrol",
+            Action::TwoFactorReset => "two_factor.reset",
+            Action::PersonalDataExport => "personal_data.export",
+            Action::AccountDelete => "account.delete",
+            Action::PasswordReset => "password.reset",
+            Action::EmailChange => "account.email_change",
+            Action::PasswordChange => "password.change",
+        }
+    }
+}
+
 /// One line of the log. `target` names what was acted on (`"post:42"`);
 /// `client_hash` is the keyed hash of the client address
 /// ([`super::AddressKey::hash`]), never the address itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry<'a> {
     pub actor: Option<i64>,
-    pub action: &'a str,
+    pub action: Action,
     pub target: &'a str,
     pub client_hash: &'a str,
 }
@@ -28,7 +71,7 @@ where
     )
     .bind(now_millis())
     .bind(entry.actor)
-    .bind(entry.action)
+    .bind(entry.action.as_str())
     .bind(entry.target)
     .bind(entry.client_hash)
     .execute(executor)
