@@ -164,9 +164,10 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<Caller>, String) {
     app.grant("Policymaker P", Role::Policymaker, (None, Some(theme)))
         .await;
     app.grant("Admin A", Role::Admin, (None, None)).await;
-    for session in [&moderator_here, &moderator_elsewhere, &policymaker, &admin] {
-        app.enrol_two_factor(session).await;
-    }
+    let (_, moderator_here) = app.enrol_two_factor(&moderator_here).await;
+    let (_, moderator_elsewhere) = app.enrol_two_factor(&moderator_elsewhere).await;
+    let (_, policymaker) = app.enrol_two_factor(&policymaker).await;
+    let (_, admin) = app.enrol_two_factor(&admin).await;
     let grant: i64 = sqlx::query_scalar("SELECT MIN(id) FROM roles")
         .fetch_one(app.db.pool())
         .await
@@ -286,7 +287,7 @@ async fn privileged_screens_need_the_second_factor(backend: Backend) {
         before.status().as_u16(),
         before.json::<AppError>().await.unwrap(),
     );
-    app.enrol_two_factor(&admin).await;
+    let (_, admin) = app.enrol_two_factor(&admin).await;
     let after = app
         .call(RolesOverview::PATH, &[("locale", "en")], Some(&admin))
         .await;
@@ -337,7 +338,7 @@ async fn two_step_sign_in_asks_for_a_code_once(backend: Backend) {
         return;
     };
     let first = app.sign_up("Leila Two", "").await;
-    let secret = app.enrol_two_factor(&first).await;
+    let (secret, _) = app.enrol_two_factor(&first).await;
 
     let pending = password_step(&app, "Leila Two").await;
     let half_signed_in = viewer(&app, &pending).await;
@@ -450,7 +451,7 @@ async fn admins_grant_and_revoke_roles_audited(backend: Backend) {
     let area = app.area_id("riverside").await;
     let admin = app.sign_up("Admin G", "").await;
     app.grant("Admin G", Role::Admin, (None, None)).await;
-    app.enrol_two_factor(&admin).await;
+    let (_, admin) = app.enrol_two_factor(&admin).await;
     app.sign_up("Future Moderator", "").await;
     let area_text = area.to_string();
 
@@ -551,7 +552,7 @@ async fn the_audit_log_filters_by_actor_action_and_date(backend: Backend) {
     };
     let admin = app.sign_up("Admin Audit", "").await;
     app.grant("Admin Audit", Role::Admin, (None, None)).await;
-    app.enrol_two_factor(&admin).await;
+    let (_, admin) = app.enrol_two_factor(&admin).await;
     let resident = app.sign_up("Resident Audit", "").await;
     let (exported, _) = app.get_as(ExportMyData::PATH, &resident).await;
     assert_eq!(exported, 200);
@@ -643,9 +644,9 @@ async fn admins_reset_a_lost_second_factor(backend: Backend) {
     };
     let admin = app.sign_up("Admin Reset", "").await;
     app.grant("Admin Reset", Role::Admin, (None, None)).await;
-    app.enrol_two_factor(&admin).await;
+    let (_, admin) = app.enrol_two_factor(&admin).await;
     let lost = app.sign_up("Lost Phone", "").await;
-    app.enrol_two_factor(&lost).await;
+    let (_, lost) = app.enrol_two_factor(&lost).await;
 
     let unknown = app
         .call(

@@ -148,17 +148,14 @@ pub async fn two_factor_enrolment() -> Result<Enrolment, AppError> {
     })
 }
 
-/// Confirms enrolment with a first code from the authenticator app. This
-/// session counts as having proved the second factor. Audited.
+/// Confirms enrolment with a first code from the authenticator app. The
+/// session is rotated to one that proved the second factor. Audited.
 #[server]
 pub async fn confirm_two_factor(locale: Locale, code: String) -> Result<(), AppError> {
     use crate::security::rate_limit::{self, Limit};
 
     let db = crate::db::db()?;
-    let (token, session) = request_session(&db)
-        .await?
-        .filter(|(_, session)| session.stage == super::db::Stage::Complete)
-        .ok_or(AppError::SignInRequired)?;
+    let session = current_session().await?.ok_or(AppError::SignInRequired)?;
     let bucket = format!("second_factor:account:{}", session.user_id);
     rate_limit::check(&db, &bucket, Limit::SIGN_IN).await?;
     let pending = super::db::totp_of(&db, session.user_id)
@@ -172,8 +169,11 @@ pub async fn confirm_two_factor(locale: Locale, code: String) -> Result<(), AppE
         return Err(AppError::WrongCode);
     };
     let client_hash = crate::security::address_key()?.hash_current();
-    super::db::confirm_enrolment(&db, session.user_id, step, &token, &client_hash).await?;
+    super::db::confirm_enrolment(&db, session.user_id, step, &client_hash).await?;
     rate_limit::reset(&db, &bucket).await?;
+    // A privilege change: the session that proved the second factor is a
+    // new one.
+    start_session(&db, session.user_id, super::db::Stage::Complete, true).await?;
     tracing::info!(user_id = session.user_id, "two-step sign-in set up");
     leptos_axum::redirect(&crate::locale::page_path(locale, "me"));
     Ok(())

@@ -224,17 +224,6 @@ pub async fn session_for_token(db: &Db, token: &str) -> Result<Option<SessionSta
     ))
 }
 
-/// Marks the session of `token` as having proved the second factor.
-#[tracing::instrument(skip_all)]
-pub async fn mark_second_factor(db: &Db, token: &str) -> Result<(), AppError> {
-    sqlx::query("UPDATE sessions SET second_factor_at = $1 WHERE token_hash = $2")
-        .bind(now_millis())
-        .bind(token_hash(token))
-        .execute(db.pool())
-        .await?;
-    Ok(())
-}
-
 #[derive(FromRow)]
 struct GrantRow {
     id: i64,
@@ -345,14 +334,14 @@ pub async fn start_enrolment(
     Ok(Some(secret))
 }
 
-/// Confirms the pending enrolment with the accepted time step, marks the
-/// session of `token` as having proved the second factor, and audits it.
-#[tracing::instrument(skip(db, token, client_hash))]
+/// Confirms the pending enrolment with the accepted time step, and audits
+/// it. (The caller then rotates the session to one that proved the second
+/// factor.)
+#[tracing::instrument(skip(db, client_hash))]
 pub async fn confirm_enrolment(
     db: &Db,
     user_id: i64,
     step: i64,
-    token: &str,
     client_hash: &str,
 ) -> Result<(), AppError> {
     let now = now_millis();
@@ -369,11 +358,6 @@ pub async fn confirm_enrolment(
     if done.rows_affected() != 1 {
         return Err(AppError::WrongCode);
     }
-    sqlx::query("UPDATE sessions SET second_factor_at = $1 WHERE token_hash = $2")
-        .bind(now)
-        .bind(token_hash(token))
-        .execute(&mut *tx)
-        .await?;
     audit_own(&mut tx, user_id, audit::Action::TwoFactorEnrol, client_hash).await?;
     tx.commit().await?;
     Ok(())

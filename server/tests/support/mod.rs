@@ -217,8 +217,9 @@ impl TestApp {
 
     /// Sets up two-step sign-in for the session's account as a resident
     /// would (reading the secret off the enrolment, typing the current
-    /// code) and returns the secret.
-    pub async fn enrol_two_factor(&self, session: &str) -> String {
+    /// code). Returns the secret, and the new session the enrolment rotated
+    /// to (the old one is dead).
+    pub async fn enrol_two_factor(&self, session: &str) -> (String, String) {
         let offer: Enrolment = self
             .call(TwoFactorEnrolment::PATH, &[], Some(session))
             .await
@@ -238,7 +239,9 @@ impl TestApp {
             )
             .await;
         assert_eq!(confirmed.status().as_u16(), 200, "enrolment refused");
-        secret
+        let rotated = session_of(&confirmed).expect("a new session after enrolment");
+        assert_ne!(rotated, session, "the session must rotate at enrolment");
+        (secret, rotated)
     }
 
     /// Loads the demo town (areas, themes, demo accounts).
