@@ -233,14 +233,17 @@ struct GrantRow {
 }
 
 /// The roles granted to `user_id`, with their scopes.
-#[tracing::instrument(skip(db))]
-pub async fn grants_of(db: &Db, user_id: i64) -> Result<Vec<Grant>, AppError> {
+#[tracing::instrument(skip(executor))]
+pub async fn grants_of<'e, E>(executor: E, user_id: i64) -> Result<Vec<Grant>, AppError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     // Uses roles_grant (user_id first).
     let rows: Vec<GrantRow> = sqlx::query_as(
         "SELECT id, role, area_id, theme_id FROM roles WHERE user_id = $1 ORDER BY id",
     )
     .bind(user_id)
-    .fetch_all(db.pool())
+    .fetch_all(executor)
     .await?;
     Ok(rows
         .into_iter()
@@ -257,7 +260,7 @@ pub async fn grants_of(db: &Db, user_id: i64) -> Result<Vec<Grant>, AppError> {
 
 /// The distinct roles of `user_id`, for the navigation.
 pub async fn roles_of(db: &Db, user_id: i64) -> Result<Vec<Role>, AppError> {
-    let mut roles: Vec<Role> = grants_of(db, user_id)
+    let mut roles: Vec<Role> = grants_of(db.pool(), user_id)
         .await?
         .into_iter()
         .map(|grant| grant.role)
@@ -420,6 +423,7 @@ pub async fn export_user(db: &Db, user_id: i64, client_hash: &str) -> Result<MyD
             .fetch_all(&mut *tx)
             .await?;
     let two_factor = two_factor_on(&mut *tx, user_id).await?;
+    let roles = grants_of(&mut *tx, user_id).await?;
     audit_own(
         &mut tx,
         user_id,
@@ -432,7 +436,7 @@ pub async fn export_user(db: &Db, user_id: i64, client_hash: &str) -> Result<MyD
         display_name,
         email,
         created_at,
-        roles: grants_of(db, user_id).await?,
+        roles,
         two_factor,
         participations,
         sessions: sessions
@@ -480,7 +484,7 @@ pub async fn account_summary(db: &Db, user_id: i64) -> Result<AccountSummary, Ap
         email,
         created_at,
         two_factor,
-        grants: grants_of(db, user_id).await?,
+        grants: grants_of(db.pool(), user_id).await?,
     })
 }
 

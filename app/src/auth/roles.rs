@@ -95,7 +95,7 @@ pub async fn require_role(need: Need) -> Result<Staff, crate::error::AppError> {
         .await?
         .ok_or(AppError::SignInRequired)?;
     let db = crate::db::db()?;
-    let grants = super::db::grants_of(&db, session.user_id).await?;
+    let grants = super::db::grants_of(db.pool(), session.user_id).await?;
     if !need.met_by(&grants) {
         tracing::info!(user_id = session.user_id, ?need, "privileged call refused");
         return Err(AppError::Forbidden);
