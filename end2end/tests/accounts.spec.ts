@@ -1,24 +1,13 @@
-import { expect, test, type Page } from "@playwright/test";
-import { hydrated } from "./pages";
+import { expect, test } from "@playwright/test";
+import { hydrated, password, signUp } from "./pages";
 
 // A resident creates an account, signs out, and signs in again, in a
 // left-to-right and a right-to-left locale, with and without JavaScript.
-
-const password = "a long and memorable phrase";
 
 /** The labels the journey clicks, as each locale words them. */
 type Labels = { signIn: string; signOut: string };
 const english: Labels = { signIn: "Sign in", signOut: "Sign out" };
 const arabic: Labels = { signIn: "تسجيل الدخول", signOut: "تسجيل الخروج" };
-
-async function signUp(page: Page, locale: string, name: string) {
-  await page.goto(`/${locale}/signup`);
-  await page.locator("#display_name").fill(name);
-  await page.locator("#password").fill(password);
-  await page.locator(".stacked-form button[type=submit]").click();
-  await expect(page).toHaveURL(new RegExp(`/${locale}$`));
-  await expect(page.locator(".account-name")).toHaveText(name);
-}
 
 for (const [locale, labels, javaScript] of [
   ["en", english, true],

@@ -1,3 +1,5 @@
+import { expect, type Page } from "@playwright/test";
+
 // The pages every check walks: each section, in every locale.
 
 export const locales = ["en", "fr", "es", "ar", "ur", "id"] as const;
@@ -37,3 +39,16 @@ export function allPages(): string[] {
 
 /** A CSS selector that matches only once the page has hydrated. */
 export const hydrated = 'header[data-enhanced="true"]';
+
+/** The password the journeys give every account they create. */
+export const password = "a long and memorable phrase";
+
+/** Creates an account named `name` through the sign-up form, which signs it in. */
+export async function signUp(page: Page, locale: string, name: string) {
+  await page.goto(`/${locale}/signup`);
+  await page.locator("#display_name").fill(name);
+  await page.locator("#password").fill(password);
+  await page.locator(".stacked-form button[type=submit]").click();
+  await expect(page).toHaveURL(new RegExp(`/${locale}$`));
+  await expect(page.locator(".account-name")).toHaveText(name);
+}

@@ -1,21 +1,11 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { hydrated } from "./pages";
+import { hydrated, password, signUp } from "./pages";
 import { totp } from "./totp";
 
 // Privileged screens: refused to a resident; opened to an admin only after
 // two-step sign-in, which the test sets up and then signs in with, using
 // codes it computes from the secret like an authenticator app.
-
-const password = "a long and memorable phrase";
-
-async function signUp(page: Page, locale: string, name: string) {
-  await page.goto(`/${locale}/signup`);
-  await page.locator("#display_name").fill(name);
-  await page.locator("#password").fill(password);
-  await page.locator(".stacked-form button[type=submit]").click();
-  await expect(page).toHaveURL(new RegExp(`/${locale}$`));
-}
 
 async function signIn(page: Page, locale: string, name: string, secret: string) {
   await page.goto(`/${locale}/signin`);

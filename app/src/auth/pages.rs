@@ -50,18 +50,7 @@ pub fn SignUpPage() -> impl IntoView {
                 <label for="email">{move || td!(locale.get(), auth.email_optional)}</label>
                 <input id="email" name="email" type="email" autocomplete="email" aria-describedby="email_help" />
                 <p id="email_help" class="help">{move || td!(locale.get(), auth.email_help)}</p>
-                <label for="password">{move || td!(locale.get(), validation.field_password)}</label>
-                <input
-                    id="password"
-                    name="password"
-                    type="password"
-                    required
-                    autocomplete="new-password"
-                    minlength=Password::MIN
-                    maxlength=Password::MAX
-                    aria-describedby="password_help"
-                />
-                <p id="password_help" class="help">{move || td!(locale.get(), auth.password_help)}</p>
+                <NewPasswordField name="password" new=false />
                 <button type="submit" class="button">{move || td!(locale.get(), auth.sign_up_button)}</button>
             </PostForm>
             <p>
@@ -253,24 +242,45 @@ fn ChangePasswordForm() -> AnyView {
     let error = action_error(action);
     view! {
         <h2>{move || td!(locale.get(), auth.change_password_title)}</h2>
+        <p>{move || td!(locale.get(), auth.change_password_help)}</p>
         {error}
         <PostForm action=ChangePassword::url()>
             <label for="current_password">{move || td!(locale.get(), auth.current_password_label)}</label>
             <input id="current_password" name="current_password" type="password" required autocomplete="current-password" />
-            <label for="new_password">{move || td!(locale.get(), auth.new_password_label)}</label>
-            <input
-                id="new_password"
-                name="new_password"
-                type="password"
-                required
-                autocomplete="new-password"
-                minlength=Password::MIN
-                maxlength=Password::MAX
-                aria-describedby="new_password_help"
-            />
-            <p id="new_password_help" class="help">{move || td!(locale.get(), auth.change_password_help)}</p>
+            <NewPasswordField name="new_password" new=true />
             <button type="submit" class="button">{move || td!(locale.get(), auth.change_password_button)}</button>
         </PostForm>
     }
     .into_any()
+}
+
+/// The field where a resident chooses a password (signing up, resetting,
+/// changing it), with the same limits as [`Password::parse`] and its help.
+/// `new` labels it "New password" rather than "Password".
+#[component]
+pub fn NewPasswordField(name: &'static str, new: bool) -> impl IntoView {
+    let locale = use_locale();
+    let help = format!("{name}_help");
+    view! {
+        <label for=name>
+            {move || {
+                if new {
+                    td_string!(locale.get(), auth.new_password_label)
+                } else {
+                    td_string!(locale.get(), validation.field_password)
+                }
+            }}
+        </label>
+        <input
+            id=name
+            name=name
+            type="password"
+            required
+            autocomplete="new-password"
+            minlength=Password::MIN
+            maxlength=Password::MAX
+            aria-describedby=help.clone()
+        />
+        <p id=help class="help">{move || td!(locale.get(), auth.password_help)}</p>
+    }
 }

@@ -2,7 +2,7 @@
 //! (`/{l}/forgot/sent`), and choosing a new password (`/{l}/reset/{token}`).
 
 use super::api::{RequestPasswordReset, ResetPassword};
-use super::domain::Password;
+use super::pages::NewPasswordField;
 use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
 use crate::ui::error_message::action_error;
@@ -63,18 +63,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
             {error}
             <PostForm action=ResetPassword::url()>
                 <input type="hidden" name="token" value=token />
-                <label for="password">{move || td!(locale.get(), auth.new_password_label)}</label>
-                <input
-                    id="password"
-                    name="password"
-                    type="password"
-                    required
-                    autocomplete="new-password"
-                    minlength=Password::MIN
-                    maxlength=Password::MAX
-                    aria-describedby="password_help"
-                />
-                <p id="password_help" class="help">{move || td!(locale.get(), auth.password_help)}</p>
+                <NewPasswordField name="password" new=true />
                 <button type="submit" class="button">{move || td!(locale.get(), auth.reset_button)}</button>
             </PostForm>
         </section>
