@@ -1,6 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test } from "@playwright/test";
-import { allPages, hydrated } from "./pages";
+import { test } from "@playwright/test";
+import { allPages, expectNoSeriousAxeViolation, hydrated } from "./pages";
 
 // No serious or critical axe-core violation on any page, in any locale,
 // at phone and desktop widths.
@@ -12,11 +11,7 @@ for (const viewport of [{ width: 360, height: 740 }, { width: 1280, height: 800 
       test(`axe finds nothing serious on ${path}`, async ({ page }) => {
         await page.goto(path);
         await page.locator(hydrated).waitFor();
-        const results = await new AxeBuilder({ page }).analyze();
-        const serious = results.violations
-          .filter((v) => v.impact === "serious" || v.impact === "critical")
-          .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-        expect(serious).toEqual([]);
+        await expectNoSeriousAxeViolation(page);
       });
     }
   });

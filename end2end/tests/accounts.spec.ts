@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { hydrated, password, signUp } from "./pages";
+import { expectNoSeriousAxeViolation, hydrated, password, signUp } from "./pages";
 
 // A resident creates an account, signs out, and signs in again, in a
 // left-to-right and a right-to-left locale, with and without JavaScript.
@@ -57,6 +57,7 @@ test("a resident downloads their data and deletes their account", async ({ page 
   await signUp(page, "ar", name);
   await page.locator(".account-name").click();
   await expect(page).toHaveURL(/\/ar\/me$/);
+  await expectNoSeriousAxeViolation(page);
   const download = page.waitForEvent("download");
   await page.locator('a[download]').click();
   const file = await download;

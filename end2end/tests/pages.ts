@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
 
 // The pages every check walks: each section, in every locale.
@@ -51,4 +52,13 @@ export async function signUp(page: Page, locale: string, name: string) {
   await page.locator(".stacked-form button[type=submit]").click();
   await expect(page).toHaveURL(new RegExp(`/${locale}$`));
   await expect(page.locator(".account-name")).toHaveText(name);
+}
+
+/** No serious or critical axe-core violation on the page as it is now. */
+export async function expectNoSeriousAxeViolation(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+  expect(serious).toEqual([]);
 }

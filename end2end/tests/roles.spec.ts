@@ -1,6 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { hydrated, password, signUp } from "./pages";
+import { expectNoSeriousAxeViolation, hydrated, password, signUp } from "./pages";
 import { totp } from "./totp";
 
 // Privileged screens: refused to a resident; opened to an admin only after
@@ -12,14 +11,6 @@ async function signIn(page: Page, locale: string, name: string, secret: string) 
   await page.locator("#login").fill(name);
   await page.locator("#password").fill(secret);
   await page.locator(".stacked-form button[type=submit]").click();
-}
-
-async function expectNoSeriousAxeViolation(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.help}`);
-  expect(serious).toEqual([]);
 }
 
 for (const [locale, forbidden] of [
