@@ -64,7 +64,8 @@ test("a resident downloads their data and deletes their account", async ({ page 
   expect(file.suggestedFilename()).toBe("parley-my-data.json");
 
   await page.locator("#confirmation").fill(name);
-  await page.locator(".stacked-form button[type=submit]").click();
+  // The account page has several forms: press the deletion's own button.
+  await page.locator("form:has(#confirmation) button[type=submit]").click();
   await expect(page).toHaveURL(/\/ar$/);
   await expect(page.locator(".account-name")).toHaveCount(0);
   await page.goto("/ar/signin");
