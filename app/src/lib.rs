@@ -24,6 +24,8 @@ pub mod sections;
 #[cfg(feature = "ssr")]
 pub mod security;
 pub mod taxonomy;
+#[cfg(feature = "ssr")]
+pub mod text;
 pub mod ui;
 pub mod validation;
 
