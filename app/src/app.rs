@@ -1,10 +1,15 @@
 //! The HTML shell and the route table.
 
 use crate::admin::pages::{AdminRolesPage, AuditLogPage};
+use crate::announcements::pages::AnnouncementsPage;
 use crate::auth::pages::{MyAccountPage, SignInPage, SignUpPage};
 use crate::auth::reset_pages::{ForgotPasswordPage, ResetPasswordPage, ResetSentPage};
 use crate::auth::two_factor_pages::{SignInCodePage, TwoFactorPage};
+use crate::forums::pages::{
+    AreaForumsPage, CategoryPage, EditPostPage, ForumsPage, ReportPostPage, ThreadView,
+};
 use crate::home::pages::HomePage;
+use crate::moderation::pages::{FiltersPageView, ModerationPage, PostHistoryPage};
 use crate::participation::pages::{PrivateLinkPage, RestorePage};
 use crate::sections::{Section, SectionPage};
 use crate::ui::layout::LocaleLayout;
@@ -75,7 +80,17 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFoundPage>
                 <ParentRoute path=path!("/:lang") view=LocaleLayout>
                     <Route ssr=SsrMode::Async path=path!("") view=HomePage />
-                    <Route ssr=SsrMode::Async path=path!("forums") view=|| view! { <SectionPage section=Section::Forums /> } />
+                    <Route ssr=SsrMode::Async path=path!("forums") view=ForumsPage />
+                    <Route ssr=SsrMode::Async path=path!("forums/:area") view=AreaForumsPage />
+                    <Route ssr=SsrMode::Async path=path!("forums/:area/:category") view=CategoryPage />
+                    <Route ssr=SsrMode::Async path=path!("t/:id") view=ThreadView />
+                    <Route ssr=SsrMode::Async path=path!("t/:id/:slug") view=ThreadView />
+                    <Route ssr=SsrMode::Async path=path!("posts/:id/edit") view=EditPostPage />
+                    <Route ssr=SsrMode::Async path=path!("posts/:id/report") view=ReportPostPage />
+                    <Route ssr=SsrMode::Async path=path!("moderation") view=ModerationPage />
+                    <Route ssr=SsrMode::Async path=path!("moderation/filters") view=FiltersPageView />
+                    <Route ssr=SsrMode::Async path=path!("moderation/posts/:id") view=PostHistoryPage />
+                    <Route ssr=SsrMode::Async path=path!("announcements") view=AnnouncementsPage />
                     <Route ssr=SsrMode::Async path=path!("surveys") view=|| view! { <SectionPage section=Section::Surveys /> } />
                     <Route ssr=SsrMode::Async path=path!("focus-groups")
                         view=|| view! { <SectionPage section=Section::FocusGroups /> }

@@ -37,6 +37,16 @@ pub enum AppError {
     /// A private link (password reset, …) is unknown, used or expired.
     #[error("link expired")]
     ExpiredLink,
+    /// The reader is suspended from posting in this area until then
+    /// (milliseconds since the epoch).
+    #[error("suspended until {until}")]
+    Suspended { until: i64 },
+    /// The thread is locked: no new replies.
+    #[error("thread locked")]
+    ThreadLocked,
+    /// The time to edit this post has passed.
+    #[error("edit window closed")]
+    EditWindowClosed,
     /// Too many attempts; the reader may try again after this many seconds.
     #[error("too many requests, retry after {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
@@ -58,7 +68,11 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Invalid(_) => 422,
             AppError::WrongCredentials | AppError::SignInRequired | AppError::WrongCode => 401,
-            AppError::Forbidden | AppError::SecondFactorRequired => 403,
+            AppError::Forbidden
+            | AppError::SecondFactorRequired
+            | AppError::Suspended { .. }
+            | AppError::EditWindowClosed => 403,
+            AppError::ThreadLocked => 409,
             AppError::ExpiredLink => 410,
             AppError::TooManyRequests { .. } => 429,
             AppError::Unavailable => 503,
@@ -136,6 +150,9 @@ mod tests {
             AppError::SecondFactorRequired,
             AppError::WrongCode,
             AppError::ExpiredLink,
+            AppError::Suspended { until: 5 },
+            AppError::ThreadLocked,
+            AppError::EditWindowClosed,
             AppError::TooManyRequests {
                 retry_after_secs: 60,
             },

@@ -10,15 +10,18 @@
 #![recursion_limit = "256"]
 
 pub mod admin;
+pub mod announcements;
 pub mod app;
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod error;
+pub mod forums;
 pub mod home;
 pub mod locale;
 #[cfg(feature = "ssr")]
 pub mod mail;
+pub mod moderation;
 pub mod participation;
 pub mod sections;
 #[cfg(feature = "ssr")]

@@ -23,6 +23,18 @@ pub enum Field {
     Scope,
     /// A date (YYYY-MM-DD).
     Date,
+    /// A thread's or an announcement's title.
+    Title,
+    /// The text of a post or an announcement.
+    Body,
+    /// A reason or a note (a report, a hidden post, a suspension).
+    Reason,
+    /// A word filter's phrase.
+    Phrase,
+    /// A number (a threshold, a count of days).
+    Number,
+    /// A forum category.
+    Category,
 }
 
 /// What is wrong with it.
@@ -44,6 +56,12 @@ pub enum Problem {
     Taken,
     /// Nothing by that name exists.
     Unknown,
+    /// More links than a new account may post at once.
+    TooManyLinks {
+        max: i64,
+    },
+    /// Contains a word or phrase this forum does not accept.
+    Filtered,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

@@ -7,6 +7,7 @@
 
 use crate::security::{ProxyNet, origin_of};
 use app::db::Backend;
+use app::forums::domain::PostingLimits;
 use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
@@ -48,6 +49,10 @@ pub struct Settings {
     /// `PARLEY_SIGN_UPS_PER_HOUR`: accounts one client address may create
     /// per hour.
     pub sign_ups_per_hour: u32,
+    /// `PARLEY_EDIT_WINDOW_MINUTES`, `PARLEY_POSTS_PER_MINUTE`,
+    /// `PARLEY_NEW_ACCOUNT_POSTS_PER_DAY`, `PARLEY_NEW_ACCOUNT_LINKS`,
+    /// `PARLEY_NEW_ACCOUNT_DAYS`: the limits on forum posting.
+    pub posting: PostingLimits,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,6 +176,13 @@ impl Settings {
                 .to_owned(),
             outbox_interval_ms: parse(get, "PARLEY_OUTBOX_INTERVAL_MS", "2000")?,
             sign_ups_per_hour: parse(get, "PARLEY_SIGN_UPS_PER_HOUR", "5")?,
+            posting: PostingLimits {
+                edit_window_minutes: parse(get, "PARLEY_EDIT_WINDOW_MINUTES", "15")?,
+                posts_per_minute: parse(get, "PARLEY_POSTS_PER_MINUTE", "5")?,
+                new_account_posts_per_day: parse(get, "PARLEY_NEW_ACCOUNT_POSTS_PER_DAY", "10")?,
+                new_account_links: parse(get, "PARLEY_NEW_ACCOUNT_LINKS", "2")?,
+                new_account_days: parse(get, "PARLEY_NEW_ACCOUNT_DAYS", "7")?,
+            },
         })
     }
 

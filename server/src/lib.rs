@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod cli;
 pub mod config;
 pub mod database;
+pub mod feeds;
 pub mod health;
 pub mod html;
 pub mod jobs;

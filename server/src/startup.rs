@@ -3,7 +3,7 @@
 
 use crate::config::Settings;
 use crate::security::EdgePolicy;
-use crate::{database, health, html, locale, security, telemetry};
+use crate::{database, feeds, health, html, locale, security, telemetry};
 use anyhow::Context as _;
 use app::app::{App, shell};
 use app::auth::session::PrivateCookies;
@@ -159,6 +159,8 @@ pub fn router(
     Router::new()
         .route("/", get(locale::root_redirect))
         .route("/healthz", get(health::healthz))
+        .route("/feed.atom", get(feeds::town_feed))
+        .route("/feed/{file}", get(feeds::area_feed))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -171,7 +173,9 @@ pub fn router(
                     max: settings.sign_ups_per_hour,
                     ..Limit::SIGN_UP
                 });
+                let posting = settings.posting;
                 move || {
+                    provide_context(posting);
                     provide_context(sign_up_limit);
                     provide_context(db.clone());
                     provide_context(address_key.clone());

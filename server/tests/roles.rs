@@ -12,6 +12,9 @@ mod support;
 
 use app::admin::api::{AuditLog, GrantRole, ResetTwoFactor, RevokeRole, RolesOverview};
 use app::admin::{AuditPage, StaffOverview};
+use app::announcements::api::{
+    ActiveAnnouncements, AnnouncementBoard, EndAnnouncement, PostAnnouncement,
+};
 use app::auth::Viewer;
 use app::auth::api::{
     ChangeEmail, ChangePassword, ConfirmTwoFactor, CurrentViewer, DeleteAccount, ExportMyData,
@@ -20,6 +23,14 @@ use app::auth::api::{
 };
 use app::auth::roles::Role;
 use app::error::AppError;
+use app::forums::api::{
+    CategoryThreads, EditPost, EditablePost, ListAreaCategories, ListForums, React, ReadThread,
+    Reply, ReportPost, StartThread,
+};
+use app::moderation::api::{
+    AddFilter, ApprovePost, DeletePost, HidePost, LockThread, ModerationFilters, ModerationQueue,
+    MoveThread, PinThread, PostRevisions, RemoveFilter, SetForumRules, SuspendUser,
+};
 use app::participation::api::{CreatePrivateLink, ParticipationStatus, RestoreParticipation};
 use app::taxonomy::api::LoadTown;
 use leptos::server_fn::ServerFn as _;
@@ -57,12 +68,30 @@ const PUBLIC: &[&str] = &[
     CreatePrivateLink::PATH,
     RestoreParticipation::PATH,
     LoadTown::PATH,
+    ListForums::PATH,
+    ListAreaCategories::PATH,
+    CategoryThreads::PATH,
+    ReadThread::PATH,
+    StartThread::PATH,
+    Reply::PATH,
+    EditablePost::PATH,
+    EditPost::PATH,
+    React::PATH,
+    ReportPost::PATH,
+    ActiveAnnouncements::PATH,
+    AnnouncementBoard::PATH,
 ];
 
 /// Who a privileged function is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Requirement {
     Admin,
+    /// A moderator of the fixture's area (or an admin).
+    ModeratorOfArea,
+    /// Any moderator (each then sees only their areas).
+    AnyModerator,
+    /// A moderator of the fixture's area, or a policymaker (or an admin).
+    Announcer,
 }
 
 /// One privileged server function: its requirement and a valid call (so
@@ -109,6 +138,123 @@ fn privileged(fixture: &Fixture) -> Vec<Privileged> {
             requirement: Requirement::Admin,
             form: vec![("filter[actor]", String::new())],
         },
+        Privileged {
+            path: ModerationQueue::PATH,
+            requirement: Requirement::AnyModerator,
+            form: vec![en()],
+        },
+        Privileged {
+            path: ModerationFilters::PATH,
+            requirement: Requirement::AnyModerator,
+            form: vec![en()],
+        },
+        Privileged {
+            path: ApprovePost::PATH,
+            requirement: Requirement::ModeratorOfArea,
+            form: vec![en(), ("post", fixture.post.to_string())],
+        },
+        Privileged {
+            path: HidePost::PATH,
+            requirement: Requirement::ModeratorOfArea,
+            form: vec![
+                en(),
+                ("post", fixture.post.to_string()),
+                ("reason", "Off topic.".to_owned()),
+            ],
+        },
+        Privileged {
+            path: PostRevisions::PATH,
+            requirement: Requirement::ModeratorOfArea,
+            form: vec![("post", fixture.post.to_string())],
+        },
+        Privileged {
+            path: LockThread::PATH,
+            requirement: Requirement::ModeratorOfArea,
+            form: vec![
+                en(),
+                ("thread", fixture.thread.to_string()),
+                ("on", "true".to_owned()),
+            ],
+        },
+        Privileged {
+            path: PinThread::PATH,
+            requirement: Requirement::ModeratorOfArea,
+            form: vec![
+                en(),
+                ("thread", fixture.thread.to_string()),
+                ("on", "true".to_owned()),
+            ],
+        },
+        Privileged {
+            path: MoveThread::PATH,
+            requirement: Requirement::ModeratorOfArea,
+            form: vec![
+                en(),
+                ("thread", fixture.thread.to_string()),
+                ("category", fixture.category.to_string()),
+            ],
+        },
+        Privileged {
+            path: SuspendUser::PATH,
+            requirement: Requirement::ModeratorOfArea,
+            form: vec![
+                en(),
+                ("area", fixture.area.to_string()),
+                ("user", fixture.resident.to_string()),
+                ("days", "2".to_owned()),
+                ("reason", "Insults.".to_owned()),
+            ],
+        },
+        Privileged {
+            path: AddFilter::PATH,
+            requirement: Requirement::ModeratorOfArea,
+            form: vec![
+                en(),
+                ("area", fixture.area.to_string()),
+                ("language", String::new()),
+                ("phrase", "nasty word".to_owned()),
+                ("action", "hold".to_owned()),
+            ],
+        },
+        Privileged {
+            path: RemoveFilter::PATH,
+            requirement: Requirement::ModeratorOfArea,
+            form: vec![en(), ("filter", fixture.filter.to_string())],
+        },
+        Privileged {
+            path: SetForumRules::PATH,
+            requirement: Requirement::ModeratorOfArea,
+            form: vec![
+                en(),
+                ("area", fixture.area.to_string()),
+                ("report_threshold", "4".to_owned()),
+                ("held_first_posts", "1".to_owned()),
+            ],
+        },
+        Privileged {
+            path: PostAnnouncement::PATH,
+            requirement: Requirement::Announcer,
+            form: vec![
+                en(),
+                ("area", fixture.area.to_string()),
+                ("severity", "notice".to_owned()),
+                ("title", "Meeting moved".to_owned()),
+                ("body", "To Thursday.".to_owned()),
+                ("starts", "2026-01-01T10:00".to_owned()),
+                ("ends", "2099-01-01T10:00".to_owned()),
+            ],
+        },
+        Privileged {
+            path: EndAnnouncement::PATH,
+            requirement: Requirement::Announcer,
+            form: vec![en(), ("announcement", fixture.announcement.to_string())],
+        },
+        // Last: the admin's successful call removes the post's text.
+        Privileged {
+            path: DeletePost::PATH,
+            requirement: Requirement::ModeratorOfArea,
+            form: vec![en(), ("post", fixture.post.to_string())],
+        },
     ]
 }
 
@@ -135,6 +281,14 @@ struct Fixture {
     area: i64,
     other_area: i64,
     grant: i64,
+    /// A post, its thread, and another category, in `area`.
+    post: i64,
+    thread: i64,
+    category: i64,
+    /// A word filter and an announcement of `area`.
+    filter: i64,
+    announcement: i64,
+    resident: i64,
 }
 
 /// A caller of the matrix: a session, and a name for failure messages.
@@ -194,10 +348,46 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<Caller>, String) {
             session: Some(policymaker),
         },
     ];
+    let (post, thread): (i64, i64) = sqlx::query_as(
+        "SELECT id, thread_id FROM posts WHERE area_id = $1 AND status = 'visible' ORDER BY id LIMIT 1",
+    )
+    .bind(area)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    let category: i64 = sqlx::query_scalar(
+        "SELECT c.id FROM forum_categories c WHERE c.area_id = $1 AND c.id <> (SELECT category_id FROM threads WHERE id = $2) ORDER BY c.id LIMIT 1",
+    )
+    .bind(area)
+    .bind(thread)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    let filter: i64 = sqlx::query_scalar(
+        "INSERT INTO word_filters (area_id, phrase, pattern, action, created_at) VALUES ($1, 'bad', 'bad', 'hold', 0) RETURNING id",
+    )
+    .bind(area)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    let announcement: i64 = sqlx::query_scalar(
+        "INSERT INTO announcements (area_id, severity, locale, title, body_source, body_html, starts_at, ends_at, created_at)
+         VALUES ($1, 'info', 'en', 'A notice', 'Text', '<p>Text</p>', 0, 4102444800000, 0) RETURNING id",
+    )
+    .bind(area)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
     let fixture = Fixture {
         area,
         other_area,
         grant,
+        post,
+        thread,
+        category,
+        filter,
+        announcement,
+        resident: app.user_id("Resident R").await,
     };
     (fixture, callers, admin)
 }
@@ -207,6 +397,11 @@ fn below(requirement: Requirement, caller: &Caller) -> bool {
     match requirement {
         // Everyone in the matrix but the admin is below an admin.
         Requirement::Admin => !caller.name.starts_with("admin"),
+        Requirement::AnyModerator => !caller.name.starts_with("moderator"),
+        Requirement::ModeratorOfArea => caller.name != "moderator of the area",
+        Requirement::Announcer => {
+            caller.name != "moderator of the area" && caller.name != "policymaker"
+        }
     }
 }
 

@@ -102,6 +102,9 @@ pub fn AccountNav() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match viewer.await {
                         Ok(Some(viewer)) => view! {
+                            {(viewer.roles.contains(&Role::Moderator) || viewer.roles.contains(&Role::Admin)).then(|| view! {
+                                <a href=move || page_path(locale.get(), "moderation")>{move || td!(locale.get(), moderation.nav_moderation)}</a>
+                            })}
                             {viewer.roles.contains(&Role::Admin).then(|| view! {
                                 <a href=move || page_path(locale.get(), "admin")>{move || td!(locale.get(), admin.nav_admin)}</a>
                             })}

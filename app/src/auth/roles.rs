@@ -53,6 +53,11 @@ pub enum Need {
     PolicymakerOf(i64),
     /// Policymaker for at least one theme.
     AnyPolicymaker,
+    /// Moderator of an area or policymaker (the staff screens).
+    AnyStaff,
+    /// May post an announcement for this area (`None`: the whole town):
+    /// a moderator of the area, or any policymaker.
+    Announcer(Option<i64>),
 }
 
 impl Need {
@@ -70,6 +75,13 @@ impl Need {
                         grant.role == Role::Policymaker && grant.theme_id == Some(theme)
                     }
                     Need::AnyPolicymaker => grant.role == Role::Policymaker,
+                    Need::AnyStaff => true,
+                    Need::Announcer(area) => {
+                        grant.role == Role::Policymaker
+                            || (grant.role == Role::Moderator
+                                && area.is_some()
+                                && grant.area_id == area)
+                    }
                 }
         })
     }
@@ -143,6 +155,18 @@ mod tests {
     }
 
     #[test]
+    fn announcers_are_moderators_of_the_area_or_policymakers() {
+        let moderator = [grant(Role::Moderator, Some(1), None)];
+        assert!(Need::Announcer(Some(1)).met_by(&moderator));
+        assert!(!Need::Announcer(Some(2)).met_by(&moderator));
+        assert!(!Need::Announcer(None).met_by(&moderator));
+        let policymaker = [grant(Role::Policymaker, None, Some(3))];
+        assert!(Need::Announcer(None).met_by(&policymaker));
+        assert!(Need::Announcer(Some(2)).met_by(&policymaker));
+        assert!(Need::AnyStaff.met_by(&policymaker) && Need::AnyStaff.met_by(&moderator));
+    }
+
+    #[test]
     fn admins_meet_every_need_and_residents_none() {
         let admin = [grant(Role::Admin, None, None)];
         let needs = [
@@ -151,6 +175,8 @@ mod tests {
             Need::AnyModerator,
             Need::PolicymakerOf(9),
             Need::AnyPolicymaker,
+            Need::AnyStaff,
+            Need::Announcer(None),
         ];
         for need in needs {
             assert!(need.met_by(&admin));

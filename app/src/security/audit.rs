@@ -18,10 +18,24 @@ pub enum Action {
     PasswordReset,
     EmailChange,
     PasswordChange,
+    PostApprove,
+    PostHide,
+    PostDelete,
+    ThreadLock,
+    ThreadUnlock,
+    ThreadPin,
+    ThreadUnpin,
+    ThreadMove,
+    UserSuspend,
+    FilterAdd,
+    FilterRemove,
+    ForumRules,
+    AnnouncementPost,
+    AnnouncementEnd,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 23] = [
         Action::RoleGrant,
         Action::RoleRevoke,
         Action::TwoFactorEnrol,
@@ -31,6 +45,20 @@ impl Action {
         Action::PasswordReset,
         Action::EmailChange,
         Action::PasswordChange,
+        Action::PostApprove,
+        Action::PostHide,
+        Action::PostDelete,
+        Action::ThreadLock,
+        Action::ThreadUnlock,
+        Action::ThreadPin,
+        Action::ThreadUnpin,
+        Action::ThreadMove,
+        Action::UserSuspend,
+        Action::FilterAdd,
+        Action::FilterRemove,
+        Action::ForumRules,
+        Action::AnnouncementPost,
+        Action::AnnouncementEnd,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -44,6 +72,20 @@ impl Action {
             Action::PasswordReset => "password.reset",
             Action::EmailChange => "account.email_change",
             Action::PasswordChange => "password.change",
+            Action::PostApprove => "post.approve",
+            Action::PostHide => "post.hide",
+            Action::PostDelete => "post.delete",
+            Action::ThreadLock => "thread.lock",
+            Action::ThreadUnlock => "thread.unlock",
+            Action::ThreadPin => "thread.pin",
+            Action::ThreadUnpin => "thread.unpin",
+            Action::ThreadMove => "thread.move",
+            Action::UserSuspend => "user.suspend",
+            Action::FilterAdd => "filter.add",
+            Action::FilterRemove => "filter.remove",
+            Action::ForumRules => "forum.rules",
+            Action::AnnouncementPost => "announcement.post",
+            Action::AnnouncementEnd => "announcement.end",
         }
     }
 }

@@ -131,7 +131,10 @@ fn sanitiser() -> ammonia::Builder<'static> {
 /// feeds that want text: the words, without markup.
 pub fn plain_text(source: &str) -> String {
     let mut text = String::with_capacity(source.len());
-    for event in Parser::new_ext(source, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+    for event in Parser::new_ext(
+        source,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    ) {
         match event {
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
                 text.push_str(&t);
@@ -200,7 +203,9 @@ mod tests {
                     // `+ - .`), a browser reads the address as relative.
                     let relative = scheme.is_none_or(|s| {
                         !s.starts_with(|c: char| c.is_ascii_alphabetic())
-                            || !s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                            || !s
+                                .chars()
+                                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
                     });
                     assert!(
                         relative || scheme.is_some_and(|s| ALLOWED_SCHEMES.contains(&s)),
@@ -269,7 +274,11 @@ mod tests {
     #[test]
     fn images_become_links_and_scripts_lose_their_links() {
         let image = render("![map](https://example.org/map.png)");
-        assert!(image.html.contains("<a href=\"https://example.org/map.png\""));
+        assert!(
+            image
+                .html
+                .contains("<a href=\"https://example.org/map.png\"")
+        );
         assert!(!image.html.contains("<img"));
         let script = render("[x](javascript:alert(1))");
         assert!(!script.html.contains("javascript"), "{}", script.html);
@@ -277,8 +286,14 @@ mod tests {
 
     #[test]
     fn links_are_counted_clickable_or_not() {
-        assert_eq!(render("see www.example.org and https://a.example/x").links, 2);
-        assert_eq!(render("[a](https://a.example) [b](https://b.example)").links, 2);
+        assert_eq!(
+            render("see www.example.org and https://a.example/x").links,
+            2
+        );
+        assert_eq!(
+            render("[a](https://a.example) [b](https://b.example)").links,
+            2
+        );
         assert_eq!(render("no links here").links, 0);
     }
 

@@ -22,6 +22,12 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
         }
         .into_any(),
         AppError::WrongCode => td!(locale.get(), errors.wrong_code).into_any(),
+        AppError::Suspended { until } => {
+            let until = crate::ui::time::iso_minute(until);
+            td!(locale.get(), errors.suspended, until = move || until.clone()).into_any()
+        }
+        AppError::ThreadLocked => td!(locale.get(), errors.thread_locked).into_any(),
+        AppError::EditWindowClosed => td!(locale.get(), errors.edit_window_closed).into_any(),
         AppError::ExpiredLink => td!(locale.get(), errors.expired_link).into_any(),
         AppError::TooManyRequests { retry_after_secs } => {
             let minutes = retry_after_secs.div_ceil(60).to_string();
@@ -87,6 +93,12 @@ pub fn InvalidMessage(invalid: Invalid) -> impl IntoView {
         Field::Account => td_string!(locale, validation.field_account),
         Field::Scope => td_string!(locale, validation.field_scope),
         Field::Date => td_string!(locale, validation.field_date),
+        Field::Title => td_string!(locale, validation.field_title),
+        Field::Body => td_string!(locale, validation.field_body),
+        Field::Reason => td_string!(locale, validation.field_reason),
+        Field::Phrase => td_string!(locale, validation.field_phrase),
+        Field::Number => td_string!(locale, validation.field_number),
+        Field::Category => td_string!(locale, validation.field_category),
     };
     let problem = match invalid.problem {
         Problem::Empty => td!(locale, validation.empty).into_any(),
@@ -98,6 +110,10 @@ pub fn InvalidMessage(invalid: Invalid) -> impl IntoView {
         Problem::Malformed => td!(locale, validation.malformed).into_any(),
         Problem::Taken => td!(locale, validation.taken).into_any(),
         Problem::Unknown => td!(locale, validation.unknown).into_any(),
+        Problem::TooManyLinks { max } => {
+            td!(locale, validation.too_many_links, max = move || max).into_any()
+        }
+        Problem::Filtered => td!(locale, validation.filtered).into_any(),
     };
     view! {
         <strong>{field}</strong>

@@ -1,6 +1,7 @@
 //! The frame of every page: skip link, header with navigation and language
 //! switcher, the main landmark, footer.
 
+use crate::announcements::pages::AnnouncementBanner;
 use crate::auth::pages::AccountNav;
 use crate::i18n::*;
 use crate::locale::{CurrentLocale, home_path, page_path, parse_locale, use_locale};
@@ -37,6 +38,7 @@ pub fn LocaleLayout() -> impl IntoView {
                 {move || td_string!(locale.get(), common.skip_to_content)}
             </a>
             <SiteHeader />
+            <AnnouncementBanner />
             <main id="main" tabindex="-1">
                 {move || {
                     if known.get().is_some() {

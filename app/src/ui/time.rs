@@ -50,9 +50,46 @@ pub fn parse_iso_date(text: &str) -> Option<i64> {
     (iso_date(millis) == format!("{year:04}-{month:02}-{day:02}")).then_some(millis)
 }
 
+/// Milliseconds at `YYYY-MM-DDTHH:MM` (UTC), as an `<input
+/// type="datetime-local">` sends it (a space instead of the `T` is fine).
+pub fn parse_iso_minute(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let (date, time) = text.split_once(['T', ' ']).unwrap_or((text, "00:00"));
+    let day = parse_iso_date(date)?;
+    let (hours, minutes) = time.split_once(':')?;
+    let hours: i64 = hours.parse().ok()?;
+    let minutes: i64 = minutes.get(..2)?.parse().ok()?;
+    if !(0..24).contains(&hours) || !(0..60).contains(&minutes) {
+        return None;
+    }
+    Some(day + (hours * 60 + minutes) * 60_000)
+}
+
+/// `YYYY-MM-DDTHH:MM` (UTC), the value of an `<input type="datetime-local">`.
+pub fn iso_minute_input(millis: i64) -> String {
+    iso_minute(millis).replacen(' ', "T", 1)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{iso_date, iso_minute, parse_iso_date};
+    use super::{iso_date, iso_minute, iso_minute_input, parse_iso_date, parse_iso_minute};
+
+    #[test]
+    fn minutes_round_trip_through_the_input_format() {
+        let at = parse_iso_minute("2026-11-22T09:05");
+        assert_eq!(
+            at.map(iso_minute_input).as_deref(),
+            Some("2026-11-22T09:05")
+        );
+        assert_eq!(
+            parse_iso_minute("2026-11-22 23:59")
+                .map(iso_minute)
+                .as_deref(),
+            Some("2026-11-22 23:59")
+        );
+        assert_eq!(parse_iso_minute("2026-11-22T24:00"), None);
+        assert_eq!(parse_iso_minute("yesterday"), None);
+    }
 
     #[test]
     fn minutes_are_utc() {

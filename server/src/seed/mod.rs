@@ -1,12 +1,15 @@
 //! `parley seed-demo`: a small demo town, so that a newcomer sees a living
 //! portal. It only fills an empty database and writes everything in one
-//! transaction. Each feature adds its part here: the town, then the demo
-//! accounts of every role (`crate::accounts::DEMO_ACCOUNTS`).
+//! transaction. Each feature adds its part here: the town, the demo
+//! accounts of every role (`crate::accounts::DEMO_ACCOUNTS`), then the
+//! forums (`forums.rs`).
 
 use anyhow::Context as _;
 use app::db::Db;
 use serde::Deserialize;
 use std::collections::BTreeMap;
+
+mod forums;
 
 const DEMO_TOWN: &str = include_str!("demo_town.json");
 
@@ -52,6 +55,7 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<SeedOutcome> {
     if existing > 0 {
         return Ok(SeedOutcome::AlreadyHasData);
     }
+    let mut area_ids = std::collections::HashMap::new();
     let mut first_area = None;
     let mut first_theme = None;
     for (position, area) in (0_i32..).zip(&town.areas) {
@@ -64,6 +68,7 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<SeedOutcome> {
         .await
         .with_context(|| format!("inserting area {}", area.slug))?;
         first_area.get_or_insert(id);
+        area_ids.insert(area.slug.clone(), id);
         for (locale, name) in &area.names {
             sqlx::query("INSERT INTO area_names (area_id, locale, name) VALUES ($1, $2, $3)")
                 .bind(id)
@@ -99,6 +104,7 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<SeedOutcome> {
         anyhow::bail!("demo_town.json has no area or no theme");
     };
     crate::accounts::seed_demo_accounts(&mut tx, first_area, first_theme).await?;
+    forums::seed_forums(&mut tx, &area_ids).await?;
     tx.commit().await?;
     Ok(SeedOutcome::Loaded {
         areas: town.areas.len(),

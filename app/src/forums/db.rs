@@ -1,0 +1,1089 @@
+//! SQL for the forums. Runs unchanged on SQLite and PostgreSQL. Every
+//! write that changes a post's status keeps its thread's counters
+//! (`reply_count`, `last_post_at`, `published`) true in the same
+//! transaction, so that listings never count posts.
+
+use super::domain::{
+    AuthorFacts, FilterAction, ForumRules, Placement, PostStatus, PostingLimits, ReactionKind,
+    ReportReason, place_post,
+};
+use super::{
+    AreaForums, CategoryPage, CategorySummary, ForumsIndex, MoveTarget, PAGE_SIZE, PostForEdit,
+    PostView, PostWindow, Published, Quote, ThreadHead, ThreadPage, ThreadSummary,
+};
+use crate::db::Db;
+use crate::error::AppError;
+use crate::i18n::Locale;
+use crate::security::now_millis;
+use crate::taxonomy::{AreaSummary, LocalText};
+use crate::text::markdown::Rendered;
+use leptos_i18n::Locale as _;
+use sqlx::{Any, FromRow, Transaction};
+
+#[derive(FromRow)]
+struct CategoryRow {
+    id: i64,
+    area_id: i64,
+    slug: String,
+    name: String,
+    description: String,
+    lang: String,
+    thread_count: i64,
+    last_post_at: Option<i64>,
+}
+
+fn local(text: String, lang: &str, reader: Locale) -> LocalText {
+    LocalText {
+        in_reader_locale: lang == reader.as_str(),
+        lang: lang.to_owned(),
+        text,
+    }
+}
+
+impl CategoryRow {
+    fn summary(self, reader: Locale) -> CategorySummary {
+        CategorySummary {
+            id: self.id,
+            name: local(self.name, &self.lang, reader),
+            description: local(self.description, &self.lang, reader),
+            slug: self.slug,
+            thread_count: self.thread_count,
+            last_post_at: self.last_post_at,
+        }
+    }
+}
+
+/// The categories, in the reader's locale where translated, with their
+/// published thread counts (from `threads_listing`'s category prefix).
+const CATEGORIES: &str = "SELECT c.id, c.area_id, c.slug,
+        COALESCE(t.name, o.name) AS name, COALESCE(t.description, o.description) AS description,
+        COALESCE(t.locale, o.locale) AS lang,
+        (SELECT COUNT(*) FROM threads th WHERE th.category_id = c.id AND th.published = 1) AS thread_count,
+        (SELECT MAX(th.last_post_at) FROM threads th WHERE th.category_id = c.id AND th.published = 1) AS last_post_at
+     FROM forum_categories c
+     JOIN forum_category_texts o ON o.category_id = c.id AND o.locale = c.source_locale
+     LEFT JOIN forum_category_texts t ON t.category_id = c.id AND t.locale = $1";
+
+/// Every area with its categories.
+#[tracing::instrument(skip(db))]
+pub async fn forums_index(db: &Db, locale: Locale) -> Result<ForumsIndex, AppError> {
+    let town = crate::taxonomy::db::town_overview(db, locale).await?;
+    let rows: Vec<CategoryRow> = sqlx::query_as(&format!(
+        "{CATEGORIES} ORDER BY c.area_id, c.position, c.slug"
+    ))
+    .bind(locale.as_str())
+    .fetch_all(db.pool())
+    .await?;
+    let areas = town
+        .areas
+        .into_iter()
+        .map(|area| AreaForums {
+            categories: rows
+                .iter()
+                .filter(|row| row.area_id == area.id)
+                .map(|row| CategoryRow { ..clone_row(row) }.summary(locale))
+                .collect(),
+            area,
+        })
+        .collect();
+    Ok(ForumsIndex { areas })
+}
+
+fn clone_row(row: &CategoryRow) -> CategoryRow {
+    CategoryRow {
+        id: row.id,
+        area_id: row.area_id,
+        slug: row.slug.clone(),
+        name: row.name.clone(),
+        description: row.description.clone(),
+        lang: row.lang.clone(),
+        thread_count: row.thread_count,
+        last_post_at: row.last_post_at,
+    }
+}
+
+/// The area named `slug`, in the reader's locale.
+pub async fn area_by_slug(db: &Db, locale: Locale, slug: &str) -> Result<AreaSummary, AppError> {
+    crate::taxonomy::db::town_overview(db, locale)
+        .await?
+        .areas
+        .into_iter()
+        .find(|area| area.slug == slug)
+        .ok_or(AppError::NotFound)
+}
+
+/// One area's categories.
+#[tracing::instrument(skip(db))]
+pub async fn area_forums(db: &Db, locale: Locale, area_slug: &str) -> Result<AreaForums, AppError> {
+    let area = area_by_slug(db, locale, area_slug).await?;
+    let rows: Vec<CategoryRow> = sqlx::query_as(&format!(
+        "{CATEGORIES} WHERE c.area_id = $2 ORDER BY c.position, c.slug"
+    ))
+    .bind(locale.as_str())
+    .bind(area.id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(AreaForums {
+        area,
+        categories: rows.into_iter().map(|row| row.summary(locale)).collect(),
+    })
+}
+
+#[derive(FromRow)]
+struct ThreadRow {
+    id: i64,
+    title: String,
+    author: Option<String>,
+    reply_count: i64,
+    last_post_at: i64,
+    pinned: i64,
+    locked: i64,
+    published: i64,
+}
+
+/// Who reads a listing: their account, and whether they moderate the area
+/// (then they also see what waits for approval).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reader {
+    pub user_id: Option<i64>,
+    pub moderator: bool,
+}
+
+impl Reader {
+    fn id(self) -> i64 {
+        self.user_id.unwrap_or(-1)
+    }
+
+    fn moderator_flag(self) -> i64 {
+        i64::from(self.moderator)
+    }
+}
+
+/// A category page: pinned threads first, then by last activity. `after`
+/// is the cursor of the previous page's last thread
+/// (`pinned.last_post_at.id`).
+#[tracing::instrument(skip(db))]
+pub async fn category_page(
+    db: &Db,
+    locale: Locale,
+    area: AreaSummary,
+    category_slug: &str,
+    after: Option<&str>,
+    reader: Reader,
+) -> Result<CategoryPage, AppError> {
+    let category: CategoryRow = sqlx::query_as(&format!(
+        "{CATEGORIES} WHERE c.area_id = $2 AND c.slug = $3"
+    ))
+    .bind(locale.as_str())
+    .bind(area.id)
+    .bind(category_slug)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let cursor = after
+        .and_then(parse_cursor)
+        .unwrap_or((2, i64::MAX, i64::MAX));
+    // Walks threads_listing backwards from the cursor.
+    let rows: Vec<ThreadRow> = sqlx::query_as(
+        "SELECT th.id, th.title, u.display_name AS author, th.reply_count, th.last_post_at,
+                th.pinned, th.locked, th.published
+         FROM threads th LEFT JOIN users u ON u.id = th.author_id
+         WHERE th.category_id = $1
+           AND (th.published = 1 OR th.author_id = $2 OR $3 = 1)
+           AND (th.pinned, th.last_post_at, th.id) < ($4, $5, $6)
+         ORDER BY th.pinned DESC, th.last_post_at DESC, th.id DESC
+         LIMIT $7",
+    )
+    .bind(category.id)
+    .bind(reader.id())
+    .bind(reader.moderator_flag())
+    .bind(cursor.0)
+    .bind(cursor.1)
+    .bind(cursor.2)
+    .bind(i64::try_from(PAGE_SIZE + 1).unwrap_or(51))
+    .fetch_all(db.pool())
+    .await?;
+    let mut threads: Vec<ThreadSummary> = rows
+        .into_iter()
+        .map(|row| ThreadSummary {
+            id: row.id,
+            title: row.title,
+            author: row.author,
+            reply_count: row.reply_count,
+            last_post_at: row.last_post_at,
+            pinned: row.pinned == 1,
+            locked: row.locked == 1,
+            published: row.published == 1,
+        })
+        .collect();
+    let next = if threads.len() > PAGE_SIZE {
+        threads.truncate(PAGE_SIZE);
+        threads
+            .last()
+            .map(|t| format!("{}.{}.{}", i64::from(t.pinned), t.last_post_at, t.id))
+    } else {
+        None
+    };
+    Ok(CategoryPage {
+        area,
+        category: category.summary(locale),
+        threads,
+        next,
+        signed_in: reader.user_id.is_some(),
+    })
+}
+
+fn parse_cursor(text: &str) -> Option<(i64, i64, i64)> {
+    let mut parts = text.split('.').map(str::parse::<i64>);
+    Some((
+        parts.next()?.ok()?,
+        parts.next()?.ok()?,
+        parts.next()?.ok()?,
+    ))
+}
+
+/// Where a thread lives: its area and category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, FromRow)]
+pub struct ThreadPlace {
+    pub area_id: i64,
+    pub category_id: i64,
+    pub locked: i64,
+}
+
+pub async fn thread_place(db: &Db, thread: i64) -> Result<ThreadPlace, AppError> {
+    sqlx::query_as("SELECT area_id, category_id, locked FROM threads WHERE id = $1")
+        .bind(thread)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The area and thread of a post.
+pub async fn post_place(db: &Db, post: i64) -> Result<(i64, i64), AppError> {
+    sqlx::query_as("SELECT area_id, thread_id FROM posts WHERE id = $1")
+        .bind(post)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The area of a category.
+pub async fn category_area(db: &Db, category: i64) -> Result<i64, AppError> {
+    sqlx::query_scalar("SELECT area_id FROM forum_categories WHERE id = $1")
+        .bind(category)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(Invalid(crate::validation::Field::Category).into())
+}
+
+/// An unknown value of a form field.
+struct Invalid(crate::validation::Field);
+
+impl From<Invalid> for AppError {
+    fn from(Invalid(field): Invalid) -> Self {
+        crate::validation::Invalid::new(field, crate::validation::Problem::Unknown).into()
+    }
+}
+
+#[derive(FromRow)]
+struct HeadRow {
+    id: i64,
+    title: String,
+    area_id: i64,
+    category_id: i64,
+    category_slug: String,
+    category_name: String,
+    category_lang: String,
+    pinned: i64,
+    locked: i64,
+    published: i64,
+    author_id: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct PostRow {
+    id: i64,
+    author_id: Option<i64>,
+    author: Option<String>,
+    created_at: i64,
+    edited_at: Option<i64>,
+    status: String,
+    body_html: String,
+    hide_reason: Option<String>,
+    quote_of: Option<i64>,
+    quote_author: Option<String>,
+    quote_status: Option<String>,
+    quote_html: Option<String>,
+    agree_count: i64,
+    helpful_count: i64,
+    my_agree: i64,
+    my_helpful: i64,
+}
+
+/// One page of a thread. Held posts are shown only to their author and the
+/// area's moderators; hidden and deleted ones as placeholders. Pages are
+/// keyset windows on `posts_thread (thread_id, id)`.
+#[tracing::instrument(skip(db))]
+pub async fn thread_page(
+    db: &Db,
+    locale: Locale,
+    thread: i64,
+    window: PostWindow,
+    reader: Reader,
+    limits: &PostingLimits,
+) -> Result<ThreadPage, AppError> {
+    let head: HeadRow = sqlx::query_as(
+        "SELECT th.id, th.title, th.area_id, th.category_id, c.slug AS category_slug,
+                COALESCE(t.name, o.name) AS category_name, COALESCE(t.locale, o.locale) AS category_lang,
+                th.pinned, th.locked, th.published, th.author_id
+         FROM threads th
+         JOIN forum_categories c ON c.id = th.category_id
+         JOIN forum_category_texts o ON o.category_id = c.id AND o.locale = c.source_locale
+         LEFT JOIN forum_category_texts t ON t.category_id = c.id AND t.locale = $2
+         WHERE th.id = $1",
+    )
+    .bind(thread)
+    .bind(locale.as_str())
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if head.published == 0 && !reader.moderator && head.author_id != reader.user_id {
+        return Err(AppError::NotFound);
+    }
+    let area = crate::taxonomy::db::town_overview(db, locale)
+        .await?
+        .areas
+        .into_iter()
+        .find(|area| area.id == head.area_id)
+        .ok_or(AppError::NotFound)?;
+
+    let (condition, order) = match window {
+        PostWindow::First => ("p.id > $4", "ASC"),
+        PostWindow::After(_) => ("p.id > $4", "ASC"),
+        PostWindow::Before(_) => ("p.id < $4", "DESC"),
+        PostWindow::Last => ("p.id < $4", "DESC"),
+    };
+    let bound = match window {
+        PostWindow::First => 0,
+        PostWindow::Last => i64::MAX,
+        PostWindow::After(id) | PostWindow::Before(id) => id,
+    };
+    let sql = format!(
+        "SELECT p.id, p.author_id, u.display_name AS author, p.created_at, p.edited_at, p.status,
+                p.body_html, p.hide_reason, p.quote_of, qu.display_name AS quote_author,
+                q.status AS quote_status, q.body_html AS quote_html,
+                p.agree_count, p.helpful_count,
+                (SELECT COUNT(*) FROM post_reactions r
+                 WHERE r.post_id = p.id AND r.user_id = $2 AND r.kind = 'agree') AS my_agree,
+                (SELECT COUNT(*) FROM post_reactions r
+                 WHERE r.post_id = p.id AND r.user_id = $2 AND r.kind = 'helpful') AS my_helpful
+         FROM posts p
+         LEFT JOIN users u ON u.id = p.author_id
+         LEFT JOIN posts q ON q.id = p.quote_of
+         LEFT JOIN users qu ON qu.id = q.author_id
+         WHERE p.thread_id = $1 AND (p.status <> 'held' OR p.author_id = $2 OR $3 = 1) AND {condition}
+         ORDER BY p.id {order}
+         LIMIT $5"
+    );
+    let mut rows: Vec<PostRow> = sqlx::query_as(&sql)
+        .bind(thread)
+        .bind(reader.id())
+        .bind(reader.moderator_flag())
+        .bind(bound)
+        .bind(i64::try_from(PAGE_SIZE).unwrap_or(50))
+        .fetch_all(db.pool())
+        .await?;
+    if order == "DESC" {
+        rows.reverse();
+    }
+    let exists = |condition: &'static str, id: i64| {
+        let sql = format!(
+            "SELECT p.id FROM posts p
+             WHERE p.thread_id = $1 AND (p.status <> 'held' OR p.author_id = $2 OR $3 = 1) AND p.id {condition} $4
+             LIMIT 1"
+        );
+        async move {
+            sqlx::query_scalar::<_, i64>(&sql)
+                .bind(thread)
+                .bind(reader.id())
+                .bind(reader.moderator_flag())
+                .bind(id)
+                .fetch_optional(db.pool())
+                .await
+                .map(|found| found.is_some())
+        }
+    };
+    let older = match rows.first() {
+        Some(first) if exists("<", first.id).await? => Some(first.id),
+        _ => None,
+    };
+    let newer = match rows.last() {
+        Some(last) if exists(">", last.id).await? => Some(last.id),
+        _ => None,
+    };
+    let now = now_millis();
+    let window_millis = limits.edit_window_minutes * 60_000;
+    let posts = rows
+        .into_iter()
+        .map(|row| post_view(row, reader, now, window_millis))
+        .collect();
+    let move_targets = if reader.moderator {
+        move_targets(db, locale, reader).await?
+    } else {
+        Vec::new()
+    };
+    Ok(ThreadPage {
+        thread: ThreadHead {
+            id: head.id,
+            title: head.title,
+            area,
+            category_id: head.category_id,
+            category_slug: head.category_slug,
+            category_name: local(head.category_name, &head.category_lang, locale),
+            pinned: head.pinned == 1,
+            locked: head.locked == 1,
+        },
+        posts,
+        older,
+        newer,
+        viewer: reader.user_id,
+        moderator: reader.moderator,
+        move_targets,
+    })
+}
+
+fn post_view(row: PostRow, reader: Reader, now: i64, window_millis: i64) -> PostView {
+    let status = PostStatus::parse(&row.status).unwrap_or(PostStatus::Hidden);
+    let mine = row.author_id.is_some() && row.author_id == reader.user_id;
+    let readable = match status {
+        PostStatus::Visible => true,
+        PostStatus::Held => mine || reader.moderator,
+        PostStatus::Reported | PostStatus::Hidden => reader.moderator,
+        PostStatus::Deleted => false,
+    };
+    let quote = row.quote_of.map(|post_id| Quote {
+        post_id,
+        author: row.quote_author,
+        excerpt: match (row.quote_status.as_deref(), row.quote_html) {
+            (Some("visible"), Some(html)) => excerpt_of_html(&html, 240),
+            _ => String::new(),
+        },
+    });
+    PostView {
+        id: row.id,
+        author: row.author,
+        author_id: row.author_id,
+        created_at: row.created_at,
+        edited_at: row.edited_at,
+        status,
+        body_html: readable.then_some(row.body_html),
+        hide_reason: row.hide_reason.filter(|_| mine || reader.moderator),
+        quote,
+        agree: row.agree_count,
+        helpful: row.helpful_count,
+        my_agree: row.my_agree > 0,
+        my_helpful: row.my_helpful > 0,
+        editable: mine
+            && matches!(status, PostStatus::Visible | PostStatus::Held)
+            && now - row.created_at <= window_millis,
+    }
+}
+
+/// The start of a post's text, from its stored HTML (tags dropped, the
+/// escapes the sanitiser writes undone: the page escapes it again).
+pub fn excerpt_of_html(html: &str, max_chars: usize) -> String {
+    const BLOCKS: &[&str] = &[
+        "p",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "hr",
+    ];
+    let mut text = String::with_capacity(html.len().min(max_chars * 4));
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        text.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('>') else {
+            break;
+        };
+        let tag = rest[start + 1..start + end].trim_start_matches('/');
+        let name = tag.split([' ', '/']).next().unwrap_or_default();
+        // Block elements separate words; inline ones (strong, a, …) do not.
+        if BLOCKS.contains(&name) {
+            text.push(' ');
+        }
+        rest = &rest[start + end + 1..];
+    }
+    if !rest.contains('<') {
+        text.push_str(rest);
+    }
+    let text = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut excerpt = String::new();
+    for word in words {
+        if excerpt.chars().count() + word.chars().count() > max_chars {
+            excerpt.push('…');
+            break;
+        }
+        if !excerpt.is_empty() {
+            excerpt.push(' ');
+        }
+        excerpt.push_str(word);
+    }
+    excerpt
+}
+
+/// The categories a moderator may move threads into: those of the areas
+/// they moderate (every area for an admin).
+async fn move_targets(
+    db: &Db,
+    locale: Locale,
+    reader: Reader,
+) -> Result<Vec<MoveTarget>, AppError> {
+    let Some(user_id) = reader.user_id else {
+        return Ok(Vec::new());
+    };
+    let grants = crate::auth::db::grants_of(db.pool(), user_id).await?;
+    let index = forums_index(db, locale).await?;
+    Ok(index
+        .areas
+        .into_iter()
+        .filter(|area| crate::auth::roles::Need::ModeratorOf(area.area.id).met_by(&grants))
+        .flat_map(|area| {
+            let area_name = area.area.name.text;
+            area.categories.into_iter().map(move |category| MoveTarget {
+                category_id: category.id,
+                label: format!("{area_name} › {}", category.name.text),
+            })
+        })
+        .collect())
+}
+
+/// A post to write: a new thread (with its title) or a reply.
+#[derive(Debug, Clone)]
+pub struct NewPost<'a> {
+    pub author: i64,
+    pub area_id: i64,
+    pub target: PostTarget<'a>,
+    pub source: &'a str,
+    pub rendered: &'a Rendered,
+    pub quote_of: Option<i64>,
+    pub filtered: Option<FilterAction>,
+    /// Whether the author moderates the area (skips the new-account rules).
+    pub moderator: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum PostTarget<'a> {
+    NewThread { category: i64, title: &'a str },
+    Reply { thread: i64 },
+}
+
+/// What the rules need to know about the author, read in the transaction
+/// that writes the post (`posts_author`, `forum_suspensions_user_area`).
+async fn author_facts(
+    tx: &mut Transaction<'_, Any>,
+    author: i64,
+    area: i64,
+    moderator: bool,
+    now: i64,
+) -> Result<AuthorFacts, AppError> {
+    let created_at: i64 = sqlx::query_scalar("SELECT created_at FROM users WHERE id = $1")
+        .bind(author)
+        .fetch_one(&mut **tx)
+        .await?;
+    let (last_minute, last_day): (i64, i64) = sqlx::query_as(
+        "SELECT COALESCE(SUM(CASE WHEN created_at > $2 THEN 1 ELSE 0 END), 0),
+                COUNT(*)
+         FROM posts WHERE author_id = $1 AND created_at > $3",
+    )
+    .bind(author)
+    .bind(now - 60_000)
+    .bind(now - 86_400_000)
+    .fetch_one(&mut **tx)
+    .await?;
+    let approved_in_area: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM posts WHERE author_id = $1 AND area_id = $2 AND status = 'visible'",
+    )
+    .bind(author)
+    .bind(area)
+    .fetch_one(&mut **tx)
+    .await?;
+    let suspended_until: Option<i64> = sqlx::query_scalar(
+        "SELECT MAX(until) FROM forum_suspensions WHERE user_id = $1 AND area_id = $2 AND until > $3",
+    )
+    .bind(author)
+    .bind(area)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(AuthorFacts {
+        account_age_millis: now - created_at,
+        posts_last_minute: last_minute,
+        posts_last_day: last_day,
+        approved_in_area,
+        suspended_until,
+        moderator,
+    })
+}
+
+/// An area's moderation rules, or the defaults.
+pub async fn forum_rules<'e, E>(executor: E, area: i64) -> Result<ForumRules, AppError>
+where
+    E: sqlx::Executor<'e, Database = Any>,
+{
+    let row: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT report_threshold, held_first_posts FROM forum_rules WHERE area_id = $1",
+    )
+    .bind(area)
+    .fetch_optional(executor)
+    .await?;
+    Ok(row.map_or(
+        ForumRules::DEFAULT,
+        |(report_threshold, held_first_posts)| ForumRules {
+            report_threshold,
+            held_first_posts,
+        },
+    ))
+}
+
+/// Writes a thread or a reply, with its input item, in one transaction,
+/// after the rules have placed it (published, held, or refused with the
+/// reason).
+#[tracing::instrument(skip(db, post), fields(author = post.author, area = post.area_id))]
+pub async fn write_post(
+    db: &Db,
+    post: &NewPost<'_>,
+    limits: &PostingLimits,
+) -> Result<Published, AppError> {
+    let now = now_millis();
+    let mut tx = db.pool().begin().await?;
+    let facts = author_facts(&mut tx, post.author, post.area_id, post.moderator, now).await?;
+    let rules = forum_rules(&mut *tx, post.area_id).await?;
+    let links = i64::try_from(post.rendered.links).unwrap_or(i64::MAX);
+    let placement = place_post(&facts, &rules, limits, links, post.filtered)?;
+    let (status, held_reason) = match placement {
+        Placement::Publish => (PostStatus::Visible, None),
+        Placement::HoldNewAccount => (PostStatus::Held, Some("new_account")),
+        Placement::HoldFiltered => (PostStatus::Held, Some("word_filter")),
+    };
+    let (thread, input_text) = match post.target {
+        PostTarget::NewThread { category, title } => {
+            let thread: i64 = sqlx::query_scalar(
+                "INSERT INTO threads (category_id, area_id, author_id, title, created_at, last_post_at, published)
+                 VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id",
+            )
+            .bind(category)
+            .bind(post.area_id)
+            .bind(post.author)
+            .bind(title)
+            .bind(now)
+            .bind(i64::from(status == PostStatus::Visible))
+            .fetch_one(&mut *tx)
+            .await?;
+            (thread, format!("{title}\n\n{}", post.source))
+        }
+        PostTarget::Reply { thread } => {
+            let locked: Option<i64> =
+                sqlx::query_scalar("SELECT locked FROM threads WHERE id = $1")
+                    .bind(thread)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match locked {
+                None => return Err(AppError::NotFound),
+                Some(1) if !post.moderator => return Err(AppError::ThreadLocked),
+                Some(_) => {}
+            }
+            if status == PostStatus::Visible {
+                sqlx::query(
+                    "UPDATE threads SET reply_count = reply_count + 1, last_post_at = $2 WHERE id = $1",
+                )
+                .bind(thread)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            (thread, post.source.to_owned())
+        }
+    };
+    // A quote must be of a post in the same thread.
+    let quote_of = match post.quote_of {
+        Some(quoted) => {
+            sqlx::query_scalar::<_, i64>("SELECT id FROM posts WHERE id = $1 AND thread_id = $2")
+                .bind(quoted)
+                .bind(thread)
+                .fetch_optional(&mut *tx)
+                .await?
+        }
+        None => None,
+    };
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO posts (thread_id, area_id, author_id, quote_of, body_source, body_html, status,
+                            held_reason, link_count, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(thread)
+    .bind(post.area_id)
+    .bind(post.author)
+    .bind(quote_of)
+    .bind(post.source)
+    .bind(&post.rendered.html)
+    .bind(status.as_str())
+    .bind(held_reason)
+    .bind(links)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    insert_input_item(&mut tx, id, post.area_id, post.author, &input_text, now).await?;
+    tx.commit().await?;
+    Ok(match status {
+        PostStatus::Visible => Published::Visible { thread, post: id },
+        _ => Published::Held { thread, post: id },
+    })
+}
+
+/// Every post is an input item, written with it; the pipeline analyses it
+/// later (`analysis = 'pending'`).
+async fn insert_input_item(
+    tx: &mut Transaction<'_, Any>,
+    post: i64,
+    area: i64,
+    author: i64,
+    text: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO input_items (channel, source_id, area_id, author_id, created_at, original_text)
+         VALUES ('forum_post', $1, $2, $3, $4, $5)",
+    )
+    .bind(post)
+    .bind(area)
+    .bind(author)
+    .bind(now)
+    .bind(text)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(FromRow)]
+struct EditRow {
+    id: i64,
+    thread_id: i64,
+    title: String,
+    author_id: Option<i64>,
+    body_source: String,
+    status: String,
+    created_at: i64,
+    edited_at: Option<i64>,
+    first: i64,
+}
+
+/// The post as its author edits it; only the author may.
+pub async fn post_for_edit(
+    db: &Db,
+    post: i64,
+    author: i64,
+    limits: &PostingLimits,
+) -> Result<PostForEdit, AppError> {
+    let row = edit_row(db.pool(), post).await?;
+    if row.author_id != Some(author) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(PostForEdit {
+        editable: editable(&row, now_millis(), limits),
+        id: row.id,
+        thread_id: row.thread_id,
+        thread_title: row.title,
+        body_source: row.body_source,
+    })
+}
+
+async fn edit_row<'e, E>(executor: E, post: i64) -> Result<EditRow, AppError>
+where
+    E: sqlx::Executor<'e, Database = Any>,
+{
+    sqlx::query_as(
+        "SELECT p.id, p.thread_id, th.title, p.author_id, p.body_source, p.status, p.created_at, p.edited_at,
+                (SELECT MIN(f.id) FROM posts f WHERE f.thread_id = p.thread_id) AS first
+         FROM posts p JOIN threads th ON th.id = p.thread_id WHERE p.id = $1",
+    )
+    .bind(post)
+    .fetch_optional(executor)
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+fn editable(row: &EditRow, now: i64, limits: &PostingLimits) -> bool {
+    matches!(
+        PostStatus::parse(&row.status),
+        Some(PostStatus::Visible | PostStatus::Held)
+    ) && now - row.created_at <= limits.edit_window_minutes * 60_000
+}
+
+/// A new text for a post, from its author.
+#[derive(Debug, Clone, Copy)]
+pub struct PostEdit<'a> {
+    pub post: i64,
+    pub author: i64,
+    pub source: &'a str,
+    pub rendered: &'a Rendered,
+    pub filtered: Option<FilterAction>,
+    /// Whether the author moderates the area (skips the link limit).
+    pub moderator: bool,
+}
+
+/// An edit by the author, within the window: the earlier text goes to the
+/// post's history, the new one through the same checks as a new post
+/// (links, filters), and the input item follows (analysed again).
+#[tracing::instrument(skip(db, edit), fields(post = edit.post, author = edit.author))]
+pub async fn edit_post(
+    db: &Db,
+    edit: &PostEdit<'_>,
+    limits: &PostingLimits,
+) -> Result<i64, AppError> {
+    let PostEdit {
+        post,
+        author,
+        source,
+        rendered,
+        filtered,
+        moderator,
+    } = *edit;
+    let now = now_millis();
+    let mut tx = db.pool().begin().await?;
+    let row = edit_row(&mut *tx, post).await?;
+    if row.author_id != Some(author) {
+        return Err(AppError::Forbidden);
+    }
+    if !editable(&row, now, limits) {
+        return Err(AppError::EditWindowClosed);
+    }
+    let links = i64::try_from(rendered.links).unwrap_or(i64::MAX);
+    let created_at: i64 = sqlx::query_scalar("SELECT created_at FROM users WHERE id = $1")
+        .bind(author)
+        .fetch_one(&mut *tx)
+        .await?;
+    let new_account = !moderator && now - created_at < limits.new_account_days * 86_400_000;
+    if new_account && links > limits.new_account_links {
+        return Err(crate::validation::Invalid::new(
+            crate::validation::Field::Body,
+            crate::validation::Problem::TooManyLinks {
+                max: limits.new_account_links,
+            },
+        )
+        .into());
+    }
+    let old_status = PostStatus::parse(&row.status).unwrap_or(PostStatus::Visible);
+    let new_status = match filtered {
+        Some(FilterAction::Refuse) => {
+            return Err(crate::validation::Invalid::new(
+                crate::validation::Field::Body,
+                crate::validation::Problem::Filtered,
+            )
+            .into());
+        }
+        Some(FilterAction::Hold) => PostStatus::Held,
+        None => old_status,
+    };
+    sqlx::query(
+        "INSERT INTO post_revisions (post_id, body_source, written_at) VALUES ($1, $2, $3)",
+    )
+    .bind(post)
+    .bind(&row.body_source)
+    .bind(row.edited_at.unwrap_or(row.created_at))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE posts SET body_source = $2, body_html = $3, link_count = $4, edited_at = $5,
+                held_reason = CASE WHEN $6 = 'held' AND status <> 'held' THEN 'word_filter' ELSE held_reason END
+         WHERE id = $1",
+    )
+    .bind(post)
+    .bind(source)
+    .bind(&rendered.html)
+    .bind(links)
+    .bind(now)
+    .bind(new_status.as_str())
+    .execute(&mut *tx)
+    .await?;
+    set_status(&mut tx, post, old_status, new_status).await?;
+    let text = if row.first == row.id {
+        format!("{}\n\n{source}", row.title)
+    } else {
+        source.to_owned()
+    };
+    sqlx::query(
+        "UPDATE input_items SET original_text = $2, analysis = 'pending', masked_text = NULL
+         WHERE channel = 'forum_post' AND source_id = $1",
+    )
+    .bind(post)
+    .bind(text)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(row.thread_id)
+}
+
+/// Moves a post from one status to another and keeps its thread's
+/// counters true: the first post decides whether the thread is published,
+/// later ones count as replies while visible.
+pub async fn set_status(
+    tx: &mut Transaction<'_, Any>,
+    post: i64,
+    from: PostStatus,
+    to: PostStatus,
+) -> Result<(), AppError> {
+    if from == to {
+        return Ok(());
+    }
+    let (thread, created_at, first): (i64, i64, i64) = sqlx::query_as(
+        "SELECT p.thread_id, p.created_at, (SELECT MIN(f.id) FROM posts f WHERE f.thread_id = p.thread_id)
+         FROM posts p WHERE p.id = $1",
+    )
+    .bind(post)
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE posts SET status = $2 WHERE id = $1")
+        .bind(post)
+        .bind(to.as_str())
+        .execute(&mut **tx)
+        .await?;
+    let was_visible = from == PostStatus::Visible;
+    let is_visible = to == PostStatus::Visible;
+    if first == post {
+        sqlx::query("UPDATE threads SET published = $2 WHERE id = $1")
+            .bind(thread)
+            .bind(i64::from(to != PostStatus::Held))
+            .execute(&mut **tx)
+            .await?;
+    } else if was_visible != is_visible {
+        sqlx::query(
+            "UPDATE threads SET reply_count = reply_count + $2,
+                    last_post_at = CASE WHEN $3 > last_post_at THEN $3 ELSE last_post_at END
+             WHERE id = $1",
+        )
+        .bind(thread)
+        .bind(if is_visible { 1_i64 } else { -1 })
+        .bind(if is_visible { created_at } else { 0 })
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Adds or takes back the reader's reaction `kind` to a visible post.
+/// Returns the thread, for the page that follows.
+#[tracing::instrument(skip(db))]
+pub async fn toggle_reaction(
+    db: &Db,
+    post: i64,
+    user: i64,
+    kind: ReactionKind,
+) -> Result<i64, AppError> {
+    let column = match kind {
+        ReactionKind::Agree => "agree_count",
+        ReactionKind::Helpful => "helpful_count",
+    };
+    let mut tx = db.pool().begin().await?;
+    let thread: i64 =
+        sqlx::query_scalar("SELECT thread_id FROM posts WHERE id = $1 AND status = 'visible'")
+            .bind(post)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    let removed =
+        sqlx::query("DELETE FROM post_reactions WHERE post_id = $1 AND user_id = $2 AND kind = $3")
+            .bind(post)
+            .bind(user)
+            .bind(kind.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    let change: i64 = if removed > 0 {
+        -1
+    } else {
+        let added = sqlx::query(
+            "INSERT INTO post_reactions (post_id, user_id, kind, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(post)
+        .bind(user)
+        .bind(kind.as_str())
+        .bind(now_millis())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        i64::try_from(added).unwrap_or(0)
+    };
+    sqlx::query(&format!(
+        "UPDATE posts SET {column} = {column} + $2 WHERE id = $1"
+    ))
+    .bind(post)
+    .bind(change)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(thread)
+}
+
+/// A resident's report of a post (once per resident and post). When the
+/// area's threshold of distinct residents is reached, a visible post is
+/// hidden pending review. Returns the thread.
+#[tracing::instrument(skip(db, note))]
+pub async fn report_post(
+    db: &Db,
+    post: i64,
+    reporter: i64,
+    reason: ReportReason,
+    note: &str,
+) -> Result<i64, AppError> {
+    let mut tx = db.pool().begin().await?;
+    let (thread, area, status): (i64, i64, String) =
+        sqlx::query_as("SELECT thread_id, area_id, status FROM posts WHERE id = $1")
+            .bind(post)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    sqlx::query(
+        "INSERT INTO post_reports (post_id, reporter_id, reason, note, created_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (post_id, reporter_id) DO NOTHING",
+    )
+    .bind(post)
+    .bind(reporter)
+    .bind(reason.as_str())
+    .bind(note)
+    .bind(now_millis())
+    .execute(&mut *tx)
+    .await?;
+    let open: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM post_reports WHERE post_id = $1 AND resolved_at IS NULL",
+    )
+    .bind(post)
+    .fetch_one(&mut *tx)
+    .await?;
+    let rules = forum_rules(&mut *tx, area).await?;
+    if status == PostStatus::Visible.as_str() && open >= rules.report_threshold {
+        set_status(&mut tx, post, PostStatus::Visible, PostStatus::Reported).await?;
+    }
+    tx.commit().await?;
+    Ok(thread)
+}

@@ -1,0 +1,349 @@
+//! `/{l}/moderation` (the queue), `/{l}/moderation/filters` (word filters
+//! and area rules) and `/{l}/moderation/posts/{id}` (a post's history).
+
+use super::api::{
+    AddFilter, ApprovePost, DeletePost, HidePost, RemoveFilter, SetForumRules, SuspendUser,
+    moderation_filters, moderation_queue, post_revisions,
+};
+use super::{FiltersPage, Queue, QueueItem};
+use crate::forums::FilterAction;
+use crate::forums::pages::reason_name;
+use crate::forums::parts::{Time, thread_href};
+use crate::i18n::*;
+use crate::locale::{page_path, use_locale};
+use crate::ui::error_message::{PageError, action_error};
+use crate::ui::forms::PostForm;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
+use leptos_i18n::Locale as _;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+fn ModerationNav() -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <nav class="sub-nav" aria-label=move || td_string!(locale.get(), moderation.title)>
+            <a href=move || page_path(locale.get(), "moderation")>{move || td!(locale.get(), moderation.queue_title)}</a>
+            <a href=move || page_path(locale.get(), "moderation/filters")>{move || td!(locale.get(), moderation.filters_title)}</a>
+            <a href=move || page_path(locale.get(), "announcements")>{move || td!(locale.get(), announcements.title)}</a>
+        </nav>
+    }
+}
+
+#[component]
+pub fn ModerationPage() -> impl IntoView {
+    let locale = use_locale();
+    let queue = Resource::new(move || locale.get(), moderation_queue);
+    view! {
+        <Title text=td_string!(locale.get_untracked(), moderation.queue_title).to_string() />
+        <section class="admin-page">
+            <h1>{move || td!(locale.get(), moderation.queue_title)}</h1>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match queue.await {
+                        Ok(queue) => view! { <ModerationNav /> {queue_body(queue)} }.into_any(),
+                        Err(error) => view! { <PageError error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn queue_body(queue: Queue) -> AnyView {
+    let locale = use_locale();
+    let approve = ServerAction::<ApprovePost>::new();
+    let hide = ServerAction::<HidePost>::new();
+    let delete = ServerAction::<DeletePost>::new();
+    let suspend = ServerAction::<SuspendUser>::new();
+    let errors = move || {
+        (
+            action_error(approve)(),
+            action_error(hide)(),
+            action_error(delete)(),
+            action_error(suspend)(),
+        )
+    };
+    let areas: Vec<String> = queue
+        .areas
+        .iter()
+        .map(|area| area.name.text.clone())
+        .collect();
+    let empty = queue.items.is_empty();
+    view! {
+        <p>{move || td!(locale.get(), moderation.queue_intro)} " " {areas.join(", ")}</p>
+        {errors}
+        {empty.then(|| view! { <p class="notice">{move || td!(locale.get(), moderation.queue_empty)}</p> })}
+        <ol class="queue">
+            {queue.items.into_iter().map(|item| view! { <li>{queue_item(item)}</li> }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+fn queue_item(item: QueueItem) -> AnyView {
+    let locale = use_locale();
+    let l = locale.get_untracked();
+    let post = item.post_id;
+    let status = match item.status {
+        crate::forums::PostStatus::Held => match item.held_reason.as_deref() {
+            Some("word_filter") => td_string!(l, moderation.held_filter),
+            _ => td_string!(l, moderation.held_new_account),
+        },
+        crate::forums::PostStatus::Reported => td_string!(l, moderation.hidden_by_reports),
+        crate::forums::PostStatus::Hidden => td_string!(l, forums.post_hidden),
+        _ => td_string!(l, moderation.has_reports),
+    };
+    let thread = thread_href(l, item.thread_id, &item.thread_title);
+    let history_href = page_path(l, &format!("moderation/posts/{post}"));
+    let reports = view! {
+        <ul class="reports">
+            {item.reports.into_iter().map(|report| view! {
+                <li>
+                    <strong>{move || reason_name(locale.get(), report.reason)}</strong>
+                    {(!report.note.is_empty()).then(|| view! { ": " <span>{report.note.clone()}</span> })}
+                    " · " <Time millis=report.at />
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+    .into_any();
+    let history = item.history.map(|h| {
+        let (posts, removed, reports_against) = (h.posts, h.removed, h.reports_against);
+        view! {
+            <p class="meta">
+                {move || td!(locale.get(), moderation.author_history, posts = move || posts, removed = move || removed, reports = move || reports_against)}
+                " · " {move || td!(locale.get(), moderation.joined)} " " <Time millis=h.joined_at />
+                {h.suspended_until.map(|until| view! {
+                    " · " <strong>{move || td!(locale.get(), moderation.suspended_until)} " " <Time millis=until /></strong>
+                })}
+            </p>
+        }
+    });
+    let actions = view! {
+        <div class="queue-actions">
+            <PostForm action=ApprovePost::url() class="inline-form">
+                <input type="hidden" name="post" value=post />
+                <button type="submit" class="button">{move || td!(locale.get(), moderation.approve)}</button>
+            </PostForm>
+            <PostForm action=HidePost::url() class="inline-form">
+                <input type="hidden" name="post" value=post />
+                <label for=format!("hide-reason-{post}")>{move || td!(locale.get(), moderation.hide_reason)}</label>
+                <input id=format!("hide-reason-{post}") name="reason" type="text" required maxlength="500" />
+                <button type="submit" class="button secondary">{move || td!(locale.get(), moderation.hide)}</button>
+            </PostForm>
+            <PostForm action=DeletePost::url() class="inline-form">
+                <input type="hidden" name="post" value=post />
+                <button type="submit" class="button danger">{move || td!(locale.get(), moderation.delete)}</button>
+            </PostForm>
+        </div>
+    }
+    .into_any();
+    let suspend = item.author_id.map(|user| {
+        let area = item.area_id;
+        view! {
+            <details>
+                <summary>{move || td!(locale.get(), moderation.suspend_title)}</summary>
+                <PostForm action=SuspendUser::url()>
+                    <input type="hidden" name="area" value=area />
+                    <input type="hidden" name="user" value=user />
+                    <label for=format!("days-{post}")>{move || td!(locale.get(), moderation.suspend_days)}</label>
+                    <input id=format!("days-{post}") name="days" type="number" min="1" max="365" value="7" required />
+                    <label for=format!("suspend-reason-{post}")>{move || td!(locale.get(), moderation.suspend_reason)}</label>
+                    <input id=format!("suspend-reason-{post}") name="reason" type="text" required maxlength="500" />
+                    <button type="submit" class="button danger">{move || td!(locale.get(), moderation.suspend_button)}</button>
+                </PostForm>
+            </details>
+        }
+    });
+    let revisions = item.revisions;
+    view! {
+        <article class="queue-item" id=format!("queue-post-{post}")>
+            <header>
+                <a href=thread>{item.thread_title}</a>
+                " · " <strong>{item.author.unwrap_or_default()}</strong>
+                " · " <Time millis=item.created_at />
+                " · " <span class="badge warn">{status}</span>
+            </header>
+            {history}
+            <div class="post-body" inner_html=item.body_html></div>
+            {(revisions > 0).then(|| view! {
+                <p><a href=history_href>{move || td!(locale.get(), moderation.see_history, count = move || revisions)}</a></p>
+            })}
+            {reports}
+            {actions}
+            {suspend}
+        </article>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn FiltersPageView() -> impl IntoView {
+    let locale = use_locale();
+    let page = Resource::new(move || locale.get(), moderation_filters);
+    view! {
+        <Title text=td_string!(locale.get_untracked(), moderation.filters_title).to_string() />
+        <section class="admin-page">
+            <h1>{move || td!(locale.get(), moderation.filters_title)}</h1>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(page) => view! { <ModerationNav /> {filters_body(page)} }.into_any(),
+                        Err(error) => view! { <PageError error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn action_name(locale: Locale, action: FilterAction) -> &'static str {
+    match action {
+        FilterAction::Hold => td_string!(locale, moderation.action_hold),
+        FilterAction::Refuse => td_string!(locale, moderation.action_refuse),
+    }
+}
+
+fn filters_body(page: FiltersPage) -> AnyView {
+    let locale = use_locale();
+    let add = ServerAction::<AddFilter>::new();
+    let remove = ServerAction::<RemoveFilter>::new();
+    let rules = ServerAction::<SetForumRules>::new();
+    let errors = move || {
+        (
+            action_error(add)(),
+            action_error(remove)(),
+            action_error(rules)(),
+        )
+    };
+    let all_areas = td_string!(locale.get_untracked(), moderation.all_areas);
+    let all_languages = td_string!(locale.get_untracked(), moderation.all_languages);
+    let table = view! {
+        <table class="data-table">
+            <thead>
+                <tr>
+                    <th scope="col">{move || td!(locale.get(), moderation.phrase)}</th>
+                    <th scope="col">{move || td!(locale.get(), moderation.area)}</th>
+                    <th scope="col">{move || td!(locale.get(), moderation.language)}</th>
+                    <th scope="col">{move || td!(locale.get(), moderation.action)}</th>
+                    <th scope="col"><span class="visually-hidden">{move || td!(locale.get(), moderation.remove)}</span></th>
+                </tr>
+            </thead>
+            <tbody>
+                {page.filters.into_iter().map(|filter| view! {
+                    <tr>
+                        <td>{filter.phrase}</td>
+                        <td>{filter.area.unwrap_or_else(|| all_areas.to_owned())}</td>
+                        <td>{filter.locale.unwrap_or_else(|| all_languages.to_owned())}</td>
+                        <td>{move || action_name(locale.get(), filter.action)}</td>
+                        <td>
+                            <PostForm action=RemoveFilter::url() class="inline-form">
+                                <input type="hidden" name="filter" value=filter.id />
+                                <button type="submit" class="link-button">{move || td!(locale.get(), moderation.remove)}</button>
+                            </PostForm>
+                        </td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any();
+    let area_options: Vec<(i64, String)> = page
+        .areas
+        .iter()
+        .map(|a| (a.area.id, a.area.name.text.clone()))
+        .collect();
+    let admin = page.admin;
+    let form = view! {
+        <h2>{move || td!(locale.get(), moderation.add_filter)}</h2>
+        <PostForm action=AddFilter::url()>
+            <label for="phrase">{move || td!(locale.get(), moderation.phrase)}</label>
+            <input id="phrase" name="phrase" type="text" required maxlength="100" />
+            <label for="filter-area">{move || td!(locale.get(), moderation.area)}</label>
+            <select id="filter-area" name="area">
+                {area_options.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                {admin.then(|| view! { <option value="">{all_areas}</option> })}
+            </select>
+            <label for="filter-language">{move || td!(locale.get(), moderation.language)}</label>
+            <select id="filter-language" name="language">
+                <option value="">{all_languages}</option>
+                {Locale::get_all().iter().map(|l| view! { <option value=l.as_str()>{l.as_str()}</option> }).collect_view()}
+            </select>
+            <label for="filter-action">{move || td!(locale.get(), moderation.action)}</label>
+            <select id="filter-action" name="action">
+                <option value="hold">{move || td!(locale.get(), moderation.action_hold)}</option>
+                <option value="refuse">{move || td!(locale.get(), moderation.action_refuse)}</option>
+            </select>
+            <button type="submit" class="button">{move || td!(locale.get(), moderation.add_button)}</button>
+        </PostForm>
+    }
+    .into_any();
+    let rules_forms = page
+        .areas
+        .into_iter()
+        .map(|area| {
+            let id = area.area.id;
+            view! {
+                <PostForm action=SetForumRules::url()>
+                    <h3>{area.area.name.text}</h3>
+                    <input type="hidden" name="area" value=id />
+                    <label for=format!("threshold-{id}")>{move || td!(locale.get(), moderation.report_threshold)}</label>
+                    <input id=format!("threshold-{id}") name="report_threshold" type="number" min="1" max="100"
+                        value=area.rules.report_threshold.to_string() required />
+                    <label for=format!("held-{id}")>{move || td!(locale.get(), moderation.held_first_posts)}</label>
+                    <input id=format!("held-{id}") name="held_first_posts" type="number" min="0" max="100"
+                        value=area.rules.held_first_posts.to_string() required />
+                    <button type="submit" class="button secondary">{move || td!(locale.get(), moderation.save_rules)}</button>
+                </PostForm>
+            }
+        })
+        .collect_view()
+        .into_any();
+    view! {
+        <p>{move || td!(locale.get(), moderation.filters_intro)}</p>
+        {errors}
+        {table}
+        {form}
+        <h2>{move || td!(locale.get(), moderation.rules_title)}</h2>
+        {rules_forms}
+    }
+    .into_any()
+}
+
+#[component]
+pub fn PostHistoryPage() -> impl IntoView {
+    let locale = use_locale();
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let history = Resource::new(id, post_revisions);
+    view! {
+        <Title text=td_string!(locale.get_untracked(), moderation.history_title).to_string() />
+        <section class="admin-page">
+            <h1>{move || td!(locale.get(), moderation.history_title)}</h1>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match history.await {
+                        Ok(history) => view! {
+                            <ModerationNav />
+                            <h2>{move || td!(locale.get(), moderation.current_version)}</h2>
+                            <pre class="source">{history.current}</pre>
+                            {history.revisions.into_iter().map(|revision| view! {
+                                <h2><Time millis=revision.written_at /></h2>
+                                <pre class="source">{revision.body_source}</pre>
+                            }).collect_view()}
+                        }.into_any(),
+                        Err(error) => view! { <PageError error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
