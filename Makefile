@@ -32,6 +32,7 @@ APT_UPDATED := /tmp/.parley-apt-updated
 help:
 	@echo "make run    build and serve Parley with the demo town on http://127.0.0.1:3000"
 	@echo "make test   run every check and test (installs what is missing)"
+	@echo "make bench  measure speed; results in bench/RESULTS.md"
 
 ## The two commands ----------------------------------------------------------
 
@@ -58,6 +59,10 @@ clippy:
 # Unit and integration tests, on SQLite and on a throwaway PostgreSQL.
 rust-tests:
 	.ci/with-postgres.sh cargo test --workspace --no-fail-fast
+
+# Speed figures, written to bench/RESULTS.md (SQLite and PostgreSQL).
+bench: tools-test
+	.ci/with-postgres.sh bench/run.sh
 
 e2e: $(NODE_STAMP)
 	cd end2end && npx playwright test

@@ -11,5 +11,10 @@ export PARLEY_ADDR="127.0.0.1:${PARLEY_E2E_PORT:-3107}"
 export PARLEY_LOG="${PARLEY_LOG:-warn}"
 # Every browser test signs up from 127.0.0.1.
 export PARLEY_SIGN_UPS_PER_HOUR=1000
+# The markup test posts dozens of hostile samples as one new account; the
+# limits themselves are tested in server/tests/forums.rs.
+export PARLEY_POSTS_PER_MINUTE=1000
+export PARLEY_NEW_ACCOUNT_POSTS_PER_DAY=1000
+export PARLEY_NEW_ACCOUNT_LINKS=1000
 target/release/parley seed-demo >/dev/null
 exec target/release/parley serve

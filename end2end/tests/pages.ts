@@ -9,6 +9,12 @@ export const rtlLocales = new Set(["ar", "ur"]);
 export const sections = [
   "",
   "/forums",
+  "/forums/riverside",
+  "/forums/riverside/safety",
+  "/t/1",
+  "/posts/2/report",
+  "/announcements",
+  "/moderation",
   "/surveys",
   "/focus-groups",
   "/drafts",

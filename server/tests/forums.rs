@@ -33,6 +33,7 @@ on_both_backends!(
     moderators_hide_delete_lock_pin_move_and_suspend_audited,
     announcements_show_on_every_page_and_in_feeds,
     long_threads_are_read_a_page_at_a_time,
+    residents_export_their_posts_and_may_erase_them_with_their_account,
 );
 
 /// A moderator of `area` with the second factor proved.
@@ -1144,4 +1145,64 @@ async fn long_threads_are_read_a_page_at_a_time(backend: Backend) {
             && !last.contains("Post number 69<")
     );
     assert!(!last.contains("rel=\"next\""));
+}
+
+async fn residents_export_their_posts_and_may_erase_them_with_their_account(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (_, general) = town(&app).await;
+    let keeper = app.sign_up("Keeper K", "").await;
+    let eraser = app.sign_up("Eraser E", "").await;
+    let (kept_thread, kept) =
+        written(&start_thread(&app, &keeper, general, "Kept words here", "I stay.").await);
+    let (erased_thread, erased) =
+        written(&start_thread(&app, &eraser, general, "Erased words here", "I go.").await);
+    reply(&app, &eraser, "en", kept_thread, "A reply that goes too.").await;
+
+    let (status, export) = app
+        .get_as(app::auth::api::ExportMyData::PATH, &eraser)
+        .await;
+    assert_eq!(status, 200);
+    let export: app::auth::MyData = serde_json::from_str(&export).unwrap();
+    assert_eq!(export.posts.len(), 2);
+    assert!(export.posts.iter().any(|post| post.text == "I go."));
+
+    let keep = app
+        .call(
+            app::auth::api::DeleteAccount::PATH,
+            &[("locale", "en"), ("confirmation", "Keeper K")],
+            Some(&keeper),
+        )
+        .await;
+    let erase = app
+        .call(
+            app::auth::api::DeleteAccount::PATH,
+            &[
+                ("locale", "en"),
+                ("confirmation", "Eraser E"),
+                ("erase_posts", "on"),
+            ],
+            Some(&eraser),
+        )
+        .await;
+    assert_eq!(
+        (keep.status().as_u16(), erase.status().as_u16()),
+        (200, 200)
+    );
+
+    let (_, kept_page) = app.get_text(&format!("/en/t/{kept_thread}")).await;
+    assert!(kept_page.contains("I stay.") && kept_page.contains("Former resident"));
+    assert!(!kept_page.contains("A reply that goes too."));
+    assert_eq!(status_of(&app, erased).await, "deleted");
+    assert_eq!(status_of(&app, kept).await, "visible");
+    let (_, erased_page) = app.get_text(&format!("/en/t/{erased_thread}")).await;
+    assert!(!erased_page.contains("I go.") && !erased_page.contains("Erased words here"));
+    for sql in [
+        "SELECT COUNT(*) FROM posts WHERE body_source IN ('I go.', 'A reply that goes too.')",
+        "SELECT COUNT(*) FROM input_items WHERE original_text LIKE '%I go.%' OR original_text = 'A reply that goes too.'",
+        "SELECT COUNT(*) FROM threads WHERE title = 'Erased words here'",
+    ] {
+        assert_eq!(count(&app, sql).await, 0, "{sql}");
+    }
 }

@@ -359,9 +359,14 @@ pub async fn change_password(
 }
 
 /// Deletes the signed-in resident's account at once, after they typed their
-/// display name to confirm. Audited.
+/// display name to confirm; with `erase_posts`, the texts of their forum
+/// posts go too (otherwise they stay, signed "former resident"). Audited.
 #[server]
-pub async fn delete_account(locale: Locale, confirmation: String) -> Result<(), AppError> {
+pub async fn delete_account(
+    locale: Locale,
+    confirmation: String,
+    erase_posts: Option<String>,
+) -> Result<(), AppError> {
     use crate::validation::{Field, Invalid, Problem};
 
     let viewer = require_viewer().await?;
@@ -370,7 +375,7 @@ pub async fn delete_account(locale: Locale, confirmation: String) -> Result<(), 
     }
     let db = crate::db::db()?;
     let client_hash = crate::security::address_key()?.hash_current();
-    super::db::delete_user(&db, viewer.id, &client_hash).await?;
+    super::db::delete_user(&db, viewer.id, erase_posts.is_some(), &client_hash).await?;
     set_cookie(&super::session::private_cookies()?.clear());
     tracing::info!(user_id = viewer.id, "account deleted");
     leptos_axum::redirect(&crate::locale::home_path(locale));

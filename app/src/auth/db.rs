@@ -18,6 +18,12 @@ pub const PERSONAL_DATA: &[(&str, &str)] = &[
     ("users", "email"),
     ("outbox", "recipient"),
     ("outbox", "body"),
+    ("threads", "title"),
+    ("posts", "body_source"),
+    ("posts", "body_html"),
+    ("post_revisions", "body_source"),
+    ("post_reports", "note"),
+    ("input_items", "original_text"),
 ];
 
 pub struct NewUser<'a> {
@@ -424,6 +430,7 @@ pub async fn export_user(db: &Db, user_id: i64, client_hash: &str) -> Result<MyD
             .await?;
     let two_factor = two_factor_on(&mut *tx, user_id).await?;
     let roles = grants_of(&mut *tx, user_id).await?;
+    let (posts, reports) = crate::forums::db::contributions_of(&mut tx, user_id).await?;
     audit_own(
         &mut tx,
         user_id,
@@ -439,6 +446,8 @@ pub async fn export_user(db: &Db, user_id: i64, client_hash: &str) -> Result<MyD
         roles,
         two_factor,
         participations,
+        posts,
+        reports,
         sessions: sessions
             .into_iter()
             .map(|(created_at, expires_at)| SessionRecord {
@@ -452,11 +461,22 @@ pub async fn export_user(db: &Db, user_id: i64, client_hash: &str) -> Result<MyD
 /// Deletes the account: its row with every personal column in
 /// [`PERSONAL_DATA`], and its sessions. Roles, two-step credentials, reset
 /// tokens and queued mail go with the row (`ON DELETE CASCADE`); claimed
-/// anonymous participations stay, no longer linked to anyone. The audit log keeps
+/// anonymous participations stay, no longer linked to anyone. Forum posts
+/// stay as "former resident" unless the resident chose `erase_posts`: then
+/// their texts, earlier versions, thread titles and input items are erased
+/// too. The audit log keeps
 /// that account number such-and-such was deleted, and nothing personal.
 #[tracing::instrument(skip(db, client_hash))]
-pub async fn delete_user(db: &Db, user_id: i64, client_hash: &str) -> Result<(), AppError> {
+pub async fn delete_user(
+    db: &Db,
+    user_id: i64,
+    erase_posts: bool,
+    client_hash: &str,
+) -> Result<(), AppError> {
     let mut tx = db.pool().begin().await?;
+    if erase_posts {
+        crate::forums::db::erase_posts_of(&mut tx, user_id).await?;
+    }
     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)
         .execute(&mut *tx)

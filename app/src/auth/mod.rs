@@ -44,6 +44,9 @@ pub struct MyData {
     pub two_factor: bool,
     /// Anonymous participations claimed by this account.
     pub participations: Vec<i64>,
+    /// Forum posts written, and reports made.
+    pub posts: Vec<crate::forums::MyPost>,
+    pub reports: Vec<crate::forums::MyReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -192,6 +192,10 @@ pub fn MyAccountPage() -> impl IntoView {
                             <PostForm action=DeleteAccount::url()>
                                 <label for="confirmation">{move || td!(locale.get(), auth.delete_confirm_label)}</label>
                                 <input id="confirmation" name="confirmation" type="text" required autocomplete="off" />
+                                <div class="choice">
+                                    <input id="erase_posts" name="erase_posts" type="checkbox" value="on" />
+                                    <label for="erase_posts">{move || td!(locale.get(), auth.delete_erase_posts)}</label>
+                                </div>
                                 <button type="submit" class="button danger">{move || td!(locale.get(), auth.delete_button)}</button>
                             </PostForm>
                         }

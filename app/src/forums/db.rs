@@ -990,6 +990,87 @@ pub async fn set_status(
     Ok(())
 }
 
+/// A resident's posts and reports, for their data export (`posts_author`,
+/// `post_reports_reporter`).
+pub async fn contributions_of(
+    tx: &mut Transaction<'_, Any>,
+    user: i64,
+) -> Result<(Vec<super::MyPost>, Vec<super::MyReport>), AppError> {
+    let posts: Vec<(i64, i64, i64, Option<i64>, String, String)> = sqlx::query_as(
+        "SELECT id, thread_id, created_at, edited_at, status, body_source FROM posts
+         WHERE author_id = $1 ORDER BY id",
+    )
+    .bind(user)
+    .fetch_all(&mut **tx)
+    .await?;
+    let reports: Vec<(i64, String, String, i64)> = sqlx::query_as(
+        "SELECT post_id, reason, note, created_at FROM post_reports WHERE reporter_id = $1 ORDER BY id",
+    )
+    .bind(user)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok((
+        posts
+            .into_iter()
+            .map(
+                |(id, thread_id, created_at, edited_at, status, text)| super::MyPost {
+                    id,
+                    thread_id,
+                    created_at,
+                    edited_at,
+                    status: PostStatus::parse(&status).unwrap_or(PostStatus::Visible),
+                    text,
+                },
+            )
+            .collect(),
+        reports
+            .into_iter()
+            .map(|(post_id, reason, note, created_at)| super::MyReport {
+                post_id,
+                reason: ReportReason::parse(&reason).unwrap_or(ReportReason::Other),
+                note,
+                created_at,
+            })
+            .collect(),
+    ))
+}
+
+/// Erases the texts of a resident's posts (at their request, when they
+/// delete their account): bodies, earlier versions, the titles of threads
+/// they started, and the posts' input items. The posts stay as "deleted"
+/// placeholders so that the threads still read in order.
+pub async fn erase_posts_of(tx: &mut Transaction<'_, Any>, user: i64) -> Result<(), AppError> {
+    let posts: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, status FROM posts WHERE author_id = $1")
+            .bind(user)
+            .fetch_all(&mut **tx)
+            .await?;
+    for (post, status) in posts {
+        let from = PostStatus::parse(&status).unwrap_or(PostStatus::Visible);
+        set_status(tx, post, from, PostStatus::Deleted).await?;
+        sqlx::query("DELETE FROM post_revisions WHERE post_id = $1")
+            .bind(post)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(
+            "UPDATE input_items SET original_text = '', masked_text = NULL
+             WHERE channel = 'forum_post' AND source_id = $1",
+        )
+        .bind(post)
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query("UPDATE posts SET body_source = '', body_html = '' WHERE author_id = $1")
+        .bind(user)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE threads SET title = '—' WHERE author_id = $1")
+        .bind(user)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Adds or takes back the reader's reaction `kind` to a visible post.
 /// Returns the thread, for the page that follows.
 #[tracing::instrument(skip(db))]

@@ -178,6 +178,26 @@ pub struct PostForEdit {
     pub editable: bool,
 }
 
+/// A resident's own post, as their data export lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyPost {
+    pub id: i64,
+    pub thread_id: i64,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub status: PostStatus,
+    pub text: String,
+}
+
+/// A report the resident made, as their data export lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyReport {
+    pub post_id: i64,
+    pub reason: ReportReason,
+    pub note: String,
+    pub created_at: i64,
+}
+
 /// What happened to a new post, for the page that follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Published {
