@@ -16,6 +16,7 @@ struct Row {
     locale: String,
     title: String,
     body_html: String,
+    area_id: Option<i64>,
     area: Option<String>,
     starts_at: i64,
     ends_at: i64,
@@ -29,6 +30,7 @@ impl From<Row> for Announcement {
             lang: row.locale,
             title: row.title,
             body_html: row.body_html,
+            area_id: row.area_id,
             area: row.area,
             starts_at: row.starts_at,
             ends_at: row.ends_at,
@@ -37,7 +39,7 @@ impl From<Row> for Announcement {
 }
 
 /// Notices with the area named in the reader's locale.
-const SELECT: &str = "SELECT n.id, n.severity, n.locale, n.title, n.body_html,
+const SELECT: &str = "SELECT n.id, n.severity, n.locale, n.title, n.body_html, n.area_id,
         COALESCE(t.name, o.name) AS area, n.starts_at, n.ends_at
      FROM announcements n
      LEFT JOIN areas a ON a.id = n.area_id
@@ -90,7 +92,7 @@ pub async fn feed(db: &Db, area_slug: Option<&str>) -> Result<Vec<(Announcement,
         "AND $2 = $2"
     };
     let rows: Vec<FeedRow> = sqlx::query_as(&format!(
-        "SELECT n.id, n.severity, n.locale, n.title, n.body_html,
+        "SELECT n.id, n.severity, n.locale, n.title, n.body_html, n.area_id,
                 o.name AS area, n.starts_at, n.ends_at, n.created_at
          FROM announcements n
          LEFT JOIN areas a ON a.id = n.area_id

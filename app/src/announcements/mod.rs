@@ -44,7 +44,8 @@ pub struct Announcement {
     pub title: String,
     /// Sanitised HTML, rendered when it was posted.
     pub body_html: String,
-    /// The area's name, or `None` for the whole town.
+    /// The area's id and name, or `None` for the whole town.
+    pub area_id: Option<i64>,
     pub area: Option<String>,
     pub starts_at: i64,
     pub ends_at: i64,

@@ -103,17 +103,32 @@ pub fn AnnouncementsPage() -> impl IntoView {
 fn announcements_body(page: super::AnnouncementsPage) -> AnyView {
     let locale = use_locale();
     let staff = page.town_wide || !page.areas.is_empty();
-    let none = page.current.is_empty();
+    // Policymakers end any notice; a moderator those of their areas.
+    let with_rights = |notices: Vec<Announcement>| -> Vec<(Announcement, bool)> {
+        notices
+            .into_iter()
+            .map(|notice| {
+                let can_end = page.town_wide
+                    || notice
+                        .area_id
+                        .is_some_and(|id| page.areas.iter().any(|(area, _)| *area == id));
+                (notice, can_end)
+            })
+            .collect()
+    };
+    let current_notices = with_rights(page.current);
+    let upcoming_notices = with_rights(page.upcoming);
+    let none = current_notices.is_empty();
     let current = view! {
         <h2>{move || td!(locale.get(), announcements.current)}</h2>
         {none.then(|| view! { <p>{move || td!(locale.get(), announcements.none)}</p> })}
-        {page.current.into_iter().map(|notice| view! { <AnnouncementItem notice can_end=staff /> }).collect_view()}
+        {current_notices.into_iter().map(|(notice, can_end)| view! { <AnnouncementItem notice can_end /> }).collect_view()}
     }
     .into_any();
-    let upcoming = (!page.upcoming.is_empty()).then(|| {
+    let upcoming = (!upcoming_notices.is_empty()).then(|| {
         view! {
             <h2>{move || td!(locale.get(), announcements.upcoming)}</h2>
-            {page.upcoming.into_iter().map(|notice| view! { <AnnouncementItem notice can_end=staff /> }).collect_view()}
+            {upcoming_notices.into_iter().map(|(notice, can_end)| view! { <AnnouncementItem notice can_end /> }).collect_view()}
         }
         .into_any()
     });

@@ -49,9 +49,9 @@ pub fn ForumsPage() -> impl IntoView {
     let locale = use_locale();
     let index = Resource::new(move || locale.get(), list_forums);
     view! {
-        <Title text=td_string!(locale.get_untracked(), forums.title).to_string() />
+        <Title text=td_string!(locale.get_untracked(), common.nav_forums).to_string() />
         <section class="forums-page">
-            <h1>{move || td!(locale.get(), forums.title)}</h1>
+            <h1>{move || td!(locale.get(), common.nav_forums)}</h1>
             <p>{move || td!(locale.get(), forums.intro)}</p>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -90,7 +90,7 @@ pub fn AreaForumsPage() -> impl IntoView {
                         <Title text=forums.area.name.text.clone() />
                         <section class="forums-page">
                             <nav class="breadcrumb" aria-label=move || td_string!(locale.get(), forums.breadcrumb)>
-                                <a href=move || page_path(locale.get(), "forums")>{move || td!(locale.get(), forums.title)}</a>
+                                <a href=move || page_path(locale.get(), "forums")>{move || td!(locale.get(), common.nav_forums)}</a>
                             </nav>
                             <h1 lang=forums.area.name.lang>{forums.area.name.text}</h1>
                             <CategoryList area_slug=forums.area.slug categories=forums.categories />
@@ -166,7 +166,7 @@ fn category_body(page: super::CategoryPage) -> AnyView {
         <Title text=page.category.name.text.clone() />
         <section class="forums-page">
             <nav class="breadcrumb" aria-label=move || td_string!(locale.get(), forums.breadcrumb)>
-                <a href=move || page_path(locale.get(), "forums")>{move || td!(locale.get(), forums.title)}</a>
+                <a href=move || page_path(locale.get(), "forums")>{move || td!(locale.get(), common.nav_forums)}</a>
                 " › "
                 <a href=area_href lang=page.area.name.lang>{page.area.name.text}</a>
             </nav>
@@ -315,7 +315,7 @@ fn thread_body(page: ThreadPage) -> AnyView {
         <Title text=thread.title.clone() />
         <section class="thread-page">
             <nav class="breadcrumb" aria-label=move || td_string!(locale.get(), forums.breadcrumb)>
-                <a href=move || page_path(locale.get(), "forums")>{move || td!(locale.get(), forums.title)}</a>
+                <a href=move || page_path(locale.get(), "forums")>{move || td!(locale.get(), common.nav_forums)}</a>
                 " › "
                 <a href=area_href lang=thread.area.name.lang>{thread.area.name.text}</a>
                 " › "
