@@ -22,7 +22,13 @@ pub async fn moderation_queue(locale: Locale) -> Result<Queue, AppError> {
 #[server]
 pub async fn approve_post(locale: Locale, post: i64) -> Result<(), AppError> {
     let (db, staff, client) = moderator_of_post(post).await?;
-    super::db::approve_post(&db, moderator(&staff, &client), post).await?;
+    super::db::decide_post(
+        &db,
+        moderator(&staff, &client),
+        post,
+        super::db::Verdict::Approve,
+    )
+    .await?;
     tracing::info!(moderator = staff.id, post, "post approved");
     back_to_queue(locale);
     Ok(())
@@ -33,7 +39,13 @@ pub async fn approve_post(locale: Locale, post: i64) -> Result<(), AppError> {
 pub async fn hide_post(locale: Locale, post: i64, reason: String) -> Result<(), AppError> {
     let reason = crate::forums::domain::reason_text(&reason, true)?;
     let (db, staff, client) = moderator_of_post(post).await?;
-    super::db::hide_post(&db, moderator(&staff, &client), post, &reason).await?;
+    super::db::decide_post(
+        &db,
+        moderator(&staff, &client),
+        post,
+        super::db::Verdict::Hide { reason: &reason },
+    )
+    .await?;
     tracing::info!(moderator = staff.id, post, "post hidden");
     back_to_queue(locale);
     Ok(())

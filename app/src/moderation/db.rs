@@ -192,60 +192,41 @@ async fn resolve_reports(tx: &mut Transaction<'_, Any>, post: i64) -> Result<(),
     Ok(())
 }
 
-/// Publishes a held post, or restores a hidden or reported one; its open
-/// reports are resolved.
-#[tracing::instrument(skip(db, moderator))]
-pub async fn approve_post(db: &Db, moderator: Moderator<'_>, post: i64) -> Result<(), AppError> {
-    let mut tx = db.pool().begin().await?;
-    let from = status_of(&mut tx, post).await?;
-    if from == PostStatus::Deleted {
-        return Err(AppError::NotFound);
-    }
-    set_status(&mut tx, post, from, PostStatus::Visible).await?;
-    sqlx::query("UPDATE posts SET hide_reason = NULL WHERE id = $1")
-        .bind(post)
-        .execute(&mut *tx)
-        .await?;
-    resolve_reports(&mut tx, post).await?;
-    audit_in(
-        &mut tx,
-        moderator,
-        Action::PostApprove,
-        &format!("post:{post}"),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+/// What a moderator decides about a post in the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict<'a> {
+    /// Publish a held post, or restore a hidden or reported one.
+    Approve,
+    /// Hide it, with a reason its author sees; the thread shows a
+    /// placeholder.
+    Hide { reason: &'a str },
 }
 
-/// Hides a post with a reason its author sees; the thread shows a
-/// placeholder.
-#[tracing::instrument(skip(db, moderator, reason))]
-pub async fn hide_post(
+/// Applies `verdict` to a post; its open reports are resolved.
+#[tracing::instrument(skip(db, moderator))]
+pub async fn decide_post(
     db: &Db,
     moderator: Moderator<'_>,
     post: i64,
-    reason: &str,
+    verdict: Verdict<'_>,
 ) -> Result<(), AppError> {
+    let (to, reason, action) = match verdict {
+        Verdict::Approve => (PostStatus::Visible, None, Action::PostApprove),
+        Verdict::Hide { reason } => (PostStatus::Hidden, Some(reason), Action::PostHide),
+    };
     let mut tx = db.pool().begin().await?;
     let from = status_of(&mut tx, post).await?;
     if from == PostStatus::Deleted {
         return Err(AppError::NotFound);
     }
-    set_status(&mut tx, post, from, PostStatus::Hidden).await?;
+    set_status(&mut tx, post, from, to).await?;
     sqlx::query("UPDATE posts SET hide_reason = $2 WHERE id = $1")
         .bind(post)
         .bind(reason)
         .execute(&mut *tx)
         .await?;
     resolve_reports(&mut tx, post).await?;
-    audit_in(
-        &mut tx,
-        moderator,
-        Action::PostHide,
-        &format!("post:{post}"),
-    )
-    .await?;
+    audit_in(&mut tx, moderator, action, &format!("post:{post}")).await?;
     tx.commit().await?;
     Ok(())
 }
