@@ -818,6 +818,13 @@ async fn moderators_hide_delete_lock_pin_move_and_suspend_audited(backend: Backe
     let (_, illegal) = written(&reply(&app, &author, "en", thread, "Illegal content here.").await);
     let (thread_arg, rude_arg, illegal_arg) =
         (thread.to_string(), rude.to_string(), illegal.to_string());
+    // Moderators reach any post of their area from its thread.
+    let (_, as_moderator) = app.get_as(&format!("/en/t/{thread}"), &moderator).await;
+    assert!(as_moderator.contains(&format!("/en/moderation/posts/{rude}")));
+    let (status, post_page) = app.get_as(&format!("/en/moderation/posts/{rude}"), &moderator).await;
+    assert_eq!(status, 200);
+    assert!(post_page.contains(HidePost::PATH) && post_page.contains("A rude remark."));
+    assert_eq!(app.get_as(&format!("/en/moderation/posts/{rude}"), &author).await.0, 403);
 
     let hidden = app
         .call(

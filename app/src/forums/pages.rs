@@ -294,8 +294,8 @@ fn thread_body(page: ThreadPage) -> AnyView {
     .map(|text| view! { <p class="notice" role="status">{text}</p> });
     let list = view! {
         <div class="posts">
-            {posts.into_iter().map(|post| view! { <PostItem post thread=thread_id signed_in locked /> }).collect_view()}
-            <LiveReplies thread=thread_id last_id enabled=on_last_page signed_in locked />
+            {posts.into_iter().map(|post| view! { <PostItem post thread=thread_id signed_in locked moderator /> }).collect_view()}
+            <LiveReplies thread=thread_id last_id enabled=on_last_page signed_in locked moderator />
         </div>
     }
     .into_any();
@@ -347,6 +347,7 @@ fn LiveReplies(
     enabled: bool,
     signed_in: bool,
     locked: bool,
+    moderator: bool,
 ) -> impl IntoView {
     let locale = use_locale();
     let fresh = RwSignal::new(Vec::<super::PostView>::new());
@@ -374,7 +375,7 @@ fn LiveReplies(
     view! {
         <div aria-live="polite">
             <For each=move || fresh.get() key=|post| post.id let:post>
-                <PostItem post thread signed_in locked />
+                <PostItem post thread signed_in locked moderator />
             </For>
         </div>
     }

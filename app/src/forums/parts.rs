@@ -70,7 +70,16 @@ pub fn ThreadRow(thread: ThreadSummary) -> impl IntoView {
 /// One post of a thread: author, time, the stored HTML (or a placeholder),
 /// the quote it answers, reactions and links to act on it.
 #[component]
-pub fn PostItem(post: PostView, thread: i64, signed_in: bool, locked: bool) -> AnyView {
+pub fn PostItem(
+    post: PostView,
+    thread: i64,
+    signed_in: bool,
+    locked: bool,
+    /// The reader moderates this area: a link to act on the post and see
+    /// its earlier versions.
+    #[prop(optional)]
+    moderator: bool,
+) -> AnyView {
     let locale = use_locale();
     let id = post.id;
     let anchor = format!("post-{id}");
@@ -84,6 +93,10 @@ pub fn PostItem(post: PostView, thread: i64, signed_in: bool, locked: bool) -> A
             " · "
             <a href=post_href(locale.get_untracked(), thread, id)><Time millis=post.created_at /></a>
             {post.edited_at.map(|_| view! { " · " <span class="edited">{move || td!(locale.get(), forums.edited)}</span> })}
+            {moderator.then(|| {
+                let href = page_path(locale.get_untracked(), &format!("moderation/posts/{id}"));
+                view! { " · " <a href=href>{move || td!(locale.get(), forums.moderate_post)}</a> }
+            })}
         </header>
     }
     .into_any();

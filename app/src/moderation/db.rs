@@ -571,12 +571,21 @@ pub async fn set_rules(
 
 /// A post's current text and earlier versions, newest first.
 pub async fn post_history(db: &Db, post: i64) -> Result<PostHistory, AppError> {
-    let (thread_id, current): (i64, String) =
-        sqlx::query_as("SELECT thread_id, body_source FROM posts WHERE id = $1")
-            .bind(post)
-            .fetch_optional(db.pool())
-            .await?
-            .ok_or(AppError::NotFound)?;
+    let (thread_id, area_id, author_id, author, status, current): (
+        i64,
+        i64,
+        Option<i64>,
+        Option<String>,
+        String,
+        String,
+    ) = sqlx::query_as(
+        "SELECT p.thread_id, p.area_id, p.author_id, u.display_name, p.status, p.body_source
+         FROM posts p LEFT JOIN users u ON u.id = p.author_id WHERE p.id = $1",
+    )
+    .bind(post)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(AppError::NotFound)?;
     let revisions: Vec<(String, i64)> = sqlx::query_as(
         "SELECT body_source, written_at FROM post_revisions WHERE post_id = $1 ORDER BY id DESC",
     )
@@ -586,6 +595,10 @@ pub async fn post_history(db: &Db, post: i64) -> Result<PostHistory, AppError> {
     Ok(PostHistory {
         post_id: post,
         thread_id,
+        area_id,
+        author_id,
+        author,
+        status: PostStatus::parse(&status).unwrap_or(PostStatus::Visible),
         current,
         revisions: revisions
             .into_iter()

@@ -93,6 +93,10 @@ pub struct FilterView {
 pub struct PostHistory {
     pub post_id: i64,
     pub thread_id: i64,
+    pub area_id: i64,
+    pub author_id: Option<i64>,
+    pub author: Option<String>,
+    pub status: PostStatus,
     pub current: String,
     pub revisions: Vec<Revision>,
 }

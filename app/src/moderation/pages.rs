@@ -121,6 +121,32 @@ fn queue_item(item: QueueItem) -> AnyView {
             </p>
         }
     });
+    let actions = post_actions(post, item.area_id, item.author_id);
+    let revisions = item.revisions;
+    view! {
+        <article class="queue-item" id=format!("queue-post-{post}")>
+            <header>
+                <a href=thread>{item.thread_title}</a>
+                " · " <strong>{item.author.unwrap_or_default()}</strong>
+                " · " <Time millis=item.created_at />
+                " · " <span class="badge warn">{status}</span>
+            </header>
+            {history}
+            <div class="post-body" inner_html=item.body_html></div>
+            {(revisions > 0).then(|| view! {
+                <p><a href=history_href>{move || td!(locale.get(), moderation.see_history, count = move || revisions)}</a></p>
+            })}
+            {reports}
+            {actions}
+        </article>
+    }
+    .into_any()
+}
+
+/// Approve, hide, delete, and suspend the author: the forms a moderator
+/// acts on a post with, in the queue and on the post's own page.
+fn post_actions(post: i64, area: i64, author_id: Option<i64>) -> AnyView {
+    let locale = use_locale();
     let actions = view! {
         <div class="queue-actions">
             <PostForm action=ApprovePost::url() class="inline-form">
@@ -140,8 +166,7 @@ fn queue_item(item: QueueItem) -> AnyView {
         </div>
     }
     .into_any();
-    let suspend = item.author_id.map(|user| {
-        let area = item.area_id;
+    let suspend = author_id.map(|user| {
         view! {
             <details>
                 <summary>{move || td!(locale.get(), moderation.suspend_title)}</summary>
@@ -157,26 +182,7 @@ fn queue_item(item: QueueItem) -> AnyView {
             </details>
         }
     });
-    let revisions = item.revisions;
-    view! {
-        <article class="queue-item" id=format!("queue-post-{post}")>
-            <header>
-                <a href=thread>{item.thread_title}</a>
-                " · " <strong>{item.author.unwrap_or_default()}</strong>
-                " · " <Time millis=item.created_at />
-                " · " <span class="badge warn">{status}</span>
-            </header>
-            {history}
-            <div class="post-body" inner_html=item.body_html></div>
-            {(revisions > 0).then(|| view! {
-                <p><a href=history_href>{move || td!(locale.get(), moderation.see_history, count = move || revisions)}</a></p>
-            })}
-            {reports}
-            {actions}
-            {suspend}
-        </article>
-    }
-    .into_any()
+    view! { {actions} {suspend} }.into_any()
 }
 
 #[component]
@@ -312,6 +318,18 @@ fn filters_body(page: FiltersPage) -> AnyView {
     .into_any()
 }
 
+/// What a post's status means, unless it is simply visible.
+fn status_note(locale: Locale, status: crate::forums::PostStatus) -> Option<&'static str> {
+    use crate::forums::PostStatus;
+    match status {
+        PostStatus::Visible => None,
+        PostStatus::Held => Some(td_string!(locale, forums.post_held)),
+        PostStatus::Reported => Some(td_string!(locale, forums.post_reported)),
+        PostStatus::Hidden => Some(td_string!(locale, forums.post_hidden)),
+        PostStatus::Deleted => Some(td_string!(locale, forums.post_deleted)),
+    }
+}
+
 #[component]
 pub fn PostHistoryPage() -> impl IntoView {
     let locale = use_locale();
@@ -324,6 +342,18 @@ pub fn PostHistoryPage() -> impl IntoView {
             .unwrap_or(0)
     };
     let history = Resource::new(id, post_revisions);
+    let approve = ServerAction::<ApprovePost>::new();
+    let hide = ServerAction::<HidePost>::new();
+    let delete = ServerAction::<DeletePost>::new();
+    let suspend = ServerAction::<SuspendUser>::new();
+    let action_errors = move || {
+        (
+            action_error(approve)(),
+            action_error(hide)(),
+            action_error(delete)(),
+            action_error(suspend)(),
+        )
+    };
     view! {
         <Title text=td_string!(locale.get_untracked(), moderation.history_title).to_string() />
         <section class="admin-page">
@@ -333,6 +363,17 @@ pub fn PostHistoryPage() -> impl IntoView {
                     match history.await {
                         Ok(history) => view! {
                             <ModerationNav />
+                            <p>
+                                <a href=page_path(locale.get_untracked(), &format!("t/{}", history.thread_id))>
+                                    {move || td!(locale.get(), moderation.see_in_thread)}
+                                </a>
+                                " · " <strong>{history.author.clone().unwrap_or_default()}</strong>
+                                {status_note(locale.get_untracked(), history.status).map(|note| view! {
+                                    " · " <span class="badge warn">{note}</span>
+                                })}
+                            </p>
+                            {action_errors()}
+                            {post_actions(history.post_id, history.area_id, history.author_id)}
                             <h2>{move || td!(locale.get(), moderation.current_version)}</h2>
                             <pre class="source">{history.current}</pre>
                             {history.revisions.into_iter().map(|revision| view! {
