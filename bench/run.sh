@@ -9,11 +9,14 @@ tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 
 cargo bench -p server --bench forums >"$tmp"
+masking=$(mktemp)
+trap 'rm -f "$tmp" "$masking"' EXIT
+cargo bench -p server --bench masking >"$masking"
 
 {
     echo "# Benchmark results"
     echo
-    echo "Written by \`make bench\` (\`bench/run.sh\`: \`cargo bench -p server --bench forums\`,"
+    echo "Written by \`make bench\` (\`bench/run.sh\`: \`cargo bench -p server --bench forums\` and \`--bench masking\`,"
     echo "inside \`.ci/with-postgres.sh\` for the PostgreSQL figures). Do not edit by hand."
     echo
     echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -27,5 +30,8 @@ cargo bench -p server --bench forums >"$tmp"
     echo "request reaching the router until the page, rendered whole on the server, is ready."
     echo
     cat "$tmp"
+    echo "## Masking personal data (issue 5)"
+    echo
+    cat "$masking"
 } >"$out"
 echo "bench: wrote $out"

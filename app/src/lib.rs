@@ -18,6 +18,8 @@ pub mod db;
 pub mod error;
 pub mod forums;
 pub mod home;
+#[cfg(feature = "ssr")]
+pub mod input;
 pub mod locale;
 #[cfg(feature = "ssr")]
 pub mod mail;

@@ -40,10 +40,30 @@ enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Read lines on standard input and print each with its personal data
+    /// masked ([email], [phone], [ip], [url], [card], [iban], [address],
+    /// [name]). With --evaluate, print the precision and recall of masking
+    /// on an annotated test set instead.
+    Mask {
+        /// An annotated test set (`{{label:text}}` around each piece of
+        /// personal data), e.g. app/src/input/mask_testset.txt.
+        #[arg(long, value_name = "FILE")]
+        evaluate: Option<PathBuf>,
+    },
 }
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    // Masking needs no settings, database or runtime: it is a filter.
+    if let Some(Command::Mask { evaluate }) = &cli.command {
+        return match mask(evaluate.as_deref()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("parley: {error:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(settings) => settings,
         Err(error) => {
@@ -105,6 +125,7 @@ pub fn run() -> ExitCode {
                 }
                 Ok(())
             }
+            Command::Mask { .. } => Ok(()),
             Command::CreateAdmin { name } => {
                 let password = match std::env::var("PARLEY_ADMIN_PASSWORD") {
                     Ok(password) if !password.is_empty() => password,
@@ -136,6 +157,50 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `parley mask`: standard input to standard output, line by line; or the
+/// quality table of `--evaluate FILE`.
+fn mask(evaluate: Option<&std::path::Path>) -> anyhow::Result<()> {
+    use app::input::mask;
+    use std::io::{BufRead as _, Write as _};
+
+    if let Some(path) = evaluate {
+        let test_set =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let (per_label, total, lines) = mask::evaluate(&test_set);
+        println!("Masking on {} ({lines} lines):\n", path.display());
+        println!("| kind | annotated | found right | found wrongly | precision | recall |");
+        println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+        for (label, counts) in &per_label {
+            println!(
+                "| {} | {} | {} | {} | {:.3} | {:.3} |",
+                label.as_str(),
+                counts.true_positives + counts.false_negatives,
+                counts.true_positives,
+                counts.false_positives,
+                counts.precision(),
+                counts.recall()
+            );
+        }
+        println!(
+            "| all | {} | {} | {} | {:.3} | {:.3} |",
+            total.true_positives + total.false_negatives,
+            total.true_positives,
+            total.false_positives,
+            total.precision(),
+            total.recall()
+        );
+        return Ok(());
+    }
+    let stdin = std::io::stdin();
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    for line in stdin.lock().lines() {
+        let line = line.context("reading standard input")?;
+        writeln!(stdout, "{}", mask::mask(&line)).context("writing standard output")?;
+    }
+    stdout.flush().context("writing standard output")?;
+    Ok(())
 }
 
 /// The first line of standard input, without its line ending.

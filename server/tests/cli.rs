@@ -46,7 +46,7 @@ fn help_lists_the_subcommands() {
 
     assert!(output.status.success());
     let help = String::from_utf8_lossy(&output.stdout);
-    for command in ["serve", "migrate", "seed-demo", "create-admin"] {
+    for command in ["serve", "migrate", "seed-demo", "create-admin", "mask"] {
         assert!(help.contains(command), "{command} missing from:\n{help}");
     }
 }
@@ -239,4 +239,53 @@ async fn create_admin_reads_the_password_from_stdin_or_the_environment(backend: 
             .await
             .unwrap();
     assert_eq!(audited, 2);
+}
+
+#[test]
+fn mask_filters_standard_input_line_by_line() {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_parley"))
+        .arg("mask")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("parley mask");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(
+            "mail amina@example.org or call +44 20 7946 0958\nnothing to hide here\nاسمي كريم\n"
+                .as_bytes(),
+        )
+        .expect("write");
+    let output = child.wait_with_output().expect("output");
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "mail [email] or call [phone]\nnothing to hide here\nاسمي [name]\n"
+    );
+}
+
+#[test]
+fn mask_evaluates_an_annotated_test_set() {
+    let test_set = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../app/src/input/mask_testset.txt"
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_parley"))
+        .args(["mask", "--evaluate", test_set])
+        .output()
+        .expect("parley mask --evaluate");
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{table}");
+    assert!(
+        table.contains("| all |") && table.contains("| email |"),
+        "{table}"
+    );
+    let missing = Command::new(env!("CARGO_BIN_EXE_parley"))
+        .args(["mask", "--evaluate", "/no/such/file"])
+        .output()
+        .expect("parley mask --evaluate");
+    assert_eq!(missing.status.code(), Some(2));
 }

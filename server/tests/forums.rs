@@ -821,10 +821,17 @@ async fn moderators_hide_delete_lock_pin_move_and_suspend_audited(backend: Backe
     // Moderators reach any post of their area from its thread.
     let (_, as_moderator) = app.get_as(&format!("/en/t/{thread}"), &moderator).await;
     assert!(as_moderator.contains(&format!("/en/moderation/posts/{rude}")));
-    let (status, post_page) = app.get_as(&format!("/en/moderation/posts/{rude}"), &moderator).await;
+    let (status, post_page) = app
+        .get_as(&format!("/en/moderation/posts/{rude}"), &moderator)
+        .await;
     assert_eq!(status, 200);
     assert!(post_page.contains(HidePost::PATH) && post_page.contains("A rude remark."));
-    assert_eq!(app.get_as(&format!("/en/moderation/posts/{rude}"), &author).await.0, 403);
+    assert_eq!(
+        app.get_as(&format!("/en/moderation/posts/{rude}"), &author)
+            .await
+            .0,
+        403
+    );
 
     let hidden = app
         .call(
