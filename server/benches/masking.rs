@@ -12,7 +12,7 @@ const HELD_OUT: &str = include_str!("../../app/src/input/mask_heldout.txt");
 
 fn main() {
     println!(
-        "A found span is right when it overlaps an annotated span of the same kind. The development set is the one the masker's rules were corrected on (so its figures are optimistic); the held-out set was written separately and is only ever measured.\n"
+        "A found span is right when it overlaps an annotated span of the same kind. The development set is the one the masker's rules were corrected on, so its figures are optimistic (its first measurement, before the corrections, was precision 0.978 and recall 0.991); the held-out set was written separately and is only ever measured.\n"
     );
     for (name, path, text) in [
         (
@@ -24,7 +24,7 @@ fn main() {
     ] {
         let (per_label, total, lines) = mask::evaluate(text);
         println!(
-            "{name}: `{path}`, {lines} annotated lines in English, French, Spanish, Arabic, Urdu and Indonesian, about a third without personal data.\n"
+            "{name}: `{path}`, {lines} annotated lines in English, French, Spanish, Arabic, Urdu and Indonesian, a third or more of them without personal data (dates, amounts, references, streets without numbers, names without a cue).\n"
         );
         println!("| kind | annotated | found right | found wrongly | precision | recall |");
         println!("| --- | ---: | ---: | ---: | ---: | ---: |");
