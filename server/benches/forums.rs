@@ -250,16 +250,14 @@ async fn seed_thread(db: &app::db::Db) -> i64 {
         .await
         .unwrap();
         first_post.get_or_insert(id);
-        sqlx::query(
-            "INSERT INTO input_items (channel, source_id, area_id, author_id, created_at, original_text)
-             VALUES ('forum_post', $1, $2, $3, $4, $5)",
+        app::forums::db::insert_input_item(
+            &mut tx,
+            id,
+            area,
+            authors[i % authors.len()],
+            &source,
+            start + i64::try_from(i).unwrap() * 60_000,
         )
-        .bind(id)
-        .bind(area)
-        .bind(authors[i % authors.len()])
-        .bind(start + i64::try_from(i).unwrap() * 60_000)
-        .bind(&source)
-        .execute(&mut *tx)
         .await
         .unwrap();
     }

@@ -762,8 +762,8 @@ pub async fn write_post(
 
 /// Every post is an input item, written with it; the pipeline analyses it
 /// later (`analysis = 'pending'`).
-async fn insert_input_item(
-    tx: &mut Transaction<'_, Any>,
+pub async fn insert_input_item(
+    conn: &mut sqlx::AnyConnection,
     post: i64,
     area: i64,
     author: i64,
@@ -779,7 +779,7 @@ async fn insert_input_item(
     .bind(author)
     .bind(now)
     .bind(text)
-    .execute(&mut **tx)
+    .execute(conn)
     .await?;
     Ok(())
 }

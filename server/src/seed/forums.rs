@@ -6,6 +6,7 @@
 use anyhow::Context as _;
 use app::auth::db::{NewUser, insert_user_in};
 use app::auth::domain::DisplayName;
+use app::forums::db::insert_input_item;
 use app::text::markdown;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -210,7 +211,7 @@ pub async fn seed_forums(
                 at,
             )
             .await?;
-            insert_input(tx, id, area, resident(&post.author)?, &text, at).await?;
+            insert_input_item(tx, id, area, resident(&post.author)?, &text, at).await?;
             ids.push((id, resident(&post.author)?));
         }
         thread_ids.push((thread_id, area));
@@ -269,7 +270,7 @@ pub async fn seed_forums(
         .bind(held)
         .execute(&mut *tx)
         .await?;
-    insert_input(tx, held, area, author, &demo.held.body, at).await?;
+    insert_input_item(tx, held, area, author, &demo.held.body, at).await?;
 
     for notice in &demo.announcements {
         let area = match &notice.area {
@@ -324,28 +325,6 @@ async fn insert_post(
     .bind(at)
     .fetch_one(&mut *tx)
     .await?)
-}
-
-async fn insert_input(
-    tx: &mut sqlx::AnyConnection,
-    post: i64,
-    area: i64,
-    author: i64,
-    text: &str,
-    at: i64,
-) -> anyhow::Result<()> {
-    sqlx::query(
-        "INSERT INTO input_items (channel, source_id, area_id, author_id, created_at, original_text)
-         VALUES ('forum_post', $1, $2, $3, $4, $5)",
-    )
-    .bind(post)
-    .bind(area)
-    .bind(author)
-    .bind(at)
-    .bind(text)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
 }
 
 #[cfg(test)]
