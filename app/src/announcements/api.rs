@@ -25,9 +25,8 @@ pub async fn announcement_board(locale: Locale) -> Result<AnnouncementsPage, App
         }
         _ => Vec::new(),
     };
-    let areas = crate::taxonomy::db::town_overview(&db, locale)
+    let areas = crate::taxonomy::db::areas(&db, locale)
         .await?
-        .areas
         .into_iter()
         .filter(|area| Need::Announcer(Some(area.id)).met_by(&grants))
         .map(|area| (area.id, area.name.text))

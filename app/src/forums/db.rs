@@ -5,7 +5,7 @@
 
 use super::domain::{
     AuthorFacts, FilterAction, ForumRules, Placement, PostStatus, PostingLimits, ReactionKind,
-    ReportReason, place_post,
+    ReportReason, place_edit, place_post,
 };
 use super::{
     AreaForums, CategoryPage, CategorySummary, ForumsIndex, MoveTarget, PAGE_SIZE, PostForEdit,
@@ -15,10 +15,12 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::security::now_millis;
+use crate::taxonomy::db::AreaKey;
 use crate::taxonomy::{AreaSummary, LocalText};
 use crate::text::markdown::Rendered;
 use leptos_i18n::Locale as _;
 use sqlx::{Any, FromRow, Transaction};
+use std::collections::HashMap;
 
 #[derive(FromRow)]
 struct CategoryRow {
@@ -32,20 +34,12 @@ struct CategoryRow {
     last_post_at: Option<i64>,
 }
 
-fn local(text: String, lang: &str, reader: Locale) -> LocalText {
-    LocalText {
-        in_reader_locale: lang == reader.as_str(),
-        lang: lang.to_owned(),
-        text,
-    }
-}
-
 impl CategoryRow {
     fn summary(self, reader: Locale) -> CategorySummary {
         CategorySummary {
             id: self.id,
-            name: local(self.name, &self.lang, reader),
-            description: local(self.description, &self.lang, reader),
+            name: LocalText::new(self.name, &self.lang, reader),
+            description: LocalText::new(self.description, &self.lang, reader),
             slug: self.slug,
             thread_count: self.thread_count,
             last_post_at: self.last_post_at,
@@ -67,49 +61,33 @@ const CATEGORIES: &str = "SELECT c.id, c.area_id, c.slug,
 /// Every area with its categories.
 #[tracing::instrument(skip(db))]
 pub async fn forums_index(db: &Db, locale: Locale) -> Result<ForumsIndex, AppError> {
-    let town = crate::taxonomy::db::town_overview(db, locale).await?;
     let rows: Vec<CategoryRow> = sqlx::query_as(&format!(
         "{CATEGORIES} ORDER BY c.area_id, c.position, c.slug"
     ))
     .bind(locale.as_str())
     .fetch_all(db.pool())
     .await?;
-    let areas = town
-        .areas
+    let mut by_area: HashMap<i64, Vec<CategorySummary>> = HashMap::new();
+    for row in rows {
+        by_area
+            .entry(row.area_id)
+            .or_default()
+            .push(row.summary(locale));
+    }
+    let areas = crate::taxonomy::db::areas(db, locale)
+        .await?
         .into_iter()
         .map(|area| AreaForums {
-            categories: rows
-                .iter()
-                .filter(|row| row.area_id == area.id)
-                .map(|row| CategoryRow { ..clone_row(row) }.summary(locale))
-                .collect(),
+            categories: by_area.remove(&area.id).unwrap_or_default(),
             area,
         })
         .collect();
     Ok(ForumsIndex { areas })
 }
 
-fn clone_row(row: &CategoryRow) -> CategoryRow {
-    CategoryRow {
-        id: row.id,
-        area_id: row.area_id,
-        slug: row.slug.clone(),
-        name: row.name.clone(),
-        description: row.description.clone(),
-        lang: row.lang.clone(),
-        thread_count: row.thread_count,
-        last_post_at: row.last_post_at,
-    }
-}
-
 /// The area named `slug`, in the reader's locale.
 pub async fn area_by_slug(db: &Db, locale: Locale, slug: &str) -> Result<AreaSummary, AppError> {
-    crate::taxonomy::db::town_overview(db, locale)
-        .await?
-        .areas
-        .into_iter()
-        .find(|area| area.slug == slug)
-        .ok_or(AppError::NotFound)
+    crate::taxonomy::db::area(db, locale, AreaKey::Slug(slug)).await
 }
 
 /// One area's categories.
@@ -273,16 +251,13 @@ pub async fn category_area(db: &Db, category: i64) -> Result<i64, AppError> {
         .bind(category)
         .fetch_optional(db.pool())
         .await?
-        .ok_or(Invalid(crate::validation::Field::Category).into())
-}
-
-/// An unknown value of a form field.
-struct Invalid(crate::validation::Field);
-
-impl From<Invalid> for AppError {
-    fn from(Invalid(field): Invalid) -> Self {
-        crate::validation::Invalid::new(field, crate::validation::Problem::Unknown).into()
-    }
+        .ok_or_else(|| {
+            crate::validation::Invalid::new(
+                crate::validation::Field::Category,
+                crate::validation::Problem::Unknown,
+            )
+            .into()
+        })
 }
 
 #[derive(FromRow)]
@@ -350,12 +325,7 @@ pub async fn thread_page(
     if head.published == 0 && !reader.moderator && head.author_id != reader.user_id {
         return Err(AppError::NotFound);
     }
-    let area = crate::taxonomy::db::town_overview(db, locale)
-        .await?
-        .areas
-        .into_iter()
-        .find(|area| area.id == head.area_id)
-        .ok_or(AppError::NotFound)?;
+    let area = crate::taxonomy::db::area(db, locale, AreaKey::Id(head.area_id)).await?;
 
     let (condition, order) = match window {
         PostWindow::First => ("p.id > $4", "ASC"),
@@ -439,7 +409,7 @@ pub async fn thread_page(
             area,
             category_id: head.category_id,
             category_slug: head.category_slug,
-            category_name: local(head.category_name, &head.category_lang, locale),
+            category_name: LocalText::new(head.category_name, &head.category_lang, locale),
             pinned: head.pinned == 1,
             locked: head.locked == 1,
         },
@@ -882,28 +852,9 @@ pub async fn edit_post(
         .bind(author)
         .fetch_one(&mut *tx)
         .await?;
-    let new_account = !moderator && now - created_at < limits.new_account_days * 86_400_000;
-    if new_account && links > limits.new_account_links {
-        return Err(crate::validation::Invalid::new(
-            crate::validation::Field::Body,
-            crate::validation::Problem::TooManyLinks {
-                max: limits.new_account_links,
-            },
-        )
-        .into());
-    }
+    let held = place_edit(now - created_at, moderator, limits, links, filtered)?;
     let old_status = PostStatus::parse(&row.status).unwrap_or(PostStatus::Visible);
-    let new_status = match filtered {
-        Some(FilterAction::Refuse) => {
-            return Err(crate::validation::Invalid::new(
-                crate::validation::Field::Body,
-                crate::validation::Problem::Filtered,
-            )
-            .into());
-        }
-        Some(FilterAction::Hold) => PostStatus::Held,
-        None => old_status,
-    };
+    let new_status = if held { PostStatus::Held } else { old_status };
     sqlx::query(
         "INSERT INTO post_revisions (post_id, body_source, written_at) VALUES ($1, $2, $3)",
     )

@@ -258,6 +258,11 @@ impl PostingLimits {
         new_account_days: 7,
     };
 
+    /// Whether an account this old counts as new (moderators never do).
+    pub fn is_new_account(&self, account_age_millis: i64, moderator: bool) -> bool {
+        !moderator && account_age_millis < self.new_account_days * 86_400_000
+    }
+
     /// The limits of the current server (a Leptos context), or the defaults.
     pub fn current() -> Self {
         leptos::prelude::use_context::<PostingLimits>().unwrap_or(Self::DEFAULT)
@@ -329,22 +334,14 @@ pub fn place_post(
             retry_after_secs: 60,
         });
     }
-    let new_account =
-        !facts.moderator && facts.account_age_millis < limits.new_account_days * 86_400_000;
+    let new_account = limits.is_new_account(facts.account_age_millis, facts.moderator);
     if new_account && facts.posts_last_day >= limits.new_account_posts_per_day {
         return Err(Refusal::DailyLimit {
             retry_after_secs: 3600,
         });
     }
-    if new_account && links > limits.new_account_links {
-        return Err(Refusal::TooManyLinks {
-            max: limits.new_account_links,
-        });
-    }
-    match filtered {
-        Some(FilterAction::Refuse) => return Err(Refusal::Filtered),
-        Some(FilterAction::Hold) => return Ok(Placement::HoldFiltered),
-        None => {}
+    if judge_text(new_account, limits, links, filtered)? {
+        return Ok(Placement::HoldFiltered);
     }
     if !facts.moderator && facts.approved_in_area < rules.held_first_posts {
         return Ok(Placement::HoldNewAccount);
@@ -352,9 +349,72 @@ pub fn place_post(
     Ok(Placement::Publish)
 }
 
+/// Whether an edited text may replace the old one, and then whether it
+/// must wait for a moderator (`true`): the same link limit and filters as
+/// a new post.
+pub fn place_edit(
+    account_age_millis: i64,
+    moderator: bool,
+    limits: &PostingLimits,
+    links: i64,
+    filtered: Option<FilterAction>,
+) -> Result<bool, Refusal> {
+    judge_text(
+        limits.is_new_account(account_age_millis, moderator),
+        limits,
+        links,
+        filtered,
+    )
+}
+
+/// The checks on a text itself: a new account's link limit, then the word
+/// filters. `Ok(true)`: a filter holds it for review.
+fn judge_text(
+    new_account: bool,
+    limits: &PostingLimits,
+    links: i64,
+    filtered: Option<FilterAction>,
+) -> Result<bool, Refusal> {
+    if new_account && links > limits.new_account_links {
+        return Err(Refusal::TooManyLinks {
+            max: limits.new_account_links,
+        });
+    }
+    match filtered {
+        Some(FilterAction::Refuse) => Err(Refusal::Filtered),
+        Some(FilterAction::Hold) => Ok(true),
+        None => Ok(false),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edits_meet_the_link_limit_and_the_filters_again() {
+        let limits = PostingLimits::DEFAULT;
+        assert_eq!(place_edit(3_600_000, false, &limits, 2, None), Ok(false));
+        assert_eq!(
+            place_edit(3_600_000, false, &limits, 3, None),
+            Err(Refusal::TooManyLinks { max: 2 })
+        );
+        assert_eq!(place_edit(3_600_000, true, &limits, 3, None), Ok(false));
+        assert_eq!(
+            place_edit(30 * 86_400_000, false, &limits, 9, Some(FilterAction::Hold)),
+            Ok(true)
+        );
+        assert_eq!(
+            place_edit(
+                30 * 86_400_000,
+                false,
+                &limits,
+                0,
+                Some(FilterAction::Refuse)
+            ),
+            Err(Refusal::Filtered)
+        );
+    }
 
     fn settled() -> AuthorFacts {
         AuthorFacts {

@@ -298,9 +298,8 @@ pub async fn moderated_areas(
     staff: &crate::auth::roles::Staff,
 ) -> Result<Vec<crate::taxonomy::AreaSummary>, AppError> {
     use crate::auth::roles::Need;
-    Ok(crate::taxonomy::db::town_overview(db, locale)
+    Ok(crate::taxonomy::db::areas(db, locale)
         .await?
-        .areas
         .into_iter()
         .filter(|area| Need::ModeratorOf(area.id).met_by(&staff.grants))
         .collect())

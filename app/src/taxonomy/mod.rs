@@ -18,6 +18,17 @@ pub struct LocalText {
     pub in_reader_locale: bool,
 }
 
+impl LocalText {
+    /// `text`, written in `lang`, as shown to a reader of `reader`.
+    pub fn new(text: String, lang: &str, reader: crate::i18n::Locale) -> Self {
+        LocalText {
+            in_reader_locale: lang == leptos_i18n::Locale::as_str(reader),
+            lang: lang.to_owned(),
+            text,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AreaSummary {
     pub id: i64,
