@@ -5,13 +5,16 @@ use crate::announcements::pages::AnnouncementsPage;
 use crate::auth::pages::{MyAccountPage, SignInPage, SignUpPage};
 use crate::auth::reset_pages::{ForgotPasswordPage, ResetPasswordPage, ResetSentPage};
 use crate::auth::two_factor_pages::{SignInCodePage, TwoFactorPage};
+use crate::feedback::pages::{FeedbackFollowPage, FeedbackPage};
 use crate::forums::pages::{
     AreaForumsPage, CategoryPage, EditPostPage, ForumsPage, ReportPostPage, ThreadView,
 };
 use crate::home::pages::HomePage;
+use crate::jobs::pages::AdminJobsPage;
 use crate::moderation::pages::{FiltersPageView, ModerationPage, PostHistoryPage};
 use crate::participation::pages::{PrivateLinkPage, RestorePage};
 use crate::sections::{Section, SectionPage};
+use crate::themes::pages::AdminThemesPage;
 use crate::ui::layout::LocaleLayout;
 use crate::ui::not_found::NotFoundPage;
 use leptos::prelude::*;
@@ -96,7 +99,8 @@ pub fn App() -> impl IntoView {
                         view=|| view! { <SectionPage section=Section::FocusGroups /> }
                     />
                     <Route ssr=SsrMode::Async path=path!("drafts") view=|| view! { <SectionPage section=Section::Drafts /> } />
-                    <Route ssr=SsrMode::Async path=path!("feedback") view=|| view! { <SectionPage section=Section::Feedback /> } />
+                    <Route ssr=SsrMode::Async path=path!("feedback") view=FeedbackPage />
+                    <Route ssr=SsrMode::Async path=path!("feedback/:token") view=FeedbackFollowPage />
                     <Route ssr=SsrMode::Async path=path!("signup") view=SignUpPage />
                     <Route ssr=SsrMode::Async path=path!("signin") view=SignInPage />
                     <Route ssr=SsrMode::Async path=path!("signin/code") view=SignInCodePage />
@@ -110,6 +114,8 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("admin") view=AdminRolesPage />
                     <Route ssr=SsrMode::Async path=path!("admin/roles") view=AdminRolesPage />
                     <Route ssr=SsrMode::Async path=path!("admin/audit") view=AuditLogPage />
+                    <Route ssr=SsrMode::Async path=path!("admin/themes") view=AdminThemesPage />
+                    <Route ssr=SsrMode::Async path=path!("admin/jobs") view=AdminJobsPage />
                     <Route ssr=SsrMode::Async path=path!("*any") view=NotFoundPage />
                 </ParentRoute>
             </Routes>

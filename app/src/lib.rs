@@ -16,10 +16,12 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod error;
+pub mod feedback;
 pub mod forums;
 pub mod home;
 #[cfg(feature = "ssr")]
 pub mod input;
+pub mod jobs;
 pub mod locale;
 #[cfg(feature = "ssr")]
 pub mod mail;
@@ -31,6 +33,7 @@ pub mod security;
 pub mod taxonomy;
 #[cfg(feature = "ssr")]
 pub mod text;
+pub mod themes;
 pub mod ui;
 pub mod validation;
 

@@ -35,6 +35,10 @@ pub enum Field {
     Number,
     /// A forum category.
     Category,
+    /// A short name in addresses (a theme's slug).
+    Slug,
+    /// A language code.
+    Language,
 }
 
 /// What is wrong with it.
@@ -75,4 +79,31 @@ impl Invalid {
     pub fn new(field: Field, problem: Problem) -> Self {
         Self { field, problem }
     }
+}
+
+/// Trims `text` and checks its length in characters and that it holds no
+/// control characters other than line breaks and tabs (when `multiline`).
+pub fn bounded(
+    text: &str,
+    field: Field,
+    min: u32,
+    max: u32,
+    multiline: bool,
+) -> Result<String, Invalid> {
+    let text = text.trim();
+    let length = u32::try_from(text.chars().count()).unwrap_or(u32::MAX);
+    if length == 0 {
+        return Err(Invalid::new(field, Problem::Empty));
+    }
+    if length < min {
+        return Err(Invalid::new(field, Problem::TooShort { min }));
+    }
+    if length > max {
+        return Err(Invalid::new(field, Problem::TooLong { max }));
+    }
+    let allowed = |c: char| multiline && matches!(c, '\n' | '\r' | '\t');
+    if text.chars().any(|c| c.is_control() && !allowed(c)) {
+        return Err(Invalid::new(field, Problem::ForbiddenCharacters));
+    }
+    Ok(text.replace("\r\n", "\n"))
 }

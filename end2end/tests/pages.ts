@@ -19,6 +19,7 @@ export const sections = [
   "/focus-groups",
   "/drafts",
   "/feedback",
+  "/feedback/not-a-real-token",
   "/signup",
   "/signin",
   "/signin/code",
@@ -29,6 +30,8 @@ export const sections = [
   "/me/private-link",
   "/restore/not-a-real-token",
   "/admin/audit",
+  "/admin/themes",
+  "/admin/jobs",
 ];
 
 /** Every page of the site, plus a 404, in every locale (as a visitor sees

@@ -50,19 +50,53 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         evaluate: Option<PathBuf>,
     },
+    /// Train the theme classifier on SIB-200-style data (one folder per
+    /// language, e.g. eng_Latn/train.tsv) and print its accuracy and
+    /// macro-F1 per language on the test folders (test.tsv, else dev.tsv).
+    ClassifyBench {
+        #[arg(long, value_name = "DIR")]
+        train: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        test: PathBuf,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read one text per line on standard input and print, for each line,
+    /// the id of its campaign (lines of one form letter share an id).
+    Campaigns {
+        /// How alike two texts must be (estimated Jaccard similarity of
+        /// their word shingles, 0 to 1).
+        #[arg(long, value_name = "T")]
+        threshold: Option<f64>,
+    },
+    /// Import comments from a CSV file with a `text` column and optionally
+    /// `created_at`, `area` (slug) and `language`. Bad rows are reported
+    /// with their line number and skipped; importing a file twice imports
+    /// nothing twice.
+    Import {
+        file: PathBuf,
+        /// Where the comments came from.
+        #[arg(long, value_enum)]
+        channel: crate::import::Origin,
+        /// The area of rows that name none.
+        #[arg(long, value_name = "SLUG")]
+        area: Option<String>,
+    },
 }
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     // Masking needs no settings, database or runtime: it is a filter.
+    // So do the other filters and measurements below.
     if let Some(Command::Mask { evaluate }) = &cli.command {
-        return match mask(evaluate.as_deref()) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(error) => {
-                eprintln!("parley: {error:#}");
-                ExitCode::from(2)
-            }
-        };
+        return report(mask(evaluate.as_deref()));
+    }
+    if let Some(Command::ClassifyBench { train, test, json }) = &cli.command {
+        return report(classify_bench(train, test, *json));
+    }
+    if let Some(Command::Campaigns { threshold }) = &cli.command {
+        return report(campaigns(*threshold));
     }
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(settings) => settings,
@@ -125,7 +159,18 @@ pub fn run() -> ExitCode {
                 }
                 Ok(())
             }
-            Command::Mask { .. } => Ok(()),
+            Command::Mask { .. } | Command::ClassifyBench { .. } | Command::Campaigns { .. } => Ok(()),
+            Command::Import { file, channel, area } => {
+                let db = database::connect(&settings).await?;
+                database::migrate(&db).await?;
+                let summary = crate::import::import(&db, &file, channel, area.as_deref()).await?;
+                db.pool().close().await;
+                // Some rows were skipped: say so to scripts too.
+                if summary.bad_rows > 0 {
+                    return Ok(Some(ExitCode::from(1)));
+                }
+                Ok(())
+            }
             Command::CreateAdmin { name } => {
                 let password = match std::env::var("PARLEY_ADMIN_PASSWORD") {
                     Ok(password) if !password.is_empty() => password,
@@ -157,6 +202,48 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A filter's exit: 0, or 2 with its error.
+fn report(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("parley: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `parley classify-bench`: trains and measures the theme classifier.
+fn classify_bench(
+    train: &std::path::Path,
+    test: &std::path::Path,
+    json: bool,
+) -> anyhow::Result<()> {
+    let report = app::input::classify_bench::run(train, test)?;
+    if json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        println!("{report}");
+    }
+    Ok(())
+}
+
+/// `parley campaigns`: standard input to standard output, one campaign id
+/// per line.
+fn campaigns(threshold: Option<f64>) -> anyhow::Result<()> {
+    use app::input::campaigns;
+
+    let threshold = threshold.unwrap_or(campaigns::DEFAULT_THRESHOLD);
+    if !(threshold > 0.0 && threshold <= 1.0) {
+        anyhow::bail!("--threshold must be above 0 and at most 1");
+    }
+    let stdin = std::io::stdin();
+    let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    campaigns::run_lines(stdin.lock(), stdout, threshold)
+        .context("reading standard input or writing standard output")?;
+    Ok(())
 }
 
 /// `parley mask`: standard input to standard output, line by line; or the

@@ -8,6 +8,8 @@
 use crate::security::{ProxyNet, origin_of};
 use app::db::Backend;
 use app::forums::domain::PostingLimits;
+use app::input::language::Accuracy;
+
 use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
@@ -23,6 +25,10 @@ pub struct Settings {
     pub database_max_connections: u32,
     /// `PARLEY_SQLITE_BUSY_TIMEOUT_MS`: how long SQLite waits for a lock.
     pub sqlite_busy_timeout_ms: u64,
+    /// `PARLEY_SQLITE_SYNCHRONOUS`: `full` (default: an acknowledged write
+    /// survives a power cut) or `normal` (faster; the last transactions may
+    /// be lost in a power cut, never corrupted).
+    pub sqlite_synchronous: Synchronous,
     /// `PARLEY_SITE_ROOT`: folder with the built `pkg/` (JS, WebAssembly, CSS).
     pub site_root: PathBuf,
     /// `PARLEY_LOG`: tracing filter, e.g. `info` or `parley_server=debug,info`.
@@ -49,10 +55,69 @@ pub struct Settings {
     /// `PARLEY_SIGN_UPS_PER_HOUR`: accounts one client address may create
     /// per hour.
     pub sign_ups_per_hour: u32,
+    /// `PARLEY_FEEDBACK_PER_HOUR`: feedback one client address may send per
+    /// hour; 0 turns the limit off (for load tests only).
+    pub feedback_per_hour: u32,
     /// `PARLEY_EDIT_WINDOW_MINUTES`, `PARLEY_POSTS_PER_MINUTE`,
     /// `PARLEY_NEW_ACCOUNT_POSTS_PER_DAY`, `PARLEY_NEW_ACCOUNT_LINKS`,
     /// `PARLEY_NEW_ACCOUNT_DAYS`: the limits on forum posting.
     pub posting: PostingLimits,
+    /// The input pipeline: see [`Pipeline`].
+    pub pipeline: Pipeline,
+}
+
+/// SQLite's `synchronous` pragma, the two values Parley allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Synchronous {
+    Full,
+    Normal,
+}
+
+impl Synchronous {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Synchronous::Full => "FULL",
+            Synchronous::Normal => "NORMAL",
+        }
+    }
+}
+
+impl std::str::FromStr for Synchronous {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.to_ascii_lowercase().as_str() {
+            "full" => Ok(Synchronous::Full),
+            "normal" => Ok(Synchronous::Normal),
+            other => Err(format!("expected full or normal, not {other:?}")),
+        }
+    }
+}
+
+/// How input items are analysed.
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    /// `PARLEY_LANGUAGES`: comma-separated ISO 639-1 codes the language
+    /// detector tells apart (default: `app::input::language::DEFAULT_LANGUAGES`).
+    pub languages: String,
+    /// `PARLEY_LANGUAGE_ACCURACY`: `high` (default) or `low` (faster, weaker
+    /// on short texts).
+    pub accuracy: Accuracy,
+    /// `PARLEY_CAMPAIGN_THRESHOLD`: how alike (estimated Jaccard similarity
+    /// of word shingles, 0 to 1) two texts must be to count as one campaign.
+    pub campaign_threshold: f64,
+    /// `PARLEY_ANALYSIS_BATCH`: jobs a worker claims at once.
+    pub batch: i64,
+    /// `PARLEY_ANALYSIS_THREADS`: threads the analysis of one batch uses
+    /// (default: the number of cores).
+    pub threads: usize,
+    /// `PARLEY_ANALYSIS_WORKERS`: claiming workers in this process (default
+    /// 1; 0 when other processes do the analysis). On SQLite at most one
+    /// (the write lock serialises claims anyway).
+    pub workers: usize,
+    /// `PARLEY_RETRAIN_AFTER`: new reviewer labels in a language that make
+    /// its classifier retrain.
+    pub retrain_after: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,11 +196,15 @@ impl Settings {
                 reason: "must start with sqlite:// or postgres://".into(),
             });
         }
+        let cores = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .to_string();
         Ok(Settings {
             addr: parse(get, "PARLEY_ADDR", "127.0.0.1:3000")?,
             database_url: Secret::new(database_url),
             database_max_connections: parse(get, "PARLEY_DATABASE_MAX_CONNECTIONS", "8")?,
             sqlite_busy_timeout_ms: parse(get, "PARLEY_SQLITE_BUSY_TIMEOUT_MS", "5000")?,
+            sqlite_synchronous: parse(get, "PARLEY_SQLITE_SYNCHRONOUS", "full")?,
             site_root: PathBuf::from(get("PARLEY_SITE_ROOT").unwrap_or("target/site")),
             log: get("PARLEY_LOG").unwrap_or("info").to_owned(),
             log_format: match get("PARLEY_LOG_FORMAT").unwrap_or("text") {
@@ -176,12 +245,37 @@ impl Settings {
                 .to_owned(),
             outbox_interval_ms: parse(get, "PARLEY_OUTBOX_INTERVAL_MS", "2000")?,
             sign_ups_per_hour: parse(get, "PARLEY_SIGN_UPS_PER_HOUR", "5")?,
+            feedback_per_hour: parse(get, "PARLEY_FEEDBACK_PER_HOUR", "30")?,
             posting: PostingLimits {
                 edit_window_minutes: parse(get, "PARLEY_EDIT_WINDOW_MINUTES", "15")?,
                 posts_per_minute: parse(get, "PARLEY_POSTS_PER_MINUTE", "5")?,
                 new_account_posts_per_day: parse(get, "PARLEY_NEW_ACCOUNT_POSTS_PER_DAY", "10")?,
                 new_account_links: parse(get, "PARLEY_NEW_ACCOUNT_LINKS", "2")?,
                 new_account_days: parse(get, "PARLEY_NEW_ACCOUNT_DAYS", "7")?,
+            },
+            pipeline: Pipeline {
+                languages: get("PARLEY_LANGUAGES")
+                    .unwrap_or(app::input::language::DEFAULT_LANGUAGES)
+                    .to_owned(),
+                accuracy: parse(get, "PARLEY_LANGUAGE_ACCURACY", "high")?,
+                campaign_threshold: match parse(
+                    get,
+                    "PARLEY_CAMPAIGN_THRESHOLD",
+                    &app::input::campaigns::DEFAULT_THRESHOLD.to_string(),
+                )? {
+                    threshold @ 0.05..=1.0 => threshold,
+                    other => {
+                        return Err(ConfigError::Invalid {
+                            key: "PARLEY_CAMPAIGN_THRESHOLD",
+                            value: other.to_string(),
+                            reason: "must be between 0.05 and 1".into(),
+                        });
+                    }
+                },
+                batch: parse::<i64>(get, "PARLEY_ANALYSIS_BATCH", "256")?.clamp(1, 10_000),
+                threads: parse::<usize>(get, "PARLEY_ANALYSIS_THREADS", &cores)?.clamp(1, 256),
+                workers: parse::<usize>(get, "PARLEY_ANALYSIS_WORKERS", "1")?.min(64),
+                retrain_after: parse::<i64>(get, "PARLEY_RETRAIN_AFTER", "20")?.max(1),
             },
         })
     }

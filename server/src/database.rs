@@ -15,7 +15,8 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
 
 /// Opens the pool. For SQLite the file (and its folder) is created when
 /// missing, and every connection gets WAL, foreign keys, a busy timeout and
-/// `synchronous=FULL`, so that an acknowledged write survives a power cut.
+/// `synchronous=FULL` (unless `PARLEY_SQLITE_SYNCHRONOUS` says otherwise), so
+/// that an acknowledged write survives a power cut.
 pub async fn connect(settings: &Settings) -> anyhow::Result<Db> {
     sqlx::any::install_default_drivers();
     let backend = settings.backend();
@@ -26,9 +27,10 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Db> {
     if backend == Backend::Sqlite {
         url = sqlite_url_creating_file(&url)?;
         let busy_timeout = settings.sqlite_busy_timeout_ms;
+        let synchronous = settings.sqlite_synchronous.as_str();
         let pragmas: Arc<str> = format!(
             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-             PRAGMA busy_timeout = {busy_timeout}; PRAGMA synchronous = FULL;"
+             PRAGMA busy_timeout = {busy_timeout}; PRAGMA synchronous = {synchronous};"
         )
         .into();
         options = options.after_connect(move |conn, _meta| {

@@ -46,3 +46,25 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>
         }
     }
 }
+
+/// `GET /metrics`: the job queue in the Prometheus text format (aggregate
+/// counts only, nothing about anyone).
+pub async fn metrics(State(state): State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+
+    match app::jobs::db::stats(&state.db).await {
+        Ok(stats) => (
+            StatusCode::OK,
+            [(
+                http::header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            app::jobs::prometheus_text(&stats),
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::warn!(error = %error, "metrics: database error");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}

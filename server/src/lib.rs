@@ -8,6 +8,7 @@ pub mod database;
 pub mod feeds;
 pub mod health;
 pub mod html;
+pub mod import;
 pub mod jobs;
 pub mod locale;
 pub mod security;

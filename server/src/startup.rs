@@ -9,7 +9,7 @@ use app::app::{App, shell};
 use app::auth::session::PrivateCookies;
 use app::db::Db;
 use app::error::AppError;
-use app::security::rate_limit::{Limit, SignUpLimit};
+use app::security::rate_limit::{FeedbackLimit, Limit, SignUpLimit};
 use app::security::{AddressKey, PublicOrigin};
 use axum::Router;
 use axum::body::Body;
@@ -74,6 +74,24 @@ impl Application {
             sender,
             std::time::Duration::from_millis(settings.outbox_interval_ms.max(100)),
         ));
+        let workers = match db.backend() {
+            // One claiming worker: SQLite has one writer anyway.
+            app::db::Backend::Sqlite => settings.pipeline.workers.min(1),
+            app::db::Backend::Postgres => settings.pipeline.workers,
+        };
+        if workers > 0 {
+            let detector = crate::jobs::analysis::detector(&settings.pipeline)?;
+            for _ in 0..workers {
+                tokio::spawn(crate::jobs::analysis::run(
+                    crate::jobs::analysis::Worker::new(
+                        db.clone(),
+                        detector.clone(),
+                        settings.pipeline.clone(),
+                    ),
+                ));
+            }
+            tracing::info!(workers, languages = %settings.pipeline.languages, "analysis workers started");
+        }
         Ok(Self {
             listener,
             router,
@@ -159,6 +177,7 @@ pub fn router(
     Router::new()
         .route("/", get(locale::root_redirect))
         .route("/healthz", get(health::healthz))
+        .route("/metrics", get(health::metrics))
         .route("/feed.atom", get(feeds::town_feed))
         .route("/feed/{file}", get(feeds::area_feed))
         .leptos_routes_with_context(
@@ -174,8 +193,14 @@ pub fn router(
                     ..Limit::SIGN_UP
                 });
                 let posting = settings.posting;
+                let feedback_limit =
+                    FeedbackLimit((settings.feedback_per_hour > 0).then_some(Limit {
+                        max: settings.feedback_per_hour,
+                        ..FeedbackLimit::DEFAULT
+                    }));
                 move || {
                     provide_context(posting);
+                    provide_context(feedback_limit);
                     provide_context(sign_up_limit);
                     provide_context(db.clone());
                     provide_context(address_key.clone());

@@ -23,16 +23,19 @@ use app::auth::api::{
 };
 use app::auth::roles::Role;
 use app::error::AppError;
+use app::feedback::api::{FollowFeedback, SendFeedback};
 use app::forums::api::{
     CategoryThreads, EditPost, EditablePost, ListAreaCategories, ListForums, React, ReadThread,
     Reply, ReportPost, StartThread,
 };
+use app::jobs::api::{JobQueue, RetryJob};
 use app::moderation::api::{
     AddFilter, ApprovePost, DeletePost, HidePost, LockThread, ModerationFilters, ModerationQueue,
     MoveThread, PinThread, PostRevisions, RemoveFilter, SetForumRules, SuspendUser,
 };
 use app::participation::api::{CreatePrivateLink, ParticipationStatus, RestoreParticipation};
 use app::taxonomy::api::LoadTown;
+use app::themes::api::{AddThemeRule, CreateTheme, ListThemesAdmin, RemoveThemeRule, SetThemeText};
 use leptos::server_fn::ServerFn as _;
 use support::{Backend, PASSWORD, TestApp, session_of, spawn_app, totp_now};
 
@@ -80,6 +83,8 @@ const PUBLIC: &[&str] = &[
     ReportPost::PATH,
     ActiveAnnouncements::PATH,
     AnnouncementBoard::PATH,
+    SendFeedback::PATH,
+    FollowFeedback::PATH,
 ];
 
 /// Who a privileged function is for.
@@ -137,6 +142,56 @@ fn privileged(fixture: &Fixture) -> Vec<Privileged> {
             path: AuditLog::PATH,
             requirement: Requirement::Admin,
             form: vec![("filter[actor]", String::new())],
+        },
+        Privileged {
+            path: JobQueue::PATH,
+            requirement: Requirement::Admin,
+            form: vec![],
+        },
+        Privileged {
+            path: RetryJob::PATH,
+            requirement: Requirement::Admin,
+            form: vec![en(), ("job", fixture.job.to_string())],
+        },
+        Privileged {
+            path: ListThemesAdmin::PATH,
+            requirement: Requirement::Admin,
+            form: vec![en()],
+        },
+        Privileged {
+            path: CreateTheme::PATH,
+            requirement: Requirement::Admin,
+            form: vec![
+                en(),
+                ("slug", "night-buses".to_owned()),
+                ("name", "Night buses".to_owned()),
+                ("description", String::new()),
+            ],
+        },
+        Privileged {
+            path: SetThemeText::PATH,
+            requirement: Requirement::Admin,
+            form: vec![
+                en(),
+                ("theme", fixture.theme.to_string()),
+                ("name", "Safety".to_owned()),
+                ("description", String::new()),
+            ],
+        },
+        Privileged {
+            path: AddThemeRule::PATH,
+            requirement: Requirement::Admin,
+            form: vec![
+                en(),
+                ("theme", fixture.theme.to_string()),
+                ("language", "en".to_owned()),
+                ("keyword", "lamp post".to_owned()),
+            ],
+        },
+        Privileged {
+            path: RemoveThemeRule::PATH,
+            requirement: Requirement::Admin,
+            form: vec![en(), ("rule", fixture.rule.to_string())],
         },
         Privileged {
             path: ModerationQueue::PATH,
@@ -289,6 +344,10 @@ struct Fixture {
     filter: i64,
     announcement: i64,
     resident: i64,
+    /// A theme, a parked job and a keyword rule.
+    theme: i64,
+    job: i64,
+    rule: i64,
 }
 
 /// A caller of the matrix: a session, and a name for failure messages.
@@ -378,7 +437,20 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<Caller>, String) {
     .fetch_one(app.db.pool())
     .await
     .unwrap();
+    let job: i64 = sqlx::query_scalar(
+        "UPDATE jobs SET parked_at = 1, last_error = 'test' WHERE id = (SELECT MIN(id) FROM jobs) RETURNING id",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    let rule: i64 = sqlx::query_scalar("SELECT MIN(id) FROM theme_rules")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     let fixture = Fixture {
+        theme,
+        job,
+        rule,
         area,
         other_area,
         grant,
@@ -818,6 +890,8 @@ async fn privileged_pages_are_refused_to_residents(backend: Backend) {
         "/en/admin",
         "/en/admin/roles",
         "/en/admin/audit",
+        "/en/admin/themes",
+        "/en/admin/jobs",
         "/ar/admin/audit",
     ] {
         let (status, body) = app.get_as(path, &resident).await;

@@ -26,12 +26,14 @@ pub fn role_name(locale: Locale, role: Role) -> &'static str {
 }
 
 #[component]
-fn AdminNav() -> impl IntoView {
+pub fn AdminNav() -> impl IntoView {
     let locale = use_locale();
     view! {
         <nav class="sub-nav" aria-label=move || td_string!(locale.get(), admin.title)>
             <a href=move || page_path(locale.get(), "admin/roles")>{move || td!(locale.get(), admin.roles_title)}</a>
             <a href=move || page_path(locale.get(), "admin/audit")>{move || td!(locale.get(), admin.audit_title)}</a>
+            <a href=move || page_path(locale.get(), "admin/themes")>{move || td!(locale.get(), themes_admin.title)}</a>
+            <a href=move || page_path(locale.get(), "admin/jobs")>{move || td!(locale.get(), jobs.title)}</a>
         </nav>
     }
 }

@@ -731,7 +731,7 @@ pub async fn write_post(
 }
 
 /// Every post is an input item, written with it; the pipeline analyses it
-/// later (`analysis = 'pending'`).
+/// later.
 pub async fn insert_input_item(
     conn: &mut sqlx::AnyConnection,
     post: i64,
@@ -740,16 +740,21 @@ pub async fn insert_input_item(
     text: &str,
     now: i64,
 ) -> Result<(), AppError> {
-    sqlx::query(
-        "INSERT INTO input_items (channel, source_id, area_id, author_id, created_at, original_text)
-         VALUES ('forum_post', $1, $2, $3, $4, $5)",
+    use crate::input::db::{Channel, NewItem, insert_item};
+
+    insert_item(
+        conn,
+        &NewItem {
+            channel: Channel::ForumPost,
+            source_id: post,
+            area: Some(area),
+            author: Some(author),
+            participant: None,
+            text,
+            created_at: now,
+            language_hint: None,
+        },
     )
-    .bind(post)
-    .bind(area)
-    .bind(author)
-    .bind(now)
-    .bind(text)
-    .execute(conn)
     .await?;
     Ok(())
 }
@@ -882,13 +887,13 @@ pub async fn edit_post(
     } else {
         source.to_owned()
     };
-    sqlx::query(
-        "UPDATE input_items SET original_text = $2, analysis = 'pending', masked_text = NULL
-         WHERE channel = 'forum_post' AND source_id = $1",
+    crate::input::db::replace_text(
+        &mut *tx,
+        crate::input::db::Channel::ForumPost,
+        post,
+        &text,
+        now_millis(),
     )
-    .bind(post)
-    .bind(text)
-    .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(row.thread_id)
@@ -1003,13 +1008,7 @@ pub async fn erase_posts_of(tx: &mut Transaction<'_, Any>, user: i64) -> Result<
             .bind(post)
             .execute(&mut **tx)
             .await?;
-        sqlx::query(
-            "UPDATE input_items SET original_text = '', masked_text = NULL
-             WHERE channel = 'forum_post' AND source_id = $1",
-        )
-        .bind(post)
-        .execute(&mut **tx)
-        .await?;
+        crate::input::db::erase_text(&mut **tx, crate::input::db::Channel::ForumPost, post).await?;
     }
     sqlx::query("UPDATE posts SET body_source = '', body_html = '' WHERE author_id = $1")
         .bind(user)

@@ -3,7 +3,7 @@
 //! moderator or refused. The same parsing runs in the browser and on the
 //! server.
 
-use crate::validation::{Field, Invalid, Problem};
+use crate::validation::{Field, Invalid, Problem, bounded};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,33 +130,6 @@ impl FilterAction {
             _ => Err(Invalid::new(Field::Phrase, Problem::Malformed)),
         }
     }
-}
-
-/// Trims `text` and checks its length in characters and that it holds no
-/// control characters other than line breaks and tabs (when `multiline`).
-fn bounded(
-    text: &str,
-    field: Field,
-    min: u32,
-    max: u32,
-    multiline: bool,
-) -> Result<String, Invalid> {
-    let text = text.trim();
-    let length = u32::try_from(text.chars().count()).unwrap_or(u32::MAX);
-    if length == 0 {
-        return Err(Invalid::new(field, Problem::Empty));
-    }
-    if length < min {
-        return Err(Invalid::new(field, Problem::TooShort { min }));
-    }
-    if length > max {
-        return Err(Invalid::new(field, Problem::TooLong { max }));
-    }
-    let allowed = |c: char| multiline && matches!(c, '\n' | '\r' | '\t');
-    if text.chars().any(|c| c.is_control() && !allowed(c)) {
-        return Err(Invalid::new(field, Problem::ForbiddenCharacters));
-    }
-    Ok(text.replace("\r\n", "\n"))
 }
 
 /// A thread's title: 5 to 200 characters on one line.

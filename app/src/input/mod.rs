@@ -1,6 +1,18 @@
 //! The input pipeline (server only, no Leptos): what happens to every text
-//! residents write before policymakers read it. Today: masking personal
-//! data ([`mask`]). Language detection, themes, campaigns and search come
-//! with the rest of the pipeline.
+//! residents write before policymakers read it. An item is written with its
+//! source and an analysis job ([`db::insert_item`]); a worker (in the
+//! server crate) runs [`analyse::analyse`] on it: language ([`language`]),
+//! masking of personal data ([`mask`]), themes from keyword rules
+//! ([`rules`], over [`tokens`]) and the classifier ([`classify`]), and the
+//! campaign signature ([`campaigns`]); [`db::store_analyses`] stores it,
+//! groups campaigns and indexes the masked text for search.
 
+pub mod analyse;
+pub mod campaigns;
+pub mod classify;
+pub mod classify_bench;
+pub mod db;
+pub mod language;
 pub mod mask;
+pub mod rules;
+pub mod tokens;

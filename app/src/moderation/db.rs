@@ -257,10 +257,7 @@ pub async fn delete_post(db: &Db, moderator: Moderator<'_>, post: i64) -> Result
         .bind(post)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE input_items SET original_text = '', masked_text = NULL WHERE channel = 'forum_post' AND source_id = $1")
-        .bind(post)
-        .execute(&mut *tx)
-        .await?;
+    crate::input::db::erase_text(&mut *tx, crate::input::db::Channel::ForumPost, post).await?;
     resolve_reports(&mut tx, post).await?;
     audit_in(
         &mut tx,

@@ -32,10 +32,16 @@ pub enum Action {
     ForumRules,
     AnnouncementPost,
     AnnouncementEnd,
+    JobRetry,
+    ThemeCreate,
+    ThemeEdit,
+    ThemeRuleAdd,
+    ThemeRuleRemove,
+    InputUnmask,
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 29] = [
         Action::RoleGrant,
         Action::RoleRevoke,
         Action::TwoFactorEnrol,
@@ -59,6 +65,12 @@ impl Action {
         Action::ForumRules,
         Action::AnnouncementPost,
         Action::AnnouncementEnd,
+        Action::JobRetry,
+        Action::ThemeCreate,
+        Action::ThemeEdit,
+        Action::ThemeRuleAdd,
+        Action::ThemeRuleRemove,
+        Action::InputUnmask,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -86,6 +98,12 @@ impl Action {
             Action::ForumRules => "forum.rules",
             Action::AnnouncementPost => "announcement.post",
             Action::AnnouncementEnd => "announcement.end",
+            Action::JobRetry => "job.retry",
+            Action::ThemeCreate => "theme.create",
+            Action::ThemeEdit => "theme.edit",
+            Action::ThemeRuleAdd => "theme_rule.add",
+            Action::ThemeRuleRemove => "theme_rule.remove",
+            Action::InputUnmask => "input.unmask",
         }
     }
 }

@@ -49,6 +49,22 @@ impl SignUpLimit {
     }
 }
 
+/// How much feedback one client address may send per hour
+/// (`PARLEY_FEEDBACK_PER_HOUR`); `None` when set to 0 (load tests only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedbackLimit(pub Option<Limit>);
+
+impl FeedbackLimit {
+    pub const DEFAULT: Limit = Limit {
+        max: 30,
+        window: Duration::from_secs(60 * 60),
+    };
+
+    pub fn current() -> Option<Limit> {
+        leptos::prelude::use_context::<FeedbackLimit>().map_or(Some(Self::DEFAULT), |limit| limit.0)
+    }
+}
+
 /// Refuses with [`AppError::TooManyRequests`] when `bucket` is full.
 #[tracing::instrument(skip(db))]
 pub async fn check(db: &Db, bucket: &str, limit: Limit) -> Result<(), AppError> {

@@ -99,6 +99,8 @@ pub fn InvalidMessage(invalid: Invalid) -> impl IntoView {
         Field::Phrase => td_string!(locale, validation.field_phrase),
         Field::Number => td_string!(locale, validation.field_number),
         Field::Category => td_string!(locale, validation.field_category),
+        Field::Slug => td_string!(locale, validation.field_slug),
+        Field::Language => td_string!(locale, validation.field_language),
     };
     let problem = match invalid.problem {
         Problem::Empty => td!(locale, validation.empty).into_any(),

@@ -1,3 +1,4 @@
 //! Background work the server process runs beside the requests.
 
+pub mod analysis;
 pub mod outbox;

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 mod forums;
+mod pipeline;
 
 const DEMO_TOWN: &str = include_str!("demo_town.json");
 
@@ -58,6 +59,7 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<SeedOutcome> {
     let mut area_ids = std::collections::HashMap::new();
     let mut first_area = None;
     let mut first_theme = None;
+    let mut theme_ids = std::collections::HashMap::new();
     for (position, area) in (0_i32..).zip(&town.areas) {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO areas (slug, source_locale, position) VALUES ($1, 'en', $2) RETURNING id",
@@ -88,6 +90,7 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<SeedOutcome> {
         .await
         .with_context(|| format!("inserting theme {}", theme.slug))?;
         first_theme.get_or_insert(id);
+        theme_ids.insert(theme.slug.clone(), id);
         for (locale, text) in &theme.texts {
             sqlx::query(
                 "INSERT INTO theme_texts (theme_id, locale, name, description) VALUES ($1, $2, $3, $4)",
@@ -105,6 +108,7 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<SeedOutcome> {
     };
     crate::accounts::seed_demo_accounts(&mut tx, first_area, first_theme).await?;
     forums::seed_forums(&mut tx, &area_ids).await?;
+    pipeline::seed_pipeline(&mut tx, &area_ids, &theme_ids).await?;
     tx.commit().await?;
     Ok(SeedOutcome::Loaded {
         areas: town.areas.len(),

@@ -86,6 +86,9 @@ pub fn settings_for(database_url: &str) -> Settings {
         ("PARLEY_LOG", "warn"),
         // Tests read queued mail from the outbox before it is sent.
         ("PARLEY_OUTBOX_INTERVAL_MS", "3600000"),
+        // Tests run the analysis themselves, when they want it
+        // (`jobs::analysis::Worker`), so that nothing changes under them.
+        ("PARLEY_ANALYSIS_WORKERS", "0"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))

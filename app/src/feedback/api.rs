@@ -1,0 +1,85 @@
+//! Server functions of the feedback form and its follow page.
+
+use super::FollowedFeedback;
+use crate::error::AppError;
+use crate::i18n::Locale;
+use leptos::prelude::*;
+
+/// Stores feedback and sends the sender to its private follow page.
+/// Anyone may send feedback: a visitor's is recorded under their device's
+/// anonymous participation. Limited per client address.
+#[server]
+pub async fn send_feedback(
+    locale: Locale,
+    text: String,
+    area: String,
+    theme: String,
+) -> Result<(), AppError> {
+    use super::FeedbackText;
+    use super::db::{NewFeedback, store};
+    use crate::security::rate_limit::{self, FeedbackLimit};
+    use crate::validation::{Field, Invalid, Problem};
+
+    let choice = |value: &str| -> Result<Option<i64>, Invalid> {
+        match value.trim() {
+            "" => Ok(None),
+            value => value
+                .parse()
+                .map(Some)
+                .map_err(|_| Invalid::new(Field::Scope, Problem::Malformed)),
+        }
+    };
+    let text = FeedbackText::parse(&text)?;
+    let area = choice(&area)?;
+    let theme = choice(&theme)?;
+    let db = crate::db::db()?;
+    let limit = FeedbackLimit::current();
+    let bucket = format!(
+        "feedback:ip:{}",
+        crate::security::address_key()?.hash_current()
+    );
+    if let Some(limit) = limit {
+        rate_limit::check(&db, &bucket, limit).await?;
+    }
+    let user = crate::auth::api::current_session()
+        .await?
+        .map(|session| session.user_id);
+    let participant = match user {
+        Some(_) => None,
+        None => Some(crate::participation::api::participant_for_contribution(&db).await?),
+    };
+    let token = crate::auth::session::new_token()?;
+    let id = store(
+        &db,
+        &NewFeedback {
+            text: text.as_str(),
+            area,
+            theme,
+            user,
+            participant,
+            locale,
+            follow_hash: &crate::auth::session::token_hash(&token),
+            now: crate::security::now_millis(),
+        },
+    )
+    .await?;
+    if let Some(limit) = limit {
+        rate_limit::record(&db, &bucket, limit).await?;
+    }
+    tracing::info!(feedback = id, "feedback received");
+    leptos_axum::redirect(&crate::locale::page_path(
+        locale,
+        &format!("feedback/{token}"),
+    ));
+    Ok(())
+}
+
+/// The feedback a private link points to.
+#[server]
+pub async fn follow_feedback(locale: Locale, token: String) -> Result<FollowedFeedback, AppError> {
+    let db = crate::db::db()?;
+    let hash = crate::auth::session::token_hash(token.trim());
+    super::db::followed(&db, &hash, locale)
+        .await?
+        .ok_or(AppError::NotFound)
+}

@@ -1,0 +1,176 @@
+//! SQL of the feedback form.
+
+use super::{AnalysisView, FollowedFeedback};
+use crate::db::Db;
+use crate::error::AppError;
+use crate::i18n::Locale;
+use crate::input::db::{Channel, NewItem, insert_item};
+use crate::taxonomy::LocalText;
+use sqlx::FromRow;
+
+/// A piece of feedback to store.
+pub struct NewFeedback<'a> {
+    pub text: &'a str,
+    pub area: Option<i64>,
+    pub theme: Option<i64>,
+    pub user: Option<i64>,
+    pub participant: Option<i64>,
+    pub locale: Locale,
+    pub follow_hash: &'a str,
+    pub now: i64,
+}
+
+/// Stores the feedback, its input item and its analysis job in one
+/// transaction. Unknown areas or themes are refused before anything is
+/// written.
+pub async fn store(db: &Db, feedback: &NewFeedback<'_>) -> Result<i64, AppError> {
+    use crate::validation::{Field, Invalid, Problem};
+
+    let mut tx = db.pool().begin().await?;
+    if let Some(area) = feedback.area {
+        let known: Option<i64> = sqlx::query_scalar("SELECT id FROM areas WHERE id = $1")
+            .bind(area)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if known.is_none() {
+            return Err(Invalid::new(Field::Scope, Problem::Unknown).into());
+        }
+    }
+    if let Some(theme) = feedback.theme {
+        let known: Option<i64> = sqlx::query_scalar("SELECT id FROM themes WHERE id = $1")
+            .bind(theme)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if known.is_none() {
+            return Err(Invalid::new(Field::Scope, Problem::Unknown).into());
+        }
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO feedback (area_id, theme_id, user_id, participant_id, follow_hash, locale, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(feedback.area)
+    .bind(feedback.theme)
+    .bind(feedback.user)
+    .bind(feedback.participant)
+    .bind(feedback.follow_hash)
+    .bind(leptos_i18n::Locale::as_str(feedback.locale))
+    .bind(feedback.now)
+    .fetch_one(&mut *tx)
+    .await?;
+    insert_item(
+        &mut *tx,
+        &NewItem {
+            channel: Channel::Feedback,
+            source_id: id,
+            area: feedback.area,
+            author: feedback.user,
+            participant: feedback.participant,
+            text: feedback.text,
+            created_at: feedback.now,
+            language_hint: Some(leptos_i18n::Locale::as_str(feedback.locale)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+#[derive(FromRow)]
+struct FollowRow {
+    created_at: i64,
+    original_text: String,
+    item_id: i64,
+    area_name: Option<String>,
+    area_lang: Option<String>,
+    theme_name: Option<String>,
+    theme_lang: Option<String>,
+    analysis: String,
+    language: Option<String>,
+    masked_text: Option<String>,
+    review_status: String,
+    campaign_size: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct ThemeRow {
+    name: String,
+    lang: String,
+    source: String,
+}
+
+/// The feedback whose private link hashes to `follow_hash`, named in
+/// `locale` where translated.
+pub async fn followed(
+    db: &Db,
+    follow_hash: &str,
+    locale: Locale,
+) -> Result<Option<FollowedFeedback>, AppError> {
+    let reader = leptos_i18n::Locale::as_str(locale);
+    // A name in the reader's locale, else in the one it was written in.
+    let row: Option<FollowRow> = sqlx::query_as(
+        "SELECT f.created_at, i.original_text, i.id AS item_id,
+                COALESCE(an.name, an0.name) AS area_name, CASE WHEN an.name IS NULL THEN a.source_locale ELSE $2 END AS area_lang,
+                COALESCE(tt.name, tt0.name) AS theme_name, CASE WHEN tt.name IS NULL THEN t.source_locale ELSE $2 END AS theme_lang,
+                i.analysis, i.language, i.masked_text, i.review_status, c.size AS campaign_size
+         FROM feedback f
+         JOIN input_items i ON i.channel = 'feedback' AND i.source_id = f.id
+         LEFT JOIN areas a ON a.id = f.area_id
+         LEFT JOIN area_names an ON an.area_id = a.id AND an.locale = $2
+         LEFT JOIN area_names an0 ON an0.area_id = a.id AND an0.locale = a.source_locale
+         LEFT JOIN themes t ON t.id = f.theme_id
+         LEFT JOIN theme_texts tt ON tt.theme_id = t.id AND tt.locale = $2
+         LEFT JOIN theme_texts tt0 ON tt0.theme_id = t.id AND tt0.locale = t.source_locale
+         LEFT JOIN campaigns c ON c.id = i.campaign_id
+         WHERE f.follow_hash = $1",
+    )
+    .bind(follow_hash)
+    .bind(reader)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let local = |name: Option<String>, lang: Option<String>| {
+        name.map(|name| LocalText::new(name, lang.as_deref().unwrap_or("en"), locale))
+    };
+    let analysis = if row.analysis == "done" {
+        let themes: Vec<ThemeRow> = sqlx::query_as(
+            "SELECT COALESCE(tt.name, tt0.name, t.slug) AS name,
+                    CASE WHEN tt.name IS NULL THEN t.source_locale ELSE $2 END AS lang, it.source
+             FROM input_themes it
+             JOIN themes t ON t.id = it.theme_id
+             LEFT JOIN theme_texts tt ON tt.theme_id = t.id AND tt.locale = $2
+             LEFT JOIN theme_texts tt0 ON tt0.theme_id = t.id AND tt0.locale = t.source_locale
+             WHERE it.item_id = $1 ORDER BY it.score DESC, t.position",
+        )
+        .bind(row.item_id)
+        .bind(reader)
+        .fetch_all(db.pool())
+        .await?;
+        Some(AnalysisView {
+            language: row.language,
+            masked_text: row.masked_text.unwrap_or_default(),
+            themes: themes
+                .into_iter()
+                .map(|theme| {
+                    (
+                        LocalText::new(theme.name, &theme.lang, locale),
+                        theme.source,
+                    )
+                })
+                .collect(),
+            campaign_size: row.campaign_size,
+        })
+    } else {
+        None
+    };
+    Ok(Some(FollowedFeedback {
+        received_at: row.created_at,
+        text: row.original_text,
+        area: local(row.area_name, row.area_lang),
+        theme: local(row.theme_name, row.theme_lang),
+        analysis,
+        review_status: row.review_status,
+    }))
+}

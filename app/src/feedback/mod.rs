@@ -1,0 +1,57 @@
+//! The feedback form (`/{l}/feedback`): a short text about anything, with
+//! an optional area and theme, from a visitor or a resident. It is stored
+//! with its input item and analysis job in one transaction, and answered
+//! with a private link (`/{l}/feedback/{token}`) where the sender follows
+//! what becomes of it: the analysis, the masked text reviewers read, and
+//! later the review and its response.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod pages;
+
+use crate::taxonomy::LocalText;
+use serde::{Deserialize, Serialize};
+
+/// Feedback: 5 to 5,000 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedbackText(String);
+
+impl FeedbackText {
+    pub const MAX: u32 = 5_000;
+
+    pub fn parse(text: &str) -> Result<Self, crate::validation::Invalid> {
+        crate::validation::bounded(text, crate::validation::Field::Body, 5, Self::MAX, true)
+            .map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What the follow page shows about one piece of feedback.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FollowedFeedback {
+    pub received_at: i64,
+    /// The sender's own words (they hold the link).
+    pub text: String,
+    pub area: Option<LocalText>,
+    pub theme: Option<LocalText>,
+    pub analysis: Option<AnalysisView>,
+    /// `new`, `in_review`, `addressed`, `noted` or `out_of_scope`.
+    pub review_status: String,
+}
+
+/// What the pipeline found, as the sender sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisView {
+    /// ISO 639-1 code, when it could be told reliably.
+    pub language: Option<String>,
+    /// The text as reviewers read it, personal data masked.
+    pub masked_text: String,
+    /// Theme names with where each came from (`rule`, `model`, `reviewer`).
+    pub themes: Vec<(LocalText, String)>,
+    /// How many others sent the same letter, when it is part of a campaign.
+    pub campaign_size: Option<i64>,
+}

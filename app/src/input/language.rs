@@ -1,0 +1,159 @@
+//! Which language a text is in (lingua). The detector is built once at
+//! start with the configured languages and their models preloaded, so that
+//! no request or job waits for a model to load.
+//!
+//! A text that is short or mixed gets a low confidence and is marked
+//! unreliable rather than forced into a language: the pipeline then falls
+//! back on the writer's interface language where it needs one.
+
+use lingua::{IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder};
+use std::str::FromStr;
+
+/// The languages detected when `PARLEY_LANGUAGES` is not set: the six
+/// interface languages and the ones most spoken by the first towns'
+/// residents. Every one must be among lingua's features in Cargo.toml.
+pub const DEFAULT_LANGUAGES: &str = "en,fr,es,ar,ur,id,so,tr,de,ru,zh,hi,fa,pt,sw,bn";
+
+/// Below this many letters a detection is never called reliable.
+const MIN_LETTERS: usize = 12;
+/// The winner's share of the confidence below which a detection is not
+/// reliable (the values over all languages add up to 1).
+const MIN_CONFIDENCE: f64 = 0.6;
+
+/// How hard the detector works: high accuracy uses n-grams of up to five
+/// letters, low accuracy only trigrams (faster, weaker on short texts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accuracy {
+    High,
+    Low,
+}
+
+impl FromStr for Accuracy {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim() {
+            "high" => Ok(Accuracy::High),
+            "low" => Ok(Accuracy::Low),
+            other => Err(format!("expected high or low, not {other:?}")),
+        }
+    }
+}
+
+/// What the detector found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detected {
+    /// ISO 639-1 code of the most likely language, if any.
+    pub language: Option<String>,
+    /// Its share of the confidence, 0 to 1.
+    pub confidence: f64,
+    /// Long enough and clear enough to be trusted.
+    pub reliable: bool,
+}
+
+pub struct Detector {
+    inner: LanguageDetector,
+}
+
+impl Detector {
+    /// Builds the detector for a comma-separated list of ISO 639-1 codes.
+    /// An unknown code, or one this build has no model for, is an error
+    /// naming it.
+    pub fn new(languages: &str, accuracy: Accuracy) -> Result<Self, String> {
+        let mut codes = Vec::new();
+        for code in languages
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            let iso = IsoCode639_1::from_str(code)
+                .map_err(|_| format!("{code:?} is not a language this build can detect"))?;
+            codes.push(iso);
+        }
+        if codes.len() < 2 {
+            return Err("at least two languages are needed to tell them apart".to_owned());
+        }
+        let mut builder = LanguageDetectorBuilder::from_iso_codes_639_1(&codes);
+        builder.with_preloaded_language_models();
+        if accuracy == Accuracy::Low {
+            builder.with_low_accuracy_mode();
+        }
+        Ok(Self {
+            inner: builder.build(),
+        })
+    }
+
+    pub fn detect(&self, text: &str) -> Detected {
+        let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+        let values = self.inner.compute_language_confidence_values(text);
+        let Some((language, confidence)) = values.first().copied() else {
+            return Detected {
+                language: None,
+                confidence: 0.0,
+                reliable: false,
+            };
+        };
+        // Chinese packs a word into one or two characters.
+        let min_letters = if language == Language::Chinese {
+            MIN_LETTERS / 3
+        } else {
+            MIN_LETTERS
+        };
+        Detected {
+            language: Some(language.iso_code_639_1().to_string()),
+            confidence,
+            reliable: letters >= min_letters && confidence >= MIN_CONFIDENCE,
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use std::sync::LazyLock;
+
+    static DETECTOR: LazyLock<Detector> =
+        LazyLock::new(|| Detector::new(DEFAULT_LANGUAGES, Accuracy::High).expect("detector"));
+
+    #[test]
+    fn detects_the_interface_languages() {
+        for (text, expected) in [
+            (
+                "The street lights near the school have been broken for months.",
+                "en",
+            ),
+            (
+                "Les lampadaires près de l'école sont cassés depuis des mois.",
+                "fr",
+            ),
+            ("Las farolas cerca de la escuela llevan meses rotas.", "es"),
+            ("أضواء الشارع قرب المدرسة معطلة منذ أشهر.", "ar"),
+            ("اسکول کے قریب سڑک کی بتیاں کئی مہینوں سے خراب ہیں۔", "ur"),
+            (
+                "Lampu jalan di dekat sekolah sudah rusak berbulan-bulan.",
+                "id",
+            ),
+        ] {
+            let detected = DETECTOR.detect(text);
+            assert_eq!(detected.language.as_deref(), Some(expected), "{text}");
+            assert!(detected.reliable, "{text}: {detected:?}");
+        }
+    }
+
+    #[test]
+    fn short_or_mixed_texts_are_not_reliable() {
+        assert!(!DETECTOR.detect("ok").reliable);
+        assert!(!DETECTOR.detect("Bus 42").reliable);
+        assert!(!DETECTOR.detect("").reliable);
+    }
+
+    #[test]
+    fn unknown_languages_are_refused_by_name() {
+        let error = Detector::new("en,xx", Accuracy::Low)
+            .err()
+            .expect("refused");
+        assert!(error.contains("xx"), "{error}");
+        assert!("medium".parse::<Accuracy>().is_err());
+    }
+}

@@ -1,0 +1,317 @@
+//! `parley import FILE.csv --channel paper|email|other [--area SLUG]`: bulk
+//! import of comments from a paper or e-mail consultation.
+//!
+//! The file is streamed (memory stays flat whatever its size) and written
+//! in batches, one transaction each. Every row is checked before it is
+//! written, so a bad row is reported with its line number and skipped,
+//! never half-imported. Each row's input item is keyed by the file's import
+//! and the row's line (`source_id = (import id << 40) + line`), and the
+//! import by the file's SHA-256: running the same file twice, or again after
+//! an interruption, imports nothing twice. The imported items wait in the
+//! job queue for the server's analysis workers.
+
+use anyhow::Context as _;
+use app::db::Db;
+use app::input::db::{Channel, NewItem};
+use app::security::now_millis;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+use std::time::Instant;
+
+/// Rows written per transaction.
+const BATCH: usize = 1_000;
+/// Longest text accepted, in characters (as the feedback form).
+const MAX_TEXT: usize = 20_000;
+
+/// Where the comments came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Origin {
+    Paper,
+    Email,
+    Other,
+}
+
+impl Origin {
+    fn as_str(self) -> &'static str {
+        match self {
+            Origin::Paper => "paper",
+            Origin::Email => "email",
+            Origin::Other => "other",
+        }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub imported: u64,
+    pub already_there: u64,
+    pub bad_rows: u64,
+}
+
+/// A row ready to write.
+struct Row {
+    line: u64,
+    text: String,
+    created_at: i64,
+    area: Option<i64>,
+    language: Option<String>,
+}
+
+/// Imports `path`; bad rows are reported on standard error as they come.
+pub async fn import(
+    db: &Db,
+    path: &Path,
+    origin: Origin,
+    default_area: Option<&str>,
+) -> anyhow::Result<Summary> {
+    let started = Instant::now();
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .len();
+    let hash = file_hash(path)?;
+    let areas: HashMap<String, i64> =
+        sqlx::query_as::<_, (String, i64)>("SELECT slug, id FROM areas")
+            .fetch_all(db.pool())
+            .await?
+            .into_iter()
+            .collect();
+    let default_area = match default_area {
+        Some(slug) => Some(
+            *areas
+                .get(slug)
+                .with_context(|| format!("--area {slug}: no such area"))?,
+        ),
+        None => None,
+    };
+    let import_id = import_row(db, &hash, path, origin).await?;
+
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let progress = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr());
+    progress.set_style(
+        ProgressStyle::with_template(
+            "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} {msg} ETA {eta}",
+        )
+        .context("progress bar template")?,
+    );
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(progress.wrap_read(file));
+    let headers = reader.headers().context("reading the header line")?.clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|header| header.trim().eq_ignore_ascii_case(name))
+    };
+    let text_column = column("text").context("the header line has no `text` column")?;
+    let created_column = column("created_at");
+    let area_column = column("area");
+    let language_column = column("language");
+
+    let mut summary = Summary::default();
+    let mut batch: Vec<Row> = Vec::with_capacity(BATCH);
+    let now = now_millis();
+    for record in reader.records() {
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                let line = error.position().map_or(0, csv::Position::line);
+                progress.suspend(|| eprintln!("line {line}: skipped: {error}"));
+                summary.bad_rows += 1;
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, csv::Position::line);
+        let field = |index: Option<usize>| {
+            index
+                .and_then(|index| record.get(index))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        };
+        let row = (|| -> Result<Row, String> {
+            let text = field(Some(text_column)).ok_or("the text is empty")?;
+            if text.chars().count() > MAX_TEXT {
+                return Err(format!("the text is longer than {MAX_TEXT} characters"));
+            }
+            if text
+                .chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            {
+                return Err("the text holds control characters".to_owned());
+            }
+            let created_at = match field(created_column) {
+                None => now,
+                Some(value) => parse_time(value).ok_or_else(|| format!("created_at {value:?} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z])"))?,
+            };
+            let area = match field(area_column) {
+                None => default_area,
+                Some(slug) => Some(
+                    *areas
+                        .get(slug)
+                        .ok_or_else(|| format!("no area is called {slug:?}"))?,
+                ),
+            };
+            let language = match field(language_column) {
+                None => None,
+                Some(code) => Some(
+                    app::themes::language_code(code)
+                        .map_err(|_| format!("language {code:?} is not a language code"))?,
+                ),
+            };
+            Ok(Row {
+                line,
+                text: text.replace("\r\n", "\n"),
+                created_at,
+                area,
+                language,
+            })
+        })();
+        match row {
+            Ok(row) => batch.push(row),
+            Err(reason) => {
+                progress.suspend(|| eprintln!("line {line}: skipped: {reason}"));
+                summary.bad_rows += 1;
+            }
+        }
+        if batch.len() >= BATCH {
+            write_batch(db, import_id, &mut batch, &mut summary).await?;
+            progress.set_message(format!("{} rows", summary.imported + summary.already_there));
+        }
+    }
+    write_batch(db, import_id, &mut batch, &mut summary).await?;
+    progress.finish_and_clear();
+    sqlx::query("UPDATE imports SET rows_done = $1 WHERE id = $2")
+        .bind(i64::try_from(summary.imported + summary.already_there).unwrap_or(i64::MAX))
+        .bind(import_id)
+        .execute(db.pool())
+        .await?;
+    eprintln!(
+        "{}: {} imported, {} already imported before, {} bad rows skipped, in {:.1} s",
+        path.display(),
+        summary.imported,
+        summary.already_there,
+        summary.bad_rows,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(summary)
+}
+
+fn file_hash(path: &Path) -> anyhow::Result<String> {
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0_u8; 1 << 16];
+    loop {
+        let read = file.read(&mut buffer)?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+    }
+    Ok(app::security::hex(&hasher.finalize()))
+}
+
+/// The import of this file: the earlier one when it was imported before.
+async fn import_row(db: &Db, hash: &str, path: &Path, origin: Origin) -> anyhow::Result<i64> {
+    if let Some(id) = sqlx::query_scalar::<_, i64>("SELECT id FROM imports WHERE file_hash = $1")
+        .bind(hash)
+        .fetch_optional(db.pool())
+        .await?
+    {
+        return Ok(id);
+    }
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |name| name.to_string_lossy().into_owned());
+    Ok(sqlx::query_scalar(
+        "INSERT INTO imports (file_hash, file_name, channel, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(hash)
+    .bind(name)
+    .bind(origin.as_str())
+    .bind(now_millis())
+    .fetch_one(db.pool())
+    .await?)
+}
+
+async fn write_batch(
+    db: &Db,
+    import_id: i64,
+    batch: &mut Vec<Row>,
+    summary: &mut Summary,
+) -> anyhow::Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.pool().begin().await?;
+    for row in batch.drain(..) {
+        let source_id = (import_id << 40) + i64::try_from(row.line).unwrap_or(0);
+        let exists: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM input_items WHERE channel = 'import' AND source_id = $1",
+        )
+        .bind(source_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if exists.is_some() {
+            summary.already_there += 1;
+            continue;
+        }
+        app::input::db::insert_item(
+            &mut *tx,
+            &NewItem {
+                channel: Channel::Import,
+                source_id,
+                area: row.area,
+                author: None,
+                participant: None,
+                text: &row.text,
+                created_at: row.created_at,
+                language_hint: row.language.as_deref(),
+            },
+        )
+        .await?;
+        summary.imported += 1;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM`, with optional `:SS` and `Z`, in UTC.
+fn parse_time(value: &str) -> Option<i64> {
+    let value = value.trim_end_matches('Z');
+    if value.len() == 10 {
+        return app::ui::time::parse_iso_date(value);
+    }
+    let minute = value.get(..16)?;
+    let base = app::ui::time::parse_iso_minute(&minute.replace(' ', "T"))?;
+    let seconds = match value.get(16..) {
+        None | Some("") => 0,
+        Some(rest) => rest
+            .strip_prefix(':')?
+            .get(..2)?
+            .parse::<i64>()
+            .ok()
+            .filter(|s| *s < 60)?,
+    };
+    Some(base + seconds * 1000)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::parse_time;
+
+    #[test]
+    fn times_in_the_accepted_shapes() {
+        assert_eq!(parse_time("1970-01-02"), Some(86_400_000));
+        assert_eq!(parse_time("1970-01-01T00:01"), Some(60_000));
+        assert_eq!(parse_time("1970-01-01T00:01:30Z"), Some(90_000));
+        assert_eq!(parse_time("1970-01-01 00:01:30"), Some(90_000));
+        assert_eq!(parse_time("yesterday"), None);
+        assert_eq!(parse_time("1970-01-01T00:01:75"), None);
+    }
+}

@@ -1,0 +1,296 @@
+//! The analysis workers: claim a batch of analysis jobs, run the pipeline
+//! on the items off the async threads (split across cores), store the
+//! results with the jobs' deletion in one transaction. And the retraining
+//! of a language's theme classifier, queued when enough reviewer labels
+//! arrived.
+//!
+//! The language detector is built once per process (its models are large)
+//! and shared by every worker; the themes (rules and models) are rebuilt
+//! when the database says they changed.
+
+use crate::config::Pipeline;
+use anyhow::Context as _;
+use app::db::Db;
+use app::input::analyse::{Analysis, Themes, analyse};
+use app::input::classify::{Example, Model};
+use app::input::db as input_db;
+use app::input::language::Detector;
+use app::jobs::JobKind;
+use app::jobs::db::{self as queue, Claimed};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+/// How long an idle worker waits before looking for work again.
+const IDLE: Duration = Duration::from_millis(200);
+/// Fewest reviewer-confirmed items a classifier is trained on.
+const MIN_EXAMPLES: usize = 10;
+
+/// The process's language detector, built on first use for the configured
+/// languages. Building it preloads every model, which takes a while: the
+/// server does it at start, and tests share one.
+pub fn detector(pipeline: &Pipeline) -> anyhow::Result<Arc<Detector>> {
+    static BUILT: OnceLock<Mutex<Vec<(String, String, Arc<Detector>)>>> = OnceLock::new();
+    let key = (
+        pipeline.languages.clone(),
+        format!("{:?}", pipeline.accuracy),
+    );
+    let built = BUILT.get_or_init(|| Mutex::new(Vec::new()));
+    let mut built = built
+        .lock()
+        .map_err(|_| anyhow::anyhow!("detector cache poisoned"))?;
+    if let Some((_, _, detector)) = built.iter().find(|(l, a, _)| (l, a) == (&key.0, &key.1)) {
+        return Ok(detector.clone());
+    }
+    let detector = Arc::new(
+        Detector::new(&pipeline.languages, pipeline.accuracy)
+            .map_err(|reason| anyhow::anyhow!("PARLEY_LANGUAGES: {reason}"))?,
+    );
+    built.push((key.0, key.1, detector.clone()));
+    Ok(detector)
+}
+
+/// What a worker keeps between batches.
+pub struct Worker {
+    db: Db,
+    detector: Arc<Detector>,
+    pipeline: Pipeline,
+    themes: Arc<Themes>,
+    fingerprint: Option<String>,
+}
+
+impl Worker {
+    pub fn new(db: Db, detector: Arc<Detector>, pipeline: Pipeline) -> Self {
+        Self {
+            db,
+            detector,
+            pipeline,
+            themes: Arc::new(Themes::default()),
+            fingerprint: None,
+        }
+    }
+
+    /// Rebuilds the themes when the rules or models changed.
+    async fn refresh_themes(&mut self) -> anyhow::Result<()> {
+        let fingerprint = input_db::themes_fingerprint(&self.db).await?;
+        if self.fingerprint.as_ref() == Some(&fingerprint) {
+            return Ok(());
+        }
+        let rules = input_db::all_rules(&self.db).await?;
+        let mut models = HashMap::new();
+        for (language, bytes) in input_db::stored_models(&self.db).await? {
+            match Model::from_bytes(&bytes) {
+                Ok(model) => {
+                    models.insert(language, model);
+                }
+                Err(error) => {
+                    tracing::warn!(%language, error = %error, "stored theme model unreadable; ignored")
+                }
+            }
+        }
+        self.themes = Arc::new(Themes::new(rules, models));
+        self.fingerprint = Some(fingerprint);
+        Ok(())
+    }
+
+    /// Analyses one batch; returns how many jobs it took (0: none due).
+    pub async fn analyse_batch(&mut self) -> anyhow::Result<usize> {
+        let jobs = queue::claim(&self.db, JobKind::Analyse, self.pipeline.batch).await?;
+        if jobs.is_empty() {
+            return Ok(0);
+        }
+        self.refresh_themes().await?;
+        let ids: Vec<i64> = jobs.iter().filter_map(|job| job.item_id).collect();
+        let items = input_db::pending_items(&self.db, &ids).await?;
+        let detector = self.detector.clone();
+        let themes = self.themes.clone();
+        let threads = self.pipeline.threads;
+        let outcomes =
+            tokio::task::spawn_blocking(move || analyse_all(&detector, &themes, items, threads))
+                .await
+                .context("analysis thread")?;
+        let mut analysed = Vec::new();
+        let mut failed = HashMap::new();
+        for (id, outcome) in outcomes {
+            match outcome {
+                Ok(analysis) => analysed.push((id, analysis)),
+                Err(error) => {
+                    failed.insert(id, error);
+                }
+            }
+        }
+        let finished: Vec<i64> = jobs
+            .iter()
+            .filter(|job| job.item_id.is_none_or(|item| !failed.contains_key(&item)))
+            .map(|job| job.id)
+            .collect();
+        let theme_ids = input_db::theme_ids(&self.db).await?;
+        if let Err(error) = input_db::store_analyses(
+            &self.db,
+            &analysed,
+            &theme_ids,
+            self.pipeline.campaign_threshold,
+            &finished,
+        )
+        .await
+        {
+            for job in &jobs {
+                queue::fail(
+                    &self.db,
+                    JobKind::Analyse,
+                    job,
+                    &format!("storing the analysis: {error}"),
+                )
+                .await?;
+            }
+            return Err(error.into());
+        }
+        for job in jobs.iter().filter(|job| !finished.contains(&job.id)) {
+            let error = job
+                .item_id
+                .and_then(|item| failed.get(&item))
+                .map_or("", String::as_str);
+            queue::fail(&self.db, JobKind::Analyse, job, error).await?;
+        }
+        Ok(jobs.len())
+    }
+
+    /// Queues a retraining for each language where at least
+    /// `retrain_after` reviewer labels arrived since its model was trained.
+    pub async fn queue_due_retraining(&self) -> anyhow::Result<()> {
+        for language in input_db::reviewed_languages(&self.db).await? {
+            let (new, _) = input_db::labels_since_training(&self.db, &language).await?;
+            if new >= self.pipeline.retrain_after {
+                queue::enqueue_retrain(&self.db, &language).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Retrains one language's classifier if a retraining is due.
+    pub async fn retrain_one(&mut self) -> anyhow::Result<bool> {
+        let jobs = queue::claim(&self.db, JobKind::Retrain, 1).await?;
+        let Some(job) = jobs.into_iter().next() else {
+            return Ok(false);
+        };
+        if let Err(error) = self.retrain(&job).await {
+            queue::fail(&self.db, JobKind::Retrain, &job, &format!("{error:#}")).await?;
+            return Err(error);
+        }
+        Ok(true)
+    }
+
+    async fn retrain(&self, job: &Claimed) -> anyhow::Result<()> {
+        let language = job.language.clone().unwrap_or_default();
+        let examples = input_db::training_examples(&self.db, &language).await?;
+        let labelled = examples
+            .iter()
+            .filter(|example| !example.themes.is_empty())
+            .count();
+        if labelled >= MIN_EXAMPLES {
+            let count = examples.len() as i64;
+            let trained_language = language.clone();
+            let bytes = tokio::task::spawn_blocking(move || {
+                let examples: Vec<Example> = examples
+                    .iter()
+                    .map(|example| Example {
+                        text: &example.text,
+                        labels: example.themes.clone(),
+                    })
+                    .collect();
+                Model::train(&trained_language, &examples).to_bytes()
+            })
+            .await
+            .context("training thread")?;
+            input_db::store_model(&self.db, &language, count, &bytes).await?;
+            tracing::info!(%language, examples = count, "theme classifier retrained");
+        } else {
+            tracing::info!(%language, labelled, "too few reviewer labels to train a classifier yet");
+        }
+        let mut conn = self.db.pool().acquire().await?;
+        queue::finish(
+            &mut conn,
+            JobKind::Retrain,
+            &[job.id],
+            app::security::now_millis(),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// Runs the pipeline over `items` on `threads` threads. A text that makes
+/// the analysis panic fails alone, with the panic as its error.
+fn analyse_all(
+    detector: &Detector,
+    themes: &Themes,
+    items: Vec<input_db::Pending>,
+    threads: usize,
+) -> Vec<(i64, Result<Analysis, String>)> {
+    let one = |item: &input_db::Pending| {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            analyse(detector, themes, &item.text, item.hint.as_deref())
+        }))
+        .map_err(|panic| {
+            panic
+                .downcast_ref::<&str>()
+                .map(|text| (*text).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "the analysis panicked".to_owned())
+        });
+        (item.id, outcome)
+    };
+    let chunk = items.len().div_ceil(threads.max(1)).max(1);
+    if items.len() < 16 || threads <= 1 {
+        return items.iter().map(one).collect();
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| handle.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// Runs a worker until the pool closes: analysis first, retraining when
+/// there is nothing to analyse.
+pub async fn run(mut worker: Worker) {
+    let mut since_prune = 0_u32;
+    loop {
+        if worker.db.pool().is_closed() {
+            break;
+        }
+        let busy = match worker.analyse_batch().await {
+            Ok(taken) => taken > 0,
+            Err(error) => {
+                tracing::warn!(error = %format!("{error:#}"), "analysis batch failed");
+                false
+            }
+        };
+        if busy {
+            continue;
+        }
+        match worker.retrain_one().await {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(error) => tracing::warn!(error = %format!("{error:#}"), "retraining failed"),
+        }
+        since_prune += 1;
+        if since_prune % 150 == 0
+            && let Err(error) = worker.queue_due_retraining().await
+        {
+            tracing::warn!(error = %format!("{error:#}"), "checking for retraining failed");
+        }
+        if since_prune >= 3000 {
+            since_prune = 0;
+            if let Err(error) = queue::prune_minutes(&worker.db).await {
+                tracing::warn!(error = %error, "pruning job minutes failed");
+            }
+        }
+        tokio::time::sleep(IDLE).await;
+    }
+}
