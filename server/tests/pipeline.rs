@@ -471,7 +471,8 @@ async fn erasing_an_item_erases_what_was_derived_from_it(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(themes, 0);
-    let size: i64 = sqlx::query_scalar("SELECT size FROM campaigns")
+    let size: i64 = sqlx::query_scalar("SELECT size FROM campaigns WHERE id = $1")
+        .bind(first)
         .fetch_one(app.db.pool())
         .await
         .unwrap();
@@ -482,10 +483,16 @@ async fn reviewer_labels_train_a_classifier_that_later_analysis_uses(backend: Ba
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    app.seed().await;
+    // Two themes and no keyword rule: only the model can learn these words.
+    for slug in ["housing", "streets-and-transport"] {
+        sqlx::query("INSERT INTO themes (slug, source_locale, position, created_at) VALUES ($1, 'en', 0, 0)")
+            .bind(slug)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+    }
     let housing = app.theme_id("housing").await;
     let transport = app.theme_id("streets-and-transport").await;
-    // No keyword rule knows these words: only the model can learn them.
     let housing_texts = [
         "Our landlord ignores the damp and mould in the bedroom",
         "The flat has mould on every wall and the landlord does nothing",
@@ -744,7 +751,7 @@ async fn admins_manage_themes_and_rules_audited(backend: Backend) {
     let item = new_item(
         &app,
         1,
-        "We need night buses after the late shift at the hospital.",
+        "We need a night bus after the late shift at the hospital.",
     )
     .await;
     analyse_everything(&app).await;

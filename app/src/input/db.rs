@@ -598,14 +598,15 @@ struct LabelRow {
 }
 
 /// The training data of one language: every item whose themes a reviewer
-/// confirmed (an item confirmed with no theme is a negative example).
+/// confirmed (an item confirmed with no theme is a negative example). An
+/// item whose language could not be told counts in its writer's.
 pub async fn training_examples(db: &Db, language: &str) -> Result<Vec<Labelled>, AppError> {
     let rows: Vec<LabelRow> = sqlx::query_as(
         "SELECT i.id, i.masked_text, t.slug
          FROM input_items i
          LEFT JOIN input_themes it ON it.item_id = i.id AND it.source = 'reviewer'
          LEFT JOIN themes t ON t.id = it.theme_id
-         WHERE i.themes_reviewed_at IS NOT NULL AND i.language = $1 AND i.masked_text IS NOT NULL
+         WHERE i.themes_reviewed_at IS NOT NULL AND COALESCE(i.language, i.language_hint) = $1 AND i.masked_text IS NOT NULL
          ORDER BY i.id",
     )
     .bind(language)
@@ -630,7 +631,8 @@ pub async fn training_examples(db: &Db, language: &str) -> Result<Vec<Labelled>,
 /// Languages with reviewer-confirmed items.
 pub async fn reviewed_languages(db: &Db) -> Result<Vec<String>, AppError> {
     Ok(sqlx::query_scalar(
-        "SELECT DISTINCT language FROM input_items WHERE themes_reviewed_at IS NOT NULL AND language IS NOT NULL",
+        "SELECT DISTINCT COALESCE(language, language_hint) FROM input_items
+         WHERE themes_reviewed_at IS NOT NULL AND COALESCE(language, language_hint) IS NOT NULL",
     )
     .fetch_all(db.pool())
     .await?)
@@ -640,9 +642,9 @@ pub async fn reviewed_languages(db: &Db) -> Result<Vec<String>, AppError> {
 pub async fn labels_since_training(db: &Db, language: &str) -> Result<(i64, i64), AppError> {
     Ok(sqlx::query_as(
         "SELECT
-            (SELECT COUNT(*) FROM input_items WHERE language = $1 AND themes_reviewed_at IS NOT NULL
+            (SELECT COUNT(*) FROM input_items WHERE COALESCE(language, language_hint) = $1 AND themes_reviewed_at IS NOT NULL
                AND themes_reviewed_at > COALESCE((SELECT trained_at FROM theme_models WHERE language = $1), 0)),
-            (SELECT COUNT(*) FROM input_items WHERE language = $1 AND themes_reviewed_at IS NOT NULL)",
+            (SELECT COUNT(*) FROM input_items WHERE COALESCE(language, language_hint) = $1 AND themes_reviewed_at IS NOT NULL)",
     )
     .bind(language)
     .fetch_one(db.pool())
