@@ -261,7 +261,7 @@ async fn write_batch(
             continue;
         }
         app::input::db::insert_item(
-            &mut *tx,
+            &mut tx,
             &NewItem {
                 channel: Channel::Import,
                 source_id,

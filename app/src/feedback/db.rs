@@ -59,7 +59,7 @@ pub async fn store(db: &Db, feedback: &NewFeedback<'_>) -> Result<i64, AppError>
     .fetch_one(&mut *tx)
     .await?;
     insert_item(
-        &mut *tx,
+        &mut tx,
         &NewItem {
             channel: Channel::Feedback,
             source_id: id,

@@ -888,7 +888,7 @@ pub async fn edit_post(
         source.to_owned()
     };
     crate::input::db::replace_text(
-        &mut *tx,
+        &mut tx,
         crate::input::db::Channel::ForumPost,
         post,
         &text,
@@ -1008,7 +1008,7 @@ pub async fn erase_posts_of(tx: &mut Transaction<'_, Any>, user: i64) -> Result<
             .bind(post)
             .execute(&mut **tx)
             .await?;
-        crate::input::db::erase_text(&mut **tx, crate::input::db::Channel::ForumPost, post).await?;
+        crate::input::db::erase_text(tx, crate::input::db::Channel::ForumPost, post).await?;
     }
     sqlx::query("UPDATE posts SET body_source = '', body_html = '' WHERE author_id = $1")
         .bind(user)

@@ -257,7 +257,7 @@ pub async fn delete_post(db: &Db, moderator: Moderator<'_>, post: i64) -> Result
         .bind(post)
         .execute(&mut *tx)
         .await?;
-    crate::input::db::erase_text(&mut *tx, crate::input::db::Channel::ForumPost, post).await?;
+    crate::input::db::erase_text(&mut tx, crate::input::db::Channel::ForumPost, post).await?;
     resolve_reports(&mut tx, post).await?;
     audit_in(
         &mut tx,

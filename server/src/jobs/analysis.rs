@@ -30,23 +30,22 @@ const MIN_EXAMPLES: usize = 10;
 /// languages. Building it preloads every model, which takes a while: the
 /// server does it at start, and tests share one.
 pub fn detector(pipeline: &Pipeline) -> anyhow::Result<Arc<Detector>> {
-    static BUILT: OnceLock<Mutex<Vec<(String, String, Arc<Detector>)>>> = OnceLock::new();
-    let key = (
-        pipeline.languages.clone(),
-        format!("{:?}", pipeline.accuracy),
-    );
-    let built = BUILT.get_or_init(|| Mutex::new(Vec::new()));
-    let mut built = built
+    /// Detectors built so far, by languages and accuracy.
+    type Built = Mutex<HashMap<String, Arc<Detector>>>;
+    static BUILT: OnceLock<Built> = OnceLock::new();
+    let key = format!("{}|{:?}", pipeline.languages, pipeline.accuracy);
+    let mut built = BUILT
+        .get_or_init(Built::default)
         .lock()
         .map_err(|_| anyhow::anyhow!("detector cache poisoned"))?;
-    if let Some((_, _, detector)) = built.iter().find(|(l, a, _)| (l, a) == (&key.0, &key.1)) {
+    if let Some(detector) = built.get(&key) {
         return Ok(detector.clone());
     }
     let detector = Arc::new(
         Detector::new(&pipeline.languages, pipeline.accuracy)
             .map_err(|reason| anyhow::anyhow!("PARLEY_LANGUAGES: {reason}"))?,
     );
-    built.push((key.0, key.1, detector.clone()));
+    built.insert(key, detector.clone());
     Ok(detector)
 }
 
@@ -280,7 +279,7 @@ pub async fn run(mut worker: Worker) {
             Err(error) => tracing::warn!(error = %format!("{error:#}"), "retraining failed"),
         }
         since_prune += 1;
-        if since_prune % 150 == 0
+        if since_prune.is_multiple_of(150)
             && let Err(error) = worker.queue_due_retraining().await
         {
             tracing::warn!(error = %format!("{error:#}"), "checking for retraining failed");
