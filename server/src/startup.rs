@@ -198,7 +198,9 @@ pub fn router(
                         max: settings.feedback_per_hour,
                         ..FeedbackLimit::DEFAULT
                     }));
+                let intake = app::feedback::intake::Intake::start(db.clone());
                 move || {
+                    provide_context(intake.clone());
                     provide_context(posting);
                     provide_context(feedback_limit);
                     provide_context(sign_up_limit);

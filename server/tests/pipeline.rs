@@ -26,6 +26,7 @@ use support::{Backend, TestApp, settings_for, spawn_app};
 on_both_backends!(
     feedback_runs_the_whole_pipeline,
     bad_feedback_is_refused_and_nothing_is_written,
+    a_burst_of_feedback_is_stored_whole_and_limited_per_address,
     the_queue_retries_parks_and_survives_dead_workers,
     campaigns_group_form_letters_and_search_reads_masked_text,
     erasing_an_item_erases_what_was_derived_from_it,
@@ -234,6 +235,62 @@ async fn bad_feedback_is_refused_and_nothing_is_written(backend: Backend) {
         scalar_i64(&app, "SELECT COUNT(*) FROM feedback").await,
         feedback_before
     );
+}
+
+async fn a_burst_of_feedback_is_stored_whole_and_limited_per_address(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    // Thirty at once (the hourly limit per address): the writer groups
+    // them into few transactions, and every one is acknowledged and stored.
+    let mut burst = tokio::task::JoinSet::new();
+    for i in 0..30 {
+        let request = app
+            .client
+            .post(app.url(SendFeedback::PATH))
+            .header("origin", app.url(""))
+            .form(&[
+                ("locale", "en".to_owned()),
+                (
+                    "text",
+                    format!("Suggestion number {i}: more benches by the river."),
+                ),
+                ("area", String::new()),
+                ("theme", String::new()),
+            ]);
+        burst.spawn(async move { request.send().await.expect("request").status() });
+    }
+    while let Some(status) = burst.join_next().await {
+        let status = status.unwrap();
+        assert!(status.is_success() || status.is_redirection(), "{status}");
+    }
+    assert_eq!(scalar_i64(&app, "SELECT COUNT(*) FROM feedback").await, 30);
+    assert_eq!(
+        scalar_i64(
+            &app,
+            "SELECT COUNT(*) FROM input_items WHERE channel = 'feedback'"
+        )
+        .await,
+        30
+    );
+    assert_eq!(
+        scalar_i64(&app, "SELECT COUNT(*) FROM jobs WHERE kind = 'analyse'").await,
+        30
+    );
+    let refused = app
+        .call(
+            SendFeedback::PATH,
+            &[
+                ("locale", "en"),
+                ("text", "One more idea, please."),
+                ("area", ""),
+                ("theme", ""),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(refused.status().as_u16(), 429);
+    assert_eq!(scalar_i64(&app, "SELECT COUNT(*) FROM feedback").await, 30);
 }
 
 async fn the_queue_retries_parks_and_survives_dead_workers(backend: Backend) {

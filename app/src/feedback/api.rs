@@ -16,7 +16,7 @@ pub async fn send_feedback(
     theme: String,
 ) -> Result<(), AppError> {
     use super::FeedbackText;
-    use super::db::{NewFeedback, store};
+    use super::db::{NewFeedback, check_choices};
     use crate::security::rate_limit::{self, FeedbackLimit};
     use crate::validation::{Field, Invalid, Problem};
 
@@ -33,6 +33,7 @@ pub async fn send_feedback(
     let area = choice(&area)?;
     let theme = choice(&theme)?;
     let db = crate::db::db()?;
+    let intake = use_context::<super::intake::Intake>().ok_or(AppError::Unavailable)?;
     let limit = FeedbackLimit::current();
     let bucket = format!(
         "feedback:ip:{}",
@@ -41,6 +42,7 @@ pub async fn send_feedback(
     if let Some(limit) = limit {
         rate_limit::check(&db, &bucket, limit).await?;
     }
+    check_choices(&db, area, theme).await?;
     let user = crate::auth::api::current_session()
         .await?
         .map(|session| session.user_id);
@@ -49,23 +51,19 @@ pub async fn send_feedback(
         None => Some(crate::participation::api::participant_for_contribution(&db).await?),
     };
     let token = crate::auth::session::new_token()?;
-    let id = store(
-        &db,
-        &NewFeedback {
-            text: text.as_str(),
-            area,
-            theme,
-            user,
-            participant,
-            locale,
-            follow_hash: &crate::auth::session::token_hash(&token),
-            now: crate::security::now_millis(),
-        },
-    )
-    .await?;
-    if let Some(limit) = limit {
-        rate_limit::record(&db, &bucket, limit).await?;
-    }
+    let feedback = NewFeedback {
+        text: text.as_str().to_owned(),
+        area,
+        theme,
+        user,
+        participant,
+        locale,
+        follow_hash: crate::auth::session::token_hash(&token),
+        now: crate::security::now_millis(),
+    };
+    let id = intake
+        .submit(feedback, limit.map(|limit| (bucket, limit)))
+        .await?;
     tracing::info!(feedback = id, "feedback received");
     leptos_axum::redirect(&crate::locale::page_path(
         locale,

@@ -9,42 +9,44 @@ use crate::taxonomy::LocalText;
 use sqlx::FromRow;
 
 /// A piece of feedback to store.
-pub struct NewFeedback<'a> {
-    pub text: &'a str,
+#[derive(Debug, Clone)]
+pub struct NewFeedback {
+    pub text: String,
     pub area: Option<i64>,
     pub theme: Option<i64>,
     pub user: Option<i64>,
     pub participant: Option<i64>,
     pub locale: Locale,
-    pub follow_hash: &'a str,
+    pub follow_hash: String,
     pub now: i64,
 }
 
-/// Stores the feedback, its input item and its analysis job in one
-/// transaction. Unknown areas or themes are refused before anything is
-/// written.
-pub async fn store(db: &Db, feedback: &NewFeedback<'_>) -> Result<i64, AppError> {
+/// Refuses an area or theme that does not exist (before anything is
+/// written).
+pub async fn check_choices(db: &Db, area: Option<i64>, theme: Option<i64>) -> Result<(), AppError> {
     use crate::validation::{Field, Invalid, Problem};
 
-    let mut tx = db.pool().begin().await?;
-    if let Some(area) = feedback.area {
-        let known: Option<i64> = sqlx::query_scalar("SELECT id FROM areas WHERE id = $1")
-            .bind(area)
-            .fetch_optional(&mut *tx)
-            .await?;
+    for (table, id) in [("areas", area), ("themes", theme)] {
+        let Some(id) = id else { continue };
+        let known: Option<i64> =
+            sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(db.pool())
+                .await?;
         if known.is_none() {
             return Err(Invalid::new(Field::Scope, Problem::Unknown).into());
         }
     }
-    if let Some(theme) = feedback.theme {
-        let known: Option<i64> = sqlx::query_scalar("SELECT id FROM themes WHERE id = $1")
-            .bind(theme)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if known.is_none() {
-            return Err(Invalid::new(Field::Scope, Problem::Unknown).into());
-        }
-    }
+    Ok(())
+}
+
+/// Writes one piece of feedback with its input item and analysis job, in
+/// the caller's transaction.
+pub async fn store_in(
+    conn: &mut sqlx::AnyConnection,
+    feedback: &NewFeedback,
+) -> Result<i64, AppError> {
+    let locale = leptos_i18n::Locale::as_str(feedback.locale);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO feedback (area_id, theme_id, user_id, participant_id, follow_hash, locale, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -53,26 +55,25 @@ pub async fn store(db: &Db, feedback: &NewFeedback<'_>) -> Result<i64, AppError>
     .bind(feedback.theme)
     .bind(feedback.user)
     .bind(feedback.participant)
-    .bind(feedback.follow_hash)
-    .bind(leptos_i18n::Locale::as_str(feedback.locale))
+    .bind(&feedback.follow_hash)
+    .bind(locale)
     .bind(feedback.now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await?;
     insert_item(
-        &mut tx,
+        conn,
         &NewItem {
             channel: Channel::Feedback,
             source_id: id,
             area: feedback.area,
             author: feedback.user,
             participant: feedback.participant,
-            text: feedback.text,
+            text: &feedback.text,
             created_at: feedback.now,
-            language_hint: Some(leptos_i18n::Locale::as_str(feedback.locale)),
+            language_hint: Some(locale),
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 

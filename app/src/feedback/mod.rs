@@ -3,11 +3,14 @@
 //! with its input item and analysis job in one transaction, and answered
 //! with a private link (`/{l}/feedback/{token}`) where the sender follows
 //! what becomes of it: the analysis, the masked text reviewers read, and
-//! later the review and its response.
+//! later the review and its response. Submissions are written in groups
+//! ([`intake`]), so that a burst is acknowledged durably and fast.
 
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod intake;
 pub mod pages;
 
 use crate::taxonomy::LocalText;

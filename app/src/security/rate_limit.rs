@@ -111,16 +111,27 @@ pub async fn check_at(db: &Db, bucket: &str, limit: Limit, now: i64) -> Result<(
 /// [`record`] at a given time, for tests.
 pub async fn record_at(db: &Db, bucket: &str, limit: Limit, now: i64) -> Result<(), AppError> {
     let mut tx = db.pool().begin().await?;
+    record_in(&mut tx, bucket, limit, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`record`] in the caller's transaction (with what it limits).
+pub async fn record_in(
+    conn: &mut sqlx::AnyConnection,
+    bucket: &str,
+    limit: Limit,
+    now: i64,
+) -> Result<(), AppError> {
     sqlx::query("DELETE FROM rate_limit_hits WHERE bucket = $1 AND hit_at <= $2")
         .bind(bucket)
         .bind(now - limit.window_millis())
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     sqlx::query("INSERT INTO rate_limit_hits (bucket, hit_at) VALUES ($1, $2)")
         .bind(bucket)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-    tx.commit().await?;
     Ok(())
 }
