@@ -13,6 +13,7 @@ use crate::home::pages::HomePage;
 use crate::jobs::pages::AdminJobsPage;
 use crate::moderation::pages::{FiltersPageView, ModerationPage, PostHistoryPage};
 use crate::participation::pages::{PrivateLinkPage, RestorePage};
+use crate::review::pages::ReviewItemPage;
 use crate::sections::{Section, SectionPage};
 use crate::themes::pages::AdminThemesPage;
 use crate::ui::layout::LocaleLayout;
@@ -114,6 +115,7 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("admin") view=AdminRolesPage />
                     <Route ssr=SsrMode::Async path=path!("admin/roles") view=AdminRolesPage />
                     <Route ssr=SsrMode::Async path=path!("admin/audit") view=AuditLogPage />
+                    <Route ssr=SsrMode::Async path=path!("review/items/:id") view=ReviewItemPage />
                     <Route ssr=SsrMode::Async path=path!("admin/themes") view=AdminThemesPage />
                     <Route ssr=SsrMode::Async path=path!("admin/jobs") view=AdminJobsPage />
                     <Route ssr=SsrMode::Async path=path!("*any") view=NotFoundPage />

@@ -27,6 +27,7 @@ pub mod locale;
 pub mod mail;
 pub mod moderation;
 pub mod participation;
+pub mod review;
 pub mod sections;
 #[cfg(feature = "ssr")]
 pub mod security;

@@ -247,36 +247,43 @@ async fn write_batch(
     if batch.is_empty() {
         return Ok(());
     }
+    let source_of = |row: &Row| (import_id << 40) + i64::try_from(row.line).unwrap_or(0);
     let mut tx = db.pool().begin().await?;
-    for row in batch.drain(..) {
-        let source_id = (import_id << 40) + i64::try_from(row.line).unwrap_or(0);
-        let exists: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM input_items WHERE channel = 'import' AND source_id = $1",
-        )
-        .bind(source_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if exists.is_some() {
-            summary.already_there += 1;
-            continue;
-        }
-        app::input::db::insert_item(
-            &mut tx,
-            &NewItem {
-                channel: Channel::Import,
-                source_id,
-                area: row.area,
-                author: None,
-                participant: None,
-                text: &row.text,
-                created_at: row.created_at,
-                language_hint: row.language.as_deref(),
-            },
-        )
-        .await?;
-        summary.imported += 1;
+    // Rows imported by an earlier run of this file. Integers: safe to inline.
+    let sources = batch
+        .iter()
+        .map(|row| source_of(row).to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let done: std::collections::HashSet<i64> = sqlx::query_scalar::<_, i64>(&format!(
+        "SELECT source_id FROM input_items WHERE channel = 'import' AND source_id IN ({sources})"
+    ))
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .collect();
+    let items: Vec<NewItem> = batch
+        .iter()
+        .filter(|row| !done.contains(&source_of(row)))
+        .map(|row| NewItem {
+            channel: Channel::Import,
+            source_id: source_of(row),
+            area: row.area,
+            author: None,
+            participant: None,
+            text: &row.text,
+            created_at: row.created_at,
+            language_hint: row.language.as_deref(),
+        })
+        .collect();
+    // Parameters per statement stay under SQLite's limit in chunks of 500.
+    for chunk in items.chunks(500) {
+        app::input::db::insert_items(&mut tx, chunk).await?;
     }
     tx.commit().await?;
+    summary.imported += items.len() as u64;
+    summary.already_there += done.len() as u64;
+    batch.clear();
     Ok(())
 }
 

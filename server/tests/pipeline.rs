@@ -34,6 +34,7 @@ on_both_backends!(
     import_skips_bad_rows_and_never_imports_twice,
     admins_manage_themes_and_rules_audited,
     metrics_and_the_jobs_screen_show_the_queue,
+    policymakers_read_masked_text_and_every_unmasking_is_audited,
 );
 
 fn worker(app: &TestApp) -> Worker {
@@ -889,4 +890,73 @@ async fn metrics_and_the_jobs_screen_show_the_queue(backend: Backend) {
     let (status, page) = app.get_as("/en/admin/jobs", &admin).await;
     assert_eq!(status, 200);
     assert!(page.contains("Analysis of input"), "{page}");
+}
+
+async fn policymakers_read_masked_text_and_every_unmasking_is_audited(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    let item = new_item(
+        &app,
+        1,
+        "Call me on 07700 900123 about the flooded underpass, my name is Sam Okafor.",
+    )
+    .await;
+    analyse_everything(&app).await;
+    let session = app.sign_up("Policymaker Review", "").await;
+    let theme = app.theme_id("public-safety").await;
+    app.grant("Policymaker Review", Role::Policymaker, (None, Some(theme)))
+        .await;
+    let policymaker = app.enrol_two_factor(&session).await.1;
+    let unmaskings = || async {
+        scalar_i64(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'input.unmask'",
+        )
+        .await
+    };
+
+    let (status, page) = app
+        .get_as(&format!("/en/review/items/{item}"), &policymaker)
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("[phone]") && page.contains("[name]"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("900123") && !page.contains("Okafor"),
+        "the masked view leaks"
+    );
+    assert_eq!(
+        unmaskings().await,
+        0,
+        "reading the masked text is not an unmasking"
+    );
+
+    let (status, page) = app
+        .get_as(&format!("/en/review/items/{item}?original=1"), &policymaker)
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("07700 900123"),
+        "the original is shown on request"
+    );
+    assert_eq!(unmaskings().await, 1);
+    let target: String =
+        sqlx::query_scalar("SELECT target FROM audit_log WHERE action = 'input.unmask'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(target, format!("input:{item}"));
+
+    // A resident never reads it, masked or not.
+    let resident = app.sign_up("Resident Curious", "").await;
+    let (status, page) = app
+        .get_as(&format!("/en/review/items/{item}?original=1"), &resident)
+        .await;
+    assert_eq!(status, 403);
+    assert!(!page.contains("900123"));
+    assert_eq!(unmaskings().await, 1);
 }

@@ -34,6 +34,7 @@ use app::moderation::api::{
     MoveThread, PinThread, PostRevisions, RemoveFilter, SetForumRules, SuspendUser,
 };
 use app::participation::api::{CreatePrivateLink, ParticipationStatus, RestoreParticipation};
+use app::review::api::InputForReview;
 use app::taxonomy::api::LoadTown;
 use app::themes::api::{AddThemeRule, CreateTheme, ListThemesAdmin, RemoveThemeRule, SetThemeText};
 use leptos::server_fn::ServerFn as _;
@@ -97,6 +98,8 @@ enum Requirement {
     AnyModerator,
     /// A moderator of the fixture's area, or a policymaker (or an admin).
     Announcer,
+    /// Any policymaker (or an admin).
+    AnyPolicymaker,
 }
 
 /// One privileged server function: its requirement and a valid call (so
@@ -142,6 +145,15 @@ fn privileged(fixture: &Fixture) -> Vec<Privileged> {
             path: AuditLog::PATH,
             requirement: Requirement::Admin,
             form: vec![("filter[actor]", String::new())],
+        },
+        Privileged {
+            path: InputForReview::PATH,
+            requirement: Requirement::AnyPolicymaker,
+            form: vec![
+                en(),
+                ("id", fixture.item.to_string()),
+                ("original", "true".to_owned()),
+            ],
         },
         Privileged {
             path: JobQueue::PATH,
@@ -348,6 +360,8 @@ struct Fixture {
     theme: i64,
     job: i64,
     rule: i64,
+    /// An input item.
+    item: i64,
 }
 
 /// A caller of the matrix: a session, and a name for failure messages.
@@ -447,7 +461,12 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<Caller>, String) {
         .fetch_one(app.db.pool())
         .await
         .unwrap();
+    let item: i64 = sqlx::query_scalar("SELECT MIN(id) FROM input_items")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     let fixture = Fixture {
+        item,
         theme,
         job,
         rule,
@@ -474,6 +493,7 @@ fn below(requirement: Requirement, caller: &Caller) -> bool {
         Requirement::Announcer => {
             caller.name != "moderator of the area" && caller.name != "policymaker"
         }
+        Requirement::AnyPolicymaker => caller.name != "policymaker",
     }
 }
 
@@ -892,6 +912,7 @@ async fn privileged_pages_are_refused_to_residents(backend: Backend) {
         "/en/admin/audit",
         "/en/admin/themes",
         "/en/admin/jobs",
+        "/en/review/items/1",
         "/ar/admin/audit",
     ] {
         let (status, body) = app.get_as(path, &resident).await;

@@ -4,7 +4,7 @@ use super::{AnalysisView, FollowedFeedback};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n::Locale;
-use crate::input::db::{Channel, NewItem, insert_item};
+use crate::input::db::{Channel, NewItem};
 use crate::taxonomy::LocalText;
 use sqlx::FromRow;
 
@@ -40,41 +40,79 @@ pub async fn check_choices(db: &Db, area: Option<i64>, theme: Option<i64>) -> Re
     Ok(())
 }
 
-/// Writes one piece of feedback with its input item and analysis job, in
-/// the caller's transaction.
-pub async fn store_in(
+/// Writes a batch of feedback with its input items and analysis jobs, in
+/// five statements whatever its size, in the caller's transaction. Returns
+/// the ids in the order given.
+pub async fn store_batch(
     conn: &mut sqlx::AnyConnection,
-    feedback: &NewFeedback,
-) -> Result<i64, AppError> {
-    let locale = leptos_i18n::Locale::as_str(feedback.locale);
-    let id: i64 = sqlx::query_scalar(
+    batch: &[&NewFeedback],
+) -> Result<Vec<i64>, AppError> {
+    use std::collections::HashMap;
+
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = (0..batch.len())
+        .map(|row| {
+            let first = row * 7;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                first + 1,
+                first + 2,
+                first + 3,
+                first + 4,
+                first + 5,
+                first + 6,
+                first + 7
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
         "INSERT INTO feedback (area_id, theme_id, user_id, participant_id, follow_hash, locale, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-    )
-    .bind(feedback.area)
-    .bind(feedback.theme)
-    .bind(feedback.user)
-    .bind(feedback.participant)
-    .bind(&feedback.follow_hash)
-    .bind(locale)
-    .bind(feedback.now)
-    .fetch_one(&mut *conn)
-    .await?;
-    insert_item(
-        conn,
-        &NewItem {
+         VALUES {placeholders} RETURNING id, follow_hash"
+    );
+    let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
+    for feedback in batch {
+        query = query
+            .bind(feedback.area)
+            .bind(feedback.theme)
+            .bind(feedback.user)
+            .bind(feedback.participant)
+            .bind(&feedback.follow_hash)
+            .bind(leptos_i18n::Locale::as_str(feedback.locale))
+            .bind(feedback.now);
+    }
+    // RETURNING promises no order: the follow hash is unique.
+    let returned: HashMap<String, i64> = query
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(id, hash)| (hash, id))
+        .collect();
+    let ids = batch
+        .iter()
+        .map(|feedback| returned.get(&feedback.follow_hash).copied())
+        .collect::<Option<Vec<i64>>>()
+        .ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!("an inserted feedback row was not returned"))
+        })?;
+    let items: Vec<NewItem> = batch
+        .iter()
+        .zip(&ids)
+        .map(|(feedback, id)| NewItem {
             channel: Channel::Feedback,
-            source_id: id,
+            source_id: *id,
             area: feedback.area,
             author: feedback.user,
             participant: feedback.participant,
             text: &feedback.text,
             created_at: feedback.now,
-            language_hint: Some(locale),
-        },
-    )
-    .await?;
-    Ok(id)
+            language_hint: Some(leptos_i18n::Locale::as_str(feedback.locale)),
+        })
+        .collect();
+    crate::input::db::insert_items(conn, &items).await?;
+    Ok(ids)
 }
 
 #[derive(FromRow)]

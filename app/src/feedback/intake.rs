@@ -7,13 +7,14 @@
 //! fails is retried one submission at a time, so that one bad row fails
 //! alone.
 
-use super::db::{NewFeedback, store_in};
+use super::db::{NewFeedback, store_batch};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::security::rate_limit::Limit;
 use tokio::sync::{mpsc, oneshot};
 
-/// Submissions written in one transaction at most.
+/// Submissions written in one transaction at most (7 parameters each:
+/// well under SQLite's 32,766).
 const MAX_BATCH: usize = 512;
 /// Submissions waiting for the writer at most; beyond, senders wait.
 const QUEUE: usize = 8_192;
@@ -87,9 +88,12 @@ async fn write_loop(db: Db, mut receiver: mpsc::Receiver<Submission>) {
 
 async fn write(db: &Db, batch: &[Submission]) -> Result<Vec<i64>, AppError> {
     let mut tx = db.pool().begin().await?;
-    let mut ids = Vec::with_capacity(batch.len());
+    let feedback: Vec<&NewFeedback> = batch
+        .iter()
+        .map(|submission| &submission.feedback)
+        .collect();
+    let ids = store_batch(&mut tx, &feedback).await?;
     for submission in batch {
-        ids.push(store_in(&mut tx, &submission.feedback).await?);
         if let Some((bucket, limit)) = &submission.hit {
             crate::security::rate_limit::record_in(
                 &mut tx,

@@ -75,6 +75,82 @@ pub async fn insert_item(
     Ok(id)
 }
 
+/// Writes many items and their analysis jobs in three statements, in the
+/// caller's transaction (a batch of feedback, an import). Returns their ids
+/// in the order given. Items of one call must differ in channel or source.
+pub async fn insert_items(
+    conn: &mut sqlx::AnyConnection,
+    items: &[NewItem<'_>],
+) -> Result<Vec<i64>, AppError> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = (0..items.len())
+        .map(|row| {
+            let first = row * 8;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                first + 1,
+                first + 2,
+                first + 3,
+                first + 4,
+                first + 5,
+                first + 6,
+                first + 7,
+                first + 8
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO input_items (channel, source_id, area_id, author_id, participant_id, created_at, original_text, language_hint)
+         VALUES {placeholders} RETURNING id, channel, source_id"
+    );
+    let mut query = sqlx::query_as::<_, (i64, String, i64)>(&sql);
+    for item in items {
+        query = query
+            .bind(item.channel.as_str())
+            .bind(item.source_id)
+            .bind(item.area)
+            .bind(item.author)
+            .bind(item.participant)
+            .bind(item.created_at)
+            .bind(item.text)
+            .bind(item.language_hint);
+    }
+    // RETURNING promises no order: match rows by their (channel, source).
+    let returned: HashMap<(String, i64), i64> = query
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(id, channel, source)| ((channel, source), id))
+        .collect();
+    let ids = items
+        .iter()
+        .map(|item| {
+            returned
+                .get(&(item.channel.as_str().to_owned(), item.source_id))
+                .copied()
+        })
+        .collect::<Option<Vec<i64>>>()
+        .ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!("an inserted input item was not returned"))
+        })?;
+    // Integers we hold: safe to inline.
+    let jobs = ids
+        .iter()
+        .zip(items)
+        .map(|(id, item)| format!("('analyse', {id}, {at}, {at})", at = item.created_at))
+        .collect::<Vec<_>>()
+        .join(", ");
+    sqlx::query(&format!(
+        "INSERT INTO jobs (kind, item_id, run_after, created_at) VALUES {jobs}"
+    ))
+    .execute(&mut *conn)
+    .await?;
+    Ok(ids)
+}
+
 /// Gives an item new text (an edit) and queues it for analysis again.
 pub async fn replace_text(
     conn: &mut sqlx::AnyConnection,
@@ -389,12 +465,17 @@ async fn join_campaign(
             .execute(&mut *conn)
             .await?;
     }
-    for band in bands {
-        sqlx::query(
-            "INSERT INTO campaign_bands (band_key, item_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(band)
-        .bind(id)
+    if !bands.is_empty() {
+        // One statement for all bands; the keys and the id are integers we
+        // computed, safe to inline.
+        let rows = bands
+            .iter()
+            .map(|band| format!("({band}, {id})"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        sqlx::query(&format!(
+            "INSERT INTO campaign_bands (band_key, item_id) VALUES {rows} ON CONFLICT DO NOTHING"
+        ))
         .execute(&mut *conn)
         .await?;
     }

@@ -40,6 +40,23 @@ impl FromStr for Accuracy {
     }
 }
 
+/// How much of a text the detector reads: its cost grows with the length,
+/// and a few sentences tell the language as well as a page does.
+const SAMPLE_CHARACTERS: usize = 300;
+
+/// The first [`SAMPLE_CHARACTERS`] of `text`, cut at a space when there is
+/// one near the end.
+fn opening(text: &str) -> &str {
+    let Some((end, _)) = text.char_indices().nth(SAMPLE_CHARACTERS) else {
+        return text;
+    };
+    let head = &text[..end];
+    match head.rfind(char::is_whitespace) {
+        Some(space) if space > end / 2 => &head[..space],
+        _ => head,
+    }
+}
+
 /// What the detector found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Detected {
@@ -84,8 +101,9 @@ impl Detector {
     }
 
     pub fn detect(&self, text: &str) -> Detected {
-        let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-        let values = self.inner.compute_language_confidence_values(text);
+        let sample = opening(text);
+        let letters = sample.chars().filter(|c| c.is_alphabetic()).count();
+        let values = self.inner.compute_language_confidence_values(sample);
         let Some((language, confidence)) = values.first().copied() else {
             return Detected {
                 language: None,

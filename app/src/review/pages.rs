@@ -1,0 +1,181 @@
+//! `/{l}/review/items/{id}`: one input item as reviewers read it, and its
+//! original on request (`?original=1`, audited).
+
+use super::api::input_for_review;
+use super::{ItemTheme, ReviewItem};
+use crate::i18n::*;
+use crate::locale::{page_path, use_locale};
+use crate::ui::error_message::PageError;
+use crate::ui::time::iso_minute;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// Where an item came from, in the reader's language.
+fn channel_name(locale: Locale, channel: &str) -> &'static str {
+    match channel {
+        "forum_post" => td_string!(locale, review.channel_forum_post),
+        "feedback" => td_string!(locale, review.channel_feedback),
+        "import" => td_string!(locale, review.channel_import),
+        "survey_answer" => td_string!(locale, review.channel_survey_answer),
+        "draft_comment" => td_string!(locale, review.channel_draft_comment),
+        _ => td_string!(locale, review.channel_focus_group_notes),
+    }
+}
+
+/// Where a theme came from, in the reader's language.
+fn source_name(locale: Locale, source: &str) -> &'static str {
+    match source {
+        "rule" => td_string!(locale, review.source_rule),
+        "model" => td_string!(locale, review.source_model),
+        _ => td_string!(locale, review.source_reviewer),
+    }
+}
+
+#[component]
+pub fn ReviewItemPage() -> impl IntoView {
+    let locale = use_locale();
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let original = move || {
+        query
+            .read()
+            .get("original")
+            .is_some_and(|value| value == "1")
+    };
+    let item = Resource::new(
+        move || (locale.get(), id(), original()),
+        |(locale, id, original)| input_for_review(locale, id, original),
+    );
+
+    view! {
+        <Title text=td_string!(locale.get_untracked(), review.item_title).to_string() />
+        <section class="admin-page">
+            <h1>{move || td!(locale.get(), review.item_title)}</h1>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match item.await {
+                        Ok(item) => view! { <ItemBody item /> }.into_any(),
+                        Err(error) => view! { <PageError error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn ItemBody(item: ReviewItem) -> AnyView {
+    let locale = use_locale();
+    let ReviewItem {
+        id,
+        channel,
+        created_at,
+        area,
+        analysis,
+        language,
+        language_confidence,
+        masked_text,
+        themes,
+        campaign,
+        review_status,
+        original_text,
+    } = item;
+    let language = match (language, language_confidence) {
+        (Some(code), Some(confidence)) => format!("{code} ({:.0} %)", confidence * 100.0),
+        (Some(code), None) => code,
+        (None, _) => td_string!(locale.get_untracked(), review.language_unsure).to_owned(),
+    };
+    let facts = view! {
+        <dl class="facts">
+            <dt>{move || td!(locale.get(), review.channel)}</dt>
+            <dd>{move || channel_name(locale.get(), &channel)}</dd>
+            <dt>{move || td!(locale.get(), review.received)}</dt>
+            <dd><time>{iso_minute(created_at)}</time></dd>
+            {area.map(|area| view! {
+                <dt>{move || td!(locale.get(), review.area)}</dt>
+                <dd lang=area.lang>{area.text}</dd>
+            })}
+            <dt>{move || td!(locale.get(), review.language)}</dt>
+            <dd class="detected-language">{language}</dd>
+            <dt>{move || td!(locale.get(), review.status)}</dt>
+            <dd>{review_status}</dd>
+            {campaign.map(|(campaign, size)| view! {
+                <dt>{move || td!(locale.get(), review.campaign)}</dt>
+                <dd>
+                    <a href=move || page_path(locale.get(), &format!("review/items/{campaign}"))>
+                        {move || td!(locale.get(), review.campaign_size, count = move || size)}
+                    </a>
+                </dd>
+            })}
+        </dl>
+    }
+    .into_any();
+    let themes = if themes.is_empty() {
+        view! { <p>{move || td!(locale.get(), review.no_themes)}</p> }.into_any()
+    } else {
+        view! {
+            <ul class="themes">
+                {themes.into_iter().map(|theme| view! { <ThemeLine theme /> }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    let text = match (analysis.as_str(), masked_text) {
+        ("done", Some(masked)) => view! {
+            <blockquote class="masked-text" dir="auto">{masked}</blockquote>
+        }
+        .into_any(),
+        _ => view! { <p class="analysis-pending">{move || td!(locale.get(), review.pending)}</p> }
+            .into_any(),
+    };
+    let original = match original_text {
+        Some(original) => view! {
+            <h2>{move || td!(locale.get(), review.original_title)}</h2>
+            <p class="notice">{move || td!(locale.get(), review.original_audited)}</p>
+            <blockquote class="original-text" dir="auto">{original}</blockquote>
+        }
+        .into_any(),
+        None => view! {
+            <p>
+                <a class="button" rel="nofollow" href=move || page_path(locale.get(), &format!("review/items/{id}?original=1"))>
+                    {move || td!(locale.get(), review.show_original)}
+                </a>
+            </p>
+        }
+        .into_any(),
+    };
+    view! {
+        {facts}
+        <h2>{move || td!(locale.get(), review.themes)}</h2>
+        {themes}
+        <h2>{move || td!(locale.get(), review.masked_title)}</h2>
+        {text}
+        {original}
+    }
+    .into_any()
+}
+
+#[component]
+fn ThemeLine(theme: ItemTheme) -> impl IntoView {
+    let locale = use_locale();
+    let ItemTheme {
+        name,
+        score,
+        source,
+    } = theme;
+    view! {
+        <li>
+            <span lang=name.lang>{name.text}</span>
+            " · " {format!("{:.0} %", score * 100.0)} " · "
+            {move || source_name(locale.get(), &source)}
+        </li>
+    }
+}
