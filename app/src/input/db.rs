@@ -295,9 +295,20 @@ async fn store_one(
     threshold: f64,
     now: i64,
 ) -> Result<(), AppError> {
+    // Where the item stands: gone (erased since), analysed before (an
+    // edit: undo what the last analysis derived), and whether a reviewer
+    // confirmed its themes (they stand; the rest is guessed afresh).
+    let state: Option<(Option<i64>, Option<i64>)> =
+        sqlx::query_as("SELECT analysed_at, themes_reviewed_at FROM input_items WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((analysed_before, reviewed)) = state else {
+        return Ok(());
+    };
     let detected = &analysis.detected;
     let language = detected.language.as_deref().filter(|_| detected.reliable);
-    let updated = sqlx::query(
+    sqlx::query(
         "UPDATE input_items SET language = $2, language_confidence = $3, language_reliable = $4,
                 masked_text = $5, text_hash = $6, signature = $7, analysis = 'done', analysed_at = $8
          WHERE id = $1",
@@ -311,41 +322,43 @@ async fn store_one(
     .bind(analysis.signature.to_bytes())
     .bind(now)
     .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if updated == 0 {
-        return Ok(());
+    .await?;
+    if analysed_before.is_some() {
+        if reviewed.is_none() {
+            sqlx::query("DELETE FROM input_themes WHERE item_id = $1 AND source <> 'reviewer'")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        leave_campaign(conn, id).await?;
+        unindex(conn, backend, id).await?;
     }
-    // A reviewer's confirmed themes stand; the rest is guessed afresh.
-    let reviewed: Option<i64> =
-        sqlx::query_scalar("SELECT themes_reviewed_at FROM input_items WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
     if reviewed.is_none() {
-        sqlx::query("DELETE FROM input_themes WHERE item_id = $1 AND source <> 'reviewer'")
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        for theme in &analysis.themes {
-            let Some(theme_id) = theme_ids.get(&theme.theme) else {
-                continue;
-            };
-            sqlx::query(
-                "INSERT INTO input_themes (item_id, theme_id, score, source) VALUES ($1, $2, $3, $4)
+        // Ids and scores are numbers we hold; the source is one of three
+        // fixed words: safe to inline, one statement for all themes.
+        let rows: Vec<String> = analysis
+            .themes
+            .iter()
+            .filter_map(|theme| {
+                let theme_id = theme_ids.get(&theme.theme)?;
+                Some(format!(
+                    "({id}, {theme_id}, {:.6}, '{}')",
+                    f64::from(theme.score.clamp(0.0, 1.0)),
+                    theme.source.as_str()
+                ))
+            })
+            .collect();
+        if !rows.is_empty() {
+            sqlx::query(&format!(
+                "INSERT INTO input_themes (item_id, theme_id, score, source) VALUES {}
                  ON CONFLICT (item_id, theme_id) DO NOTHING",
-            )
-            .bind(id)
-            .bind(theme_id)
-            .bind(f64::from(theme.score.clamp(0.0, 1.0)))
-            .bind(theme.source.as_str())
+                rows.join(", ")
+            ))
             .execute(&mut *conn)
             .await?;
         }
     }
-    leave_campaign(conn, id).await?;
     join_campaign(conn, id, &analysis.signature, threshold, now).await?;
-    unindex(conn, backend, id).await?;
     index(conn, backend, id, &analysis.masked, language).await?;
     Ok(())
 }
