@@ -17,4 +17,6 @@ export PARLEY_POSTS_PER_MINUTE=1000
 export PARLEY_NEW_ACCOUNT_POSTS_PER_DAY=1000
 export PARLEY_NEW_ACCOUNT_LINKS=1000
 target/release/parley seed-demo >/dev/null
-exec target/release/parley serve
+# The server's log is kept beside its database for a failed run's
+# post-mortem, and still reaches Playwright (which shows it on failure).
+exec target/release/parley serve 2> >(tee -a "$data/server.log" >&2)
