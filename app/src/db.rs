@@ -56,6 +56,18 @@ impl Db {
     pub fn backend(&self) -> Backend {
         self.backend
     }
+
+    /// A transaction that will write. On SQLite it takes the write lock at
+    /// once (`BEGIN IMMEDIATE`, waiting up to the busy timeout): a deferred
+    /// transaction that reads first and writes later fails at once with
+    /// "database is locked" when another writer (a request, the analysis
+    /// worker) committed in between, and no timeout helps it.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
 }
 
 /// The database of the current request, as provided by the server.

@@ -25,7 +25,7 @@ pub async fn create_admin(db: &Db, name: &str, password: &str) -> anyhow::Result
     let hash = app::auth::password::hash(password)
         .await
         .map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let user = NewUser {
         display_name: &name,
         email: None,

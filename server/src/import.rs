@@ -248,7 +248,7 @@ async fn write_batch(
         return Ok(());
     }
     let source_of = |row: &Row| (import_id << 40) + i64::try_from(row.line).unwrap_or(0);
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     // Rows imported by an earlier run of this file. Integers: safe to inline.
     let sources = batch
         .iter()

@@ -85,7 +85,7 @@ pub async fn grant_role(
     grant: &NewGrant<'_>,
     client_hash: &str,
 ) -> Result<(), AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let user_id = account_named(&mut tx, grant.account).await?;
     let scope_exists: bool = match (grant.area_id, grant.theme_id) {
         (Some(area), None) => sqlx::query_scalar::<_, i64>("SELECT id FROM areas WHERE id = $1")
@@ -162,7 +162,7 @@ pub async fn reset_two_factor(
     account: &str,
     client_hash: &str,
 ) -> Result<(), AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let user_id = account_named(&mut tx, account).await?;
     for statement in [
         "DELETE FROM totp_credentials WHERE user_id = $1",
@@ -203,7 +203,7 @@ pub async fn revoke_role(
     grant_id: i64,
     client_hash: &str,
 ) -> Result<(), AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let grant: Option<(i64, String, Option<i64>, Option<i64>)> =
         sqlx::query_as("SELECT user_id, role, area_id, theme_id FROM roles WHERE id = $1")
             .bind(grant_id)

@@ -141,7 +141,7 @@ pub async fn post(
     notice: &NewAnnouncement<'_>,
     client_hash: &str,
 ) -> Result<(), AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO announcements (area_id, severity, locale, title, body_source, body_html, starts_at, ends_at, author_id, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
@@ -186,7 +186,7 @@ pub async fn area_of(db: &Db, announcement: i64) -> Result<Option<i64>, AppError
 #[tracing::instrument(skip(db, client_hash))]
 pub async fn end(db: &Db, by: i64, announcement: i64, client_hash: &str) -> Result<(), AppError> {
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query(
         "UPDATE announcements SET ends_at = $2,
                 starts_at = CASE WHEN starts_at >= $2 THEN $2 - 1 ELSE starts_at END

@@ -50,7 +50,7 @@ fn email_key(login: &str) -> String {
 /// [`Problem::Taken`] on that field.
 #[tracing::instrument(skip_all)]
 pub async fn insert_user(db: &Db, user: &NewUser<'_>) -> Result<i64, AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let id = insert_user_in(&mut tx, user).await?;
     tx.commit().await?;
     Ok(id)
@@ -307,7 +307,7 @@ pub async fn start_enrolment(
     fresh_secret: &str,
     recovery_hashes: &[String],
 ) -> Result<Option<String>, AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let existing: Option<(String, Option<i64>)> =
         sqlx::query_as("SELECT secret, confirmed_at FROM totp_credentials WHERE user_id = $1")
             .bind(user_id)
@@ -354,7 +354,7 @@ pub async fn confirm_enrolment(
     client_hash: &str,
 ) -> Result<(), AppError> {
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let done = sqlx::query(
         "UPDATE totp_credentials SET confirmed_at = $1, last_step = $2
          WHERE user_id = $3 AND confirmed_at IS NULL",
@@ -410,7 +410,7 @@ pub async fn use_recovery_code(db: &Db, user_id: i64, code_hash: &str) -> Result
 /// reading is audited in the same transaction.
 #[tracing::instrument(skip(db, client_hash))]
 pub async fn export_user(db: &Db, user_id: i64, client_hash: &str) -> Result<MyData, AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let (display_name, email, created_at): (String, Option<String>, i64) =
         sqlx::query_as("SELECT display_name, email, created_at FROM users WHERE id = $1")
             .bind(user_id)
@@ -473,7 +473,7 @@ pub async fn delete_user(
     erase_posts: bool,
     client_hash: &str,
 ) -> Result<(), AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     if erase_posts {
         crate::forums::db::erase_posts_of(&mut tx, user_id).await?;
     }
@@ -569,7 +569,7 @@ pub async fn create_reset(
     message: &crate::mail::Message<'_>,
 ) -> Result<(), AppError> {
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query(
         "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
     )
@@ -595,7 +595,7 @@ pub async fn consume_reset(
     client_hash: &str,
 ) -> Result<i64, AppError> {
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let user_id: Option<i64> = sqlx::query_scalar(
         "UPDATE password_resets SET used_at = $1
          WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
@@ -643,7 +643,7 @@ pub async fn set_email(
     client_hash: &str,
 ) -> Result<(), AppError> {
     let email = email.map(EmailAddress::as_str);
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     if let Some(email) = email {
         // Uses the UNIQUE index on email.
         let taken: Option<i64> =
@@ -683,7 +683,7 @@ pub async fn set_password(
     current_token: &str,
     client_hash: &str,
 ) -> Result<(), AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(password_hash)
         .bind(user_id)

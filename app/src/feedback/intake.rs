@@ -87,7 +87,7 @@ async fn write_loop(db: Db, mut receiver: mpsc::Receiver<Submission>) {
 }
 
 async fn write(db: &Db, batch: &[Submission]) -> Result<Vec<i64>, AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let feedback: Vec<&NewFeedback> = batch
         .iter()
         .map(|submission| &submission.feedback)

@@ -645,7 +645,7 @@ pub async fn write_post(
     limits: &PostingLimits,
 ) -> Result<Published, AppError> {
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let facts = author_facts(&mut tx, post.author, post.area_id, post.moderator, now).await?;
     let rules = forum_rules(&mut *tx, post.area_id).await?;
     let links = i64::try_from(post.rendered.links).unwrap_or(i64::MAX);
@@ -844,7 +844,7 @@ pub async fn edit_post(
         moderator,
     } = *edit;
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let row = edit_row(&mut *tx, post).await?;
     if row.author_id != Some(author) {
         return Err(AppError::Forbidden);
@@ -1034,7 +1034,7 @@ pub async fn toggle_reaction(
         ReactionKind::Agree => "agree_count",
         ReactionKind::Helpful => "helpful_count",
     };
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let thread: i64 =
         sqlx::query_scalar("SELECT thread_id FROM posts WHERE id = $1 AND status = 'visible'")
             .bind(post)
@@ -1087,7 +1087,7 @@ pub async fn report_post(
     reason: ReportReason,
     note: &str,
 ) -> Result<i64, AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let (thread, area, status): (i64, i64, String) =
         sqlx::query_as("SELECT thread_id, area_id, status FROM posts WHERE id = $1")
             .bind(post)

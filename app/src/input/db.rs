@@ -261,7 +261,7 @@ pub async fn store_analyses(
     finished_jobs: &[i64],
 ) -> Result<(), AppError> {
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     if db.backend() == Backend::Postgres {
         // Campaign assignment reads then writes the bands: one batch at a
         // time, or two copies of a new letter could both start a campaign.

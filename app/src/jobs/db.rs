@@ -65,7 +65,7 @@ pub struct Claimed {
 #[tracing::instrument(skip(db))]
 pub async fn claim(db: &Db, kind: JobKind, limit: i64) -> Result<Vec<Claimed>, AppError> {
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let parked = sqlx::query(
         "UPDATE jobs SET parked_at = $1,
                 last_error = COALESCE(last_error, 'its worker stopped before finishing it')
@@ -127,7 +127,7 @@ pub async fn finish(
 pub async fn fail(db: &Db, kind: JobKind, job: &Claimed, error: &str) -> Result<(), AppError> {
     let now = now_millis();
     let error: String = error.chars().take(2000).collect();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     if job.attempts >= MAX_ATTEMPTS {
         sqlx::query("UPDATE jobs SET parked_at = $1, last_error = $2 WHERE id = $3")
             .bind(now)

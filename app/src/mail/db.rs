@@ -48,7 +48,7 @@ pub struct Outgoing {
 #[tracing::instrument(skip(db))]
 pub async fn claim_due(db: &Db, limit: i64) -> Result<Vec<Outgoing>, AppError> {
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let lock = match db.backend() {
         crate::db::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         // SQLite has one writer at a time: the transaction is the lock.

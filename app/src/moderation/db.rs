@@ -214,7 +214,7 @@ pub async fn decide_post(
         Verdict::Approve => (PostStatus::Visible, None, Action::PostApprove),
         Verdict::Hide { reason } => (PostStatus::Hidden, Some(reason), Action::PostHide),
     };
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let from = status_of(&mut tx, post).await?;
     if from == PostStatus::Deleted {
         return Err(AppError::NotFound);
@@ -239,7 +239,7 @@ pub async fn decide_post(
 pub async fn delete_post(db: &Db, moderator: Moderator<'_>, post: i64) -> Result<(), AppError> {
     use sha2::{Digest, Sha256};
 
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let from = status_of(&mut tx, post).await?;
     let source: String = sqlx::query_scalar("SELECT body_source FROM posts WHERE id = $1")
         .bind(post)
@@ -304,7 +304,7 @@ pub async fn set_thread_flag(
             },
         ),
     };
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let changed = sqlx::query(sql)
         .bind(thread)
         .bind(i64::from(value))
@@ -329,7 +329,7 @@ pub async fn move_thread(
     category: i64,
     area: i64,
 ) -> Result<(), AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("UPDATE threads SET category_id = $2, area_id = $3 WHERE id = $1")
         .bind(thread)
         .bind(category)
@@ -372,7 +372,7 @@ pub async fn suspend_user(
 ) -> Result<i64, AppError> {
     let now = now_millis();
     let until = now + days * 86_400_000;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
         .bind(user)
         .fetch_optional(&mut *tx)
@@ -482,7 +482,7 @@ pub async fn add_filter(
         )
         .into());
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO word_filters (area_id, locale, phrase, pattern, action, created_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -519,7 +519,7 @@ pub async fn filter_area(db: &Db, filter: i64) -> Result<Option<i64>, AppError> 
 
 #[tracing::instrument(skip(db, moderator))]
 pub async fn remove_filter(db: &Db, moderator: Moderator<'_>, filter: i64) -> Result<(), AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM word_filters WHERE id = $1")
         .bind(filter)
         .execute(&mut *tx)
@@ -542,7 +542,7 @@ pub async fn set_rules(
     area: i64,
     rules: &ForumRules,
 ) -> Result<(), AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query(
         "INSERT INTO forum_rules (area_id, report_threshold, held_first_posts) VALUES ($1, $2, $3)
          ON CONFLICT (area_id) DO UPDATE SET report_threshold = $2, held_first_posts = $3",

@@ -22,7 +22,7 @@ pub async fn participant_for_token(db: &Db, token: &str) -> Result<Option<i64>, 
 #[tracing::instrument(skip_all)]
 pub async fn create_participant(db: &Db, token: &str) -> Result<i64, AppError> {
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let id: i64 =
         sqlx::query_scalar("INSERT INTO participants (created_at) VALUES ($1) RETURNING id")
             .bind(now)
@@ -60,7 +60,7 @@ pub async fn restore(
     link_token: &str,
     device_token: &str,
 ) -> Result<Option<i64>, AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     // Uses the UNIQUE index on restore_hash.
     let participant: Option<i64> =
         sqlx::query_scalar("SELECT id FROM participants WHERE restore_hash = $1")

@@ -48,7 +48,7 @@ pub async fn item(
     original: Option<Reader<'_>>,
 ) -> Result<ReviewItem, AppError> {
     let reader_locale = leptos_i18n::Locale::as_str(locale);
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let row: Option<ItemRow> = sqlx::query_as(
         "SELECT i.id, i.channel, i.created_at,
                 COALESCE(an.name, an0.name) AS area_name,

@@ -110,7 +110,7 @@ pub async fn check_at(db: &Db, bucket: &str, limit: Limit, now: i64) -> Result<(
 
 /// [`record`] at a given time, for tests.
 pub async fn record_at(db: &Db, bucket: &str, limit: Limit, now: i64) -> Result<(), AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     record_in(&mut tx, bucket, limit, now).await?;
     tx.commit().await?;
     Ok(())

@@ -105,7 +105,7 @@ pub async fn create_theme(
 ) -> Result<i64, AppError> {
     use crate::validation::{Field, Invalid, Problem};
 
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM themes WHERE slug = $1")
         .bind(slug)
         .fetch_optional(&mut *tx)
@@ -145,7 +145,7 @@ pub async fn set_theme_text(
     name: &str,
     description: &str,
 ) -> Result<(), AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     exists(&mut tx, theme).await?;
     sqlx::query(
         "INSERT INTO theme_texts (theme_id, locale, name, description) VALUES ($1, $2, $3, $4)
@@ -184,7 +184,7 @@ pub async fn add_rule(
     language: &str,
     keyword: &str,
 ) -> Result<(), AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     exists(&mut tx, theme).await?;
     sqlx::query(
         "INSERT INTO theme_rules (theme_id, language, keyword, created_at) VALUES ($1, $2, $3, $4)
@@ -209,7 +209,7 @@ pub async fn add_rule(
 
 /// Removes a keyword rule.
 pub async fn remove_rule(db: &Db, admin: &Admin<'_>, rule: i64) -> Result<(), AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let removed: Option<(i64, String, String)> = sqlx::query_as(
         "DELETE FROM theme_rules WHERE id = $1 RETURNING theme_id, language, keyword",
     )

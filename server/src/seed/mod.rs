@@ -48,7 +48,7 @@ pub enum SeedOutcome {
 #[tracing::instrument(skip(db))]
 pub async fn seed_demo(db: &Db) -> anyhow::Result<SeedOutcome> {
     let town: DemoTown = serde_json::from_str(DEMO_TOWN).context("demo_town.json is malformed")?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let existing: i64 =
         sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM areas) + (SELECT COUNT(*) FROM themes)")
             .fetch_one(&mut *tx)
