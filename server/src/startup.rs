@@ -57,6 +57,18 @@ impl Application {
         let db = database::connect(&settings).await?;
         database::migrate(&db).await?;
         let address_key = AddressKey::load_or_create(&db).await?;
+        let workers = match db.backend() {
+            // One claiming worker: SQLite has one writer anyway.
+            app::db::Backend::Sqlite => settings.pipeline.workers.min(1),
+            app::db::Backend::Postgres => settings.pipeline.workers,
+        };
+        // Built before listening: once the port is open, the process is
+        // ready (and handles SIGTERM), not still loading language models.
+        let detector = if workers > 0 {
+            Some(crate::jobs::analysis::detector(&settings.pipeline)?)
+        } else {
+            None
+        };
         let listener = TcpListener::bind(settings.addr)
             .await
             .with_context(|| format!("cannot listen on {}", settings.addr))?;
@@ -74,13 +86,7 @@ impl Application {
             sender,
             std::time::Duration::from_millis(settings.outbox_interval_ms.max(100)),
         ));
-        let workers = match db.backend() {
-            // One claiming worker: SQLite has one writer anyway.
-            app::db::Backend::Sqlite => settings.pipeline.workers.min(1),
-            app::db::Backend::Postgres => settings.pipeline.workers,
-        };
-        if workers > 0 {
-            let detector = crate::jobs::analysis::detector(&settings.pipeline)?;
+        if let Some(detector) = detector {
             for _ in 0..workers {
                 tokio::spawn(crate::jobs::analysis::run(
                     crate::jobs::analysis::Worker::new(
