@@ -70,6 +70,21 @@ impl Db {
     }
 }
 
+/// `($1, $2, …), ($n+1, …)`: the placeholders of a multi-row insert of
+/// `rows` rows of `columns` values each.
+pub fn placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let values = (1..=columns)
+                .map(|column| format!("${}", row * columns + column))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("({values})")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The database of the current request, as provided by the server.
 pub fn db() -> Result<Db, AppError> {
     leptos::prelude::use_context::<Db>()

@@ -52,22 +52,7 @@ pub async fn store_batch(
     if batch.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders = (0..batch.len())
-        .map(|row| {
-            let first = row * 7;
-            format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                first + 1,
-                first + 2,
-                first + 3,
-                first + 4,
-                first + 5,
-                first + 6,
-                first + 7
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+    let placeholders = crate::db::placeholders(batch.len(), 7);
     let sql = format!(
         "INSERT INTO feedback (area_id, theme_id, user_id, participant_id, follow_hash, locale, created_at)
          VALUES {placeholders} RETURNING id, follow_hash"

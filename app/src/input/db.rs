@@ -57,22 +57,10 @@ pub async fn insert_item(
     conn: &mut sqlx::AnyConnection,
     item: &NewItem<'_>,
 ) -> Result<i64, AppError> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO input_items (channel, source_id, area_id, author_id, participant_id, created_at, original_text, language_hint)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-    )
-    .bind(item.channel.as_str())
-    .bind(item.source_id)
-    .bind(item.area)
-    .bind(item.author)
-    .bind(item.participant)
-    .bind(item.created_at)
-    .bind(item.text)
-    .bind(item.language_hint)
-    .fetch_one(&mut *conn)
-    .await?;
-    crate::jobs::db::enqueue_analysis(conn, id, item.created_at).await?;
-    Ok(id)
+    let ids = insert_items(conn, std::slice::from_ref(item)).await?;
+    ids.first().copied().ok_or_else(|| {
+        AppError::internal(anyhow::anyhow!("an inserted input item was not returned"))
+    })
 }
 
 /// Writes many items and their analysis jobs in three statements, in the
@@ -85,23 +73,7 @@ pub async fn insert_items(
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders = (0..items.len())
-        .map(|row| {
-            let first = row * 8;
-            format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                first + 1,
-                first + 2,
-                first + 3,
-                first + 4,
-                first + 5,
-                first + 6,
-                first + 7,
-                first + 8
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+    let placeholders = crate::db::placeholders(items.len(), 8);
     let sql = format!(
         "INSERT INTO input_items (channel, source_id, area_id, author_id, participant_id, created_at, original_text, language_hint)
          VALUES {placeholders} RETURNING id, channel, source_id"

@@ -24,22 +24,28 @@ pub async fn create_theme(
     name: String,
     description: String,
 ) -> Result<(), AppError> {
-    use crate::auth::roles::{Need, require_role};
     use crate::validation::{Field, bounded};
 
-    let admin = require_role(Need::Admin).await?;
+    let admin = acting_admin().await?;
     let slug = super::theme_slug(&slug)?;
     let name = bounded(&name, Field::Title, 1, 200, false)?;
     let description = description_text(&description)?;
-    let client_hash = crate::security::address_key()?.hash_current();
-    let admin = super::db::Admin {
-        id: admin.id,
-        client_hash: &client_hash,
-    };
     let lang = leptos_i18n::Locale::as_str(locale);
     super::db::create_theme(&crate::db::db()?, &admin, &slug, lang, &name, &description).await?;
     leptos_axum::redirect(&crate::locale::page_path(locale, "admin/themes"));
     Ok(())
+}
+
+/// The admin making a change, with their client hash for the audit log.
+#[cfg(feature = "ssr")]
+async fn acting_admin() -> Result<super::db::Admin, AppError> {
+    use crate::auth::roles::{Need, require_role};
+
+    let admin = require_role(Need::Admin).await?;
+    Ok(super::db::Admin {
+        id: admin.id,
+        client_hash: crate::security::address_key()?.hash_current(),
+    })
 }
 
 #[cfg(feature = "ssr")]
@@ -60,17 +66,11 @@ pub async fn set_theme_text(
     name: String,
     description: String,
 ) -> Result<(), AppError> {
-    use crate::auth::roles::{Need, require_role};
     use crate::validation::{Field, bounded};
 
-    let admin = require_role(Need::Admin).await?;
+    let admin = acting_admin().await?;
     let name = bounded(&name, Field::Title, 1, 200, false)?;
     let description = description_text(&description)?;
-    let client_hash = crate::security::address_key()?.hash_current();
-    let admin = super::db::Admin {
-        id: admin.id,
-        client_hash: &client_hash,
-    };
     let lang = leptos_i18n::Locale::as_str(locale);
     super::db::set_theme_text(&crate::db::db()?, &admin, theme, lang, &name, &description).await?;
     leptos_axum::redirect(&crate::locale::page_path(locale, "admin/themes"));
@@ -85,16 +85,9 @@ pub async fn add_theme_rule(
     language: String,
     keyword: String,
 ) -> Result<(), AppError> {
-    use crate::auth::roles::{Need, require_role};
-
-    let admin = require_role(Need::Admin).await?;
+    let admin = acting_admin().await?;
     let language = super::language_code(&language)?;
     let keyword = crate::forums::domain::filter_phrase(&keyword)?;
-    let client_hash = crate::security::address_key()?.hash_current();
-    let admin = super::db::Admin {
-        id: admin.id,
-        client_hash: &client_hash,
-    };
     super::db::add_rule(&crate::db::db()?, &admin, theme, &language, &keyword).await?;
     leptos_axum::redirect(&crate::locale::page_path(locale, "admin/themes"));
     Ok(())
@@ -103,14 +96,7 @@ pub async fn add_theme_rule(
 /// Removes a keyword rule.
 #[server]
 pub async fn remove_theme_rule(locale: Locale, rule: i64) -> Result<(), AppError> {
-    use crate::auth::roles::{Need, require_role};
-
-    let admin = require_role(Need::Admin).await?;
-    let client_hash = crate::security::address_key()?.hash_current();
-    let admin = super::db::Admin {
-        id: admin.id,
-        client_hash: &client_hash,
-    };
+    let admin = acting_admin().await?;
     super::db::remove_rule(&crate::db::db()?, &admin, rule).await?;
     leptos_axum::redirect(&crate::locale::page_path(locale, "admin/themes"));
     Ok(())

@@ -10,9 +10,9 @@ use crate::taxonomy::LocalText;
 use sqlx::FromRow;
 
 /// Who changes themes, for the audit log.
-pub struct Admin<'a> {
+pub struct Admin {
     pub id: i64,
-    pub client_hash: &'a str,
+    pub client_hash: String,
 }
 
 #[derive(FromRow)]
@@ -78,7 +78,7 @@ pub async fn themes(db: &Db, locale: Locale) -> Result<Vec<ThemeAdmin>, AppError
 
 async fn audit(
     conn: &mut sqlx::AnyConnection,
-    admin: &Admin<'_>,
+    admin: &Admin,
     action: Action,
     target: &str,
 ) -> Result<(), AppError> {
@@ -88,7 +88,7 @@ async fn audit(
             actor: Some(admin.id),
             action,
             target,
-            client_hash: admin.client_hash,
+            client_hash: &admin.client_hash,
         },
     )
     .await
@@ -97,7 +97,7 @@ async fn audit(
 /// A new theme, its texts written in `locale`.
 pub async fn create_theme(
     db: &Db,
-    admin: &Admin<'_>,
+    admin: &Admin,
     slug: &str,
     locale: &str,
     name: &str,
@@ -139,7 +139,7 @@ pub async fn create_theme(
 /// Writes (or rewrites) a theme's name and description in `locale`.
 pub async fn set_theme_text(
     db: &Db,
-    admin: &Admin<'_>,
+    admin: &Admin,
     theme: i64,
     locale: &str,
     name: &str,
@@ -179,7 +179,7 @@ async fn exists(conn: &mut sqlx::AnyConnection, theme: i64) -> Result<(), AppErr
 /// Adds a keyword rule (a rule already there is not an error).
 pub async fn add_rule(
     db: &Db,
-    admin: &Admin<'_>,
+    admin: &Admin,
     theme: i64,
     language: &str,
     keyword: &str,
@@ -208,7 +208,7 @@ pub async fn add_rule(
 }
 
 /// Removes a keyword rule.
-pub async fn remove_rule(db: &Db, admin: &Admin<'_>, rule: i64) -> Result<(), AppError> {
+pub async fn remove_rule(db: &Db, admin: &Admin, rule: i64) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     let removed: Option<(i64, String, String)> = sqlx::query_as(
         "DELETE FROM theme_rules WHERE id = $1 RETURNING theme_id, language, keyword",
