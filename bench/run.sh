@@ -16,6 +16,9 @@ pipeline=$(mktemp)
 classify=$(mktemp)
 trap 'rm -f "$tmp" "$masking" "$pipeline" "$classify"' EXIT
 cargo bench -p server --bench pipeline >"$pipeline"
+queue=$(mktemp)
+trap 'rm -f "$tmp" "$masking" "$pipeline" "$classify" "$queue"' EXIT
+cargo bench -p server --bench queue >"$queue"
 target/release/parley classify-bench --train ../shared/data/sib200 --test ../shared/data/sib200 >"$classify"
 classify_json=$(target/release/parley classify-bench --train ../shared/data/sib200 --test ../shared/data/sib200 --json)
 
@@ -33,7 +36,7 @@ commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --qu
     echo "- commit: $commit"
     echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(. /etc/os-release && echo "$PRETTY_NAME")"
     echo "- build: release profile; server and load generator in one process on the same 2 cores"
-    echo "- commands: \`cargo bench -p server --bench forums\`, \`--bench masking\`, \`--bench pipeline\`, \`parley classify-bench\`"
+    echo "- commands: \`cargo bench -p server --bench forums\`, \`--bench masking\`, \`--bench pipeline\`, \`--bench queue\`, \`parley classify-bench\`"
     echo
     echo "## A thread of 10,000 posts (issue 4)"
     echo
@@ -59,5 +62,6 @@ commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --qu
     echo "$classify_json"
     echo '```'
     echo
+    cat "$queue"
 } >"$out"
 echo "bench: wrote $out"

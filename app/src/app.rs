@@ -5,6 +5,11 @@ use crate::announcements::pages::AnnouncementsPage;
 use crate::auth::pages::{MyAccountPage, SignInPage, SignUpPage};
 use crate::auth::reset_pages::{ForgotPasswordPage, ResetPasswordPage, ResetSentPage};
 use crate::auth::two_factor_pages::{SignInCodePage, TwoFactorPage};
+use crate::contributions::pages::ContributionsPage;
+use crate::dashboard::pages::DashboardPage;
+use crate::drafts::pages::{
+    DraftDiffPage, DraftPage, DraftResponsesPage, DraftsPage, EditDraftPage, NewDraftPage,
+};
 use crate::feedback::pages::{FeedbackFollowPage, FeedbackPage};
 use crate::forums::pages::{
     AreaForumsPage, CategoryPage, EditPostPage, ForumsPage, ReportPostPage, ThreadView,
@@ -14,6 +19,7 @@ use crate::jobs::pages::AdminJobsPage;
 use crate::moderation::pages::{FiltersPageView, ModerationPage, PostHistoryPage};
 use crate::participation::pages::{PrivateLinkPage, RestorePage};
 use crate::review::pages::ReviewItemPage;
+use crate::review::queue_pages::{QueuePageView, ReviewHomePage};
 use crate::sections::{Section, SectionPage};
 use crate::themes::pages::AdminThemesPage;
 use crate::ui::layout::LocaleLayout;
@@ -99,7 +105,12 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("focus-groups")
                         view=|| view! { <SectionPage section=Section::FocusGroups /> }
                     />
-                    <Route ssr=SsrMode::Async path=path!("drafts") view=|| view! { <SectionPage section=Section::Drafts /> } />
+                    <Route ssr=SsrMode::Async path=path!("drafts") view=DraftsPage />
+                    <Route ssr=SsrMode::Async path=path!("drafts/new") view=NewDraftPage />
+                    <Route ssr=SsrMode::Async path=path!("drafts/:id") view=DraftPage />
+                    <Route ssr=SsrMode::Async path=path!("drafts/:id/edit") view=EditDraftPage />
+                    <Route ssr=SsrMode::Async path=path!("drafts/:id/diff") view=DraftDiffPage />
+                    <Route ssr=SsrMode::Async path=path!("drafts/:id/responses") view=DraftResponsesPage />
                     <Route ssr=SsrMode::Async path=path!("feedback") view=FeedbackPage />
                     <Route ssr=SsrMode::Async path=path!("feedback/:token") view=FeedbackFollowPage />
                     <Route ssr=SsrMode::Async path=path!("signup") view=SignUpPage />
@@ -111,11 +122,15 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("me") view=MyAccountPage />
                     <Route ssr=SsrMode::Async path=path!("me/two-factor") view=TwoFactorPage />
                     <Route ssr=SsrMode::Async path=path!("me/private-link") view=PrivateLinkPage />
+                    <Route ssr=SsrMode::Async path=path!("me/contributions") view=ContributionsPage />
                     <Route ssr=SsrMode::Async path=path!("restore/:token") view=RestorePage />
                     <Route ssr=SsrMode::Async path=path!("admin") view=AdminRolesPage />
                     <Route ssr=SsrMode::Async path=path!("admin/roles") view=AdminRolesPage />
                     <Route ssr=SsrMode::Async path=path!("admin/audit") view=AuditLogPage />
+                    <Route ssr=SsrMode::Async path=path!("review") view=ReviewHomePage />
+                    <Route ssr=SsrMode::Async path=path!("review/dashboard") view=DashboardPage />
                     <Route ssr=SsrMode::Async path=path!("review/items/:id") view=ReviewItemPage />
+                    <Route ssr=SsrMode::Async path=path!("review/:draft") view=QueuePageView />
                     <Route ssr=SsrMode::Async path=path!("admin/themes") view=AdminThemesPage />
                     <Route ssr=SsrMode::Async path=path!("admin/jobs") view=AdminJobsPage />
                     <Route ssr=SsrMode::Async path=path!("*any") view=NotFoundPage />

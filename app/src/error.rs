@@ -47,6 +47,10 @@ pub enum AppError {
     /// The time to edit this post has passed.
     #[error("edit window closed")]
     EditWindowClosed,
+    /// Not in this state: the consultation is closed, the version is
+    /// already published, the item's status cannot make that move.
+    #[error("not possible now")]
+    NotNow,
     /// Too many attempts; the reader may try again after this many seconds.
     #[error("too many requests, retry after {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
@@ -72,7 +76,7 @@ impl AppError {
             | AppError::SecondFactorRequired
             | AppError::Suspended { .. }
             | AppError::EditWindowClosed => 403,
-            AppError::ThreadLocked => 409,
+            AppError::ThreadLocked | AppError::NotNow => 409,
             AppError::ExpiredLink => 410,
             AppError::TooManyRequests { .. } => 429,
             AppError::Unavailable => 503,

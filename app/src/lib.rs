@@ -13,8 +13,11 @@ pub mod admin;
 pub mod announcements;
 pub mod app;
 pub mod auth;
+pub mod contributions;
+pub mod dashboard;
 #[cfg(feature = "ssr")]
 pub mod db;
+pub mod drafts;
 pub mod error;
 pub mod feedback;
 pub mod forums;

@@ -39,6 +39,18 @@ pub enum Field {
     Slug,
     /// A language code.
     Language,
+    /// A status (of a draft, of an item's review).
+    Status,
+    /// A draft's summary.
+    Summary,
+    /// Where an input came from (forum, feedback, …).
+    Channel,
+    /// The items a bulk action applies to.
+    Selection,
+    /// A policymaker's response to input.
+    Response,
+    /// A section of a draft.
+    Section,
 }
 
 /// What is wrong with it.
@@ -66,6 +78,10 @@ pub enum Problem {
     },
     /// Contains a word or phrase this forum does not accept.
     Filtered,
+    /// A translation whose sections do not match the original's.
+    SectionCount {
+        expected: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

@@ -106,3 +106,63 @@ mod tests {
         );
     }
 }
+
+/// `/feed/drafts/{id}.atom`: the responses to a draft ("you said, we
+/// did"), newest first.
+pub async fn responses_feed(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    let Some(id) = file
+        .strip_suffix(".atom")
+        .and_then(|id| id.parse::<i64>().ok())
+    else {
+        return (http::StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    let responses = match app::drafts::db::responses(&state.db, app::i18n::Locale::en, id).await {
+        Ok(responses) => responses,
+        Err(error) => return failure(&error),
+    };
+    let origin = &state.public_origin.0;
+    let self_path = format!("/feed/drafts/{id}.atom");
+    let mut entries: Vec<(Option<String>, app::drafts::ResponseView)> = responses
+        .themes
+        .into_iter()
+        .flat_map(|group| {
+            let theme = group.theme.map(|theme| theme.text);
+            group
+                .responses
+                .into_iter()
+                .map(move |response| (theme.clone(), response))
+        })
+        .collect();
+    entries.sort_by_key(|(_, response)| std::cmp::Reverse(response.created_at));
+    let updated = entries
+        .first()
+        .map_or(0, |(_, response)| response.created_at);
+    let mut xml = String::with_capacity(1024 + entries.len() * 512);
+    xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    xml.push_str(&format!(
+        "<title>{title}</title>\n<id>{origin}{self_path}</id>\n<link rel=\"self\" href=\"{origin}{self_path}\"/>\n<link href=\"{origin}/en/drafts/{id}/responses\"/>\n<updated>{updated}</updated>\n<author><name>Parley</name></author>\n",
+        title = escape(&responses.title),
+        updated = rfc3339(updated)
+    ));
+    for (theme, response) in entries {
+        xml.push_str(&format!(
+            "<entry>\n<title>{title}</title>\n<id>{origin}/responses/{rid}</id>\n<link href=\"{origin}/en/drafts/{id}/responses#r-{rid}\"/>\n<updated>{at}</updated>\n{category}<content type=\"text\">{body}</content>\n</entry>\n",
+            title = escape(&theme.clone().unwrap_or_else(|| responses.title.clone())),
+            rid = response.id,
+            at = rfc3339(response.created_at),
+            category = theme
+                .map(|theme| format!("<category term=\"theme\" label=\"{}\"/>\n", escape(&theme)))
+                .unwrap_or_default(),
+            body = escape(&response.body),
+        ));
+    }
+    xml.push_str("</feed>\n");
+    (
+        [(
+            http::header::CONTENT_TYPE,
+            "application/atom+xml; charset=utf-8",
+        )],
+        xml,
+    )
+        .into_response()
+}

@@ -14,4 +14,5 @@ pub mod locale;
 pub mod security;
 pub mod seed;
 pub mod startup;
+pub mod stats;
 pub mod telemetry;

@@ -3,7 +3,7 @@
 
 use crate::config::Settings;
 use crate::security::EdgePolicy;
-use crate::{database, feeds, health, html, locale, security, telemetry};
+use crate::{database, feeds, health, html, locale, security, stats, telemetry};
 use anyhow::Context as _;
 use app::app::{App, shell};
 use app::auth::session::PrivateCookies;
@@ -186,6 +186,8 @@ pub fn router(
         .route("/metrics", get(health::metrics))
         .route("/feed.atom", get(feeds::town_feed))
         .route("/feed/{file}", get(feeds::area_feed))
+        .route("/feed/drafts/{file}", get(feeds::responses_feed))
+        .route("/api/v1/stats", get(stats::stats))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -32,3 +32,222 @@ pub async fn input_for_review(
     }
     Ok(item)
 }
+
+/// The reviewer of draft `draft`'s queue: a policymaker of one of its
+/// themes (or an admin).
+#[cfg(feature = "ssr")]
+async fn reviewer_of(draft: i64) -> Result<crate::drafts::api::Acting, AppError> {
+    let acting = crate::drafts::api::acting_policymaker().await?;
+    let (_, themes, _) = super::queue::draft_head(&crate::db::db()?, draft).await?;
+    if acting.writer().writes(&themes) {
+        Ok(acting)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The drafts whose queues the reader reviews.
+#[server]
+pub async fn review_queues(locale: Locale) -> Result<Vec<super::QueueSummary>, AppError> {
+    let acting = crate::drafts::api::acting_policymaker().await?;
+    super::queue::queues(&crate::db::db()?, locale, acting.themes.as_deref()).await
+}
+
+/// One page of a draft's review queue under the filters of `query`.
+#[server]
+pub async fn review_queue(
+    locale: Locale,
+    draft: i64,
+    query: super::QueueQuery,
+) -> Result<super::QueuePage, AppError> {
+    let acting = reviewer_of(draft).await?;
+    super::queue::page(&crate::db::db()?, locale, draft, &query, acting.id).await
+}
+
+/// Triage of a selection (`items`) or a whole campaign: `action` is a
+/// status (`in_review`, `addressed` with a `response`, `noted`,
+/// `out_of_scope`, `new`), `assign` (to the reader) or `unassign`.
+#[server]
+pub async fn triage_items(
+    locale: Locale,
+    draft: i64,
+    #[server(default)] items: Vec<i64>,
+    #[server(default)] campaigns: Vec<i64>,
+    action: String,
+    #[server(default)] response: String,
+    #[server(default)] theme: String,
+    #[server(default)] section: String,
+    #[server(default)] back: String,
+) -> Result<(), AppError> {
+    use super::Status;
+    use super::queue::{Reviewer, Triage};
+    use crate::validation::{Field, Invalid, Problem, bounded};
+
+    let acting = reviewer_of(draft).await?;
+    let number = |text: &str, field: Field| -> Result<Option<i64>, Invalid> {
+        match text.trim() {
+            "" => Ok(None),
+            text => text
+                .parse()
+                .map(Some)
+                .map_err(|_| Invalid::new(field, Problem::Malformed)),
+        }
+    };
+    let triage = match action.as_str() {
+        "assign" => Triage::Assign(Some(acting.id)),
+        "unassign" => Triage::Assign(None),
+        status => {
+            let status = Status::parse(status)
+                .ok_or_else(|| Invalid::new(Field::Status, Problem::Malformed))?;
+            let response = match (status, response.trim()) {
+                (Status::Addressed, "") => {
+                    return Err(Invalid::new(Field::Response, Problem::Empty).into());
+                }
+                (Status::Addressed, text) => Some(bounded(text, Field::Response, 2, 5000, true)?),
+                _ => None,
+            };
+            let section = match section.split_once(':') {
+                Some((version, key)) => Some((
+                    version
+                        .parse()
+                        .map_err(|_| Invalid::new(Field::Section, Problem::Malformed))?,
+                    key.parse()
+                        .map_err(|_| Invalid::new(Field::Section, Problem::Malformed))?,
+                )),
+                None if section.trim().is_empty() => None,
+                None => return Err(Invalid::new(Field::Section, Problem::Malformed).into()),
+            };
+            Triage::Move {
+                status,
+                response,
+                theme: number(&theme, Field::Scope)?,
+                section,
+            }
+        }
+    };
+    let outcome = super::queue::triage(
+        &crate::db::db()?,
+        &Reviewer {
+            id: acting.id,
+            client_hash: &acting.client_hash,
+        },
+        draft,
+        &items,
+        &campaigns,
+        &triage,
+        crate::security::now_millis(),
+    )
+    .await?;
+    tracing::info!(
+        draft,
+        moved = outcome.moved,
+        skipped = outcome.skipped,
+        "input triaged"
+    );
+    leptos_axum::redirect(&queue_address(
+        locale,
+        draft,
+        &back,
+        outcome.moved,
+        outcome.skipped,
+    ));
+    Ok(())
+}
+
+/// Back to the queue with its filters, saying what was done.
+#[cfg(feature = "ssr")]
+fn queue_address(locale: Locale, draft: i64, back: &str, moved: i64, skipped: i64) -> String {
+    // `back` is the queue's own query string; anything else is dropped.
+    let back: String = back
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "=&%-_.+".contains(*c))
+        .take(1000)
+        .collect();
+    let separator = if back.is_empty() { "" } else { "&" };
+    crate::locale::page_path(
+        locale,
+        &format!("review/{draft}?{back}{separator}done={moved}&skipped={skipped}"),
+    )
+}
+
+/// A reviewer's themes for an item; they become training data.
+#[server]
+pub async fn correct_item_themes(
+    locale: Locale,
+    draft: i64,
+    item: i64,
+    #[server(default)] themes: Vec<i64>,
+    #[server(default)] back: String,
+) -> Result<(), AppError> {
+    use super::queue::Reviewer;
+
+    let acting = reviewer_of(draft).await?;
+    super::queue::correct_themes(
+        &crate::db::db()?,
+        &Reviewer {
+            id: acting.id,
+            client_hash: &acting.client_hash,
+        },
+        draft,
+        item,
+        &themes,
+        crate::security::now_millis(),
+    )
+    .await?;
+    leptos_axum::redirect(&queue_address(locale, draft, &back, 1, 0));
+    Ok(())
+}
+
+/// The filtered queue as CSV (masked text only), streamed in pages.
+/// `filters` is the queue's query string.
+#[server(input = leptos::server_fn::codec::GetUrl, output = leptos::server_fn::codec::StreamingText)]
+pub async fn export_queue(
+    draft: i64,
+    #[server(default)] filters: String,
+) -> Result<leptos::server_fn::codec::TextStream<AppError>, AppError> {
+    use futures::StreamExt as _;
+
+    let acting = reviewer_of(draft).await?;
+    let query = super::QueueQuery::from_query_string(&filters);
+    let filters = super::queue::Filters::parse(&query, acting.id)?;
+    let db = crate::db::db()?;
+    let (_, themes, _) = super::queue::draft_head(&db, draft).await?;
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("text/csv; charset=utf-8"),
+        );
+        if let Ok(value) = http::HeaderValue::from_str(&format!(
+            "attachment; filename=\"parley-draft-{draft}-queue.csv\""
+        )) {
+            response.insert_header(http::header::CONTENT_DISPOSITION, value);
+        }
+    }
+    tracing::info!(draft, reviewer = acting.id, "queue exported");
+    let header = futures::stream::once(async {
+        Ok::<String, AppError>(
+            "id,received,channel,language,area_id,status,campaign_id,campaign_size,text\n"
+                .to_owned(),
+        )
+    });
+    let pages = futures::stream::unfold(Some(None), move |after: Option<Option<i64>>| {
+        let db = db.clone();
+        let themes = themes.clone();
+        let filters = filters.clone();
+        async move {
+            let after = after?;
+            match super::queue::export_chunk(&db, draft, &themes, &filters, after).await {
+                Ok(rows) if rows.is_empty() => None,
+                Ok(rows) => {
+                    let last = rows.last().map(|row| row.id);
+                    let text: String = rows.iter().map(super::queue::csv_line).collect();
+                    Some((Ok(text), Some(last)))
+                }
+                Err(error) => Some((Err(error), None)),
+            }
+        }
+    });
+    Ok(leptos::server_fn::codec::TextStream::new(
+        header.chain(pages),
+    ))
+}

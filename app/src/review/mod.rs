@@ -1,13 +1,17 @@
-//! Review of input (policymakers). Today one item at a time
+//! Review of input (policymakers): the review queue of each policy draft
+//! (`/{l}/review`, `/{l}/review/{draft}`: filters, keyset pages, triage,
+//! assignment, theme correction, CSV export), and one item at a time
 //! (`/{l}/review/items/{id}`): what the pipeline made of it, as reviewers
 //! read it (personal data masked), and the original on request, which is a
-//! policymaker's privilege and audited each time. The review queues of
-//! policy drafts come next.
+//! policymaker's privilege and audited each time.
 
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod queue;
+pub mod queue_pages;
 
 use crate::taxonomy::LocalText;
 use serde::{Deserialize, Serialize};
@@ -40,4 +44,264 @@ pub struct ReviewItem {
     pub review_status: String,
     /// Only when asked for, and then audited.
     pub original_text: Option<String>,
+}
+
+/// Triage states of an input item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    New,
+    InReview,
+    Addressed,
+    Noted,
+    OutOfScope,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::New,
+        Status::InReview,
+        Status::Addressed,
+        Status::Noted,
+        Status::OutOfScope,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::InReview => "in_review",
+            Status::Addressed => "addressed",
+            Status::Noted => "noted",
+            Status::OutOfScope => "out_of_scope",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == text)
+    }
+
+    /// The legal moves: new → in review; in review → addressed, noted or
+    /// out of scope (or back to new); a decided item is reopened into
+    /// review. Nothing skips review: new cannot become addressed at once.
+    pub fn may_become(self, next: Status) -> bool {
+        use Status::*;
+        matches!(
+            (self, next),
+            (New, InReview)
+                | (InReview, New | Addressed | Noted | OutOfScope)
+                | (Addressed | Noted | OutOfScope, InReview)
+        )
+    }
+}
+
+/// The filters of a review queue, as they travel in its address.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueueQuery {
+    #[serde(default)]
+    pub theme: String,
+    #[serde(default)]
+    pub language: String,
+    #[serde(default)]
+    pub area: String,
+    #[serde(default)]
+    pub channel: String,
+    /// A status, `open` (new and in review: the default) or `all`.
+    #[serde(default)]
+    pub status: String,
+    /// YYYY-MM-DD, inclusive.
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    /// A campaign opened to its members.
+    #[serde(default)]
+    pub campaign: String,
+    /// Lowest theme confidence, in percent.
+    #[serde(default)]
+    pub confidence: String,
+    #[serde(default)]
+    pub q: String,
+    /// `time` (newest first, the default) or `campaign` (largest first).
+    #[serde(default)]
+    pub sort: String,
+    /// `1`: only items assigned to the reader.
+    #[serde(default)]
+    pub mine: String,
+    /// Where the previous page ended.
+    #[serde(default)]
+    pub after: String,
+}
+
+impl QueueQuery {
+    /// The query string of these filters (without `after`), for links and
+    /// for coming back after a form.
+    pub fn to_query_string(&self) -> String {
+        let pairs = [
+            ("theme", &self.theme),
+            ("language", &self.language),
+            ("area", &self.area),
+            ("channel", &self.channel),
+            ("status", &self.status),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("campaign", &self.campaign),
+            ("confidence", &self.confidence),
+            ("q", &self.q),
+            ("sort", &self.sort),
+            ("mine", &self.mine),
+        ];
+        pairs
+            .iter()
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(name, value)| format!("{name}={}", encode(value)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+impl QueueQuery {
+    /// The filters of a query string made by `to_query_string` (unknown
+    /// names are ignored).
+    pub fn from_query_string(text: &str) -> Self {
+        let mut query = QueueQuery::default();
+        for pair in text.split('&') {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = decode(value);
+            let slot = match name {
+                "theme" => &mut query.theme,
+                "language" => &mut query.language,
+                "area" => &mut query.area,
+                "channel" => &mut query.channel,
+                "status" => &mut query.status,
+                "from" => &mut query.from,
+                "to" => &mut query.to,
+                "campaign" => &mut query.campaign,
+                "confidence" => &mut query.confidence,
+                "q" => &mut query.q,
+                "sort" => &mut query.sort,
+                "mine" => &mut query.mine,
+                _ => continue,
+            };
+            *slot = value;
+        }
+        query
+    }
+}
+
+/// Decodes a percent-encoded query value (`+` is a space); malformed
+/// escapes are kept as they are.
+pub fn decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'+' => out.push(b' '),
+            b'%' if index + 2 < bytes.len() => {
+                let hex = |byte: u8| char::from(byte).to_digit(16);
+                match (hex(bytes[index + 1]), hex(bytes[index + 2])) {
+                    (Some(high), Some(low)) => {
+                        out.push(u8::try_from(high * 16 + low).unwrap_or(b'?'));
+                        index += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            byte => out.push(byte),
+        }
+        index += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Percent-encodes a query value.
+pub fn encode(value: &str) -> String {
+    let mut out = String::new();
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(char::from(byte));
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// An item in a queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueRow {
+    pub id: i64,
+    pub created_at: i64,
+    pub channel: String,
+    pub language: Option<String>,
+    pub area: Option<LocalText>,
+    /// The masked text.
+    pub text: String,
+    /// Theme id, name, score and source.
+    pub themes: Vec<(i64, LocalText, f64, String)>,
+    /// The campaign's id and size when the item leads one.
+    pub campaign: Option<(i64, i64)>,
+    pub status: Status,
+    pub assignee: Option<String>,
+    pub response: Option<String>,
+    /// For a section comment: the section's number and heading.
+    pub section: Option<String>,
+}
+
+/// A reviewer or a section offered on a form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Named {
+    pub value: String,
+    pub name: String,
+}
+
+/// One page of a draft's review queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueuePage {
+    pub draft: i64,
+    pub title: String,
+    pub themes: Vec<(i64, LocalText)>,
+    pub areas: Vec<(i64, LocalText)>,
+    pub languages: Vec<String>,
+    /// Sections of the newest published version (`version:key`) a response
+    /// may name.
+    pub sections: Vec<Named>,
+    pub rows: Vec<QueueRow>,
+    /// Matching items, counted up to a cap.
+    pub matching: i64,
+    pub capped: bool,
+    pub next: Option<String>,
+    pub query: QueueQuery,
+    /// Every theme, for correcting an item's.
+    pub all_themes: Vec<(i64, LocalText)>,
+}
+
+/// A draft offered on the review home page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueSummary {
+    pub draft: i64,
+    pub title: String,
+    pub status: String,
+    pub themes: Vec<LocalText>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_filters_survive_their_query_string() {
+        let query = QueueQuery {
+            theme: "3".to_owned(),
+            q: "lights & café".to_owned(),
+            status: "all".to_owned(),
+            ..QueueQuery::default()
+        };
+        assert_eq!(
+            QueueQuery::from_query_string(&query.to_query_string()),
+            query
+        );
+        assert_eq!(decode("a+b%2"), "a b%2");
+    }
 }

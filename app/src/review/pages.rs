@@ -12,7 +12,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// Where an item came from, in the reader's language.
-fn channel_name(locale: Locale, channel: &str) -> &'static str {
+pub fn channel_name(locale: Locale, channel: &str) -> &'static str {
     match channel {
         "forum_post" => td_string!(locale, review.channel_forum_post),
         "feedback" => td_string!(locale, review.channel_feedback),

@@ -38,10 +38,18 @@ pub enum Action {
     ThemeRuleAdd,
     ThemeRuleRemove,
     InputUnmask,
+    DraftCreate,
+    DraftEdit,
+    DraftPublish,
+    DraftStatus,
+    DraftTranslate,
+    ReviewTriage,
+    ReviewAssign,
+    ReviewThemes,
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 37] = [
         Action::RoleGrant,
         Action::RoleRevoke,
         Action::TwoFactorEnrol,
@@ -71,6 +79,14 @@ impl Action {
         Action::ThemeRuleAdd,
         Action::ThemeRuleRemove,
         Action::InputUnmask,
+        Action::DraftCreate,
+        Action::DraftEdit,
+        Action::DraftPublish,
+        Action::DraftStatus,
+        Action::DraftTranslate,
+        Action::ReviewTriage,
+        Action::ReviewAssign,
+        Action::ReviewThemes,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -104,6 +120,14 @@ impl Action {
             Action::ThemeRuleAdd => "theme_rule.add",
             Action::ThemeRuleRemove => "theme_rule.remove",
             Action::InputUnmask => "input.unmask",
+            Action::DraftCreate => "draft.create",
+            Action::DraftEdit => "draft.edit",
+            Action::DraftPublish => "draft.publish",
+            Action::DraftStatus => "draft.status",
+            Action::DraftTranslate => "draft.translate",
+            Action::ReviewTriage => "review.triage",
+            Action::ReviewAssign => "review.assign",
+            Action::ReviewThemes => "review.themes",
         }
     }
 }

@@ -27,6 +27,7 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
             td!(locale.get(), errors.suspended, until = move || until.clone()).into_any()
         }
         AppError::ThreadLocked => td!(locale.get(), errors.thread_locked).into_any(),
+        AppError::NotNow => td!(locale.get(), errors.not_now).into_any(),
         AppError::EditWindowClosed => td!(locale.get(), errors.edit_window_closed).into_any(),
         AppError::ExpiredLink => td!(locale.get(), errors.expired_link).into_any(),
         AppError::TooManyRequests { retry_after_secs } => {
@@ -101,6 +102,12 @@ pub fn InvalidMessage(invalid: Invalid) -> impl IntoView {
         Field::Category => td_string!(locale, validation.field_category),
         Field::Slug => td_string!(locale, validation.field_slug),
         Field::Language => td_string!(locale, validation.field_language),
+        Field::Status => td_string!(locale, validation.field_status),
+        Field::Summary => td_string!(locale, validation.field_summary),
+        Field::Channel => td_string!(locale, validation.field_channel),
+        Field::Selection => td_string!(locale, validation.field_selection),
+        Field::Response => td_string!(locale, validation.field_response),
+        Field::Section => td_string!(locale, validation.field_section),
     };
     let problem = match invalid.problem {
         Problem::Empty => td!(locale, validation.empty).into_any(),
@@ -116,6 +123,12 @@ pub fn InvalidMessage(invalid: Invalid) -> impl IntoView {
             td!(locale, validation.too_many_links, max = move || max).into_any()
         }
         Problem::Filtered => td!(locale, validation.filtered).into_any(),
+        Problem::SectionCount { expected } => td!(
+            locale,
+            validation.section_count,
+            expected = move || expected
+        )
+        .into_any(),
     };
     view! {
         <strong>{field}</strong>

@@ -15,11 +15,14 @@ pub fn PostForm(
     /// `stacked-form` (fields one under the other) or `inline-form`.
     #[prop(default = "stacked-form")]
     class: &'static str,
+    /// An id, for buttons elsewhere that submit this form (`form=id`).
+    #[prop(optional, into)]
+    id: Option<String>,
     children: Children,
 ) -> impl IntoView {
     let locale = use_locale();
     view! {
-        <form method="post" action=action class=class>
+        <form method="post" action=action class=class id=id>
             <input type="hidden" name="locale" value=move || locale.get().as_str() />
             {children()}
         </form>

@@ -9,6 +9,7 @@ use app::db::Db;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+mod drafts;
 mod forums;
 mod pipeline;
 
@@ -109,6 +110,7 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<SeedOutcome> {
     crate::accounts::seed_demo_accounts(&mut tx, first_area, first_theme).await?;
     forums::seed_forums(&mut tx, &area_ids).await?;
     pipeline::seed_pipeline(&mut tx, &area_ids, &theme_ids).await?;
+    drafts::seed_drafts(&mut tx, &area_ids, &theme_ids).await?;
     tx.commit().await?;
     Ok(SeedOutcome::Loaded {
         areas: town.areas.len(),

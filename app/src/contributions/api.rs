@@ -1,0 +1,27 @@
+//! Server function of the contributions page.
+
+use super::Contributions;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The reader's inputs: their account's, or their device's anonymous
+/// participation's. Nobody else's, ever.
+#[server]
+pub async fn my_contributions() -> Result<Contributions, AppError> {
+    let db = crate::db::db()?;
+    let user = crate::auth::api::current_session()
+        .await?
+        .map(|session| session.user_id);
+    let participant = match user {
+        Some(_) => None,
+        None => crate::participation::api::current_participant(&db).await?,
+    };
+    let items = match (user, participant) {
+        (None, None) => Vec::new(),
+        (user, participant) => super::db::contributions(&db, user, participant).await?,
+    };
+    Ok(Contributions {
+        signed_in: user.is_some(),
+        items,
+    })
+}

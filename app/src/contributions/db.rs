@@ -1,0 +1,63 @@
+//! SQL of the contributions page.
+
+use super::Contribution;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::review::Status;
+use sqlx::FromRow;
+
+/// How many inputs the page lists.
+const LIMIT: i64 = 200;
+
+#[derive(FromRow)]
+struct Row {
+    id: i64,
+    channel: String,
+    created_at: i64,
+    original_text: String,
+    review_status: String,
+    draft_id: Option<i64>,
+    draft_title: Option<String>,
+    response: Option<String>,
+    responded_at: Option<i64>,
+}
+
+/// The inputs of `user`, or of `participant` (uses `input_items_author`
+/// and `input_items_participant`).
+pub async fn contributions(
+    db: &Db,
+    user: Option<i64>,
+    participant: Option<i64>,
+) -> Result<Vec<Contribution>, AppError> {
+    let (column, owner) = match (user, participant) {
+        (Some(user), _) => ("i.author_id", user),
+        (None, Some(participant)) => ("i.participant_id", participant),
+        (None, None) => return Ok(Vec::new()),
+    };
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT i.id, i.channel, i.created_at, i.original_text, i.review_status,
+                COALESCE(i.draft_id, r.draft_id) AS draft_id,
+                (SELECT v.title FROM draft_versions v WHERE v.draft_id = COALESCE(i.draft_id, r.draft_id)
+                   AND v.published_at IS NOT NULL ORDER BY v.number DESC LIMIT 1) AS draft_title,
+                r.body AS response, r.created_at AS responded_at
+         FROM input_items i
+         LEFT JOIN responses r ON r.id = i.response_id
+         WHERE {column} = $1
+         ORDER BY i.id DESC LIMIT {LIMIT}"
+    ))
+    .bind(owner)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Contribution {
+            id: row.id,
+            channel: row.channel,
+            created_at: row.created_at,
+            text: row.original_text,
+            status: Status::parse(&row.review_status).unwrap_or(Status::New),
+            draft: row.draft_id.zip(row.draft_title),
+            response: row.response.zip(row.responded_at),
+        })
+        .collect())
+}

@@ -1,0 +1,93 @@
+//! `/{l}/me/contributions`.
+
+use super::api::my_contributions;
+use super::{Contribution, Contributions};
+use crate::i18n::*;
+use crate::locale::{page_path, use_locale};
+use crate::review::pages::channel_name;
+use crate::review::queue_pages::status_text;
+use crate::ui::error_message::PageError;
+use crate::ui::time::iso_minute;
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+
+#[component]
+pub fn ContributionsPage() -> impl IntoView {
+    let locale = use_locale();
+    let contributions = Resource::new(|| (), |()| my_contributions());
+    view! {
+        <Title text=td_string!(locale.get_untracked(), contributions.title).to_string() />
+        <Meta name="robots" content="noindex" />
+        <section class="contributions-page">
+            <h1>{move || td!(locale.get(), contributions.title)}</h1>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match contributions.await {
+                        Ok(contributions) => view! { <ContributionList contributions /> }.into_any(),
+                        Err(error) => view! { <PageError error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn ContributionList(contributions: Contributions) -> AnyView {
+    let locale = use_locale();
+    let whose = if contributions.signed_in {
+        view! { <p>{move || td!(locale.get(), contributions.intro_account)}</p> }.into_any()
+    } else {
+        view! {
+            <p>{move || td!(locale.get(), contributions.intro_device)} " "
+                <a href=move || page_path(locale.get(), "me/private-link")>{move || td!(locale.get(), contributions.private_link)}</a>
+            </p>
+        }
+        .into_any()
+    };
+    if contributions.items.is_empty() {
+        return view! { {whose} <p>{move || td!(locale.get(), contributions.none)}</p> }.into_any();
+    }
+    view! {
+        {whose}
+        <ol class="contributions">
+            {contributions.items.into_iter().map(|item| view! { <ContributionCard item /> }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+#[component]
+fn ContributionCard(item: Contribution) -> impl IntoView {
+    let locale = use_locale();
+    let Contribution {
+        id,
+        channel,
+        created_at,
+        text,
+        status,
+        draft,
+        response,
+    } = item;
+    view! {
+        <li class="card contribution" id=format!("c-{id}")>
+            <p class="meta">
+                <span class=format!("badge status-{}", status.as_str())>{move || status_text(locale.get(), status)}</span>
+                " " <time>{iso_minute(created_at)}</time> " · " {move || channel_name(locale.get(), &channel)}
+                {draft.map(|(draft, title)| view! {
+                    " · " <a href=move || page_path(locale.get(), &format!("drafts/{draft}"))>{title}</a>
+                })}
+            </p>
+            <blockquote dir="auto">{text}</blockquote>
+            {response.map(|(response, at)| view! {
+                <div class="response">
+                    <p class="meta">{move || td!(locale.get(), contributions.response_on, date = {
+                        let date = iso_minute(at);
+                        move || date.clone()
+                    })}</p>
+                    <p class="response-text" dir="auto">{response}</p>
+                </div>
+            })}
+        </li>
+    }
+}

@@ -1,0 +1,215 @@
+//! SQL of the dashboard and the open data. Aggregates only: counts by
+//! period and value, never a row about one person.
+
+use super::{Breakdown, DIMENSIONS, Dashboard, Series, StatsRow};
+use crate::db::Db;
+use crate::error::AppError;
+use crate::i18n::Locale;
+use std::collections::HashMap;
+
+const WEEK: i64 = 7 * 86_400_000;
+/// Weeks the dashboard shows.
+const WEEKS: i64 = 12;
+/// Lines per chart; the rest are summed as "other".
+const LINES: usize = 6;
+/// 1970-01-01 was a Thursday: weeks start on Monday, 4 days later... or
+/// 3 days earlier.
+const MONDAY: i64 = -3 * 86_400_000;
+
+/// `SELECT period, value, COUNT(*)` of inputs arriving since `since`, by
+/// `dimension`, with periods of `period` milliseconds from `origin`.
+fn counts_sql(dimension: &str) -> &'static str {
+    match dimension {
+        "channel" => {
+            "SELECT (i.created_at - $1) / $2 AS period, i.channel AS value, COUNT(*) AS n
+             FROM input_items i WHERE i.created_at >= $3 GROUP BY 1, 2"
+        }
+        "language" => {
+            "SELECT (i.created_at - $1) / $2 AS period, COALESCE(i.language, 'und') AS value, COUNT(*) AS n
+             FROM input_items i WHERE i.created_at >= $3 GROUP BY 1, 2"
+        }
+        "area" => {
+            "SELECT (i.created_at - $1) / $2 AS period, COALESCE(CAST(i.area_id AS TEXT), '') AS value, COUNT(*) AS n
+             FROM input_items i WHERE i.created_at >= $3 GROUP BY 1, 2"
+        }
+        _ => {
+            "SELECT (i.created_at - $1) / $2 AS period, CAST(it.theme_id AS TEXT) AS value, COUNT(*) AS n
+             FROM input_items i JOIN input_themes it ON it.item_id = i.id
+             WHERE i.created_at >= $3 GROUP BY 1, 2"
+        }
+    }
+}
+
+async fn counts(
+    db: &Db,
+    dimension: &str,
+    origin: i64,
+    period: i64,
+    since: i64,
+) -> Result<Vec<(i64, String, i64)>, AppError> {
+    Ok(sqlx::query_as(counts_sql(dimension))
+        .bind(origin)
+        .bind(period)
+        .bind(since)
+        .fetch_all(db.pool())
+        .await?)
+}
+
+/// The dashboard at `now`: the last 12 weeks.
+pub async fn dashboard(db: &Db, locale: Locale, now: i64) -> Result<Dashboard, AppError> {
+    let overview = crate::taxonomy::db::town_overview(db, locale).await?;
+    let this_week = (now - MONDAY).div_euclid(WEEK);
+    let first = this_week - (WEEKS - 1);
+    let since = MONDAY + first * WEEK;
+    let periods: Vec<String> = (first..=this_week)
+        .map(|week| crate::ui::time::iso_date(MONDAY + week * WEEK))
+        .collect();
+    let mut names: HashMap<(&str, String), (String, Option<String>)> = HashMap::new();
+    for area in &overview.areas {
+        names.insert(
+            ("area", area.id.to_string()),
+            (area.name.text.clone(), Some(area.name.lang.clone())),
+        );
+    }
+    for theme in &overview.themes {
+        names.insert(
+            ("theme", theme.id.to_string()),
+            (theme.name.text.clone(), Some(theme.name.lang.clone())),
+        );
+    }
+    let mut breakdowns = Vec::new();
+    for dimension in DIMENSIONS {
+        let rows = counts(db, dimension, MONDAY, WEEK, since).await?;
+        let mut by_value: HashMap<String, Vec<i64>> = HashMap::new();
+        for (period, value, count) in rows {
+            let Ok(index) = usize::try_from(period - first) else {
+                continue;
+            };
+            if let Some(slot) = by_value
+                .entry(value)
+                .or_insert_with(|| vec![0; periods.len()])
+                .get_mut(index)
+            {
+                *slot += count;
+            }
+        }
+        let mut values: Vec<(String, Vec<i64>)> = by_value.into_iter().collect();
+        values.sort_by(|a, b| {
+            b.1.iter()
+                .sum::<i64>()
+                .cmp(&a.1.iter().sum::<i64>())
+                .then_with(|| a.0.cmp(&b.0))
+        });
+        let mut series: Vec<Series> = Vec::new();
+        let mut other: Option<Vec<i64>> = None;
+        for (index, (value, points)) in values.into_iter().enumerate() {
+            if index < LINES {
+                let (label, lang) = names
+                    .get(&(dimension, value.clone()))
+                    .cloned()
+                    .unwrap_or((value, None));
+                series.push(Series {
+                    label,
+                    lang,
+                    points,
+                });
+            } else {
+                let sum = other.get_or_insert_with(|| vec![0; points.len()]);
+                for (total, count) in sum.iter_mut().zip(points) {
+                    *total += count;
+                }
+            }
+        }
+        if let Some(points) = other {
+            series.push(Series {
+                label: "…".to_owned(),
+                lang: None,
+                points,
+            });
+        }
+        breakdowns.push(Breakdown {
+            dimension: dimension.to_owned(),
+            series,
+        });
+    }
+    let statuses: Vec<(String, i64)> =
+        sqlx::query_as("SELECT review_status, COUNT(*) FROM input_items GROUP BY review_status")
+            .fetch_all(db.pool())
+            .await?;
+    let mut counts = [0_i64; 5];
+    for (status, count) in statuses {
+        if let Some(index) = crate::review::Status::ALL
+            .iter()
+            .position(|known| known.as_str() == status)
+        {
+            counts[index] += count;
+        }
+    }
+    Ok(Dashboard {
+        periods,
+        breakdowns,
+        total: counts.iter().sum(),
+        statuses: counts,
+        median_hours: median_response_millis(db, counts[2])
+            .await?
+            .map(|millis| millis as f64 / 3_600_000.0),
+    })
+}
+
+/// The median time from arrival to response over the `addressed` items.
+async fn median_response_millis(db: &Db, addressed: i64) -> Result<Option<i64>, AppError> {
+    if addressed == 0 {
+        return Ok(None);
+    }
+    Ok(sqlx::query_scalar(
+        "SELECT reviewed_at - created_at AS waited FROM input_items
+         WHERE review_status = 'addressed' AND reviewed_at IS NOT NULL
+         ORDER BY waited LIMIT 1 OFFSET $1",
+    )
+    .bind(addressed / 2)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// The open data: inputs per month and value of each dimension, areas and
+/// themes by their slugs, groups under five left out.
+pub async fn open_data(db: &Db) -> Result<Vec<StatsRow>, AppError> {
+    let slugs: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT 'area', slug, id FROM areas UNION ALL SELECT 'theme', slug, id FROM themes",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let slugs: HashMap<(String, String), String> = slugs
+        .into_iter()
+        .map(|(dimension, slug, id)| ((dimension, id.to_string()), slug))
+        .collect();
+    let mut rows = Vec::new();
+    for dimension in DIMENSIONS {
+        // Months are told apart by their first day: count by day, then
+        // fold days into months here (SQL has no portable month).
+        let days = counts(db, dimension, 0, 86_400_000, 0).await?;
+        let mut months: HashMap<(String, String), i64> = HashMap::new();
+        for (day, value, count) in days {
+            let date = crate::ui::time::iso_date(day * 86_400_000);
+            let month = date.get(..7).unwrap_or(&date).to_owned();
+            let value = match dimension {
+                "area" | "theme" => slugs
+                    .get(&(dimension.to_owned(), value.clone()))
+                    .cloned()
+                    .unwrap_or_default(),
+                _ => value,
+            };
+            *months.entry((month, value)).or_default() += count;
+        }
+        rows.extend(months.into_iter().map(|((month, value), count)| StatsRow {
+            month,
+            dimension: dimension.to_owned(),
+            value,
+            count,
+        }));
+    }
+    rows.sort_by(|a, b| {
+        (&a.month, &a.dimension, &a.value).cmp(&(&b.month, &b.dimension, &b.value))
+    });
+    Ok(super::suppress_small(rows))
+}

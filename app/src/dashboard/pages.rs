@@ -1,0 +1,102 @@
+//! `/{l}/review/dashboard`.
+
+use super::Dashboard;
+use super::api::load_dashboard;
+use super::chart::LineChart;
+use crate::i18n::*;
+use crate::locale::{page_path, use_locale};
+use crate::review::Status;
+use crate::review::queue_pages::status_text;
+use crate::ui::error_message::PageError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+fn dimension_title(locale: Locale, dimension: &str) -> &'static str {
+    match dimension {
+        "channel" => td_string!(locale, dashboard.by_channel),
+        "language" => td_string!(locale, dashboard.by_language),
+        "area" => td_string!(locale, dashboard.by_area),
+        _ => td_string!(locale, dashboard.by_theme),
+    }
+}
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let locale = use_locale();
+    let dashboard = Resource::new(move || locale.get(), load_dashboard);
+    view! {
+        <Title text=td_string!(locale.get_untracked(), dashboard.title).to_string() />
+        <section class="admin-page dashboard">
+            <h1>{move || td!(locale.get(), dashboard.title)}</h1>
+            <p>
+                <a href=move || page_path(locale.get(), "review")>{move || td!(locale.get(), dashboard.queues_link)}</a>
+                " · " <a href="/api/v1/stats">{move || td!(locale.get(), dashboard.open_data_json)}</a>
+                " · " <a href="/api/v1/stats?format=csv">{move || td!(locale.get(), dashboard.open_data_csv)}</a>
+            </p>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match dashboard.await {
+                        Ok(dashboard) => view! { <DashboardBody dashboard /> }.into_any(),
+                        Err(error) => view! { <PageError error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn DashboardBody(dashboard: Dashboard) -> AnyView {
+    let locale = use_locale();
+    let Dashboard {
+        periods,
+        breakdowns,
+        total,
+        statuses,
+        median_hours,
+    } = dashboard;
+    let decided = statuses[2] + statuses[3] + statuses[4];
+    let share = if total > 0 {
+        format!("{:.0} %", statuses[2] as f64 * 100.0 / total as f64)
+    } else {
+        "–".to_owned()
+    };
+    let median = median_hours.map_or_else(
+        || "–".to_owned(),
+        |hours| {
+            if hours < 48.0 {
+                format!("{hours:.1} h")
+            } else {
+                format!("{:.1} d", hours / 24.0)
+            }
+        },
+    );
+    view! {
+        <dl class="figures">
+            <dt>{move || td!(locale.get(), dashboard.total)}</dt>
+            <dd>{total}</dd>
+            <dt>{move || td!(locale.get(), dashboard.share_addressed)}</dt>
+            <dd class="share-addressed">{share}</dd>
+            <dt>{move || td!(locale.get(), dashboard.decided)}</dt>
+            <dd>{decided}</dd>
+            <dt>{move || td!(locale.get(), dashboard.median_response)}</dt>
+            <dd class="median-response">{median}</dd>
+        </dl>
+        <table class="data">
+            <caption>{move || td!(locale.get(), dashboard.by_status)}</caption>
+            <tbody>
+                {Status::ALL.into_iter().zip(statuses).map(|(status, count)| view! {
+                    <tr><th scope="row">{move || status_text(locale.get(), status)}</th><td>{count}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        {breakdowns.into_iter().map(|breakdown| {
+            let title = dimension_title(locale.get_untracked(), &breakdown.dimension).to_owned();
+            view! {
+                <h2>{title.clone()}</h2>
+                <LineChart title periods=periods.clone() series=breakdown.series />
+            }
+        }).collect_view()}
+    }
+    .into_any()
+}

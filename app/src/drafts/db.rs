@@ -1,0 +1,1216 @@
+//! SQL of policy drafts: versions and their sections, translations,
+//! section comments and the responses page. Runs unchanged on SQLite and
+//! PostgreSQL.
+
+use super::sections::{self, KeyedSection, Section};
+use super::{
+    Choice, DraftDiff, DraftList, DraftResponses, DraftSource, DraftStatus, DraftSummary,
+    DraftView, NewDraftChoices, ResponseView, SectionDiff, SectionView, ThemeResponses,
+};
+use crate::db::Db;
+use crate::error::AppError;
+use crate::i18n::Locale;
+use crate::input::db::{Channel, NewItem, insert_item};
+use crate::security::audit::{Action, Entry, record};
+use crate::taxonomy::{LocalText, TownOverview};
+use leptos_i18n::Locale as _;
+use sqlx::FromRow;
+use std::collections::HashMap;
+
+/// Who acts, for the audit log.
+pub struct Writer<'a> {
+    pub id: i64,
+    pub client_hash: &'a str,
+    /// The themes this writer is policymaker of; None: an admin (all).
+    pub themes: Option<Vec<i64>>,
+}
+
+impl Writer<'_> {
+    /// Whether this writer writes a draft covering `themes`.
+    pub fn writes(&self, themes: &[i64]) -> bool {
+        match &self.themes {
+            None => true,
+            Some(mine) => themes.iter().any(|theme| mine.contains(theme)),
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct DraftRow {
+    id: i64,
+    status: String,
+    opens_at: Option<i64>,
+    closes_at: Option<i64>,
+    allow_anonymous: i64,
+    source_locale: String,
+    updated_at: i64,
+}
+
+#[derive(FromRow)]
+struct VersionRow {
+    id: i64,
+    number: i64,
+    title: String,
+    summary: String,
+    body: String,
+    published_at: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct SectionRow {
+    section_key: i64,
+    position: i64,
+    heading: String,
+    html: String,
+}
+
+fn status_of(text: &str) -> Result<DraftStatus, AppError> {
+    DraftStatus::parse(text)
+        .map_err(|_| AppError::internal(anyhow::anyhow!("unknown draft status {text}")))
+}
+
+const DRAFT: &str = "SELECT id, status, opens_at, closes_at, allow_anonymous, source_locale, updated_at FROM drafts";
+
+async fn draft_row(conn: &mut sqlx::AnyConnection, id: i64) -> Result<DraftRow, AppError> {
+    sqlx::query_as(&format!("{DRAFT} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn draft_themes(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Vec<i64>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT theme_id FROM draft_themes WHERE draft_id = $1 ORDER BY theme_id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+async fn draft_areas(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Vec<i64>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT area_id FROM draft_areas WHERE draft_id = $1 ORDER BY area_id")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?,
+    )
+}
+
+/// Every version of a draft, newest first.
+async fn versions(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Vec<VersionRow>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT id, number, title, summary, body, published_at FROM draft_versions
+         WHERE draft_id = $1 ORDER BY number DESC",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+async fn section_rows(
+    conn: &mut sqlx::AnyConnection,
+    version: i64,
+) -> Result<Vec<SectionRow>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT section_key, position, heading, html FROM draft_sections
+         WHERE version_id = $1 ORDER BY position",
+    )
+    .bind(version)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+fn theme_names(overview: &TownOverview, ids: &[i64]) -> Vec<LocalText> {
+    overview
+        .themes
+        .iter()
+        .filter(|theme| ids.contains(&theme.id))
+        .map(|theme| theme.name.clone())
+        .collect()
+}
+
+fn area_names(overview: &TownOverview, ids: &[i64]) -> Vec<LocalText> {
+    overview
+        .areas
+        .iter()
+        .filter(|area| ids.contains(&area.id))
+        .map(|area| area.name.clone())
+        .collect()
+}
+
+/// Whether a draft takes comments at `now`.
+fn accepting(row: &DraftRow, now: i64) -> bool {
+    status_of(&row.status).ok() == Some(DraftStatus::Open)
+        && row.opens_at.is_none_or(|opens| opens <= now)
+        && row.closes_at.is_none_or(|closes| now < closes)
+}
+
+/// The drafts a reader sees: every draft past drafting, and the ones in
+/// drafting that `writer` writes. Newest first.
+pub async fn list(
+    db: &Db,
+    locale: Locale,
+    writer: Option<&Writer<'_>>,
+) -> Result<DraftList, AppError> {
+    let overview = crate::taxonomy::db::town_overview(db, locale).await?;
+    let mut conn = db.pool().acquire().await?;
+    let rows: Vec<DraftRow> = sqlx::query_as(&format!("{DRAFT} ORDER BY updated_at DESC, id DESC"))
+        .fetch_all(&mut *conn)
+        .await?;
+    let reader = locale.as_str();
+    let mut drafts = Vec::new();
+    for row in rows {
+        let status = status_of(&row.status)?;
+        let themes = draft_themes(&mut conn, row.id).await?;
+        let writes = writer.is_some_and(|writer| writer.writes(&themes));
+        if status == DraftStatus::Drafting && !writes {
+            continue;
+        }
+        let versions = versions(&mut conn, row.id).await?;
+        let published = versions
+            .iter()
+            .find(|version| version.published_at.is_some());
+        let Some(shown) = published.or_else(|| writes.then(|| versions.first()).flatten()) else {
+            continue;
+        };
+        let translation: Option<(String, String)> = sqlx::query_as(
+            "SELECT title, summary FROM draft_translations WHERE version_id = $1 AND locale = $2",
+        )
+        .bind(shown.id)
+        .bind(reader)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let (title, summary, lang) = match translation {
+            Some((title, summary)) => (title, summary, reader.to_owned()),
+            None => (
+                shown.title.clone(),
+                shown.summary.clone(),
+                row.source_locale.clone(),
+            ),
+        };
+        drafts.push(DraftSummary {
+            id: row.id,
+            title: LocalText::new(title, &lang, locale),
+            summary: LocalText::new(summary, &lang, locale),
+            status,
+            opens_at: row.opens_at,
+            closes_at: row.closes_at,
+            version: published.map_or(0, |version| version.number),
+            updated_at: row.updated_at,
+            themes: theme_names(&overview, &themes),
+        });
+    }
+    Ok(DraftList {
+        drafts,
+        can_write: writer.is_some(),
+    })
+}
+
+/// Draft `id` as `locale` reads it: version `number` (the newest
+/// published one by default; writers may also read the working copy).
+pub async fn view(
+    db: &Db,
+    locale: Locale,
+    id: i64,
+    number: Option<i64>,
+    writer: Option<&Writer<'_>>,
+    signed_in: bool,
+    now: i64,
+) -> Result<DraftView, AppError> {
+    let overview = crate::taxonomy::db::town_overview(db, locale).await?;
+    let mut conn = db.pool().acquire().await?;
+    let row = draft_row(&mut conn, id).await?;
+    let themes = draft_themes(&mut conn, id).await?;
+    let areas = draft_areas(&mut conn, id).await?;
+    let can_edit = writer.is_some_and(|writer| writer.writes(&themes));
+    let versions = versions(&mut conn, id).await?;
+    let visible = |version: &&VersionRow| can_edit || version.published_at.is_some();
+    let version = match number {
+        Some(number) => versions
+            .iter()
+            .filter(visible)
+            .find(|version| version.number == number),
+        None => versions
+            .iter()
+            .find(|version| version.published_at.is_some())
+            .or_else(|| versions.iter().find(visible)),
+    }
+    .ok_or(AppError::NotFound)?;
+    let mut sections = section_rows(&mut conn, version.id).await?;
+    let reader = locale.as_str();
+    let translation: Option<(String, String)> = sqlx::query_as(
+        "SELECT title, summary FROM draft_translations WHERE version_id = $1 AND locale = $2",
+    )
+    .bind(version.id)
+    .bind(reader)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (title, summary, lang, translated) = match translation {
+        Some((title, summary)) if reader != row.source_locale => {
+            let translated: Vec<(i64, String, String)> = sqlx::query_as(
+                "SELECT section_key, heading, html FROM draft_translation_sections
+                 WHERE version_id = $1 AND locale = $2",
+            )
+            .bind(version.id)
+            .bind(reader)
+            .fetch_all(&mut *conn)
+            .await?;
+            let translated: HashMap<i64, (String, String)> = translated
+                .into_iter()
+                .map(|(key, heading, html)| (key, (heading, html)))
+                .collect();
+            for section in &mut sections {
+                if let Some((heading, html)) = translated.get(&section.section_key) {
+                    section.heading.clone_from(heading);
+                    section.html.clone_from(html);
+                }
+            }
+            (title, summary, reader.to_owned(), true)
+        }
+        _ => (
+            version.title.clone(),
+            version.summary.clone(),
+            row.source_locale.clone(),
+            false,
+        ),
+    };
+    let counts: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT section_key, COUNT(*) FROM draft_comments WHERE draft_id = $1 GROUP BY section_key",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let counts: HashMap<i64, i64> = counts.into_iter().collect();
+    Ok(DraftView {
+        id,
+        status: status_of(&row.status)?,
+        opens_at: row.opens_at,
+        closes_at: row.closes_at,
+        allow_anonymous: row.allow_anonymous != 0,
+        accepting_comments: accepting(&row, now) && version.published_at.is_some(),
+        signed_in,
+        version: version.number,
+        working_copy: version.published_at.is_none(),
+        published_at: version.published_at,
+        in_reader_locale: lang == reader,
+        title,
+        summary,
+        sections: sections
+            .into_iter()
+            .map(|section| SectionView {
+                key: section.section_key,
+                number: section.position + 1,
+                heading: section.heading,
+                html: section.html,
+                comments: counts.get(&section.section_key).copied().unwrap_or(0),
+            })
+            .collect(),
+        lang,
+        translated,
+        versions: versions
+            .iter()
+            .filter(visible)
+            .map(|version| (version.number, version.published_at))
+            .collect(),
+        themes: theme_names(&overview, &themes),
+        areas: area_names(&overview, &areas),
+        can_edit,
+    })
+}
+
+fn choices(
+    overview: &TownOverview,
+    writer: &Writer<'_>,
+    themes: &[i64],
+    areas: &[i64],
+) -> (Vec<Choice>, Vec<Choice>) {
+    let themes = overview
+        .themes
+        .iter()
+        .map(|theme| Choice {
+            id: theme.id,
+            name: theme.name.clone(),
+            chosen: themes.contains(&theme.id),
+            allowed: writer.writes(&[theme.id]),
+        })
+        .collect();
+    let areas = overview
+        .areas
+        .iter()
+        .map(|area| Choice {
+            id: area.id,
+            name: area.name.clone(),
+            chosen: areas.contains(&area.id),
+            allowed: true,
+        })
+        .collect();
+    (themes, areas)
+}
+
+/// The themes and areas a new draft may cover.
+pub async fn new_draft_form(
+    db: &Db,
+    locale: Locale,
+    writer: &Writer<'_>,
+) -> Result<NewDraftChoices, AppError> {
+    let overview = crate::taxonomy::db::town_overview(db, locale).await?;
+    let (themes, areas) = choices(&overview, writer, &[], &[]);
+    Ok(NewDraftChoices { themes, areas })
+}
+
+/// What a writer edits: the working copy (or the newest version), its
+/// preview, and the draft's settings.
+pub async fn source(
+    db: &Db,
+    locale: Locale,
+    id: i64,
+    writer: &Writer<'_>,
+) -> Result<DraftSource, AppError> {
+    let overview = crate::taxonomy::db::town_overview(db, locale).await?;
+    let mut conn = db.pool().acquire().await?;
+    let row = draft_row(&mut conn, id).await?;
+    let themes = draft_themes(&mut conn, id).await?;
+    if !writer.writes(&themes) {
+        return Err(AppError::Forbidden);
+    }
+    let areas = draft_areas(&mut conn, id).await?;
+    let versions = versions(&mut conn, id).await?;
+    let newest = versions.first().ok_or(AppError::NotFound)?;
+    let published = versions
+        .iter()
+        .find(|version| version.published_at.is_some());
+    let translations: Vec<String> = match published {
+        Some(version) => {
+            sqlx::query_scalar(
+                "SELECT locale FROM draft_translations WHERE version_id = $1 ORDER BY locale",
+            )
+            .bind(version.id)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        None => Vec::new(),
+    };
+    let preview = section_rows(&mut conn, newest.id)
+        .await?
+        .into_iter()
+        .map(|section| SectionView {
+            key: section.section_key,
+            number: section.position + 1,
+            heading: section.heading,
+            html: section.html,
+            comments: 0,
+        })
+        .collect();
+    let (theme_choices, area_choices) = choices(&overview, writer, &themes, &areas);
+    Ok(DraftSource {
+        id,
+        status: status_of(&row.status)?,
+        opens_at: row.opens_at,
+        closes_at: row.closes_at,
+        allow_anonymous: row.allow_anonymous != 0,
+        version: newest.number,
+        published: newest.published_at.is_some(),
+        title: newest.title.clone(),
+        summary: newest.summary.clone(),
+        body: newest.body.clone(),
+        source_locale: row.source_locale,
+        published_version: published.map_or(0, |version| version.number),
+        translations,
+        preview,
+        themes: theme_choices,
+        areas: area_choices,
+    })
+}
+
+/// The text of a version as written by its writer.
+pub struct Text<'a> {
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub body: &'a str,
+}
+
+/// Writes the sections of version `version` from `body`, continuing the
+/// keys of `previous` (the sections of the version before).
+async fn write_sections(
+    conn: &mut sqlx::AnyConnection,
+    draft: i64,
+    version: i64,
+    body: &str,
+) -> Result<(), AppError> {
+    let previous: Option<(i64, String)> = sqlx::query_as(
+        "SELECT id, body FROM draft_versions WHERE draft_id = $1 AND id <> $2
+         ORDER BY number DESC LIMIT 1",
+    )
+    .bind(draft)
+    .bind(version)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let current: Vec<i64> = sqlx::query_scalar(
+        "SELECT section_key FROM draft_sections WHERE version_id = $1 ORDER BY position",
+    )
+    .bind(version)
+    .fetch_all(&mut *conn)
+    .await?;
+    // The working copy continues itself when it has sections (the writer
+    // saves several times), else the version before it.
+    let (base_body, base_keys) = if current.is_empty() {
+        match previous {
+            Some((previous, previous_body)) => {
+                let keys: Vec<i64> = sqlx::query_scalar(
+                    "SELECT section_key FROM draft_sections WHERE version_id = $1 ORDER BY position",
+                )
+                .bind(previous)
+                .fetch_all(&mut *conn)
+                .await?;
+                (previous_body, keys)
+            }
+            None => (String::new(), Vec::new()),
+        }
+    } else {
+        let body: String = sqlx::query_scalar("SELECT body FROM draft_versions WHERE id = $1")
+            .bind(version)
+            .fetch_one(&mut *conn)
+            .await?;
+        (body, current)
+    };
+    let previous: Vec<KeyedSection> = sections::split(&base_body)
+        .into_iter()
+        .zip(base_keys)
+        .map(|(section, key)| KeyedSection { key, section })
+        .collect();
+    let used: Option<i64> = sqlx::query_scalar(
+        "SELECT MAX(s.section_key) FROM draft_sections s
+         JOIN draft_versions v ON v.id = s.version_id WHERE v.draft_id = $1",
+    )
+    .bind(draft)
+    .fetch_one(&mut *conn)
+    .await?;
+    let sections = sections::split(body);
+    let keys = sections::assign_keys(&previous, &sections, used.unwrap_or(0) + 1);
+    sqlx::query("DELETE FROM draft_sections WHERE version_id = $1")
+        .bind(version)
+        .execute(&mut *conn)
+        .await?;
+    insert_sections(conn, version, &sections, &keys).await
+}
+
+async fn insert_sections(
+    conn: &mut sqlx::AnyConnection,
+    version: i64,
+    sections: &[Section],
+    keys: &[i64],
+) -> Result<(), AppError> {
+    if sections.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO draft_sections (version_id, section_key, position, heading, html) VALUES {}",
+        crate::db::placeholders(sections.len(), 5)
+    );
+    let mut query = sqlx::query(&sql);
+    for (position, (section, key)) in sections.iter().zip(keys).enumerate() {
+        query = query
+            .bind(version)
+            .bind(*key)
+            .bind(i64::try_from(position).unwrap_or(i64::MAX))
+            .bind(section.heading.clone())
+            .bind(crate::text::markdown::render(&section.body).html);
+    }
+    query.execute(&mut *conn).await?;
+    Ok(())
+}
+
+async fn set_coverage(
+    conn: &mut sqlx::AnyConnection,
+    draft: i64,
+    themes: &[i64],
+    areas: &[i64],
+) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM draft_themes WHERE draft_id = $1")
+        .bind(draft)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM draft_areas WHERE draft_id = $1")
+        .bind(draft)
+        .execute(&mut *conn)
+        .await?;
+    for theme in themes {
+        sqlx::query("INSERT INTO draft_themes (draft_id, theme_id) VALUES ($1, $2)")
+            .bind(draft)
+            .bind(*theme)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for area in areas {
+        sqlx::query("INSERT INTO draft_areas (draft_id, area_id) VALUES ($1, $2)")
+            .bind(draft)
+            .bind(*area)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn audit(
+    conn: &mut sqlx::AnyConnection,
+    writer: &Writer<'_>,
+    action: Action,
+    draft: i64,
+) -> Result<(), AppError> {
+    record(
+        conn,
+        &Entry {
+            actor: Some(writer.id),
+            action,
+            target: &format!("draft:{draft}"),
+            client_hash: writer.client_hash,
+        },
+    )
+    .await
+}
+
+/// Checks that `themes` and `areas` exist and that the writer writes at
+/// least one of the themes.
+async fn check_coverage(
+    conn: &mut sqlx::AnyConnection,
+    writer: &Writer<'_>,
+    themes: &[i64],
+    areas: &[i64],
+) -> Result<(), AppError> {
+    use crate::validation::{Field, Invalid, Problem};
+
+    if themes.is_empty() {
+        return Err(Invalid::new(Field::Scope, Problem::Empty).into());
+    }
+    for (table, ids) in [("themes", themes), ("areas", areas)] {
+        for id in ids {
+            let found: Option<i64> =
+                sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE id = $1"))
+                    .bind(*id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            if found.is_none() {
+                return Err(Invalid::new(Field::Scope, Problem::Unknown).into());
+            }
+        }
+    }
+    if !writer.writes(themes) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(())
+}
+
+/// A new draft settings.
+pub struct Coverage<'a> {
+    pub themes: &'a [i64],
+    pub areas: &'a [i64],
+    pub allow_anonymous: bool,
+}
+
+/// Starts a draft: version 1 as a working copy. Returns its id.
+pub async fn create(
+    db: &Db,
+    writer: &Writer<'_>,
+    locale: Locale,
+    text: &Text<'_>,
+    coverage: &Coverage<'_>,
+    now: i64,
+) -> Result<i64, AppError> {
+    let mut tx = db.begin().await?;
+    check_coverage(&mut tx, writer, coverage.themes, coverage.areas).await?;
+    let id = create_in(&mut tx, writer.id, locale.as_str(), text, coverage, now).await?;
+    audit(&mut tx, writer, Action::DraftCreate, id).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`create`] in the caller's transaction, unchecked (the demo data).
+pub async fn create_in(
+    conn: &mut sqlx::AnyConnection,
+    writer: i64,
+    locale: &str,
+    text: &Text<'_>,
+    coverage: &Coverage<'_>,
+    now: i64,
+) -> Result<i64, AppError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO drafts (allow_anonymous, source_locale, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $4) RETURNING id",
+    )
+    .bind(i64::from(coverage.allow_anonymous))
+    .bind(locale)
+    .bind(writer)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    set_coverage(conn, id, coverage.themes, coverage.areas).await?;
+    let version: i64 = sqlx::query_scalar(
+        "INSERT INTO draft_versions (draft_id, number, title, summary, body, written_by, written_at)
+         VALUES ($1, 1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(id)
+    .bind(text.title)
+    .bind(text.summary)
+    .bind(text.body)
+    .bind(writer)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    write_sections(conn, id, version, text.body).await?;
+    Ok(id)
+}
+
+/// Saves the writer's text: into the working copy, or into a new working
+/// copy (the next version) when the newest version is published. Returns
+/// the version number written.
+pub async fn save(
+    db: &Db,
+    writer: &Writer<'_>,
+    id: i64,
+    text: &Text<'_>,
+    coverage: &Coverage<'_>,
+    now: i64,
+) -> Result<i64, AppError> {
+    let mut tx = db.begin().await?;
+    draft_row(&mut tx, id).await?;
+    let themes = draft_themes(&mut tx, id).await?;
+    if !writer.writes(&themes) {
+        return Err(AppError::Forbidden);
+    }
+    check_coverage(&mut tx, writer, coverage.themes, coverage.areas).await?;
+    let number = save_in(&mut tx, writer.id, id, text, now).await?;
+    set_coverage(&mut tx, id, coverage.themes, coverage.areas).await?;
+    sqlx::query("UPDATE drafts SET allow_anonymous = $2 WHERE id = $1")
+        .bind(id)
+        .bind(i64::from(coverage.allow_anonymous))
+        .execute(&mut *tx)
+        .await?;
+    audit(&mut tx, writer, Action::DraftEdit, id).await?;
+    tx.commit().await?;
+    Ok(number)
+}
+
+/// The text part of [`save`] in the caller's transaction, unchecked.
+pub async fn save_in(
+    conn: &mut sqlx::AnyConnection,
+    writer: i64,
+    id: i64,
+    text: &Text<'_>,
+    now: i64,
+) -> Result<i64, AppError> {
+    let newest: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, number, published_at FROM draft_versions WHERE draft_id = $1
+         ORDER BY number DESC LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let number = match newest {
+        Some((version, number, None)) => {
+            sqlx::query(
+                "UPDATE draft_versions SET title = $2, summary = $3, written_by = $4, written_at = $5
+                 WHERE id = $1",
+            )
+            .bind(version)
+            .bind(text.title)
+            .bind(text.summary)
+            .bind(writer)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            write_sections(conn, id, version, text.body).await?;
+            sqlx::query("UPDATE draft_versions SET body = $2 WHERE id = $1")
+                .bind(version)
+                .bind(text.body)
+                .execute(&mut *conn)
+                .await?;
+            number
+        }
+        newest => {
+            let number = newest.map_or(1, |(_, number, _)| number + 1);
+            let version: i64 = sqlx::query_scalar(
+                "INSERT INTO draft_versions (draft_id, number, title, summary, body, written_by, written_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(id)
+            .bind(number)
+            .bind(text.title)
+            .bind(text.summary)
+            .bind(text.body)
+            .bind(writer)
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await?;
+            write_sections(conn, id, version, text.body).await?;
+            number
+        }
+    };
+    sqlx::query("UPDATE drafts SET updated_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(number)
+}
+
+/// Publishes the working copy; from then on it never changes.
+pub async fn publish(db: &Db, writer: &Writer<'_>, id: i64, now: i64) -> Result<i64, AppError> {
+    let mut tx = db.begin().await?;
+    draft_row(&mut tx, id).await?;
+    if !writer.writes(&draft_themes(&mut tx, id).await?) {
+        return Err(AppError::Forbidden);
+    }
+    let number = publish_in(&mut tx, id, now)
+        .await?
+        .ok_or(AppError::NotNow)?;
+    audit(&mut tx, writer, Action::DraftPublish, id).await?;
+    tx.commit().await?;
+    Ok(number)
+}
+
+/// [`publish`] in the caller's transaction, unchecked: the number
+/// published, None when there was no working copy.
+pub async fn publish_in(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    now: i64,
+) -> Result<Option<i64>, AppError> {
+    let number: Option<i64> = sqlx::query_scalar(
+        "UPDATE draft_versions SET published_at = $2
+         WHERE draft_id = $1 AND published_at IS NULL RETURNING number",
+    )
+    .bind(id)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE drafts SET updated_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(number)
+}
+
+/// Moves a draft to `status` (one step forward), with the consultation's
+/// dates when it opens.
+pub async fn set_status(
+    db: &Db,
+    writer: &Writer<'_>,
+    id: i64,
+    status: DraftStatus,
+    dates: (Option<i64>, Option<i64>),
+    now: i64,
+) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    let row = draft_row(&mut tx, id).await?;
+    if !writer.writes(&draft_themes(&mut tx, id).await?) {
+        return Err(AppError::Forbidden);
+    }
+    if !status_of(&row.status)?.may_become(status) {
+        return Err(AppError::NotNow);
+    }
+    if status == DraftStatus::Open {
+        let published: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM draft_versions WHERE draft_id = $1 AND published_at IS NOT NULL LIMIT 1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if published.is_none() {
+            return Err(AppError::NotNow);
+        }
+    }
+    let (opens_at, closes_at) = match status {
+        DraftStatus::Open => (Some(dates.0.unwrap_or(now)), dates.1),
+        DraftStatus::Closed => (
+            row.opens_at,
+            Some(row.closes_at.map_or(now, |c| c.min(now))),
+        ),
+        _ => (row.opens_at, row.closes_at),
+    };
+    sqlx::query(
+        "UPDATE drafts SET status = $2, opens_at = $3, closes_at = $4, updated_at = $5 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status.as_str())
+    .bind(opens_at)
+    .bind(closes_at)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    audit(&mut tx, writer, Action::DraftStatus, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Writes (or replaces) the `locale` translation of the newest published
+/// version. It must have the same sections, in the same order.
+pub async fn translate(
+    db: &Db,
+    writer: &Writer<'_>,
+    id: i64,
+    locale: &str,
+    text: &Text<'_>,
+    now: i64,
+) -> Result<i64, AppError> {
+    use crate::validation::{Field, Invalid, Problem};
+
+    let mut tx = db.begin().await?;
+    let row = draft_row(&mut tx, id).await?;
+    if !writer.writes(&draft_themes(&mut tx, id).await?) {
+        return Err(AppError::Forbidden);
+    }
+    if locale == row.source_locale {
+        return Err(Invalid::new(Field::Language, Problem::Taken).into());
+    }
+    let version: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT id, number FROM draft_versions WHERE draft_id = $1 AND published_at IS NOT NULL
+         ORDER BY number DESC LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (version, number) = version.ok_or(AppError::NotNow)?;
+    let keys: Vec<i64> = sqlx::query_scalar(
+        "SELECT section_key FROM draft_sections WHERE version_id = $1 ORDER BY position",
+    )
+    .bind(version)
+    .fetch_all(&mut *tx)
+    .await?;
+    let sections = sections::split(text.body);
+    if sections.len() != keys.len() {
+        return Err(Invalid::new(
+            Field::Body,
+            Problem::SectionCount {
+                expected: i64::try_from(keys.len()).unwrap_or(i64::MAX),
+            },
+        )
+        .into());
+    }
+    sqlx::query("DELETE FROM draft_translations WHERE version_id = $1 AND locale = $2")
+        .bind(version)
+        .bind(locale)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM draft_translation_sections WHERE version_id = $1 AND locale = $2")
+        .bind(version)
+        .bind(locale)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO draft_translations (version_id, locale, title, summary, body, translated_by, translated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(version)
+    .bind(locale)
+    .bind(text.title)
+    .bind(text.summary)
+    .bind(text.body)
+    .bind(writer.id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    for (section, key) in sections.iter().zip(&keys) {
+        sqlx::query(
+            "INSERT INTO draft_translation_sections (version_id, locale, section_key, heading, html)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(version)
+        .bind(locale)
+        .bind(*key)
+        .bind(section.heading.clone())
+        .bind(crate::text::markdown::render(&section.body).html)
+        .execute(&mut *tx)
+        .await?;
+    }
+    audit(&mut tx, writer, Action::DraftTranslate, id).await?;
+    tx.commit().await?;
+    Ok(number)
+}
+
+/// The sections of version `number` of draft `id`, with their keys.
+async fn keyed_sections(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    number: i64,
+    writes: bool,
+) -> Result<Vec<KeyedSection>, AppError> {
+    let version: Option<(i64, String, Option<i64>)> = sqlx::query_as(
+        "SELECT id, body, published_at FROM draft_versions WHERE draft_id = $1 AND number = $2",
+    )
+    .bind(id)
+    .bind(number)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (version, body, published) = version.ok_or(AppError::NotFound)?;
+    if published.is_none() && !writes {
+        return Err(AppError::NotFound);
+    }
+    let keys: Vec<i64> = sqlx::query_scalar(
+        "SELECT section_key FROM draft_sections WHERE version_id = $1 ORDER BY position",
+    )
+    .bind(version)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(sections::split(&body)
+        .into_iter()
+        .zip(keys)
+        .map(|(section, key)| KeyedSection { key, section })
+        .collect())
+}
+
+/// The difference between versions `from` and `to`, section by section in
+/// the order of `to`, then the sections `to` removed.
+pub async fn diff(
+    db: &Db,
+    id: i64,
+    from: i64,
+    to: i64,
+    writer: Option<&Writer<'_>>,
+) -> Result<DraftDiff, AppError> {
+    let mut conn = db.pool().acquire().await?;
+    draft_row(&mut conn, id).await?;
+    let themes = draft_themes(&mut conn, id).await?;
+    let writes = writer.is_some_and(|writer| writer.writes(&themes));
+    let versions = versions(&mut conn, id).await?;
+    let title = versions
+        .iter()
+        .find(|version| version.number == to)
+        .map(|version| version.title.clone())
+        .ok_or(AppError::NotFound)?;
+    let old = keyed_sections(&mut conn, id, from, writes).await?;
+    let new = keyed_sections(&mut conn, id, to, writes).await?;
+    let text = |section: &Section| format!("{}\n\n{}", section.heading, section.body);
+    let mut sections: Vec<SectionDiff> = Vec::new();
+    for (position, keyed) in new.iter().enumerate() {
+        let before = old.iter().position(|old| old.key == keyed.key);
+        let old_text = before
+            .map(|index| text(&old[index].section))
+            .unwrap_or_default();
+        sections.push(SectionDiff {
+            key: keyed.key,
+            old_number: before.map(|index| i64::try_from(index).unwrap_or(0) + 1),
+            new_number: Some(i64::try_from(position).unwrap_or(0) + 1),
+            heading: keyed.section.heading.clone(),
+            runs: sections::word_diff(&old_text, &text(&keyed.section)),
+        });
+    }
+    for (position, keyed) in old.iter().enumerate() {
+        if !new.iter().any(|new| new.key == keyed.key) {
+            sections.push(SectionDiff {
+                key: keyed.key,
+                old_number: Some(i64::try_from(position).unwrap_or(0) + 1),
+                new_number: None,
+                heading: keyed.section.heading.clone(),
+                runs: sections::word_diff(&text(&keyed.section), ""),
+            });
+        }
+    }
+    Ok(DraftDiff {
+        id,
+        title,
+        from,
+        to,
+        versions: versions
+            .iter()
+            .filter(|version| writes || version.published_at.is_some())
+            .map(|version| version.number)
+            .rev()
+            .collect(),
+        sections,
+    })
+}
+
+/// A resident's comment on a section.
+pub struct NewComment<'a> {
+    pub draft: i64,
+    pub version: i64,
+    pub section: i64,
+    pub user: Option<i64>,
+    pub participant: Option<i64>,
+    pub text: &'a str,
+    pub locale: Locale,
+    pub now: i64,
+}
+
+/// Stores a comment and its input item (queued for analysis) in one
+/// transaction. Refused when the draft does not take comments, or not
+/// from anonymous participants.
+pub async fn comment(db: &Db, comment: &NewComment<'_>) -> Result<i64, AppError> {
+    let mut tx = db.begin().await?;
+    let row = draft_row(&mut tx, comment.draft).await?;
+    if !accepting(&row, comment.now) {
+        return Err(AppError::NotNow);
+    }
+    if comment.user.is_none() && row.allow_anonymous == 0 {
+        return Err(AppError::SignInRequired);
+    }
+    let version: Option<i64> = sqlx::query_scalar(
+        "SELECT v.id FROM draft_versions v
+         JOIN draft_sections s ON s.version_id = v.id AND s.section_key = $3
+         WHERE v.draft_id = $1 AND v.number = $2 AND v.published_at IS NOT NULL",
+    )
+    .bind(comment.draft)
+    .bind(comment.version)
+    .bind(comment.section)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let version = version.ok_or(AppError::NotFound)?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO draft_comments (draft_id, version_id, section_key, user_id, participant_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(comment.draft)
+    .bind(version)
+    .bind(comment.section)
+    .bind(comment.user)
+    .bind(comment.participant)
+    .bind(comment.now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let areas = draft_areas(&mut tx, comment.draft).await?;
+    let item = insert_item(
+        &mut tx,
+        &NewItem {
+            channel: Channel::DraftComment,
+            source_id: id,
+            area: (areas.len() == 1).then(|| areas[0]),
+            author: comment.user,
+            participant: comment.participant,
+            text: comment.text,
+            created_at: comment.now,
+            language_hint: Some(comment.locale.as_str()),
+        },
+    )
+    .await?;
+    sqlx::query("UPDATE input_items SET draft_id = $2 WHERE id = $1")
+        .bind(item)
+        .bind(comment.draft)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+#[derive(FromRow)]
+struct ResponseRow {
+    id: i64,
+    theme_id: Option<i64>,
+    version: Option<i64>,
+    section_key: Option<i64>,
+    body: String,
+    created_at: i64,
+}
+
+/// The responses of draft `id`, grouped by theme, with how the input of
+/// each theme was triaged and what each response answers (masked).
+pub async fn responses(db: &Db, locale: Locale, id: i64) -> Result<DraftResponses, AppError> {
+    let overview = crate::taxonomy::db::town_overview(db, locale).await?;
+    let mut conn = db.pool().acquire().await?;
+    let row = draft_row(&mut conn, id).await?;
+    if status_of(&row.status)? == DraftStatus::Drafting {
+        return Err(AppError::NotFound);
+    }
+    let versions = versions(&mut conn, id).await?;
+    let title = versions
+        .iter()
+        .find(|version| version.published_at.is_some())
+        .map(|version| version.title.clone())
+        .ok_or(AppError::NotFound)?;
+    let themes = draft_themes(&mut conn, id).await?;
+    let rows: Vec<ResponseRow> = sqlx::query_as(
+        "SELECT id, theme_id, version, section_key, body, created_at FROM responses
+         WHERE draft_id = $1 ORDER BY theme_id, id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let answers: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT i.response_id, COALESCE(i.masked_text, ''), COALESCE(c.size, 1)
+         FROM input_items i
+         JOIN responses r ON r.id = i.response_id
+         LEFT JOIN campaigns c ON c.id = i.campaign_id
+         WHERE r.draft_id = $1 AND (i.campaign_id IS NULL OR i.campaign_id = i.id)
+         ORDER BY i.id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    // Items of the draft's queue per theme and status.
+    let counts: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT it.theme_id, i.review_status, COUNT(*)
+         FROM draft_themes d
+         JOIN input_themes it ON it.theme_id = d.theme_id
+         JOIN input_items i ON i.id = it.item_id
+         WHERE d.draft_id = $1
+         GROUP BY it.theme_id, i.review_status",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut headings: HashMap<(i64, i64), String> = HashMap::new();
+    for version in &versions {
+        if version.published_at.is_none() {
+            continue;
+        }
+        let keys = keyed_sections(&mut conn, id, version.number, false).await?;
+        for keyed in keys {
+            headings.insert((version.number, keyed.key), keyed.section.heading);
+        }
+    }
+    let mut groups: Vec<ThemeResponses> = themes
+        .iter()
+        .map(|theme| ThemeResponses {
+            theme: theme_names(&overview, &[*theme]).into_iter().next(),
+            counts: [0; 5],
+            responses: Vec::new(),
+        })
+        .collect();
+    for (theme, status, count) in counts {
+        if let Some(index) = themes.iter().position(|id| *id == theme) {
+            let slot = ["new", "in_review", "addressed", "noted", "out_of_scope"]
+                .iter()
+                .position(|known| *known == status)
+                .unwrap_or(0);
+            groups[index].counts[slot] += count;
+        }
+    }
+    let mut unthemed = ThemeResponses {
+        theme: None,
+        counts: [0; 5],
+        responses: Vec::new(),
+    };
+    for response in rows {
+        let view = ResponseView {
+            id: response.id,
+            body: response.body,
+            created_at: response.created_at,
+            version: response.version,
+            section: response
+                .version
+                .zip(response.section_key)
+                .and_then(|key| headings.get(&key).cloned()),
+            answers: answers
+                .iter()
+                .filter(|(answer, _, _)| *answer == response.id)
+                .map(|(_, text, size)| (text.clone(), *size))
+                .collect(),
+        };
+        match response
+            .theme_id
+            .and_then(|theme| themes.iter().position(|id| *id == theme))
+        {
+            Some(index) => groups[index].responses.push(view),
+            None => unthemed.responses.push(view),
+        }
+    }
+    if !unthemed.responses.is_empty() {
+        groups.push(unthemed);
+    }
+    Ok(DraftResponses {
+        id,
+        title,
+        themes: groups,
+    })
+}

@@ -1,0 +1,1012 @@
+//! Policy drafts, review queues and closing the loop, over real HTTP on
+//! SQLite and PostgreSQL: stable section ids across versions, immutable
+//! published versions and translations, section comments, the queue's
+//! filters and keyset pages, legal triage only, whole-campaign triage, the
+//! responses page, a resident's contributions, and the open data's
+//! small-group suppression.
+//!
+//! The test server runs no analysis worker: tests analyse with their own.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use app::auth::roles::Role;
+use app::contributions::Contributions;
+use app::contributions::api::MyContributions;
+use app::drafts::api::{
+    CommentOnSection, CompareVersions, CreateDraft, DraftPage, PublishDraft, ResponsesOfDraft,
+    SaveDraft, SetDraftStatus, TranslateDraft,
+};
+use app::drafts::{Change, DraftDiff, DraftResponses, DraftView};
+use app::error::AppError;
+use app::input::db::{Channel, NewItem, insert_item};
+use app::review::api::{CorrectItemThemes, ReviewQueue, TriageItems};
+use app::review::{QueuePage, Status};
+use app::validation::{Field, Invalid, Problem};
+use leptos::server_fn::ServerFn as _;
+use parley_server::jobs::analysis::{Worker, detector};
+use support::{Backend, TestApp, settings_for, spawn_app};
+
+on_both_backends!(
+    sections_keep_their_ids_across_versions_and_published_versions_never_change,
+    residents_comment_on_sections_of_open_drafts_only,
+    the_queue_filters_collapses_campaigns_and_pages_by_keyset,
+    triage_moves_legally_whole_campaigns_at_once_and_residents_see_the_response,
+    open_data_never_shows_a_group_under_five,
+);
+
+const FIRST: &str = "Why this plan matters.\n\n## Street lighting\nMore lights on the canal path and in the underpass.\n\n## Youth centres\nOpen the centres until 10 pm on weekdays.\n\n## Reporting\nA phone line in six languages.\n";
+
+const SECOND: &str = "Why this plan matters.\n\n## Reporting\nA phone line in six languages.\n\n## Lighting on streets and paths\nMore lights on the canal path and in the underpass.\n\n## Night buses\nA bus every 30 minutes until 1 am.\n\n## Youth centres\nOpen the centres until 11 pm on weekdays.\n";
+
+async fn policymaker(app: &TestApp, name: &str, theme: &str) -> String {
+    let session = app.sign_up(name, "").await;
+    let theme = app.theme_id(theme).await;
+    app.grant(name, Role::Policymaker, (None, Some(theme)))
+        .await;
+    app.enrol_two_factor(&session).await.1
+}
+
+fn ok(response: &reqwest::Response, what: &str) {
+    let status = response.status();
+    assert!(
+        status.is_success() || status.is_redirection(),
+        "{what}: {status}"
+    );
+}
+
+async fn error_of(response: reqwest::Response) -> (u16, AppError) {
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("an error body"))
+}
+
+async fn scalar(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap()
+}
+
+/// Starts a draft covering `theme` with `body`; returns its id.
+async fn start_draft(app: &TestApp, session: &str, theme: i64, body: &str) -> i64 {
+    let theme_field = format!("themes[{theme}]");
+    let theme_value = theme.to_string();
+    let response = app
+        .call(
+            CreateDraft::PATH,
+            &[
+                ("locale", "en"),
+                ("title", "Safer streets after dark"),
+                ("summary", "What the town proposes for the evenings."),
+                ("body", body),
+                (&theme_field, &theme_value),
+                ("anonymous", "1"),
+            ],
+            Some(session),
+        )
+        .await;
+    ok(&response, "create draft");
+    scalar(app, "SELECT MAX(id) FROM drafts").await
+}
+
+async fn save(
+    app: &TestApp,
+    session: &str,
+    draft: i64,
+    theme: i64,
+    body: &str,
+) -> reqwest::Response {
+    let theme_field = format!("themes[{theme}]");
+    let theme_value = theme.to_string();
+    let id = draft.to_string();
+    app.call(
+        SaveDraft::PATH,
+        &[
+            ("locale", "en"),
+            ("id", &id),
+            ("title", "Safer streets after dark"),
+            ("summary", "What the town proposes for the evenings."),
+            ("body", body),
+            (&theme_field, &theme_value),
+            ("anonymous", "1"),
+        ],
+        Some(session),
+    )
+    .await
+}
+
+async fn publish(app: &TestApp, session: &str, draft: i64) {
+    let id = draft.to_string();
+    let response = app
+        .call(
+            PublishDraft::PATH,
+            &[("locale", "en"), ("id", &id)],
+            Some(session),
+        )
+        .await;
+    ok(&response, "publish");
+}
+
+async fn open(app: &TestApp, session: &str, draft: i64) {
+    let id = draft.to_string();
+    let response = app
+        .call(
+            SetDraftStatus::PATH,
+            &[("locale", "en"), ("id", &id), ("status", "open")],
+            Some(session),
+        )
+        .await;
+    ok(&response, "open");
+}
+
+async fn keys_of(app: &TestApp, draft: i64, number: i64) -> Vec<(String, i64)> {
+    sqlx::query_as(
+        "SELECT s.heading, s.section_key FROM draft_sections s JOIN draft_versions v ON v.id = s.version_id
+         WHERE v.draft_id = $1 AND v.number = $2 ORDER BY s.position",
+    )
+    .bind(draft)
+    .bind(number)
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap()
+}
+
+async fn view(app: &TestApp, locale: &str, draft: i64, session: Option<&str>) -> DraftView {
+    let id = draft.to_string();
+    app.call(
+        DraftPage::PATH,
+        &[("locale", locale), ("id", &id), ("version", "0")],
+        session,
+    )
+    .await
+    .json()
+    .await
+    .expect("a draft")
+}
+
+async fn sections_keep_their_ids_across_versions_and_published_versions_never_change(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    let theme = app.theme_id("public-safety").await;
+    let writer = policymaker(&app, "Policymaker Drafts", "public-safety").await;
+    let draft = start_draft(&app, &writer, theme, FIRST).await;
+
+    // Unpublished: invisible to residents, a working copy to its writer.
+    let id = draft.to_string();
+    let hidden = app
+        .call(
+            DraftPage::PATH,
+            &[("locale", "en"), ("id", &id), ("version", "0")],
+            None,
+        )
+        .await;
+    assert_eq!(hidden.status().as_u16(), 404);
+    assert!(view(&app, "en", draft, Some(&writer)).await.working_copy);
+
+    publish(&app, &writer, draft).await;
+    let first = keys_of(&app, draft, 1).await;
+    assert_eq!(first.len(), 4, "preamble and three headed sections");
+
+    // Editing after publishing starts version 2; version 1 stays as it was.
+    ok(&save(&app, &writer, draft, theme, SECOND).await, "save v2");
+    let body_v1: String =
+        sqlx::query_scalar("SELECT body FROM draft_versions WHERE draft_id = $1 AND number = 1")
+            .bind(draft)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(body_v1, FIRST.trim());
+    publish(&app, &writer, draft).await;
+    let second = keys_of(&app, draft, 2).await;
+    let key = |sections: &[(String, i64)], heading: &str| {
+        sections
+            .iter()
+            .find(|(h, _)| h == heading)
+            .map(|(_, key)| *key)
+            .unwrap()
+    };
+    assert_eq!(key(&second, "Reporting"), key(&first, "Reporting"), "moved");
+    assert_eq!(
+        key(&second, "Lighting on streets and paths"),
+        key(&first, "Street lighting"),
+        "reworded heading, same text"
+    );
+    assert_eq!(
+        key(&second, "Youth centres"),
+        key(&first, "Youth centres"),
+        "edited text"
+    );
+    let night = key(&second, "Night buses");
+    assert!(
+        first.iter().all(|(_, key)| *key != night),
+        "a new section, a new id"
+    );
+
+    // Nothing left to publish.
+    let again = app
+        .call(
+            PublishDraft::PATH,
+            &[("locale", "en"), ("id", &id)],
+            Some(&writer),
+        )
+        .await;
+    assert_eq!(error_of(again).await, (409, AppError::NotNow));
+
+    // The diff shows the edit word by word, and the new section as new.
+    let diff: DraftDiff = app
+        .call(
+            CompareVersions::PATH,
+            &[("id", &id), ("from", "1"), ("to", "2")],
+            None,
+        )
+        .await
+        .json()
+        .await
+        .expect("a diff");
+    let youth = diff
+        .sections
+        .iter()
+        .find(|section| section.heading == "Youth centres")
+        .unwrap();
+    assert!(youth.runs.contains(&(Change::Removed, "10".to_owned())));
+    assert!(youth.runs.contains(&(Change::Added, "11".to_owned())));
+    let buses = diff.sections.iter().find(|s| s.key == night).unwrap();
+    assert_eq!(buses.old_number, None);
+
+    // A translation must keep the sections; then Arabic readers get it.
+    let short = app
+        .call(
+            TranslateDraft::PATH,
+            &[
+                ("locale", "en"),
+                ("id", &id),
+                ("target", "ar"),
+                ("title", "شوارع أكثر أمانًا بعد حلول الظلام"),
+                ("summary", "ما تقترحه المدينة للأمسيات."),
+                ("body", "## الإبلاغ\nخط هاتفي بست لغات.\n"),
+            ],
+            Some(&writer),
+        )
+        .await;
+    assert_eq!(
+        error_of(short).await,
+        (
+            422,
+            AppError::Invalid(Invalid::new(
+                Field::Body,
+                Problem::SectionCount { expected: 5 }
+            ))
+        )
+    );
+    let arabic = "لماذا هذه الخطة مهمة.\n\n## الإبلاغ\nخط هاتفي بست لغات.\n\n## الإنارة في الشوارع والممرات\nمزيد من الأضواء على ممر القناة.\n\n## حافلات ليلية\nحافلة كل 30 دقيقة حتى الواحدة صباحًا.\n\n## مراكز الشباب\nفتح المراكز حتى 11 مساءً.\n";
+    let translated = app
+        .call(
+            TranslateDraft::PATH,
+            &[
+                ("locale", "en"),
+                ("id", &id),
+                ("target", "ar"),
+                ("title", "شوارع أكثر أمانًا بعد حلول الظلام"),
+                ("summary", "ما تقترحه المدينة للأمسيات."),
+                ("body", arabic),
+            ],
+            Some(&writer),
+        )
+        .await;
+    ok(&translated, "translate");
+    let in_arabic = view(&app, "ar", draft, None).await;
+    assert!(in_arabic.translated);
+    assert_eq!(in_arabic.version, 2);
+    assert_eq!(in_arabic.lang, "ar");
+    let section = in_arabic
+        .sections
+        .iter()
+        .find(|section| section.key == night)
+        .unwrap();
+    assert_eq!(section.heading, "حافلات ليلية");
+    let in_french = view(&app, "fr", draft, None).await;
+    assert!(!in_french.translated && !in_french.in_reader_locale);
+}
+
+async fn comment(
+    app: &TestApp,
+    draft: i64,
+    section: i64,
+    text: &str,
+    session: Option<&str>,
+) -> reqwest::Response {
+    let draft = draft.to_string();
+    let section = section.to_string();
+    app.call(
+        CommentOnSection::PATH,
+        &[
+            ("locale", "ar"),
+            ("draft", &draft),
+            ("version", "1"),
+            ("section", &section),
+            ("text", text),
+        ],
+        session,
+    )
+    .await
+}
+
+async fn residents_comment_on_sections_of_open_drafts_only(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    let theme = app.theme_id("public-safety").await;
+    let writer = policymaker(&app, "Policymaker Comments", "public-safety").await;
+    let draft = start_draft(&app, &writer, theme, FIRST).await;
+    publish(&app, &writer, draft).await;
+    let section = keys_of(&app, draft, 1).await[1].1;
+    let resident = app.sign_up("Resident Comments", "").await;
+
+    // Published but not open: no comments, nothing written.
+    let early = comment(&app, draft, section, "الإنارة ضرورية", Some(&resident)).await;
+    assert_eq!(error_of(early).await, (409, AppError::NotNow));
+    assert_eq!(
+        scalar(
+            &app,
+            &format!("SELECT COUNT(*) FROM draft_comments WHERE draft_id = {draft}")
+        )
+        .await,
+        0
+    );
+
+    open(&app, &writer, draft).await;
+    let sent = comment(
+        &app,
+        draft,
+        section,
+        "الإنارة على ممر القناة ضرورية للنساء العائدات من العمل",
+        Some(&resident),
+    )
+    .await;
+    ok(&sent, "comment");
+    let (channel, item_draft, hint): (String, Option<i64>, Option<String>) = sqlx::query_as(
+        "SELECT channel, draft_id, language_hint FROM input_items WHERE channel = 'draft_comment' AND draft_id = $1",
+    )
+    .bind(draft)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        (channel.as_str(), item_draft, hint.as_deref()),
+        ("draft_comment", Some(draft), Some("ar"))
+    );
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM jobs WHERE kind = 'analyse'").await >= 1,
+        true
+    );
+
+    // An unknown section, an empty comment: refused, nothing written.
+    let unknown = comment(&app, draft, 999, "نص", Some(&resident)).await;
+    assert_eq!(error_of(unknown).await.0, 404);
+    let empty = comment(&app, draft, section, "  ", Some(&resident)).await;
+    assert_eq!(error_of(empty).await.0, 422);
+    assert_eq!(
+        scalar(
+            &app,
+            &format!("SELECT COUNT(*) FROM draft_comments WHERE draft_id = {draft}")
+        )
+        .await,
+        1
+    );
+
+    // Anonymous comments only where the draft allows them.
+    sqlx::query("UPDATE drafts SET allow_anonymous = 0 WHERE id = $1")
+        .bind(draft)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let anonymous = comment(&app, draft, section, "تعليق بدون حساب", None).await;
+    assert_eq!(error_of(anonymous).await, (401, AppError::SignInRequired));
+}
+
+fn worker(app: &TestApp) -> Worker {
+    let settings = settings_for("sqlite::memory:");
+    Worker::new(
+        app.db.clone(),
+        detector(&settings.pipeline).expect("detector"),
+        settings.pipeline,
+    )
+}
+
+async fn analyse_everything(app: &TestApp) {
+    let mut worker = worker(app);
+    while worker.analyse_batch().await.expect("analysis batch") > 0 {}
+}
+
+async fn add_rule(app: &TestApp, theme: &str, language: &str, keyword: &str) {
+    sqlx::query(
+        "INSERT INTO theme_rules (theme_id, language, keyword, created_at)
+         VALUES ((SELECT id FROM themes WHERE slug = $1), $2, $3, 0)
+         ON CONFLICT (theme_id, language, keyword) DO NOTHING",
+    )
+    .bind(theme)
+    .bind(language)
+    .bind(keyword)
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+}
+
+/// Imports `text` as an item received at `day` (days since the epoch)
+/// in `area`.
+async fn item(app: &TestApp, source: i64, text: &str, area: Option<i64>, day: i64) -> i64 {
+    let mut conn = app.db.pool().acquire().await.unwrap();
+    insert_item(
+        &mut conn,
+        &NewItem {
+            channel: Channel::Import,
+            source_id: source,
+            area,
+            author: None,
+            participant: None,
+            text,
+            created_at: day * 86_400_000,
+            language_hint: Some("en"),
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// Removes the demo town's input items, so that counts are the test's own.
+async fn forget_demo_input(app: &TestApp) {
+    sqlx::query("DELETE FROM input_items")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+}
+
+async fn queue(app: &TestApp, session: &str, draft: i64, filters: &[(&str, &str)]) -> QueuePage {
+    let draft = draft.to_string();
+    let mut form: Vec<(String, String)> = vec![
+        ("locale".to_owned(), "en".to_owned()),
+        ("draft".to_owned(), draft),
+        ("query[status]".to_owned(), "all".to_owned()),
+    ];
+    for (name, value) in filters {
+        form.retain(|(existing, _)| existing != &format!("query[{name}]"));
+        form.push((format!("query[{name}]"), (*value).to_owned()));
+    }
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let response = app.call(ReviewQueue::PATH, &form, Some(session)).await;
+    assert_eq!(response.status().as_u16(), 200, "queue page");
+    response.json().await.expect("a queue page")
+}
+
+/// A text about street lights unlike every other (no campaign), with a
+/// word of its own (`ref{n}code`) to search for.
+fn distinct_text(n: i64) -> String {
+    const WORDS: [&str; 36] = [
+        "canal",
+        "bridge",
+        "market",
+        "school",
+        "corner",
+        "alley",
+        "square",
+        "station",
+        "garden",
+        "church",
+        "library",
+        "stadium",
+        "clinic",
+        "harbour",
+        "tunnel",
+        "playground",
+        "parking",
+        "bakery",
+        "mosque",
+        "factory",
+        "cinema",
+        "pharmacy",
+        "river",
+        "hill",
+        "dark",
+        "broken",
+        "night",
+        "winter",
+        "path",
+        "road",
+        "bench",
+        "fence",
+        "gate",
+        "lamp",
+        "shadow",
+        "walk",
+    ];
+    let pick = |k: i64| {
+        let mut x = u64::try_from(n * 1000 + k)
+            .unwrap()
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        x ^= x >> 29;
+        WORDS[usize::try_from(x % 36).unwrap()]
+    };
+    let words = |range: std::ops::Range<i64>| range.map(pick).collect::<Vec<_>>().join(" ");
+    format!(
+        "Street lights: {} ref{n}code {}.",
+        words(1..9),
+        words(9..17)
+    )
+}
+
+const LETTER: &str = "Dear council, I support more street lights and police patrols in the town centre after dark. Please act now.";
+
+async fn the_queue_filters_collapses_campaigns_and_pages_by_keyset(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    add_rule(&app, "public-safety", "en", "lights").await;
+    add_rule(&app, "public-safety", "fr", "lampadaires").await;
+    add_rule(&app, "streets-and-transport", "en", "bus").await;
+    let theme = app.theme_id("public-safety").await;
+    let riverside = app.area_id("riverside").await;
+    let old_town = app.area_id("old-town").await;
+    let writer = policymaker(&app, "Policymaker Queue", "public-safety").await;
+    let draft = start_draft(&app, &writer, theme, FIRST).await;
+    forget_demo_input(&app).await;
+
+    // 60 distinct English items about lights in Riverside over 60 days, a
+    // French one in the Old Town, one about buses (another theme), and a
+    // campaign of 7 identical letters.
+    for n in 0..60 {
+        item(&app, n, &distinct_text(n), Some(riverside), 20_000 + n).await;
+    }
+    item(
+        &app,
+        100,
+        "Les lampadaires de la vieille ville sont éteints depuis des semaines, c'est dangereux le soir.",
+        Some(old_town),
+        20_010,
+    )
+    .await;
+    item(
+        &app,
+        101,
+        "The bus to the hospital never comes on time on Sundays, please add more.",
+        None,
+        20_011,
+    )
+    .await;
+    for n in 0..7 {
+        item(&app, 200 + n, LETTER, None, 20_020).await;
+    }
+    analyse_everything(&app).await;
+
+    // Everything of the draft's theme, campaigns collapsed: 60 + 1 + 1.
+    let all = queue(&app, &writer, draft, &[]).await;
+    assert_eq!(all.matching, 62);
+    assert_eq!(all.rows.len(), 50);
+    let campaign = all
+        .rows
+        .iter()
+        .find_map(|row| row.campaign)
+        .expect("the campaign shows once");
+    assert_eq!(campaign.1, 7);
+    assert!(
+        all.rows
+            .iter()
+            .all(|row| !row.text.contains("bus to the hospital"))
+    );
+
+    // Keyset: the second page continues where the first ended, no overlap.
+    let next = all.next.clone().expect("a second page");
+    let second = queue(&app, &writer, draft, &[("after", &next)]).await;
+    assert_eq!(second.rows.len(), 12);
+    assert!(second.next.is_none());
+    let first_ids: Vec<i64> = all.rows.iter().map(|row| row.id).collect();
+    assert!(second.rows.iter().all(|row| !first_ids.contains(&row.id)));
+    assert!(second.rows.first().unwrap().id < all.rows.last().unwrap().id);
+
+    // Filters.
+    let french = queue(&app, &writer, draft, &[("language", "fr")]).await;
+    assert_eq!(french.rows.len(), 1);
+    assert!(french.rows[0].text.contains("lampadaires"));
+    let old = old_town.to_string();
+    assert_eq!(
+        queue(&app, &writer, draft, &[("area", &old)])
+            .await
+            .rows
+            .len(),
+        1
+    );
+    let dated = queue(
+        &app,
+        &writer,
+        draft,
+        &[("from", "2024-10-05"), ("to", "2024-10-09")],
+    )
+    .await;
+    // Days 20,001 to 20,005 (2024-10-05 is day 20,001).
+    assert_eq!(dated.matching, 5);
+    assert_eq!(
+        queue(&app, &writer, draft, &[("channel", "feedback")])
+            .await
+            .matching,
+        0
+    );
+    let words = queue(&app, &writer, draft, &[("q", "lights ref7code")]).await;
+    assert_eq!(words.matching, 1);
+    let members = campaign.0.to_string();
+    let opened = queue(&app, &writer, draft, &[("campaign", &members)]).await;
+    assert_eq!(opened.rows.len(), 7, "a campaign opens to its members");
+    let by_size = queue(&app, &writer, draft, &[("sort", "campaign")]).await;
+    assert_eq!(by_size.rows[0].campaign.map(|(_, size)| size), Some(7));
+    let confident = queue(&app, &writer, draft, &[("confidence", "100")]).await;
+    assert!(confident.matching <= all.matching);
+    assert_eq!(
+        queue(&app, &writer, draft, &[("status", "addressed")])
+            .await
+            .matching,
+        0
+    );
+
+    // Nonsense filters are refused with a reason.
+    let draft_id = draft.to_string();
+    let bad = app
+        .call(
+            ReviewQueue::PATH,
+            &[
+                ("locale", "en"),
+                ("draft", &draft_id),
+                ("query[status]", "done-ish"),
+            ],
+            Some(&writer),
+        )
+        .await;
+    assert_eq!(
+        error_of(bad).await,
+        (
+            422,
+            AppError::Invalid(Invalid::new(Field::Status, Problem::Malformed))
+        )
+    );
+
+    // The queue is for the draft's policymakers only.
+    let other = policymaker(&app, "Policymaker Transport", "streets-and-transport").await;
+    let refused = app
+        .call(
+            ReviewQueue::PATH,
+            &[
+                ("locale", "en"),
+                ("draft", &draft_id),
+                ("query[status]", "all"),
+            ],
+            Some(&other),
+        )
+        .await;
+    assert_eq!(error_of(refused).await, (403, AppError::Forbidden));
+
+    // Correcting themes in place makes them reviewer-confirmed.
+    let fixed = all.rows[0].id.to_string();
+    let transport = app.theme_id("streets-and-transport").await;
+    let theme_field = format!("themes[{theme}]");
+    let transport_field = format!("themes[{transport}]");
+    let (theme_value, transport_value) = (theme.to_string(), transport.to_string());
+    let corrected = app
+        .call(
+            CorrectItemThemes::PATH,
+            &[
+                ("locale", "en"),
+                ("draft", &draft_id),
+                ("item", &fixed),
+                (&theme_field, &theme_value),
+                (&transport_field, &transport_value),
+            ],
+            Some(&writer),
+        )
+        .await;
+    ok(&corrected, "correct themes");
+    let sources: Vec<String> =
+        sqlx::query_scalar("SELECT source FROM input_themes WHERE item_id = $1 ORDER BY theme_id")
+            .bind(all.rows[0].id)
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(sources, ["reviewer", "reviewer"]);
+}
+
+async fn triage(
+    app: &TestApp,
+    session: &str,
+    draft: i64,
+    items: &[i64],
+    campaigns: &[i64],
+    action: &str,
+    response: &str,
+) -> reqwest::Response {
+    let draft = draft.to_string();
+    let mut form: Vec<(String, String)> = vec![
+        ("locale".to_owned(), "en".to_owned()),
+        ("draft".to_owned(), draft),
+        ("action".to_owned(), action.to_owned()),
+        ("response".to_owned(), response.to_owned()),
+    ];
+    for item in items {
+        form.push((format!("items[{item}]"), item.to_string()));
+    }
+    for campaign in campaigns {
+        form.push((format!("campaigns[{campaign}]"), campaign.to_string()));
+    }
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    app.call(TriageItems::PATH, &form, Some(session)).await
+}
+
+async fn status_of(app: &TestApp, item: i64) -> String {
+    sqlx::query_scalar("SELECT review_status FROM input_items WHERE id = $1")
+        .bind(item)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap()
+}
+
+async fn triage_moves_legally_whole_campaigns_at_once_and_residents_see_the_response(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    add_rule(&app, "public-safety", "en", "lights").await;
+    let theme = app.theme_id("public-safety").await;
+    let writer = policymaker(&app, "Policymaker Triage", "public-safety").await;
+    let draft = start_draft(&app, &writer, theme, FIRST).await;
+    publish(&app, &writer, draft).await;
+    open(&app, &writer, draft).await;
+    let section = keys_of(&app, draft, 1).await[1].1;
+
+    forget_demo_input(&app).await;
+    // A resident comments; five people send the same letter.
+    let resident = app.sign_up("Resident Triage", "").await;
+    let sent = comment(
+        &app,
+        draft,
+        section,
+        "Please put more street lights on the canal path, it is too dark to walk home.",
+        Some(&resident),
+    )
+    .await;
+    ok(&sent, "comment");
+    for n in 0..5 {
+        item(&app, 300 + n, LETTER, None, 20_030).await;
+    }
+    analyse_everything(&app).await;
+    let page = queue(&app, &writer, draft, &[]).await;
+    let comment_row = page
+        .rows
+        .iter()
+        .find(|row| row.channel == "draft_comment")
+        .expect("the comment is in the draft's queue");
+    assert!(
+        comment_row
+            .section
+            .as_deref()
+            .is_some_and(|s| s.starts_with("§ 2"))
+    );
+    let (campaign, size) = page.rows.iter().find_map(|row| row.campaign).unwrap();
+    assert_eq!(size, 5);
+
+    // New cannot become addressed without review: refused, nothing moved.
+    let skipped = triage(
+        &app,
+        &writer,
+        draft,
+        &[comment_row.id],
+        &[],
+        "addressed",
+        "Done.",
+    )
+    .await;
+    assert_eq!(error_of(skipped).await, (409, AppError::NotNow));
+    assert_eq!(status_of(&app, comment_row.id).await, "new");
+    assert_eq!(
+        scalar(
+            &app,
+            &format!("SELECT COUNT(*) FROM responses WHERE draft_id = {draft}")
+        )
+        .await,
+        0
+    );
+    // Addressed needs a response.
+    ok(
+        &triage(
+            &app,
+            &writer,
+            draft,
+            &[comment_row.id],
+            &[],
+            "in_review",
+            "",
+        )
+        .await,
+        "review",
+    );
+    let silent = triage(
+        &app,
+        &writer,
+        draft,
+        &[comment_row.id],
+        &[],
+        "addressed",
+        " ",
+    )
+    .await;
+    assert_eq!(
+        error_of(silent).await,
+        (
+            422,
+            AppError::Invalid(Invalid::new(Field::Response, Problem::Empty))
+        )
+    );
+    let answer = "Version 2 adds twelve lights on the canal path (section 2).";
+    ok(
+        &triage(
+            &app,
+            &writer,
+            draft,
+            &[comment_row.id],
+            &[],
+            "addressed",
+            answer,
+        )
+        .await,
+        "address",
+    );
+    assert_eq!(status_of(&app, comment_row.id).await, "addressed");
+
+    // A whole campaign at once, through its first letter.
+    ok(
+        &triage(&app, &writer, draft, &[], &[campaign], "in_review", "").await,
+        "campaign review",
+    );
+    ok(
+        &triage(&app, &writer, draft, &[], &[campaign], "noted", "").await,
+        "campaign noted",
+    );
+    let noted = scalar(
+        &app,
+        &format!("SELECT COUNT(*) FROM input_items WHERE campaign_id = {campaign} AND review_status = 'noted'"),
+    )
+    .await;
+    assert_eq!(noted, 5);
+    let audited = scalar(
+        &app,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'review.triage'",
+    )
+    .await;
+    assert_eq!(audited, 4);
+
+    // Items outside the draft's queue are refused whole.
+    let outsider = item(
+        &app,
+        400,
+        "Parking permits cost too much in the market square.",
+        None,
+        20_040,
+    )
+    .await;
+    analyse_everything(&app).await;
+    let refused = triage(
+        &app,
+        &writer,
+        draft,
+        &[comment_row.id, outsider],
+        &[],
+        "in_review",
+        "",
+    )
+    .await;
+    assert_eq!(error_of(refused).await.0, 404);
+
+    // "You said, we did": the response, grouped under its theme, and what
+    // it answers, masked.
+    let id = draft.to_string();
+    let responses: DraftResponses = app
+        .call(
+            ResponsesOfDraft::PATH,
+            &[("locale", "en"), ("id", &id)],
+            None,
+        )
+        .await
+        .json()
+        .await
+        .expect("responses");
+    let all: Vec<_> = responses
+        .themes
+        .iter()
+        .flat_map(|group| group.responses.iter())
+        .collect();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].body, answer);
+    assert_eq!(all[0].answers.len(), 1);
+    let feed = app.get(&format!("/feed/drafts/{draft}.atom")).await;
+    assert_eq!(feed.status().as_u16(), 200);
+    assert!(feed.text().await.unwrap().contains("twelve lights"));
+
+    // The resident sees the status and the response; nobody else does.
+    let mine: Contributions = app
+        .call(MyContributions::PATH, &[], Some(&resident))
+        .await
+        .json()
+        .await
+        .expect("contributions");
+    assert_eq!(mine.items.len(), 1);
+    assert_eq!(mine.items[0].status, Status::Addressed);
+    assert_eq!(
+        mine.items[0]
+            .response
+            .as_ref()
+            .map(|(text, _)| text.as_str()),
+        Some(answer)
+    );
+    let stranger = app.sign_up("Resident Stranger", "").await;
+    let theirs: Contributions = app
+        .call(MyContributions::PATH, &[], Some(&stranger))
+        .await
+        .json()
+        .await
+        .expect("contributions");
+    assert!(theirs.items.is_empty());
+}
+
+async fn open_data_never_shows_a_group_under_five(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    let riverside = app.area_id("riverside").await;
+    let old_town = app.area_id("old-town").await;
+    // In one month: 6 items in Riverside, 2 in the Old Town.
+    for n in 0..6 {
+        item(
+            &app,
+            500 + n,
+            &format!("Riverside comment {n}"),
+            Some(riverside),
+            20_400,
+        )
+        .await;
+    }
+    for n in 0..2 {
+        item(
+            &app,
+            600 + n,
+            &format!("Old town comment {n}"),
+            Some(old_town),
+            20_401,
+        )
+        .await;
+    }
+    let json: serde_json::Value = app.get("/api/v1/stats").await.json().await.unwrap();
+    let rows = json["rows"].as_array().unwrap();
+    let area = |slug: &str| {
+        rows.iter()
+            .find(|row| {
+                row["month"] == "2025-11" && row["dimension"] == "area" && row["value"] == slug
+            })
+            .map(|row| row["count"].as_i64().unwrap())
+    };
+    assert_eq!(area("riverside"), Some(6));
+    assert_eq!(area("old-town"), None, "a group of 2 must not be published");
+    assert!(rows.iter().all(|row| row["count"].as_i64().unwrap() >= 5));
+    let csv = app.get("/api/v1/stats?format=csv").await;
+    assert_eq!(
+        csv.headers()["content-type"].to_str().unwrap(),
+        "text/csv; charset=utf-8"
+    );
+    let csv = csv.text().await.unwrap();
+    assert!(csv.starts_with("month,dimension,value,count\n"));
+    assert!(csv.contains("2025-11,area,riverside,6\n"));
+    assert!(!csv.contains("2025-11,area,old-town"));
+}
