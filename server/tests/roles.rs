@@ -22,6 +22,12 @@ use app::auth::api::{
     TwoFactorEnrolment,
 };
 use app::auth::roles::Role;
+use app::contributions::api::MyContributions;
+use app::dashboard::api::LoadDashboard;
+use app::drafts::api::{
+    CommentOnSection, CompareVersions, CreateDraft, DraftForEdit, DraftPage, ListDrafts,
+    NewDraftForm, PublishDraft, ResponsesOfDraft, SaveDraft, SetDraftStatus, TranslateDraft,
+};
 use app::error::AppError;
 use app::feedback::api::{FollowFeedback, SendFeedback};
 use app::forums::api::{
@@ -34,7 +40,9 @@ use app::moderation::api::{
     MoveThread, PinThread, PostRevisions, RemoveFilter, SetForumRules, SuspendUser,
 };
 use app::participation::api::{CreatePrivateLink, ParticipationStatus, RestoreParticipation};
-use app::review::api::InputForReview;
+use app::review::api::{
+    CorrectItemThemes, ExportQueue, InputForReview, ReviewQueue, ReviewQueues, TriageItems,
+};
 use app::taxonomy::api::LoadTown;
 use app::themes::api::{AddThemeRule, CreateTheme, ListThemesAdmin, RemoveThemeRule, SetThemeText};
 use leptos::server_fn::ServerFn as _;
@@ -86,6 +94,12 @@ const PUBLIC: &[&str] = &[
     AnnouncementBoard::PATH,
     SendFeedback::PATH,
     FollowFeedback::PATH,
+    ListDrafts::PATH,
+    DraftPage::PATH,
+    CompareVersions::PATH,
+    CommentOnSection::PATH,
+    ResponsesOfDraft::PATH,
+    MyContributions::PATH,
 ];
 
 /// Who a privileged function is for.
@@ -145,6 +159,112 @@ fn privileged(fixture: &Fixture) -> Vec<Privileged> {
             path: AuditLog::PATH,
             requirement: Requirement::Admin,
             form: vec![("filter[actor]", String::new())],
+        },
+        Privileged {
+            path: NewDraftForm::PATH,
+            requirement: Requirement::AnyPolicymaker,
+            form: vec![en()],
+        },
+        Privileged {
+            path: CreateDraft::PATH,
+            requirement: Requirement::AnyPolicymaker,
+            form: vec![
+                en(),
+                ("title", "A new plan".to_owned()),
+                ("summary", "What it says.".to_owned()),
+                ("body", "## One\nThe first section.".to_owned()),
+                ("themes[0]", fixture.theme.to_string()),
+            ],
+        },
+        Privileged {
+            path: DraftForEdit::PATH,
+            requirement: Requirement::AnyPolicymaker,
+            form: vec![en(), ("id", fixture.draft.to_string())],
+        },
+        Privileged {
+            path: SaveDraft::PATH,
+            requirement: Requirement::AnyPolicymaker,
+            form: vec![
+                en(),
+                ("id", fixture.draft.to_string()),
+                ("title", "The plan".to_owned()),
+                ("summary", "What it says.".to_owned()),
+                ("body", "## One\nThe first section, edited.".to_owned()),
+                ("themes[0]", fixture.theme.to_string()),
+            ],
+        },
+        Privileged {
+            path: PublishDraft::PATH,
+            requirement: Requirement::AnyPolicymaker,
+            form: vec![en(), ("id", fixture.draft.to_string())],
+        },
+        Privileged {
+            path: SetDraftStatus::PATH,
+            requirement: Requirement::AnyPolicymaker,
+            form: vec![
+                en(),
+                ("id", fixture.draft.to_string()),
+                ("status", "open".to_owned()),
+            ],
+        },
+        Privileged {
+            path: TranslateDraft::PATH,
+            requirement: Requirement::AnyPolicymaker,
+            form: vec![
+                en(),
+                ("id", fixture.draft.to_string()),
+                ("target", "fr".to_owned()),
+                ("title", "Le plan".to_owned()),
+                ("summary", "Ce qu'il dit.".to_owned()),
+                ("body", "## Un\nLa première partie, modifiée.".to_owned()),
+            ],
+        },
+        Privileged {
+            path: ReviewQueues::PATH,
+            requirement: Requirement::AnyPolicymaker,
+            form: vec![en()],
+        },
+        Privileged {
+            path: ReviewQueue::PATH,
+            requirement: Requirement::AnyPolicymaker,
+            form: vec![
+                en(),
+                ("draft", fixture.draft.to_string()),
+                ("query[status]", "all".to_owned()),
+            ],
+        },
+        Privileged {
+            path: TriageItems::PATH,
+            requirement: Requirement::AnyPolicymaker,
+            form: vec![
+                en(),
+                ("draft", fixture.draft.to_string()),
+                ("items[0]", fixture.item.to_string()),
+                ("action", "in_review".to_owned()),
+            ],
+        },
+        Privileged {
+            path: CorrectItemThemes::PATH,
+            requirement: Requirement::AnyPolicymaker,
+            form: vec![
+                en(),
+                ("draft", fixture.draft.to_string()),
+                ("item", fixture.item.to_string()),
+                ("themes[0]", fixture.theme.to_string()),
+            ],
+        },
+        Privileged {
+            path: ExportQueue::PATH,
+            requirement: Requirement::AnyPolicymaker,
+            form: vec![
+                ("draft", fixture.draft.to_string()),
+                ("filters", "status=all".to_owned()),
+            ],
+        },
+        Privileged {
+            path: LoadDashboard::PATH,
+            requirement: Requirement::AnyPolicymaker,
+            form: vec![en()],
         },
         Privileged {
             path: InputForReview::PATH,
@@ -362,6 +482,9 @@ struct Fixture {
     rule: i64,
     /// An input item.
     item: i64,
+    /// A draft of `theme` (version 1 published, version 2 a working copy,
+    /// still in drafting) whose queue holds `item`.
+    draft: i64,
 }
 
 /// A caller of the matrix: a session, and a name for failure messages.
@@ -465,7 +588,9 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<Caller>, String) {
         .fetch_one(app.db.pool())
         .await
         .unwrap();
+    let draft = draft_of(app, theme, item).await;
     let fixture = Fixture {
+        draft,
         item,
         theme,
         job,
@@ -481,6 +606,53 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<Caller>, String) {
         resident: app.user_id("Resident R").await,
     };
     (fixture, callers, admin)
+}
+
+/// A draft of `theme` with a published version 1 and a working copy 2,
+/// still in drafting, and `item` in its queue.
+async fn draft_of(app: &TestApp, theme: i64, item: i64) -> i64 {
+    let mut conn = app.db.pool().acquire().await.unwrap();
+    let text = app::drafts::db::Text {
+        title: "The plan",
+        summary: "What it says.",
+        body: "## One\nThe first section.",
+    };
+    let draft = app::drafts::db::create_in(
+        &mut conn,
+        app.user_id("Policymaker P").await,
+        "en",
+        &text,
+        &app::drafts::db::Coverage {
+            themes: &[theme],
+            areas: &[],
+            allow_anonymous: true,
+        },
+        0,
+    )
+    .await
+    .unwrap();
+    app::drafts::db::publish_in(&mut conn, draft, 1)
+        .await
+        .unwrap();
+    app::drafts::db::save_in(
+        &mut conn,
+        app.user_id("Policymaker P").await,
+        draft,
+        &text,
+        2,
+    )
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO input_themes (item_id, theme_id, score, source) VALUES ($1, $2, 0.9, 'rule')
+         ON CONFLICT (item_id, theme_id) DO NOTHING",
+    )
+    .bind(item)
+    .bind(theme)
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    draft
 }
 
 /// Whether `caller` is below `requirement`.
@@ -512,9 +684,7 @@ async fn every_privileged_function_refuses_every_role_below_it(backend: Backend)
                 .iter()
                 .map(|(k, v)| (*k, v.as_str()))
                 .collect();
-            let response = app
-                .call(function.path, &form, caller.session.as_deref())
-                .await;
+            let response = call(&app, function.path, &form, caller.session.as_deref()).await;
             let status = response.status().as_u16();
             let error: Result<AppError, _> = response.json().await;
             let expected = if caller.session.is_none() {
@@ -543,12 +713,33 @@ async fn every_privileged_function_refuses_every_role_below_it(backend: Backend)
             .iter()
             .map(|(k, v)| (*k, v.as_str()))
             .collect();
-        let status = app.call(function.path, &form, Some(&admin)).await.status();
+        let status = call(&app, function.path, &form, Some(&admin))
+            .await
+            .status();
         assert!(
             status.is_success() || status.is_redirection(),
             "{} refused the admin: {status}",
             function.path
         );
+    }
+}
+
+/// Calls a server function: GET for those that are links (the CSV
+/// export), POST for the rest.
+async fn call(
+    app: &TestApp,
+    path: &str,
+    form: &[(&str, &str)],
+    session: Option<&str>,
+) -> reqwest::Response {
+    if path == ExportQueue::PATH {
+        let mut request = app.client.get(app.url(path)).query(form);
+        if let Some(token) = session {
+            request = request.header("cookie", format!("parley_session={token}"));
+        }
+        request.send().await.expect("request")
+    } else {
+        app.call(path, form, session).await
     }
 }
 

@@ -90,6 +90,21 @@ impl Conditions {
     }
 }
 
+/// PostgreSQL's text search configurations the pipeline indexes with
+/// (`input::db::search_config`).
+const SEARCH_CONFIGS: [&str; 10] = [
+    "simple",
+    "english",
+    "french",
+    "spanish",
+    "arabic",
+    "indonesian",
+    "german",
+    "portuguese",
+    "russian",
+    "turkish",
+];
+
 /// The filters of a queue, parsed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filters {
@@ -293,8 +308,16 @@ fn conditions(backend: Backend, draft: i64, themes: &[i64], filters: &Filters) -
                 ));
             }
             Backend::Postgres => {
+                // Items are indexed with their language's stemming: the
+                // words match in any of them (a constant query, so the
+                // GIN index serves it).
                 let words = c.param(Bind::Text(filters.words.join(" ")));
-                c.push(format!("i.search @@ plainto_tsquery('simple', {words})"));
+                let query = SEARCH_CONFIGS
+                    .iter()
+                    .map(|config| format!("plainto_tsquery('{config}', {words})"))
+                    .collect::<Vec<_>>()
+                    .join(" || ");
+                c.push(format!("i.search @@ ({query})"));
             }
         }
     }
