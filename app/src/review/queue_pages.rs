@@ -29,6 +29,17 @@ pub fn status_text(locale: Locale, status: Status) -> &'static str {
     }
 }
 
+/// What moving an item to `status` is called on a button.
+pub fn action_text(locale: Locale, status: Status) -> &'static str {
+    match status {
+        Status::New => td_string!(locale, review.action_new),
+        Status::InReview => td_string!(locale, review.action_in_review),
+        Status::Addressed => td_string!(locale, review.action_addressed),
+        Status::Noted => td_string!(locale, review.action_noted),
+        Status::OutOfScope => td_string!(locale, review.action_out_of_scope),
+    }
+}
+
 #[component]
 pub fn ReviewHomePage() -> impl IntoView {
     let locale = use_locale();
@@ -324,7 +335,7 @@ fn BulkPanel(
             <label for="b-action">{move || td!(locale.get(), review.bulk_action)}</label>
             <select id="b-action" name="action">
                 {Status::ALL.into_iter().map(|value| view! {
-                    <option value=value.as_str()>{move || status_text(locale.get(), value)}</option>
+                    <option value=value.as_str()>{move || action_text(locale.get(), value)}</option>
                 }).collect_view()}
                 <option value="assign">{move || td!(locale.get(), review.assign_me)}</option>
                 <option value="unassign">{move || td!(locale.get(), review.unassign)}</option>
@@ -415,7 +426,7 @@ fn Row(
             <p class="row-actions">
                 {actions.into_iter().map(|next| view! {
                     <button type="submit" form=row_form.clone() name="action" value=next.as_str() class="link-button">
-                        {move || status_text(locale.get(), next)}
+                        {move || action_text(locale.get(), next)}
                     </button> " "
                 }).collect_view()}
                 <button type="submit" form=row_form.clone() name="action" value="assign" class="link-button">{move || td!(locale.get(), review.assign_me)}</button>

@@ -1,0 +1,155 @@
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expectNoSeriousAxeViolation, hydrated, signUp } from "./pages";
+import { totp } from "./totp";
+
+// Closing the loop, in English and Arabic: a policymaker writes and
+// publishes a draft and opens the consultation; a resident comments on a
+// section in Arabic; the policymaker finds the comment in the draft's
+// review queue and responds; the resident sees the response on their
+// contributions page. Then the public pages: the responses ("you said, we
+// did"), the diff of the demo draft, the dashboard and the open data.
+
+async function policymaker(browser: Browser): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto("/en/signin");
+  await page.locator("#login").fill("Demo Policymaker");
+  await page.locator("#password").fill("demo-policymaker-pass");
+  await page.locator(".stacked-form button[type=submit]").click();
+  await expect(page.locator(".account-name")).toHaveText("Demo Policymaker");
+  // Review screens need two-step sign-in: set it up.
+  await page.goto("/en/me/two-factor");
+  await page.locator(hydrated).waitFor();
+  const secret = (await page.getByTestId("totp-secret").textContent()) ?? "";
+  await page.locator("#code").fill(totp(secret));
+  await page.locator(".stacked-form button[type=submit]").click();
+  await expect(page).toHaveURL(/\/en\/me$/);
+  return page;
+}
+
+const BODY = `Why we ask: the market square feels unsafe in the evening.
+
+## Lighting
+New lights around the market square and the bus stop.
+
+## Opening hours
+The market may stay open until 9 pm on Fridays.
+`;
+
+const ARABIC_COMMENT =
+  "الإنارة حول موقف الحافلات ضرورية، فالنساء يخشين الانتظار هناك بعد حلول الظلام في الشتاء.";
+
+test("a draft is published, commented on in Arabic, answered, and the resident sees the answer", async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const writer = await policymaker(browser);
+
+  // Write, preview, publish, open.
+  await writer.goto("/en/drafts/new");
+  await writer.locator("#title").fill("A safer market square");
+  await writer.locator("#summary").fill("Lights and opening hours for the market square.");
+  await writer.locator("#body").fill(BODY);
+  await writer.getByLabel("Public safety").check();
+  await writer.locator(".stacked-form button[type=submit]").click();
+  await expect(writer).toHaveURL(/\/en\/drafts\/\d+\/edit$/);
+  const draft = writer.url().match(/drafts\/(\d+)\/edit/)?.[1] ?? "";
+  await expect(writer.locator(".preview .draft-section")).toHaveCount(3);
+  await expect(writer.locator(".preview")).toContainText("New lights around the market square");
+  await writer.getByRole("button", { name: "Publish version 1" }).click();
+  await expect(writer).toHaveURL(new RegExp(`/en/drafts/${draft}$`));
+  await writer.goto(`/en/drafts/${draft}/edit`);
+  await writer.getByRole("button", { name: "Move to: Open for consultation" }).click();
+  await expect(writer.locator(".draft-status .badge")).toHaveText("Open for consultation");
+  await expectNoSeriousAxeViolation(writer);
+
+  // A resident comments on "Lighting" in Arabic.
+  const context = await browser.newContext();
+  const resident = await context.newPage();
+  await signUp(resident, "ar", `ساكن ${Date.now() % 100000}`);
+  await resident.goto(`/ar/drafts/${draft}`);
+  await expect(resident.locator("html")).toHaveAttribute("dir", "rtl");
+  const lighting = resident.locator(".draft-section").nth(1);
+  await expect(lighting.locator("h2")).toContainText("Lighting");
+  await lighting.locator("summary").click();
+  await lighting.locator("textarea").fill(ARABIC_COMMENT);
+  await lighting.locator("form button[type=submit]").click();
+  await expect(resident.locator(".comment-form .notice")).toBeVisible();
+  await expectNoSeriousAxeViolation(resident);
+
+  // The policymaker finds it in the queue once analysed, and answers.
+  const queue = `/en/review/${draft}?language=ar`;
+  await expect(async () => {
+    await writer.goto(queue);
+    await expect(writer.locator(".queue-row")).toHaveCount(1, { timeout: 500 });
+  }).toPass({ timeout: 30_000, intervals: [500, 1_000] });
+  const row = writer.locator(".queue-row").first();
+  await expect(row.locator(".masked-text")).toContainText("الإنارة");
+  await expect(row.locator(".section-ref")).toContainText("§ 2");
+  await expectNoSeriousAxeViolation(writer);
+  await row.getByRole("button", { name: "Start review" }).click();
+  await expect(writer.locator(".notice.success")).toBeVisible();
+  await writer.locator(".queue-row").first().locator("input[type=checkbox]").first().check();
+  await writer.locator("#b-action").selectOption("addressed");
+  await writer
+    .locator("#b-response")
+    .fill("Version 2 will add two lights at the bus stop, as you asked.");
+  await writer.getByRole("button", { name: "Apply" }).click();
+  await expect(writer.locator(".notice.success")).toContainText("1");
+
+  // The resident sees the status and the answer.
+  await resident.goto("/ar/me/contributions");
+  const mine = resident.locator(".contribution").first();
+  await expect(mine).toContainText(ARABIC_COMMENT);
+  await expect(mine.locator(".response-text")).toHaveText(
+    "Version 2 will add two lights at the bus stop, as you asked.",
+  );
+  await expectNoSeriousAxeViolation(resident);
+
+  // And so does everyone, on the draft's responses page.
+  await resident.goto(`/ar/drafts/${draft}/responses`);
+  await expect(resident.locator(".response-text")).toContainText("two lights at the bus stop");
+  await context.close();
+  await writer.close();
+});
+
+test("the demo draft: Arabic translation, diff between versions, responses", async ({ page }) => {
+  await page.goto("/ar/drafts");
+  await page.locator(".draft-list a").first().click();
+  await expect(page).toHaveURL(/\/ar\/drafts\/\d+$/);
+  await expect(page.locator("h1")).toHaveText("شوارع أكثر أمانًا بعد حلول الظلام");
+  await expect(page.locator(".notice").first()).toBeVisible();
+  await page.goto("/en/drafts/1/diff?from=1&to=2");
+  await expect(page.locator("ins").first()).toBeVisible();
+  await expect(page.locator("del").first()).toBeVisible();
+  await expectNoSeriousAxeViolation(page);
+  await page.goto("/en/drafts/1/responses");
+  await expect(page.locator(".response").first()).toBeVisible();
+  const feed = await page.request.get("/feed/drafts/1.atom");
+  expect(feed.status()).toBe(200);
+  expect(await feed.text()).toContain("<feed");
+});
+
+test("open data is counts only", async ({ request }) => {
+  const json = await request.get("/api/v1/stats");
+  expect(json.status()).toBe(200);
+  const body = await json.json();
+  expect(body.smallest_group).toBe(5);
+  for (const row of body.rows) expect(row.count).toBeGreaterThanOrEqual(5);
+  const csv = await request.get("/api/v1/stats?format=csv");
+  expect(await csv.text()).toMatch(/^month,dimension,value,count\n/);
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("a visitor comments on the demo draft and follows it (fr)", async ({ page }) => {
+    await page.goto("/fr/drafts/1");
+    const section = page.locator(".draft-section").nth(1);
+    await section.locator("summary").click();
+    await section.locator("textarea").fill("Merci pour l'éclairage du passage souterrain, enfin !");
+    await section.locator("form button[type=submit]").click();
+    await expect(page.locator(".comment-form .notice")).toBeVisible();
+    await page.goto("/fr/me/contributions");
+    await expect(page.locator(".contribution").first()).toContainText("passage souterrain");
+  });
+});
