@@ -93,20 +93,6 @@ fn rfc3339(millis: i64) -> String {
     format!("{minute}:{seconds:02}Z")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_and_text_are_feed_safe() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(
-            escape("<b>\"Tom & Jerry's\"</b>"),
-            "&lt;b&gt;&quot;Tom &amp; Jerry&apos;s&quot;&lt;/b&gt;"
-        );
-    }
-}
-
 /// `/feed/drafts/{id}.atom`: the responses to a draft ("you said, we
 /// did"), newest first.
 pub async fn responses_feed(State(state): State<AppState>, Path(file): Path<String>) -> Response {
@@ -165,4 +151,18 @@ pub async fn responses_feed(State(state): State<AppState>, Path(file): Path<Stri
         xml,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_and_text_are_feed_safe() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            escape("<b>\"Tom & Jerry's\"</b>"),
+            "&lt;b&gt;&quot;Tom &amp; Jerry&apos;s&quot;&lt;/b&gt;"
+        );
+    }
 }

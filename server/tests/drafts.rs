@@ -381,10 +381,15 @@ async fn residents_comment_on_sections_of_open_drafts_only(backend: Backend) {
         (channel.as_str(), item_draft, hint.as_deref()),
         ("draft_comment", Some(draft), Some("ar"))
     );
-    assert_eq!(
-        scalar(&app, "SELECT COUNT(*) FROM jobs WHERE kind = 'analyse'").await >= 1,
-        true
-    );
+    let queued = scalar(
+        &app,
+        &format!(
+            "SELECT COUNT(*) FROM jobs j JOIN input_items i ON i.id = j.item_id
+             WHERE i.draft_id = {draft} AND j.kind = 'analyse'"
+        ),
+    )
+    .await;
+    assert_eq!(queued, 1, "the comment waits for its analysis");
 
     // An unknown section, an empty comment: refused, nothing written.
     let unknown = comment(&app, draft, 999, "نص", Some(&resident)).await;

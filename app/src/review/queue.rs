@@ -931,6 +931,7 @@ pub struct ExportRow {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used)]
 mod tests {
     use super::*;
 
