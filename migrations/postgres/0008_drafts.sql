@@ -122,4 +122,6 @@ ALTER TABLE input_items ADD COLUMN response_id BIGINT REFERENCES responses (id) 
 ALTER TABLE input_items ADD COLUMN reviewed_at BIGINT;
 CREATE INDEX input_items_draft ON input_items (draft_id, id) WHERE draft_id IS NOT NULL;
 CREATE INDEX input_items_response ON input_items (response_id) WHERE response_id IS NOT NULL;
+-- A reviewer's own queue ("assigned to me"), newest first.
+CREATE INDEX input_items_assignee ON input_items (assignee_id, id) WHERE assignee_id IS NOT NULL;
 CREATE INDEX input_items_participant ON input_items (participant_id) WHERE participant_id IS NOT NULL;

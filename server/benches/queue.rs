@@ -477,9 +477,9 @@ async fn get(client: &reqwest::Client, url: &str, session: &str) -> (f64, usize,
     let body = response.text().await.expect("body");
     let rows = body.matches("class=\"queue-row\"").count();
     let matching = body
-        .split("role=\"status\">")
+        .split("class=\"matching\">")
         .nth(1)
-        .and_then(|rest| rest.split(" · ").next())
+        .and_then(|rest| rest.split('<').next())
         .map(|text| text.trim().to_owned())
         .unwrap_or_default();
     (server_ms, rows, matching)

@@ -185,10 +185,10 @@ fn QueueBody(page: QueuePage) -> AnyView {
         }
     });
     let count = if capped {
-        view! { {move || td!(locale.get(), review.matching_capped, count = move || matching)} }
+        view! { <span class="matching">{move || td!(locale.get(), review.matching_capped, count = move || matching)}</span> }
             .into_any()
     } else {
-        view! { {move || td!(locale.get(), review.matching, count = move || matching)} }.into_any()
+        view! { <span class="matching">{move || td!(locale.get(), review.matching, count = move || matching)}</span> }.into_any()
     };
     let theme_choices = all_themes;
     let row_views = rows
