@@ -479,8 +479,21 @@ async fn get(client: &reqwest::Client, url: &str, session: &str) -> (f64, usize,
     let matching = body
         .split("class=\"matching\">")
         .nth(1)
-        .and_then(|rest| rest.split('<').next())
-        .map(|text| text.trim().to_owned())
+        .and_then(|rest| rest.split("</span>").next())
+        .map(|html| {
+            // The text without the markers Leptos puts around values.
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in html.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            text.trim().to_owned()
+        })
         .unwrap_or_default();
     (server_ms, rows, matching)
 }

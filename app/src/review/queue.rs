@@ -232,10 +232,6 @@ fn conditions(backend: Backend, draft: i64, themes: &[i64], filters: &Filters) -
     let mut c = Conditions::default();
     c.push("i.analysis = 'done'".to_owned());
     let draft_param = c.param(Bind::Int(draft));
-    let score = filters
-        .min_score
-        .map(|score| format!(" AND qt.score >= {}", c.param(Bind::Real(score))))
-        .unwrap_or_default();
     let member = if themes.is_empty() {
         "FALSE".to_owned()
     } else {
@@ -244,9 +240,19 @@ fn conditions(backend: Backend, draft: i64, themes: &[i64], filters: &Filters) -
             .map(|theme| c.param(Bind::Int(*theme)))
             .collect::<Vec<_>>()
             .join(", ");
-        format!(
-            "EXISTS (SELECT 1 FROM input_themes qt WHERE qt.item_id = i.id AND qt.theme_id IN ({list}){score})"
-        )
+        match filters.min_score {
+            None => format!(
+                "EXISTS (SELECT 1 FROM input_themes qt WHERE qt.item_id = i.id AND qt.theme_id IN ({list}))"
+            ),
+            // A scalar subquery rather than EXISTS: PostgreSQL would turn
+            // EXISTS with a score into a join over every matching theme
+            // row, where checking the rows walked newest first stops after
+            // one page.
+            Some(score) => format!(
+                "COALESCE((SELECT MAX(qt.score) FROM input_themes qt WHERE qt.item_id = i.id AND qt.theme_id IN ({list})), 0) >= {}",
+                c.param(Bind::Real(score))
+            ),
+        }
     };
     c.push(format!("(i.draft_id = {draft_param} OR {member})"));
     if let Some(theme) = filters.theme {
@@ -422,9 +428,11 @@ pub async fn page(
     let (title, themes, _) = draft_head(db, draft).await?;
     let overview = crate::taxonomy::db::town_overview(db, locale).await?;
     let (rows, next) = rows(db, draft, &themes, &filters).await?;
+    // Counted newest first, like the page: the filters that favour recent
+    // items then stop early.
     let counter = conditions(db.backend(), draft, &themes, &filters);
     let count_sql = format!(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM input_items i WHERE {} LIMIT {}) AS matching",
+        "SELECT COUNT(*) FROM (SELECT 1 FROM input_items i WHERE {} ORDER BY i.id DESC LIMIT {}) AS matching",
         counter.clause(),
         COUNT_CAP + 1
     );
