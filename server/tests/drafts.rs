@@ -25,8 +25,7 @@ use app::review::api::{CorrectItemThemes, ReviewQueue, TriageItems};
 use app::review::{QueuePage, Status};
 use app::validation::{Field, Invalid, Problem};
 use leptos::server_fn::ServerFn as _;
-use parley_server::jobs::analysis::{Worker, detector};
-use support::{Backend, TestApp, settings_for, spawn_app};
+use support::{Backend, TestApp, add_rule, analyse_everything, spawn_app};
 
 on_both_backends!(
     sections_keep_their_ids_across_versions_and_published_versions_never_change,
@@ -413,34 +412,6 @@ async fn residents_comment_on_sections_of_open_drafts_only(backend: Backend) {
         .unwrap();
     let anonymous = comment(&app, draft, section, "تعليق بدون حساب", None).await;
     assert_eq!(error_of(anonymous).await, (401, AppError::SignInRequired));
-}
-
-fn worker(app: &TestApp) -> Worker {
-    let settings = settings_for("sqlite::memory:");
-    Worker::new(
-        app.db.clone(),
-        detector(&settings.pipeline).expect("detector"),
-        settings.pipeline,
-    )
-}
-
-async fn analyse_everything(app: &TestApp) {
-    let mut worker = worker(app);
-    while worker.analyse_batch().await.expect("analysis batch") > 0 {}
-}
-
-async fn add_rule(app: &TestApp, theme: &str, language: &str, keyword: &str) {
-    sqlx::query(
-        "INSERT INTO theme_rules (theme_id, language, keyword, created_at)
-         VALUES ((SELECT id FROM themes WHERE slug = $1), $2, $3, 0)
-         ON CONFLICT (theme_id, language, keyword) DO NOTHING",
-    )
-    .bind(theme)
-    .bind(language)
-    .bind(keyword)
-    .execute(app.db.pool())
-    .await
-    .unwrap();
 }
 
 /// Imports `text` as an item received at `day` (days since the epoch)

@@ -20,8 +20,7 @@ use app::jobs::db::{MAX_ATTEMPTS, claim, fail, retry, stats};
 use app::themes::api::{AddThemeRule, CreateTheme, RemoveThemeRule};
 use app::validation::{Field, Invalid, Problem};
 use leptos::server_fn::ServerFn as _;
-use parley_server::jobs::analysis::{Worker, detector};
-use support::{Backend, TestApp, settings_for, spawn_app};
+use support::{Backend, TestApp, add_rule, analyse_everything, spawn_app, worker};
 
 on_both_backends!(
     feedback_runs_the_whole_pipeline,
@@ -36,35 +35,6 @@ on_both_backends!(
     metrics_and_the_jobs_screen_show_the_queue,
     policymakers_read_masked_text_and_every_unmasking_is_audited,
 );
-
-fn worker(app: &TestApp) -> Worker {
-    let settings = settings_for("sqlite::memory:");
-    Worker::new(
-        app.db.clone(),
-        detector(&settings.pipeline).expect("detector"),
-        settings.pipeline,
-    )
-}
-
-/// Runs analysis batches until the queue has nothing due.
-async fn analyse_everything(app: &TestApp) {
-    let mut worker = worker(app);
-    while worker.analyse_batch().await.expect("analysis batch") > 0 {}
-}
-
-async fn add_rule(app: &TestApp, theme: &str, language: &str, keyword: &str) {
-    sqlx::query(
-        "INSERT INTO theme_rules (theme_id, language, keyword, created_at)
-         VALUES ((SELECT id FROM themes WHERE slug = $1), $2, $3, 0)
-         ON CONFLICT (theme_id, language, keyword) DO NOTHING",
-    )
-    .bind(theme)
-    .bind(language)
-    .bind(keyword)
-    .execute(app.db.pool())
-    .await
-    .unwrap();
-}
 
 async fn new_item(app: &TestApp, source_id: i64, text: &str) -> i64 {
     let mut conn = app.db.pool().acquire().await.unwrap();

@@ -112,18 +112,12 @@ pub async fn create_draft(
     #[server(default)] anonymous: String,
 ) -> Result<(), AppError> {
     let acting = acting_policymaker().await?;
-    let title = super::draft_title(&title)?;
-    let summary = super::draft_summary(&summary)?;
-    let body = super::draft_body(&body)?;
+    let text = super::DraftText::parse(&title, &summary, &body)?;
     let id = super::db::create(
         &crate::db::db()?,
         &acting.writer(),
         locale,
-        &super::db::Text {
-            title: &title,
-            summary: &summary,
-            body: &body,
-        },
+        &text.as_text(),
         &super::db::Coverage {
             themes: &themes,
             areas: &areas,
@@ -160,18 +154,12 @@ pub async fn save_draft(
     #[server(default)] anonymous: String,
 ) -> Result<(), AppError> {
     let acting = acting_policymaker().await?;
-    let title = super::draft_title(&title)?;
-    let summary = super::draft_summary(&summary)?;
-    let body = super::draft_body(&body)?;
+    let text = super::DraftText::parse(&title, &summary, &body)?;
     super::db::save(
         &crate::db::db()?,
         &acting.writer(),
         id,
-        &super::db::Text {
-            title: &title,
-            summary: &summary,
-            body: &body,
-        },
+        &text.as_text(),
         &super::db::Coverage {
             themes: &themes,
             areas: &areas,
@@ -264,19 +252,13 @@ pub async fn translate_draft(
     let acting = acting_policymaker().await?;
     let target = crate::locale::parse_locale(target.trim())
         .ok_or_else(|| Invalid::new(Field::Language, Problem::Malformed))?;
-    let title = super::draft_title(&title)?;
-    let summary = super::draft_summary(&summary)?;
-    let body = super::draft_body(&body)?;
+    let text = super::DraftText::parse(&title, &summary, &body)?;
     super::db::translate(
         &crate::db::db()?,
         &acting.writer(),
         id,
         leptos_i18n::Locale::as_str(target),
-        &super::db::Text {
-            title: &title,
-            summary: &summary,
-            body: &body,
-        },
+        &text.as_text(),
         crate::security::now_millis(),
     )
     .await?;

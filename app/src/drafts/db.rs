@@ -645,11 +645,26 @@ pub async fn create_in(
     .fetch_one(&mut *conn)
     .await?;
     set_coverage(conn, id, coverage.themes, coverage.areas).await?;
+    insert_version(conn, id, 1, writer, text, now).await?;
+    Ok(id)
+}
+
+/// Writes version `number` of draft `id` as a working copy, with its
+/// sections keyed after the version before.
+async fn insert_version(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    number: i64,
+    writer: i64,
+    text: &Text<'_>,
+    now: i64,
+) -> Result<(), AppError> {
     let version: i64 = sqlx::query_scalar(
         "INSERT INTO draft_versions (draft_id, number, title, summary, body, written_by, written_at)
-         VALUES ($1, 1, $2, $3, $4, $5, $6) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(id)
+    .bind(number)
     .bind(text.title)
     .bind(text.summary)
     .bind(text.body)
@@ -657,8 +672,7 @@ pub async fn create_in(
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
-    write_sections(conn, id, version, text.body).await?;
-    Ok(id)
+    write_sections(conn, id, version, text.body).await
 }
 
 /// Saves the writer's text: into the working copy, or into a new working
@@ -729,20 +743,7 @@ pub async fn save_in(
         }
         newest => {
             let number = newest.map_or(1, |(_, number, _)| number + 1);
-            let version: i64 = sqlx::query_scalar(
-                "INSERT INTO draft_versions (draft_id, number, title, summary, body, written_by, written_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            )
-            .bind(id)
-            .bind(number)
-            .bind(text.title)
-            .bind(text.summary)
-            .bind(text.body)
-            .bind(writer)
-            .bind(now)
-            .fetch_one(&mut *conn)
-            .await?;
-            write_sections(conn, id, version, text.body).await?;
+            insert_version(conn, id, number, writer, text, now).await?;
             number
         }
     };

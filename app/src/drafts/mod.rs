@@ -79,6 +79,33 @@ pub fn draft_body(text: &str) -> Result<String, Invalid> {
     bounded(text, Field::Body, 10, 100_000, true)
 }
 
+/// The text of a version or a translation, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftText {
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+}
+
+impl DraftText {
+    pub fn parse(title: &str, summary: &str, body: &str) -> Result<Self, Invalid> {
+        Ok(DraftText {
+            title: draft_title(title)?,
+            summary: draft_summary(summary)?,
+            body: draft_body(body)?,
+        })
+    }
+
+    #[cfg(feature = "ssr")]
+    pub fn as_text(&self) -> db::Text<'_> {
+        db::Text {
+            title: &self.title,
+            summary: &self.summary,
+            body: &self.body,
+        }
+    }
+}
+
 /// A comment on a section, checked.
 pub fn comment_text(text: &str) -> Result<String, Invalid> {
     bounded(text, Field::Body, 2, 5000, true)

@@ -783,6 +783,23 @@ pub async fn triage(
                 .filter(|old| old.may_become(*status))
                 .map(Status::as_str)
                 .collect();
+            if theme.is_some_and(|theme| !themes.contains(&theme)) {
+                return Err(Invalid::new(Field::Scope, Problem::Unknown).into());
+            }
+            if let Some((version, key)) = section {
+                let found: Option<i64> = sqlx::query_scalar(
+                    "SELECT s.section_key FROM draft_sections s JOIN draft_versions v ON v.id = s.version_id
+                     WHERE v.draft_id = $1 AND v.number = $2 AND s.section_key = $3 AND v.published_at IS NOT NULL",
+                )
+                .bind(draft)
+                .bind(*version)
+                .bind(*key)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if found.is_none() {
+                    return Err(Invalid::new(Field::Section, Problem::Unknown).into());
+                }
+            }
             let response_id = match (status, response) {
                 (Status::Addressed, Some(body)) => {
                     let id: i64 = sqlx::query_scalar(

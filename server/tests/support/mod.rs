@@ -402,3 +402,34 @@ pub fn html_escaped(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }
+
+/// An analysis worker on the test's database (the test server runs none).
+pub fn worker(app: &TestApp) -> parley_server::jobs::analysis::Worker {
+    let settings = settings_for("sqlite::memory:");
+    parley_server::jobs::analysis::Worker::new(
+        app.db.clone(),
+        parley_server::jobs::analysis::detector(&settings.pipeline).expect("detector"),
+        settings.pipeline,
+    )
+}
+
+/// Runs analysis batches until the queue has nothing due.
+pub async fn analyse_everything(app: &TestApp) {
+    let mut worker = worker(app);
+    while worker.analyse_batch().await.expect("analysis batch") > 0 {}
+}
+
+/// Adds a keyword rule for theme `theme` (slug) in `language`.
+pub async fn add_rule(app: &TestApp, theme: &str, language: &str, keyword: &str) {
+    sqlx::query(
+        "INSERT INTO theme_rules (theme_id, language, keyword, created_at)
+         VALUES ((SELECT id FROM themes WHERE slug = $1), $2, $3, 0)
+         ON CONFLICT (theme_id, language, keyword) DO NOTHING",
+    )
+    .bind(theme)
+    .bind(language)
+    .bind(keyword)
+    .execute(app.db.pool())
+    .await
+    .expect("rule");
+}
