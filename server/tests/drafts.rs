@@ -863,6 +863,49 @@ async fn triage_moves_legally_whole_campaigns_at_once_and_residents_see_the_resp
     .await;
     assert_eq!(audited, 4);
 
+    // Assignment to a colleague who reviews the draft; not to a resident.
+    let colleague = policymaker(&app, "Policymaker Colleague", "public-safety").await;
+    let colleague_id = app.user_id("Policymaker Colleague").await;
+    let to_colleague = format!("assign:{colleague_id}");
+    ok(
+        &triage(
+            &app,
+            &writer,
+            draft,
+            &[comment_row.id],
+            &[],
+            &to_colleague,
+            "",
+        )
+        .await,
+        "assign to a colleague",
+    );
+    let assigned = queue(&app, &colleague, draft, &[("mine", "1")]).await;
+    assert_eq!(assigned.rows.len(), 1);
+    assert_eq!(
+        assigned.rows[0].assignee.as_deref(),
+        Some("Policymaker Colleague")
+    );
+    let resident_id = app.user_id("Resident Triage").await;
+    let to_resident = format!("assign:{resident_id}");
+    let refused = triage(
+        &app,
+        &writer,
+        draft,
+        &[comment_row.id],
+        &[],
+        &to_resident,
+        "",
+    )
+    .await;
+    assert_eq!(
+        error_of(refused).await,
+        (
+            422,
+            AppError::Invalid(Invalid::new(Field::Account, Problem::Unknown))
+        )
+    );
+
     // Items outside the draft's queue are refused whole.
     let outsider = item(
         &app,

@@ -71,7 +71,8 @@ pub async fn review_queue(
 
 /// Triage of a selection (`items`) or a whole campaign: `action` is a
 /// status (`in_review`, `addressed` with a `response`, `noted`,
-/// `out_of_scope`, `new`), `assign` (to the reader) or `unassign`.
+/// `out_of_scope`, `new`), `assign` (to the reader), `assign:{account}`
+/// (to another reviewer of the draft) or `unassign`.
 #[server]
 pub async fn triage_items(
     locale: Locale,
@@ -101,6 +102,12 @@ pub async fn triage_items(
     let triage = match action.as_str() {
         "assign" => Triage::Assign(Some(acting.id)),
         "unassign" => Triage::Assign(None),
+        other if other.starts_with("assign:") => Triage::Assign(Some(
+            other
+                .trim_start_matches("assign:")
+                .parse()
+                .map_err(|_| Invalid::new(Field::Account, Problem::Malformed))?,
+        )),
         status => {
             let status = Status::parse(status)
                 .ok_or_else(|| Invalid::new(Field::Status, Problem::Malformed))?;

@@ -275,6 +275,9 @@ pub struct QueuePage {
     pub query: QueueQuery,
     /// Every theme, for correcting an item's.
     pub all_themes: Vec<(i64, LocalText)>,
+    /// Who may be assigned this draft's items: its themes' policymakers
+    /// and the admins (`value` is the account id).
+    pub reviewers: Vec<Named>,
 }
 
 /// A draft offered on the review home page.

@@ -499,6 +499,14 @@ pub async fn page(
                 .and_then(|key| section_names.get(&key).cloned()),
         })
         .collect();
+    let reviewers = reviewers(db, &themes)
+        .await?
+        .into_iter()
+        .map(|(id, name)| Named {
+            value: id.to_string(),
+            name,
+        })
+        .collect();
     let languages: Vec<String> =
         sqlx::query_scalar("SELECT DISTINCT language FROM theme_rules ORDER BY language")
             .fetch_all(db.pool())
@@ -524,7 +532,29 @@ pub async fn page(
             .iter()
             .map(|theme| (theme.id, theme.name.clone()))
             .collect(),
+        reviewers,
     })
+}
+
+/// The accounts that review a draft covering `themes`: its themes'
+/// policymakers and the admins, by name.
+pub async fn reviewers(db: &Db, themes: &[i64]) -> Result<Vec<(i64, String)>, AppError> {
+    let mut c = Conditions::default();
+    let list = if themes.is_empty() {
+        "NULL".to_owned()
+    } else {
+        themes
+            .iter()
+            .map(|theme| c.param(Bind::Int(*theme)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let sql = format!(
+        "SELECT DISTINCT u.id, u.display_name FROM roles r JOIN users u ON u.id = r.user_id
+         WHERE r.role = 'admin' OR (r.role = 'policymaker' AND r.theme_id IN ({list}))
+         ORDER BY u.display_name"
+    );
+    Ok(c.bind(sqlx::query_as(&sql)).fetch_all(db.pool()).await?)
 }
 
 /// The rows of one page and the cursor of the next.
@@ -756,6 +786,14 @@ pub async fn triage(
     }
     let outcome = match triage {
         Triage::Assign(assignee) => {
+            if let Some(assignee) = assignee
+                && !reviewers(db, &themes)
+                    .await?
+                    .iter()
+                    .any(|(id, _)| id == assignee)
+            {
+                return Err(Invalid::new(Field::Account, Problem::Unknown).into());
+            }
             for chunk in targets.chunks(500) {
                 let sql = format!(
                     "UPDATE input_items SET assignee_id = $1 WHERE id IN {}",

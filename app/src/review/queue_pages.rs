@@ -170,6 +170,7 @@ fn QueueBody(page: QueuePage) -> AnyView {
         next,
         query,
         all_themes,
+        reviewers,
     } = page;
     let back = query.to_query_string();
     let next_link = next.map(|after| {
@@ -235,7 +236,7 @@ fn QueueBody(page: QueuePage) -> AnyView {
         <PostForm action=TriageItems::url() class="queue-form">
             <input type="hidden" name="draft" value=draft />
             <input type="hidden" name="back" value=back.clone() />
-            <BulkPanel themes sections />
+            <BulkPanel themes sections reviewers />
             <ol class="queue" aria-label=move || td_string!(locale.get(), review.queue_title)>
                 {row_views}
             </ol>
@@ -327,6 +328,7 @@ fn Filters(
 fn BulkPanel(
     themes: Vec<(i64, crate::taxonomy::LocalText)>,
     sections: Vec<super::Named>,
+    reviewers: Vec<super::Named>,
 ) -> impl IntoView {
     let locale = use_locale();
     view! {
@@ -338,6 +340,17 @@ fn BulkPanel(
                     <option value=value.as_str()>{move || action_text(locale.get(), value)}</option>
                 }).collect_view()}
                 <option value="assign">{move || td!(locale.get(), review.assign_me)}</option>
+                {reviewers.into_iter().map(|reviewer| {
+                    let name = reviewer.name;
+                    view! {
+                        <option value=format!("assign:{}", reviewer.value)>
+                            {move || td!(locale.get(), review.assign_to, name = {
+                                let name = name.clone();
+                                move || name.clone()
+                            })}
+                        </option>
+                    }
+                }).collect_view()}
                 <option value="unassign">{move || td!(locale.get(), review.unassign)}</option>
             </select>
             <label for="b-response">{move || td!(locale.get(), review.response_label)}</label>
