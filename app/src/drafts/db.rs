@@ -79,6 +79,21 @@ async fn draft_row(conn: &mut sqlx::AnyConnection, id: i64) -> Result<DraftRow, 
         .ok_or(AppError::NotFound)
 }
 
+/// Draft `id`, if `writer` writes it (a policymaker of one of its themes,
+/// or an admin).
+async fn writable(
+    conn: &mut sqlx::AnyConnection,
+    writer: &Writer<'_>,
+    id: i64,
+) -> Result<DraftRow, AppError> {
+    let row = draft_row(conn, id).await?;
+    if writer.writes(&draft_themes(conn, id).await?) {
+        Ok(row)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 async fn draft_themes(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Vec<i64>, AppError> {
     Ok(sqlx::query_scalar(
         "SELECT theme_id FROM draft_themes WHERE draft_id = $1 ORDER BY theme_id",
@@ -687,11 +702,7 @@ pub async fn save(
     now: i64,
 ) -> Result<i64, AppError> {
     let mut tx = db.begin().await?;
-    draft_row(&mut tx, id).await?;
-    let themes = draft_themes(&mut tx, id).await?;
-    if !writer.writes(&themes) {
-        return Err(AppError::Forbidden);
-    }
+    writable(&mut tx, writer, id).await?;
     check_coverage(&mut tx, writer, coverage.themes, coverage.areas).await?;
     let number = save_in(&mut tx, writer.id, id, text, now).await?;
     set_coverage(&mut tx, id, coverage.themes, coverage.areas).await?;
@@ -758,10 +769,7 @@ pub async fn save_in(
 /// Publishes the working copy; from then on it never changes.
 pub async fn publish(db: &Db, writer: &Writer<'_>, id: i64, now: i64) -> Result<i64, AppError> {
     let mut tx = db.begin().await?;
-    draft_row(&mut tx, id).await?;
-    if !writer.writes(&draft_themes(&mut tx, id).await?) {
-        return Err(AppError::Forbidden);
-    }
+    writable(&mut tx, writer, id).await?;
     let number = publish_in(&mut tx, id, now)
         .await?
         .ok_or(AppError::NotNow)?;
@@ -804,10 +812,7 @@ pub async fn set_status(
     now: i64,
 ) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
-    let row = draft_row(&mut tx, id).await?;
-    if !writer.writes(&draft_themes(&mut tx, id).await?) {
-        return Err(AppError::Forbidden);
-    }
+    let row = writable(&mut tx, writer, id).await?;
     if !status_of(&row.status)?.may_become(status) {
         return Err(AppError::NotNow);
     }
@@ -858,10 +863,7 @@ pub async fn translate(
     use crate::validation::{Field, Invalid, Problem};
 
     let mut tx = db.begin().await?;
-    let row = draft_row(&mut tx, id).await?;
-    if !writer.writes(&draft_themes(&mut tx, id).await?) {
-        return Err(AppError::Forbidden);
-    }
+    let row = writable(&mut tx, writer, id).await?;
     if locale == row.source_locale {
         return Err(Invalid::new(Field::Language, Problem::Taken).into());
     }

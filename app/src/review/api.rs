@@ -90,15 +90,6 @@ pub async fn triage_items(
     use crate::validation::{Field, Invalid, Problem, bounded};
 
     let acting = reviewer_of(draft).await?;
-    let number = |text: &str, field: Field| -> Result<Option<i64>, Invalid> {
-        match text.trim() {
-            "" => Ok(None),
-            text => text
-                .parse()
-                .map(Some)
-                .map_err(|_| Invalid::new(field, Problem::Malformed)),
-        }
-    };
     let triage = match action.as_str() {
         "assign" => Triage::Assign(Some(acting.id)),
         "unassign" => Triage::Assign(None),
@@ -132,7 +123,7 @@ pub async fn triage_items(
             Triage::Move {
                 status,
                 response,
-                theme: number(&theme, Field::Scope)?,
+                theme: super::queue::optional_id(&theme, Field::Scope)?,
                 section,
             }
         }

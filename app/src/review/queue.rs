@@ -135,7 +135,8 @@ const CHANNELS: [&str; 6] = [
     "import",
 ];
 
-fn optional_id(text: &str, field: Field) -> Result<Option<i64>, Invalid> {
+/// An optional id from a form or an address: empty is None.
+pub fn optional_id(text: &str, field: Field) -> Result<Option<i64>, Invalid> {
     match text.trim() {
         "" => Ok(None),
         text => text
