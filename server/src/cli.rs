@@ -119,8 +119,9 @@ pub fn run() -> ExitCode {
     let result: anyhow::Result<Option<ExitCode>> = runtime.block_on(async {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => {
+                let shutdown = shutdown_signal()?;
                 let app = Application::build(settings).await?;
-                app.run_until(shutdown_signal()).await
+                app.run_until(shutdown).await
             }
             Command::Migrate => {
                 let db = database::connect(&settings).await?;
