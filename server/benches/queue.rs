@@ -12,7 +12,8 @@
 //! the items). Then the real server starts, a policymaker's session asks
 //! for the queue page (`/en/review/{draft}?…`, the whole page rendered on
 //! the server) with typical filters, and the `server-timing` header gives
-//! each page's server time.
+//! each page's server time. Then the dashboard and the open data, which
+//! count over all items: the first request, and the next ones.
 //!
 //! `PARLEY_BENCH_QUEUE_SIZES` (default `1000000,10000000`) picks the sizes.
 //! Full-text search is not measured here: generated rows are not indexed
@@ -453,9 +454,49 @@ async fn bench_backend(name: &str, url: &str, size: i64) {
         percentile(&mut all, 0.95),
         percentile(&mut all, 1.0)
     );
+    // The dashboard and the open data count every input of their period:
+    // the first request counts, the next ones read what it counted.
+    println!("| counts over all items | first request (counting) | next {SAMPLES}: p50 | p95 |");
+    println!("| --- | ---: | ---: | ---: |");
+    for (label, url) in [
+        (
+            "dashboard (`/en/review/dashboard`)",
+            format!("http://{addr}/en/review/dashboard"),
+        ),
+        (
+            "open data (`/api/v1/stats`)",
+            format!("http://{addr}/api/v1/stats"),
+        ),
+    ] {
+        let first = timed(&client, &url, &session).await;
+        let mut times = Vec::with_capacity(SAMPLES);
+        for _ in 0..SAMPLES {
+            times.push(timed(&client, &url, &session).await);
+        }
+        println!(
+            "| {label} | {first:.0} ms | {:.1} ms | {:.1} ms |",
+            percentile(&mut times, 0.50),
+            percentile(&mut times, 0.95),
+        );
+    }
+    println!();
     let _ = stop.send(());
     let _ = server.await;
     drop(db);
+}
+
+/// Milliseconds from sending a request to the end of its body.
+async fn timed(client: &reqwest::Client, url: &str, session: &str) -> f64 {
+    let started = Instant::now();
+    let response = client
+        .get(url)
+        .header("cookie", format!("parley_session={session}"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status().as_u16(), 200, "{url}");
+    response.bytes().await.expect("body");
+    started.elapsed().as_secs_f64() * 1000.0
 }
 
 /// The server time of one page, its rows and its "matching" line.

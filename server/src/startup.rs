@@ -7,6 +7,7 @@ use crate::{database, feeds, health, html, locale, security, stats, telemetry};
 use anyhow::Context as _;
 use app::app::{App, shell};
 use app::auth::session::PrivateCookies;
+use app::dashboard::db::Figures;
 use app::db::Db;
 use app::error::AppError;
 use app::security::rate_limit::{FeedbackLimit, Limit, SignUpLimit};
@@ -36,6 +37,8 @@ pub struct AppState {
     pub address_key: AddressKey,
     pub session_cookie: PrivateCookies,
     pub public_origin: PublicOrigin,
+    /// The dashboard's and the open data's counts, kept a few minutes.
+    pub figures: Arc<Figures>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -177,6 +180,7 @@ pub fn router(
         address_key,
         session_cookie,
         public_origin,
+        figures: Arc::default(),
     };
     let routes = route_list().to_vec();
 
@@ -193,6 +197,7 @@ pub fn router(
             routes,
             {
                 let db = state.db.clone();
+                let figures = state.figures.clone();
                 let address_key = state.address_key.clone();
                 let session_cookie = state.session_cookie;
                 let public_origin = state.public_origin.clone();
@@ -213,6 +218,7 @@ pub fn router(
                     provide_context(feedback_limit);
                     provide_context(sign_up_limit);
                     provide_context(db.clone());
+                    provide_context(figures.clone());
                     provide_context(address_key.clone());
                     provide_context(session_cookie);
                     provide_context(public_origin.clone());

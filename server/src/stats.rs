@@ -14,7 +14,7 @@ pub struct Format {
 }
 
 pub async fn stats(State(state): State<AppState>, Query(format): Query<Format>) -> Response {
-    let rows = match app::dashboard::db::open_data(&state.db).await {
+    let rows = match app::dashboard::db::open_data(&state.db, &state.figures).await {
         Ok(rows) => rows,
         Err(error) => {
             let status = http::StatusCode::from_u16(error.status())
@@ -25,7 +25,7 @@ pub async fn stats(State(state): State<AppState>, Query(format): Query<Format>) 
     let cache = (http::header::CACHE_CONTROL, "public, max-age=300");
     if format.format == "csv" {
         let mut csv = String::from("month,dimension,value,count\n");
-        for row in &rows {
+        for row in rows.iter() {
             csv.push_str(&format!(
                 "{},{},{},{}\n",
                 row.month,
@@ -45,7 +45,7 @@ pub async fn stats(State(state): State<AppState>, Query(format): Query<Format>) 
     }
     let body = serde_json::json!({
         "smallest_group": app::dashboard::SMALLEST_GROUP,
-        "rows": rows,
+        "rows": *rows,
     });
     (
         [(http::header::CONTENT_TYPE, "application/json"), cache],

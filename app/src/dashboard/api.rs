@@ -10,5 +10,16 @@ pub async fn load_dashboard(locale: Locale) -> Result<Dashboard, AppError> {
     use crate::auth::roles::{Need, require_role};
 
     require_role(Need::AnyPolicymaker).await?;
-    super::db::dashboard(&crate::db::db()?, locale, crate::security::now_millis()).await
+    let figures = use_context::<std::sync::Arc<super::db::Figures>>().ok_or_else(|| {
+        AppError::internal(anyhow::anyhow!(
+            "no dashboard figures in the Leptos context"
+        ))
+    })?;
+    super::db::dashboard(
+        &crate::db::db()?,
+        &figures,
+        locale,
+        crate::security::now_millis(),
+    )
+    .await
 }

@@ -1,11 +1,28 @@
 //! SQL of the dashboard and the open data. Aggregates only: counts by
 //! period and value, never a row about one person.
 
+use super::cache::{Cached, FRESH_FOR};
 use super::{Breakdown, DIMENSIONS, Dashboard, Series, StatsRow};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The counts of one database, shared by every request to it.
+pub struct Figures {
+    weekly: Cached<Weekly>,
+    open_data: Cached<Vec<StatsRow>>,
+}
+
+impl Default for Figures {
+    fn default() -> Self {
+        Figures {
+            weekly: Cached::new(FRESH_FOR),
+            open_data: Cached::new(FRESH_FOR),
+        }
+    }
+}
 
 const WEEK: i64 = 7 * 86_400_000;
 /// Weeks the dashboard shows.
@@ -55,12 +72,67 @@ async fn counts(
         .await?)
 }
 
-/// The dashboard at `now`: the last 12 weeks.
-pub async fn dashboard(db: &Db, locale: Locale, now: i64) -> Result<Dashboard, AppError> {
-    let overview = crate::taxonomy::db::town_overview(db, locale).await?;
+/// What the dashboard counts: everything but the names, which depend on
+/// the reader's language.
+pub struct Weekly {
+    /// The first of the weeks counted (weeks since [`MONDAY`]).
+    first: i64,
+    /// `(week, value, count)` for each of [`DIMENSIONS`], in order.
+    rows: Vec<Vec<(i64, String, i64)>>,
+    statuses: [i64; 5],
+    median_millis: Option<i64>,
+    counted_at: i64,
+}
+
+/// The first of the weeks the dashboard shows at `now`, and the current.
+fn weeks(now: i64) -> (i64, i64) {
     let this_week = (now - MONDAY).div_euclid(WEEK);
-    let first = this_week - (WEEKS - 1);
+    (this_week - (WEEKS - 1), this_week)
+}
+
+async fn count_weekly(db: &Db, now: i64) -> Result<Weekly, AppError> {
+    let (first, _) = weeks(now);
     let since = MONDAY + first * WEEK;
+    let mut rows = Vec::new();
+    for dimension in DIMENSIONS {
+        rows.push(counts(db, dimension, MONDAY, WEEK, since).await?);
+    }
+    let by_status: Vec<(String, i64)> =
+        sqlx::query_as("SELECT review_status, COUNT(*) FROM input_items GROUP BY review_status")
+            .fetch_all(db.pool())
+            .await?;
+    let mut statuses = [0_i64; 5];
+    for (status, count) in by_status {
+        if let Some(index) = crate::review::Status::ALL
+            .iter()
+            .position(|known| known.as_str() == status)
+        {
+            statuses[index] += count;
+        }
+    }
+    Ok(Weekly {
+        first,
+        rows,
+        statuses,
+        median_millis: median_response_millis(db, statuses[2]).await?,
+        counted_at: now,
+    })
+}
+
+/// The dashboard at `now`: the last 12 weeks, as counted at most
+/// [`FRESH_FOR`](super::cache::FRESH_FOR) ago.
+pub async fn dashboard(
+    db: &Db,
+    figures: &Figures,
+    locale: Locale,
+    now: i64,
+) -> Result<Dashboard, AppError> {
+    let (first, this_week) = weeks(now);
+    let weekly = figures
+        .weekly
+        .get(|weekly| weekly.first == first, || count_weekly(db, now))
+        .await?;
+    let overview = crate::taxonomy::db::town_overview(db, locale).await?;
     let periods: Vec<String> = (first..=this_week)
         .map(|week| crate::ui::time::iso_date(MONDAY + week * WEEK))
         .collect();
@@ -78,9 +150,8 @@ pub async fn dashboard(db: &Db, locale: Locale, now: i64) -> Result<Dashboard, A
         );
     }
     let mut breakdowns = Vec::new();
-    for dimension in DIMENSIONS {
-        let rows = counts(db, dimension, MONDAY, WEEK, since).await?;
-        let mut by_value: HashMap<String, Vec<i64>> = HashMap::new();
+    for (dimension, rows) in DIMENSIONS.into_iter().zip(&weekly.rows) {
+        let mut by_value: HashMap<&str, Vec<i64>> = HashMap::new();
         for (period, value, count) in rows {
             let Ok(index) = usize::try_from(period - first) else {
                 continue;
@@ -93,21 +164,21 @@ pub async fn dashboard(db: &Db, locale: Locale, now: i64) -> Result<Dashboard, A
                 *slot += count;
             }
         }
-        let mut values: Vec<(String, Vec<i64>)> = by_value.into_iter().collect();
+        let mut values: Vec<(&str, Vec<i64>)> = by_value.into_iter().collect();
         values.sort_by(|a, b| {
             b.1.iter()
                 .sum::<i64>()
                 .cmp(&a.1.iter().sum::<i64>())
-                .then_with(|| a.0.cmp(&b.0))
+                .then_with(|| a.0.cmp(b.0))
         });
         let mut series: Vec<Series> = Vec::new();
         let mut other: Option<Vec<i64>> = None;
         for (index, (value, points)) in values.into_iter().enumerate() {
             if index < LINES {
                 let (label, lang) = names
-                    .get(&(dimension, value.clone()))
+                    .get(&(dimension, value.to_owned()))
                     .cloned()
-                    .unwrap_or((value, None));
+                    .unwrap_or((value.to_owned(), None));
                 series.push(Series {
                     label,
                     lang,
@@ -132,27 +203,15 @@ pub async fn dashboard(db: &Db, locale: Locale, now: i64) -> Result<Dashboard, A
             series,
         });
     }
-    let statuses: Vec<(String, i64)> =
-        sqlx::query_as("SELECT review_status, COUNT(*) FROM input_items GROUP BY review_status")
-            .fetch_all(db.pool())
-            .await?;
-    let mut counts = [0_i64; 5];
-    for (status, count) in statuses {
-        if let Some(index) = crate::review::Status::ALL
-            .iter()
-            .position(|known| known.as_str() == status)
-        {
-            counts[index] += count;
-        }
-    }
     Ok(Dashboard {
         periods,
         breakdowns,
-        total: counts.iter().sum(),
-        statuses: counts,
-        median_hours: median_response_millis(db, counts[2])
-            .await?
+        total: weekly.statuses.iter().sum(),
+        statuses: weekly.statuses,
+        median_hours: weekly
+            .median_millis
             .map(|millis| millis as f64 / 3_600_000.0),
+        counted_at: weekly.counted_at,
     })
 }
 
@@ -172,8 +231,16 @@ async fn median_response_millis(db: &Db, addressed: i64) -> Result<Option<i64>, 
 }
 
 /// The open data: inputs per month and value of each dimension, areas and
-/// themes by their slugs, groups under five left out.
-pub async fn open_data(db: &Db) -> Result<Vec<StatsRow>, AppError> {
+/// themes by their slugs, groups under five left out; as counted at most
+/// [`FRESH_FOR`](super::cache::FRESH_FOR) ago.
+pub async fn open_data(db: &Db, figures: &Figures) -> Result<Arc<Vec<StatsRow>>, AppError> {
+    figures
+        .open_data
+        .get(|_| true, || count_open_data(db))
+        .await
+}
+
+async fn count_open_data(db: &Db) -> Result<Vec<StatsRow>, AppError> {
     let slugs: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT 'area', slug, id FROM areas UNION ALL SELECT 'theme', slug, id FROM themes",
     )

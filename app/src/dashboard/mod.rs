@@ -3,8 +3,11 @@
 //! median time to a response, as server-rendered SVG charts each with its
 //! data table. The same counts, by month and with no group under five,
 //! are open data at `/api/v1/stats` (JSON, or CSV with `?format=csv`).
+//! Both are counted at most every five minutes ([`cache`]).
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod cache;
 pub mod chart;
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -42,6 +45,8 @@ pub struct Dashboard {
     pub statuses: [i64; 5],
     /// Median hours from arrival to the response, over addressed items.
     pub median_hours: Option<f64>,
+    /// When these were counted (milliseconds since the epoch).
+    pub counted_at: i64,
 }
 
 /// One cell of the open data: how many inputs arrived in `month`

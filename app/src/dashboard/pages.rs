@@ -54,7 +54,9 @@ fn DashboardBody(dashboard: Dashboard) -> AnyView {
         total,
         statuses,
         median_hours,
+        counted_at,
     } = dashboard;
+    let counted_at = crate::ui::time::iso_minute(counted_at);
     let decided = statuses[2] + statuses[3] + statuses[4];
     let share = if total > 0 {
         format!("{:.0} %", statuses[2] as f64 * 100.0 / total as f64)
@@ -72,6 +74,10 @@ fn DashboardBody(dashboard: Dashboard) -> AnyView {
         },
     );
     view! {
+        <p class="counted-at">{move || {
+            let time = counted_at.clone();
+            td!(locale.get(), dashboard.counted_at, time = move || time.clone())
+        }}</p>
         <dl class="figures">
             <dt>{move || td!(locale.get(), dashboard.total)}</dt>
             <dd>{total}</dd>
