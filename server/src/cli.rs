@@ -121,6 +121,7 @@ pub fn run() -> ExitCode {
             Command::Serve => {
                 let shutdown = shutdown_signal()?;
                 let app = Application::build(settings).await?;
+                app.count_figures_in_background();
                 app.run_until(shutdown).await
             }
             Command::Migrate => {

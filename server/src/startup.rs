@@ -51,6 +51,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     db: Db,
+    figures: Arc<Figures>,
 }
 
 impl Application {
@@ -82,7 +83,14 @@ impl Application {
             },
             trusted_proxies: settings.trusted_proxies.clone().into(),
         };
-        let router = router(db.clone(), address_key, Arc::new(policy), &settings);
+        let figures = Arc::new(Figures::default());
+        let router = router(
+            db.clone(),
+            address_key,
+            Arc::new(policy),
+            Arc::clone(&figures),
+            &settings,
+        );
         let sender = crate::jobs::outbox::Sender::from_settings(&settings)?;
         tokio::spawn(crate::jobs::outbox::run(
             db.clone(),
@@ -105,6 +113,7 @@ impl Application {
             listener,
             router,
             db,
+            figures,
         })
     }
 
@@ -114,6 +123,12 @@ impl Application {
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// Starts counting the dashboard and the open data (see
+    /// [`Figures::count_in_background`]).
+    pub fn count_figures_in_background(&self) {
+        self.figures.count_in_background(&self.db);
     }
 
     /// Serves until `shutdown` completes, then finishes the requests in
@@ -155,6 +170,7 @@ pub fn router(
     db: Db,
     address_key: AddressKey,
     policy: Arc<EdgePolicy>,
+    figures: Arc<Figures>,
     settings: &Settings,
 ) -> Router {
     let leptos_options = leptos_options(settings);
@@ -180,7 +196,7 @@ pub fn router(
         address_key,
         session_cookie,
         public_origin,
-        figures: Arc::default(),
+        figures,
     };
     let routes = route_list().to_vec();
 

@@ -1,33 +1,39 @@
-//! The dashboard's and the open data's counts, kept for a few minutes.
+//! The dashboard's and the open data's counts, kept for a while.
 //!
 //! Both count every input of the period they cover: at ten million items
-//! that is seconds of work per request, and `/api/v1/stats` is public. So
-//! one request at a time counts, and everybody else reads what it counted.
-//! A request that finds the counts older than [`FRESH_FOR`] counts again
-//! while the others go on reading the old counts; only when there are none
-//! yet, or they no longer fit (a new week began), do they wait for it.
+//! that is tens of seconds of work, and `/api/v1/stats` is public. So
+//! counts are kept: a request that finds them older than they may be gets
+//! them at once all the same, and starts counting again in the background
+//! (one count at a time). Only when there are no counts yet, or they no
+//! longer fit (a new week began), does a request wait for a count.
 
 use crate::error::AppError;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-/// How long counts are served before they are counted again.
-pub const FRESH_FOR: Duration = Duration::from_secs(300);
+/// How long the dashboard's counts are served before they are counted
+/// again.
+pub const DASHBOARD_FRESH_FOR: Duration = Duration::from_secs(5 * 60);
+/// The same for the open data, which counts by month.
+pub const OPEN_DATA_FRESH_FOR: Duration = Duration::from_secs(60 * 60);
+
+/// The value and when it was computed.
+type Slot<T> = Mutex<Option<(Instant, Arc<T>)>>;
 
 /// A value computed at most once per `fresh_for`, one computation at a
 /// time.
 pub struct Cached<T> {
     fresh_for: Duration,
-    value: Mutex<Option<(Instant, Arc<T>)>>,
-    computing: tokio::sync::Mutex<()>,
+    value: Arc<Slot<T>>,
+    computing: Arc<tokio::sync::Mutex<()>>,
 }
 
-impl<T> Cached<T> {
+impl<T: Send + Sync + 'static> Cached<T> {
     pub fn new(fresh_for: Duration) -> Self {
         Cached {
             fresh_for,
-            value: Mutex::new(None),
-            computing: tokio::sync::Mutex::new(()),
+            value: Arc::default(),
+            computing: Arc::default(),
         }
     }
 
@@ -38,9 +44,13 @@ impl<T> Cached<T> {
             .clone()
     }
 
-    /// The value if it is fresh and `usable`; otherwise computes it with
-    /// `compute`, or, while another request is computing, returns the
-    /// old value when it is still `usable`.
+    fn store(slot: &Slot<T>, value: Arc<T>) {
+        *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some((Instant::now(), value));
+    }
+
+    /// The value when there is one and it is `usable`, counted again in
+    /// the background with `compute` when it is old; otherwise computed
+    /// now with `compute`.
     pub async fn get<F, Fut>(
         &self,
         usable: impl Fn(&T) -> bool,
@@ -48,28 +58,31 @@ impl<T> Cached<T> {
     ) -> Result<Arc<T>, AppError>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<T, AppError>>,
+        Fut: Future<Output = Result<T, AppError>> + Send + 'static,
     {
-        let fresh =
-            |(at, value): &(Instant, Arc<T>)| at.elapsed() < self.fresh_for && usable(value);
-        let current = self.current();
-        if let Some(current) = current.as_ref().filter(|c| fresh(c)) {
-            return Ok(Arc::clone(&current.1));
+        if let Some((at, value)) = self.current().filter(|(_, value)| usable(value)) {
+            if at.elapsed() >= self.fresh_for
+                && let Ok(computing) = Arc::clone(&self.computing).try_lock_owned()
+            {
+                let slot = Arc::clone(&self.value);
+                let counting = compute();
+                tokio::spawn(async move {
+                    match counting.await {
+                        Ok(value) => Self::store(&slot, Arc::new(value)),
+                        Err(error) => tracing::warn!(%error, "counting again failed"),
+                    }
+                    drop(computing);
+                });
+            }
+            return Ok(value);
         }
-        let _computing = match self.computing.try_lock() {
-            Ok(guard) => guard,
-            Err(_) => match current {
-                Some((_, value)) if usable(&value) => return Ok(value),
-                _ => self.computing.lock().await,
-            },
-        };
+        let _computing = self.computing.lock().await;
         // Whoever held the lock before us may have just computed it.
-        if let Some(current) = self.current().filter(|c| fresh(c)) {
-            return Ok(current.1);
+        if let Some((_, value)) = self.current().filter(|(_, value)| usable(value)) {
+            return Ok(value);
         }
         let value = Arc::new(compute().await?);
-        *self.value.lock().unwrap_or_else(PoisonError::into_inner) =
-            Some((Instant::now(), Arc::clone(&value)));
+        Self::store(&self.value, Arc::clone(&value));
         Ok(value)
     }
 }
@@ -80,83 +93,62 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    fn counter() -> (
-        Arc<AtomicUsize>,
-        impl Fn() -> std::future::Ready<Result<usize, AppError>>,
-    ) {
-        let calls = Arc::new(AtomicUsize::new(0));
-        let counted = Arc::clone(&calls);
-        (calls, move || {
-            std::future::ready(Ok(counted.fetch_add(1, Ordering::SeqCst) + 1))
-        })
+    type Counter = Arc<AtomicUsize>;
+
+    /// A computation that counts its calls and returns their number.
+    fn counting(calls: &Counter) -> impl Fn() -> std::future::Ready<Result<usize, AppError>> {
+        let calls = Arc::clone(calls);
+        move || std::future::ready(Ok(calls.fetch_add(1, Ordering::SeqCst) + 1))
     }
 
     #[tokio::test]
     async fn computes_once_while_fresh() {
         let cached = Cached::new(Duration::from_secs(60));
-        let (calls, compute) = counter();
-        assert_eq!(*cached.get(|_| true, &compute).await.unwrap(), 1);
-        assert_eq!(*cached.get(|_| true, &compute).await.unwrap(), 1);
+        let calls = Counter::default();
+        assert_eq!(*cached.get(|_| true, counting(&calls)).await.unwrap(), 1);
+        assert_eq!(*cached.get(|_| true, counting(&calls)).await.unwrap(), 1);
         assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]
-    async fn computes_again_when_old_or_unusable() {
-        let cached = Cached::new(Duration::ZERO);
-        let (_, compute) = counter();
-        assert_eq!(*cached.get(|_| true, &compute).await.unwrap(), 1);
-        assert_eq!(*cached.get(|_| true, &compute).await.unwrap(), 2);
-
+    async fn an_unusable_value_is_computed_again_at_once() {
         let cached = Cached::new(Duration::from_secs(60));
-        let (_, compute) = counter();
-        assert_eq!(*cached.get(|_| true, &compute).await.unwrap(), 1);
-        assert_eq!(*cached.get(|n| *n > 1, &compute).await.unwrap(), 2);
+        let calls = Counter::default();
+        assert_eq!(*cached.get(|_| true, counting(&calls)).await.unwrap(), 1);
+        assert_eq!(*cached.get(|n| *n > 1, counting(&calls)).await.unwrap(), 2);
     }
 
     #[tokio::test]
-    async fn the_old_value_is_served_while_another_request_counts() {
-        let cached = Arc::new(Cached::new(Duration::from_secs(1)));
-        let (_, compute) = counter();
-        assert_eq!(*cached.get(|_| true, &compute).await.unwrap(), 1);
-        tokio::time::sleep(Duration::from_millis(1100)).await;
+    async fn an_old_value_is_served_while_it_is_computed_again() {
+        let cached = Cached::new(Duration::ZERO);
+        let calls = Counter::default();
+        assert_eq!(*cached.get(|_| true, counting(&calls)).await.unwrap(), 1);
 
-        let (started, wait) = (
+        let (started, finish) = (
             Arc::new(tokio::sync::Notify::new()),
             Arc::new(tokio::sync::Notify::new()),
         );
         let slow = {
-            let (cached, started, wait) =
-                (Arc::clone(&cached), Arc::clone(&started), Arc::clone(&wait));
-            tokio::spawn(async move {
-                cached
-                    .get(
-                        |_| true,
-                        || async move {
-                            started.notify_one();
-                            wait.notified().await;
-                            Ok(10)
-                        },
-                    )
-                    .await
-                    .map(|n| *n)
-            })
+            let (started, finish) = (Arc::clone(&started), Arc::clone(&finish));
+            move || async move {
+                started.notify_one();
+                finish.notified().await;
+                Ok(10)
+            }
         };
+        // Old: served at once, and counted again in the background.
+        assert_eq!(*cached.get(|_| true, slow).await.unwrap(), 1);
         started.notified().await;
-        // Counting is under way: the old value, at once.
-        assert_eq!(*cached.get(|_| true, &compute).await.unwrap(), 1);
-        // Unless the old value does not fit: then wait for the new one.
-        let waiting = {
-            let cached = Arc::clone(&cached);
-            tokio::spawn(async move {
-                cached
-                    .get(|n| *n >= 10, || std::future::ready(Ok(99)))
-                    .await
-                    .map(|n| *n)
-            })
-        };
-        wait.notify_one();
-        assert_eq!(slow.await.unwrap().unwrap(), 10);
-        assert_eq!(waiting.await.unwrap().unwrap(), 10);
+        // Counting is under way: the old value again, and no second count.
+        assert_eq!(*cached.get(|_| true, counting(&calls)).await.unwrap(), 1);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        // A request the old value does not fit waits for the new one.
+        finish.notify_one();
+        assert_eq!(
+            *cached.get(|n| *n >= 10, counting(&calls)).await.unwrap(),
+            10
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]
@@ -169,7 +161,7 @@ mod tests {
             )
             .await;
         assert!(failed.is_err());
-        let (_, compute) = counter();
-        assert_eq!(*cached.get(|_| true, &compute).await.unwrap(), 1);
+        let calls = Counter::default();
+        assert_eq!(*cached.get(|_| true, counting(&calls)).await.unwrap(), 1);
     }
 }

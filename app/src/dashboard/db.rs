@@ -1,7 +1,7 @@
 //! SQL of the dashboard and the open data. Aggregates only: counts by
 //! period and value, never a row about one person.
 
-use super::cache::{Cached, FRESH_FOR};
+use super::cache::{Cached, DASHBOARD_FRESH_FOR, OPEN_DATA_FRESH_FOR};
 use super::{Breakdown, DIMENSIONS, Dashboard, Series, StatsRow};
 use crate::db::Db;
 use crate::error::AppError;
@@ -15,11 +15,38 @@ pub struct Figures {
     open_data: Cached<Vec<StatsRow>>,
 }
 
+impl Figures {
+    /// Counts the dashboard and the open data in the background, so that
+    /// the first requests after start need not wait for them.
+    pub fn count_in_background(self: &Arc<Self>, db: &Db) {
+        let (figures, db) = (Arc::clone(self), db.clone());
+        tokio::spawn(async move {
+            let now = crate::security::now_millis();
+            if let Err(error) = figures.weekly.get(|_| true, counter(&db, now)).await {
+                tracing::warn!(%error, "counting the dashboard failed");
+            }
+            if let Err(error) = open_data(&db, &figures).await {
+                tracing::warn!(%error, "counting the open data failed");
+            }
+        });
+    }
+}
+
+/// What counts the dashboard's figures at `now`, in a task of its own if
+/// need be.
+fn counter(
+    db: &Db,
+    now: i64,
+) -> impl FnOnce() -> std::pin::Pin<Box<dyn Future<Output = Result<Weekly, AppError>> + Send>> {
+    let db = db.clone();
+    move || Box::pin(async move { count_weekly(&db, now).await })
+}
+
 impl Default for Figures {
     fn default() -> Self {
         Figures {
-            weekly: Cached::new(FRESH_FOR),
-            open_data: Cached::new(FRESH_FOR),
+            weekly: Cached::new(DASHBOARD_FRESH_FOR),
+            open_data: Cached::new(OPEN_DATA_FRESH_FOR),
         }
     }
 }
@@ -120,7 +147,7 @@ async fn count_weekly(db: &Db, now: i64) -> Result<Weekly, AppError> {
 }
 
 /// The dashboard at `now`: the last 12 weeks, as counted at most
-/// [`FRESH_FOR`](super::cache::FRESH_FOR) ago.
+/// [`DASHBOARD_FRESH_FOR`] ago (or a little more, while counting again).
 pub async fn dashboard(
     db: &Db,
     figures: &Figures,
@@ -130,7 +157,7 @@ pub async fn dashboard(
     let (first, this_week) = weeks(now);
     let weekly = figures
         .weekly
-        .get(|weekly| weekly.first == first, || count_weekly(db, now))
+        .get(|weekly| weekly.first == first, counter(db, now))
         .await?;
     let overview = crate::taxonomy::db::town_overview(db, locale).await?;
     let periods: Vec<String> = (first..=this_week)
@@ -232,11 +259,14 @@ async fn median_response_millis(db: &Db, addressed: i64) -> Result<Option<i64>, 
 
 /// The open data: inputs per month and value of each dimension, areas and
 /// themes by their slugs, groups under five left out; as counted at most
-/// [`FRESH_FOR`](super::cache::FRESH_FOR) ago.
+/// [`OPEN_DATA_FRESH_FOR`] ago (or a little more, while counting again).
 pub async fn open_data(db: &Db, figures: &Figures) -> Result<Arc<Vec<StatsRow>>, AppError> {
     figures
         .open_data
-        .get(|_| true, || count_open_data(db))
+        .get(|_| true, {
+            let db = db.clone();
+            move || async move { count_open_data(&db).await }
+        })
         .await
 }
 

@@ -3,7 +3,7 @@
 //! median time to a response, as server-rendered SVG charts each with its
 //! data table. The same counts, by month and with no group under five,
 //! are open data at `/api/v1/stats` (JSON, or CSV with `?format=csv`).
-//! Both are counted at most every five minutes ([`cache`]).
+//! Both are counted in the background and kept a while ([`cache`]).
 
 pub mod api;
 #[cfg(feature = "ssr")]

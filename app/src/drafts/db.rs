@@ -56,6 +56,17 @@ struct VersionRow {
     published_at: Option<i64>,
 }
 
+/// A version as the list of drafts needs it: no body.
+#[derive(FromRow)]
+struct ListedVersion {
+    draft_id: i64,
+    id: i64,
+    number: i64,
+    title: String,
+    summary: String,
+    published_at: Option<i64>,
+}
+
 #[derive(FromRow)]
 struct SectionRow {
     section_key: i64,
@@ -169,35 +180,63 @@ pub async fn list(
     writer: Option<&Writer<'_>>,
 ) -> Result<DraftList, AppError> {
     let overview = crate::taxonomy::db::town_overview(db, locale).await?;
+    let reader = locale.as_str();
+    // Four queries whatever the number of drafts: the drafts, their
+    // themes, their versions (without bodies) and the reader's
+    // translations.
     let mut conn = db.pool().acquire().await?;
     let rows: Vec<DraftRow> = sqlx::query_as(&format!("{DRAFT} ORDER BY updated_at DESC, id DESC"))
         .fetch_all(&mut *conn)
         .await?;
-    let reader = locale.as_str();
+    let mut themes_of: HashMap<i64, Vec<i64>> = HashMap::new();
+    let pairs: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT draft_id, theme_id FROM draft_themes ORDER BY draft_id, theme_id")
+            .fetch_all(&mut *conn)
+            .await?;
+    for (draft, theme) in pairs {
+        themes_of.entry(draft).or_default().push(theme);
+    }
+    let mut versions_of: HashMap<i64, Vec<ListedVersion>> = HashMap::new();
+    let listed: Vec<ListedVersion> = sqlx::query_as(
+        "SELECT draft_id, id, number, title, summary, published_at FROM draft_versions
+         ORDER BY draft_id, number DESC",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for version in listed {
+        versions_of
+            .entry(version.draft_id)
+            .or_default()
+            .push(version);
+    }
+    let translations: HashMap<i64, (String, String)> = sqlx::query_as::<_, (i64, String, String)>(
+        "SELECT version_id, title, summary FROM draft_translations WHERE locale = $1",
+    )
+    .bind(reader)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|(version, title, summary)| (version, (title, summary)))
+    .collect();
+    drop(conn);
+
     let mut drafts = Vec::new();
     for row in rows {
         let status = status_of(&row.status)?;
-        let themes = draft_themes(&mut conn, row.id).await?;
+        let themes = themes_of.remove(&row.id).unwrap_or_default();
         let writes = writer.is_some_and(|writer| writer.writes(&themes));
         if status == DraftStatus::Drafting && !writes {
             continue;
         }
-        let versions = versions(&mut conn, row.id).await?;
+        let versions = versions_of.remove(&row.id).unwrap_or_default();
         let published = versions
             .iter()
             .find(|version| version.published_at.is_some());
         let Some(shown) = published.or_else(|| writes.then(|| versions.first()).flatten()) else {
             continue;
         };
-        let translation: Option<(String, String)> = sqlx::query_as(
-            "SELECT title, summary FROM draft_translations WHERE version_id = $1 AND locale = $2",
-        )
-        .bind(shown.id)
-        .bind(reader)
-        .fetch_optional(&mut *conn)
-        .await?;
-        let (title, summary, lang) = match translation {
-            Some((title, summary)) => (title, summary, reader.to_owned()),
+        let (title, summary, lang) = match translations.get(&shown.id) {
+            Some((title, summary)) => (title.clone(), summary.clone(), reader.to_owned()),
             None => (
                 shown.title.clone(),
                 shown.summary.clone(),
