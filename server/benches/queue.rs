@@ -485,9 +485,8 @@ async fn bench_backend(name: &str, url: &str, size: i64) {
     drop(db);
 }
 
-/// Milliseconds from sending a request to the end of its body.
-async fn timed(client: &reqwest::Client, url: &str, session: &str) -> f64 {
-    let started = Instant::now();
+/// A policymaker's request for `url`, which must succeed.
+async fn send(client: &reqwest::Client, url: &str, session: &str) -> reqwest::Response {
     let response = client
         .get(url)
         .header("cookie", format!("parley_session={session}"))
@@ -495,19 +494,23 @@ async fn timed(client: &reqwest::Client, url: &str, session: &str) -> f64 {
         .await
         .expect("request");
     assert_eq!(response.status().as_u16(), 200, "{url}");
-    response.bytes().await.expect("body");
+    response
+}
+
+/// Milliseconds from sending a request to the end of its body.
+async fn timed(client: &reqwest::Client, url: &str, session: &str) -> f64 {
+    let started = Instant::now();
+    send(client, url, session)
+        .await
+        .bytes()
+        .await
+        .expect("body");
     started.elapsed().as_secs_f64() * 1000.0
 }
 
 /// The server time of one page, its rows and its "matching" line.
 async fn get(client: &reqwest::Client, url: &str, session: &str) -> (f64, usize, String) {
-    let response = client
-        .get(url)
-        .header("cookie", format!("parley_session={session}"))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(response.status().as_u16(), 200, "{url}");
+    let response = send(client, url, session).await;
     let server_ms = response
         .headers()
         .get("server-timing")
