@@ -296,13 +296,7 @@ pub async fn comment_on_section(
         );
         rate_limit::check(&db, &bucket, limit).await?;
     }
-    let user = crate::auth::api::current_session()
-        .await?
-        .map(|session| session.user_id);
-    let participant = match user {
-        Some(_) => None,
-        None => Some(crate::participation::api::participant_for_contribution(&db).await?),
-    };
+    let (user, participant) = crate::participation::api::contributor(&db).await?;
     let id = super::db::comment(
         &db,
         &super::db::NewComment {

@@ -772,23 +772,21 @@ pub async fn save_in(
     .await?;
     let number = match newest {
         Some((version, number, None)) => {
+            // Sections first: they are keyed against the body stored so far.
+            write_sections(conn, id, version, text.body).await?;
             sqlx::query(
-                "UPDATE draft_versions SET title = $2, summary = $3, written_by = $4, written_at = $5
+                "UPDATE draft_versions
+                 SET title = $2, summary = $3, body = $4, written_by = $5, written_at = $6
                  WHERE id = $1",
             )
             .bind(version)
             .bind(text.title)
             .bind(text.summary)
+            .bind(text.body)
             .bind(writer)
             .bind(now)
             .execute(&mut *conn)
             .await?;
-            write_sections(conn, id, version, text.body).await?;
-            sqlx::query("UPDATE draft_versions SET body = $2 WHERE id = $1")
-                .bind(version)
-                .bind(text.body)
-                .execute(&mut *conn)
-                .await?;
             number
         }
         newest => {

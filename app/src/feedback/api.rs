@@ -43,13 +43,7 @@ pub async fn send_feedback(
         rate_limit::check(&db, &bucket, limit).await?;
     }
     check_choices(&db, area, theme).await?;
-    let user = crate::auth::api::current_session()
-        .await?
-        .map(|session| session.user_id);
-    let participant = match user {
-        Some(_) => None,
-        None => Some(crate::participation::api::participant_for_contribution(&db).await?),
-    };
+    let (user, participant) = crate::participation::api::contributor(&db).await?;
     let token = crate::auth::session::new_token()?;
     let feedback = NewFeedback {
         text: text.as_str().to_owned(),

@@ -127,6 +127,17 @@ pub async fn participant_for_contribution(db: &crate::db::Db) -> Result<i64, App
     Ok(participant)
 }
 
+/// Who a contribution is recorded under: `(Some(account), None)` when
+/// someone is signed in, else `(None, Some(participant))` with
+/// [`participant_for_contribution`].
+#[cfg(feature = "ssr")]
+pub async fn contributor(db: &crate::db::Db) -> Result<(Option<i64>, Option<i64>), AppError> {
+    match crate::auth::api::current_session().await? {
+        Some(session) => Ok((Some(session.user_id), None)),
+        None => Ok((None, Some(participant_for_contribution(db).await?))),
+    }
+}
+
 /// Claims this device's anonymous participation for `user_id` (at sign-up
 /// and sign-in), unless another account claimed it first.
 #[cfg(feature = "ssr")]
