@@ -29,6 +29,15 @@ impl Backend {
         }
     }
 
+    /// The backend a connection talks to.
+    pub fn of_connection(conn: &sqlx::AnyConnection) -> Self {
+        if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Backend::Sqlite => "sqlite",
@@ -85,6 +94,22 @@ pub fn placeholders(rows: usize, columns: usize) -> String {
         .join(", ")
 }
 
+/// A value read back from the database, parsed with `parse`. A value
+/// Parley never writes (a hand edit, a newer version's) is refused as an
+/// internal error naming the column: never guessed, never shown as
+/// something else (an unknown post status is not "visible").
+pub fn stored<T>(
+    column: &'static str,
+    text: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, AppError> {
+    parse(text).ok_or_else(|| {
+        AppError::internal(anyhow::anyhow!(
+            "{column} holds {text:?}, which this version does not know"
+        ))
+    })
+}
+
 /// The database of the current request, as provided by the server.
 pub fn db() -> Result<Db, AppError> {
     leptos::prelude::use_context::<Db>()
@@ -110,5 +135,12 @@ mod tests {
             Some(Backend::Postgres)
         );
         assert_eq!(Backend::of_url("mysql://u@h/db"), None);
+    }
+
+    #[test]
+    fn an_unknown_stored_value_is_refused() {
+        let known = |text: &str| (text == "visible").then_some(1);
+        assert_eq!(stored("posts.status", "visible", known), Ok(1));
+        assert!(stored("posts.status", "shown", known).is_err());
     }
 }

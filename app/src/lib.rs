@@ -13,6 +13,7 @@ pub mod admin;
 pub mod announcements;
 pub mod app;
 pub mod auth;
+pub mod channel;
 pub mod contributions;
 pub mod dashboard;
 #[cfg(feature = "ssr")]
@@ -30,6 +31,8 @@ pub mod locale;
 pub mod mail;
 pub mod moderation;
 pub mod participation;
+#[cfg(feature = "ssr")]
+pub mod personal_data;
 pub mod review;
 pub mod sections;
 #[cfg(feature = "ssr")]

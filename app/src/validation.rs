@@ -97,6 +97,44 @@ impl Invalid {
     }
 }
 
+/// An optional id from a form or an address: empty is `None`, anything
+/// but a whole number is refused as malformed `field`.
+pub fn optional_id(text: &str, field: Field) -> Result<Option<i64>, Invalid> {
+    match text.trim() {
+        "" => Ok(None),
+        text => text
+            .parse()
+            .map(Some)
+            .map_err(|_| Invalid::new(field, Problem::Malformed)),
+    }
+}
+
+/// An optional date (YYYY-MM-DD) from a form or an address, as the
+/// milliseconds at the start of that day (UTC): empty is `None`.
+pub fn optional_date(text: &str) -> Result<Option<i64>, Invalid> {
+    match text.trim() {
+        "" => Ok(None),
+        text => crate::ui::time::parse_iso_date(text)
+            .map(Some)
+            .ok_or_else(|| Invalid::new(Field::Date, Problem::Malformed)),
+    }
+}
+
+/// An optional range of days (YYYY-MM-DD, both inclusive) as milliseconds:
+/// from the start of the first to the end of the last. A range that ends
+/// before it starts is refused.
+pub fn optional_days(from: &str, to: &str) -> Result<(Option<i64>, Option<i64>), Invalid> {
+    const DAY: i64 = 86_400_000;
+    let from = optional_date(from)?;
+    let until = optional_date(to)?.map(|day| day + DAY);
+    if let (Some(from), Some(until)) = (from, until)
+        && until <= from
+    {
+        return Err(Invalid::new(Field::Date, Problem::Malformed));
+    }
+    Ok((from, until))
+}
+
 /// Trims `text` and checks its length in characters and that it holds no
 /// control characters other than line breaks and tabs (when `multiline`).
 pub fn bounded(

@@ -250,13 +250,21 @@ async fn seed_thread(db: &app::db::Db) -> i64 {
         .await
         .unwrap();
         first_post.get_or_insert(id);
-        app::forums::db::insert_input_item(
+        let at = start + i64::try_from(i).unwrap() * 60_000;
+        app::input::contribute::record(
             &mut tx,
-            id,
-            area,
-            authors[i % authors.len()],
-            &source,
-            start + i64::try_from(i).unwrap() * 60_000,
+            &[app::input::contribute::Contribution {
+                channel: app::channel::Channel::ForumPost,
+                source_id: id,
+                draft: None,
+                area: Some(area),
+                contributor: app::input::contribute::Contributor::Account(
+                    authors[i % authors.len()],
+                ),
+                text: &source,
+                language_hint: None,
+                at,
+            }],
         )
         .await
         .unwrap();

@@ -285,6 +285,7 @@ async fn reviewer(db: &app::db::Db) -> (i64, String) {
             email: None,
             password_hash: "not-a-hash",
         },
+        &[],
     )
     .await
     .expect("user");

@@ -96,11 +96,12 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 4] = [
 ];
 
 /// Creates the demo accounts inside `tx`: the moderator looks after the
-/// first area, the policymaker works on the first theme.
+/// first area, the policymaker works on `policy_themes` (public safety,
+/// and policing and trust: the demo draft covers both).
 pub async fn seed_demo_accounts(
     tx: &mut sqlx::AnyConnection,
     first_area: i64,
-    first_theme: i64,
+    policy_themes: &[i64],
 ) -> anyhow::Result<()> {
     for account in &DEMO_ACCOUNTS {
         let name = DisplayName::parse(account.name).map_err(AccountInputError::Name)?;
@@ -121,7 +122,9 @@ pub async fn seed_demo_accounts(
                 grant_in(tx, user_id, Role::Moderator, (Some(first_area), None)).await?;
             }
             Some(Role::Policymaker) => {
-                grant_in(tx, user_id, Role::Policymaker, (None, Some(first_theme))).await?;
+                for theme in policy_themes {
+                    grant_in(tx, user_id, Role::Policymaker, (None, Some(*theme))).await?;
+                }
             }
             Some(Role::Admin) => grant_in(tx, user_id, Role::Admin, (None, None)).await?,
             None => {}

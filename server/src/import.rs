@@ -11,8 +11,9 @@
 //! job queue for the server's analysis workers.
 
 use anyhow::Context as _;
+use app::channel::Channel;
 use app::db::Db;
-use app::input::db::{Channel, NewItem};
+use app::input::contribute::{Contribution, Contributor, record};
 use app::security::now_millis;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sha2::{Digest, Sha256};
@@ -256,29 +257,32 @@ async fn write_batch(
         .collect::<Vec<_>>()
         .join(",");
     let done: std::collections::HashSet<i64> = sqlx::query_scalar::<_, i64>(&format!(
-        "SELECT source_id FROM input_items WHERE channel = 'import' AND source_id IN ({sources})"
+        "SELECT source_id FROM input_items WHERE channel = '{}' AND source_id IN ({sources})",
+        Channel::Import.as_str()
     ))
     .fetch_all(&mut *tx)
     .await?
     .into_iter()
     .collect();
-    let items: Vec<NewItem> = batch
+    // Through the contribution contract; an operator's import counts
+    // against no rate limit.
+    let items: Vec<Contribution> = batch
         .iter()
         .filter(|row| !done.contains(&source_of(row)))
-        .map(|row| NewItem {
+        .map(|row| Contribution {
             channel: Channel::Import,
             source_id: source_of(row),
+            draft: None,
             area: row.area,
-            author: None,
-            participant: None,
+            contributor: Contributor::Unknown,
             text: &row.text,
-            created_at: row.created_at,
             language_hint: row.language.as_deref(),
+            at: row.created_at,
         })
         .collect();
     // Parameters per statement stay under SQLite's limit in chunks of 500.
     for chunk in items.chunks(500) {
-        app::input::db::insert_items(&mut tx, chunk).await?;
+        record(&mut tx, chunk).await?;
     }
     tx.commit().await?;
     summary.imported += items.len() as u64;

@@ -20,12 +20,11 @@ use app::drafts::api::{
 };
 use app::drafts::{Change, DraftDiff, DraftResponses, DraftView};
 use app::error::AppError;
-use app::input::db::{Channel, NewItem, insert_item};
 use app::review::api::{CorrectItemThemes, ReviewQueue, TriageItems};
 use app::review::{QueuePage, Status};
 use app::validation::{Field, Invalid, Problem};
 use leptos::server_fn::ServerFn as _;
-use support::{Backend, TestApp, add_rule, analyse_everything, spawn_app};
+use support::{Backend, TestApp, add_rule, analyse_everything, error_of, spawn_app};
 
 on_both_backends!(
     sections_keep_their_ids_across_versions_and_published_versions_never_change,
@@ -55,18 +54,6 @@ fn ok(response: &reqwest::Response, what: &str) {
     );
 }
 
-async fn error_of(response: reqwest::Response) -> (u16, AppError) {
-    let status = response.status().as_u16();
-    (status, response.json().await.expect("an error body"))
-}
-
-async fn scalar(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap()
-}
-
 /// Starts a draft covering `theme` with `body`; returns its id.
 async fn start_draft(app: &TestApp, session: &str, theme: i64, body: &str) -> i64 {
     let theme_field = format!("themes[{theme}]");
@@ -86,7 +73,7 @@ async fn start_draft(app: &TestApp, session: &str, theme: i64, body: &str) -> i6
         )
         .await;
     ok(&response, "create draft");
-    scalar(app, "SELECT MAX(id) FROM drafts").await
+    app.count("SELECT MAX(id) FROM drafts").await
 }
 
 async fn save(
@@ -351,10 +338,9 @@ async fn residents_comment_on_sections_of_open_drafts_only(backend: Backend) {
     let early = comment(&app, draft, section, "الإنارة ضرورية", Some(&resident)).await;
     assert_eq!(error_of(early).await, (409, AppError::NotNow));
     assert_eq!(
-        scalar(
-            &app,
-            &format!("SELECT COUNT(*) FROM draft_comments WHERE draft_id = {draft}")
-        )
+        app.count(&format!(
+            "SELECT COUNT(*) FROM draft_comments WHERE draft_id = {draft}"
+        ))
         .await,
         0
     );
@@ -380,14 +366,12 @@ async fn residents_comment_on_sections_of_open_drafts_only(backend: Backend) {
         (channel.as_str(), item_draft, hint.as_deref()),
         ("draft_comment", Some(draft), Some("ar"))
     );
-    let queued = scalar(
-        &app,
-        &format!(
+    let queued = app
+        .count(&format!(
             "SELECT COUNT(*) FROM jobs j JOIN input_items i ON i.id = j.item_id
              WHERE i.draft_id = {draft} AND j.kind = 'analyse'"
-        ),
-    )
-    .await;
+        ))
+        .await;
     assert_eq!(queued, 1, "the comment waits for its analysis");
 
     // An unknown section, an empty comment: refused, nothing written.
@@ -396,10 +380,9 @@ async fn residents_comment_on_sections_of_open_drafts_only(backend: Backend) {
     let empty = comment(&app, draft, section, "  ", Some(&resident)).await;
     assert_eq!(error_of(empty).await.0, 422);
     assert_eq!(
-        scalar(
-            &app,
-            &format!("SELECT COUNT(*) FROM draft_comments WHERE draft_id = {draft}")
-        )
+        app.count(&format!(
+            "SELECT COUNT(*) FROM draft_comments WHERE draft_id = {draft}"
+        ))
         .await,
         1
     );
@@ -417,22 +400,7 @@ async fn residents_comment_on_sections_of_open_drafts_only(backend: Backend) {
 /// Imports `text` as an item received at `day` (days since the epoch)
 /// in `area`.
 async fn item(app: &TestApp, source: i64, text: &str, area: Option<i64>, day: i64) -> i64 {
-    let mut conn = app.db.pool().acquire().await.unwrap();
-    insert_item(
-        &mut conn,
-        &NewItem {
-            channel: Channel::Import,
-            source_id: source,
-            area,
-            author: None,
-            participant: None,
-            text,
-            created_at: day * 86_400_000,
-            language_hint: Some("en"),
-        },
-    )
-    .await
-    .unwrap()
+    support::import_item(app, source, text, area, day * 86_400_000).await
 }
 
 /// Removes the demo town's input items, so that counts are the test's own.
@@ -762,7 +730,7 @@ async fn triage_moves_legally_whole_campaigns_at_once_and_residents_see_the_resp
     let comment_row = page
         .rows
         .iter()
-        .find(|row| row.channel == "draft_comment")
+        .find(|row| row.channel == app::channel::Channel::DraftComment)
         .expect("the comment is in the draft's queue");
     assert!(
         comment_row
@@ -787,10 +755,9 @@ async fn triage_moves_legally_whole_campaigns_at_once_and_residents_see_the_resp
     assert_eq!(error_of(skipped).await, (409, AppError::NotNow));
     assert_eq!(status_of(&app, comment_row.id).await, "new");
     assert_eq!(
-        scalar(
-            &app,
-            &format!("SELECT COUNT(*) FROM responses WHERE draft_id = {draft}")
-        )
+        app.count(&format!(
+            "SELECT COUNT(*) FROM responses WHERE draft_id = {draft}"
+        ))
         .await,
         0
     );
@@ -850,17 +817,13 @@ async fn triage_moves_legally_whole_campaigns_at_once_and_residents_see_the_resp
         &triage(&app, &writer, draft, &[], &[campaign], "noted", "").await,
         "campaign noted",
     );
-    let noted = scalar(
-        &app,
-        &format!("SELECT COUNT(*) FROM input_items WHERE campaign_id = {campaign} AND review_status = 'noted'"),
+    let noted = app.count(&format!("SELECT COUNT(*) FROM input_items WHERE campaign_id = {campaign} AND review_status = 'noted'"),
     )
     .await;
     assert_eq!(noted, 5);
-    let audited = scalar(
-        &app,
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'review.triage'",
-    )
-    .await;
+    let audited = app
+        .count("SELECT COUNT(*) FROM audit_log WHERE action = 'review.triage'")
+        .await;
     assert_eq!(audited, 4);
 
     // Assignment to a colleague who reviews the draft; not to a resident.

@@ -18,7 +18,7 @@ use app::moderation::api::{
 };
 use app::validation::{Field, Invalid, Problem};
 use leptos::server_fn::ServerFn as _;
-use support::{Backend, TestApp, spawn_app};
+use support::{Backend, TestApp, error_of, spawn_app};
 
 on_both_backends!(
     residents_start_threads_and_reply_with_quotes,
@@ -126,21 +126,9 @@ fn written(response: &reqwest::Response) -> (i64, i64) {
     (thread, post)
 }
 
-async fn error_of(response: reqwest::Response) -> (u16, AppError) {
-    let status = response.status().as_u16();
-    (status, response.json().await.expect("an AppError"))
-}
-
 async fn status_of(app: &TestApp, post: i64) -> String {
     sqlx::query_scalar("SELECT status FROM posts WHERE id = $1")
         .bind(post)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap()
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
         .fetch_one(app.db.pool())
         .await
         .unwrap()
@@ -312,11 +300,8 @@ async fn first_posts_of_new_accounts_wait_for_approval(backend: Backend) {
     assert!(after_page.contains("My first post."));
     assert_eq!(status_of(&app, post).await, "visible");
     assert_eq!(
-        count(
-            &app,
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'post.approve'"
-        )
-        .await,
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'post.approve'")
+            .await,
         1
     );
 }
@@ -472,7 +457,8 @@ async fn moderators_act_only_in_their_areas(backend: Backend) {
     assert_eq!(error_of(moved).await, (403, AppError::Forbidden));
     assert_eq!(status_of(&app, post.parse().unwrap()).await, "visible");
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM threads WHERE locked = 1").await,
+        app.count("SELECT COUNT(*) FROM threads WHERE locked = 1")
+            .await,
         0
     );
 }
@@ -662,11 +648,8 @@ async fn word_filters_hold_or_refuse_look_alike_spellings(backend: Backend) {
     );
     assert_eq!(innocent.status().as_u16(), 200);
     assert_eq!(
-        count(
-            &app,
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'filter.add'"
-        )
-        .await,
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'filter.add'")
+            .await,
         3
     );
 }
@@ -785,7 +768,7 @@ async fn reactions_count_once_per_resident(backend: Backend) {
     // Pressing again takes the reaction back: never twice.
     assert_eq!(react(first.clone(), "agree").await, 200);
     assert_eq!(counts().await, (1, 1));
-    let rows = count(&app, "SELECT COUNT(*) FROM post_reactions").await;
+    let rows = app.count("SELECT COUNT(*) FROM post_reactions").await;
     assert_eq!(rows, 2);
     let anonymous = app
         .call(
@@ -1091,11 +1074,8 @@ async fn announcements_show_on_every_page_and_in_feeds(backend: Backend) {
     assert!(old_town.contains("Water main burst") && !old_town.contains("Riverside meeting moved"));
     assert_eq!(app.get_text("/feed/nowhere.atom").await.0, 404);
     assert_eq!(
-        count(
-            &app,
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'announcement.post'"
-        )
-        .await,
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'announcement.post'")
+            .await,
         3
     );
 }
@@ -1179,8 +1159,9 @@ async fn residents_export_their_posts_and_may_erase_them_with_their_account(back
         .await;
     assert_eq!(status, 200);
     let export: app::auth::MyData = serde_json::from_str(&export).unwrap();
-    assert_eq!(export.posts.len(), 2);
-    assert!(export.posts.iter().any(|post| post.text == "I go."));
+    let posts = export.sections["forums"]["posts"].as_array().unwrap();
+    assert_eq!(posts.len(), 2);
+    assert!(posts.iter().any(|post| post["text"] == "I go."));
 
     let keep = app
         .call(
@@ -1195,7 +1176,7 @@ async fn residents_export_their_posts_and_may_erase_them_with_their_account(back
             &[
                 ("locale", "en"),
                 ("confirmation", "Eraser E"),
-                ("erase_posts", "on"),
+                ("erase_contributions", "on"),
             ],
             Some(&eraser),
         )
@@ -1217,6 +1198,6 @@ async fn residents_export_their_posts_and_may_erase_them_with_their_account(back
         "SELECT COUNT(*) FROM input_items WHERE original_text LIKE '%I go.%' OR original_text = 'A reply that goes too.'",
         "SELECT COUNT(*) FROM threads WHERE title = 'Erased words here'",
     ] {
-        assert_eq!(count(&app, sql).await, 0, "{sql}");
+        assert_eq!(app.count(sql).await, 0, "{sql}");
     }
 }

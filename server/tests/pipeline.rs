@@ -14,7 +14,7 @@ mod support;
 use app::auth::roles::Role;
 use app::error::AppError;
 use app::feedback::api::SendFeedback;
-use app::input::db::{Channel, NewItem, confirm_themes, erase_text, insert_item, search};
+use app::input::db::{Channel, confirm_themes, erase_text, search};
 use app::jobs::JobKind;
 use app::jobs::db::{MAX_ATTEMPTS, claim, fail, retry, stats};
 use app::themes::api::{AddThemeRule, CreateTheme, RemoveThemeRule};
@@ -37,29 +37,7 @@ on_both_backends!(
 );
 
 async fn new_item(app: &TestApp, source_id: i64, text: &str) -> i64 {
-    let mut conn = app.db.pool().acquire().await.unwrap();
-    insert_item(
-        &mut conn,
-        &NewItem {
-            channel: Channel::Import,
-            source_id,
-            area: None,
-            author: None,
-            participant: None,
-            text,
-            created_at: 1_000 + source_id,
-            language_hint: Some("en"),
-        },
-    )
-    .await
-    .unwrap()
-}
-
-async fn scalar_i64(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap()
+    support::import_item(app, source_id, text, None, 1_000 + source_id).await
 }
 
 async fn admin(app: &TestApp) -> String {
@@ -157,8 +135,8 @@ async fn bad_feedback_is_refused_and_nothing_is_written(backend: Backend) {
         return;
     };
     app.seed().await;
-    let before = scalar_i64(&app, "SELECT COUNT(*) FROM input_items").await;
-    let feedback_before = scalar_i64(&app, "SELECT COUNT(*) FROM feedback").await;
+    let before = app.count("SELECT COUNT(*) FROM input_items").await;
+    let feedback_before = app.count("SELECT COUNT(*) FROM feedback").await;
     for (text, area, expected) in [
         ("   ", "", Invalid::new(Field::Body, Problem::Empty)),
         (
@@ -198,12 +176,9 @@ async fn bad_feedback_is_refused_and_nothing_is_written(backend: Backend) {
         let error: AppError = response.json().await.unwrap();
         assert_eq!(error, AppError::Invalid(expected));
     }
+    assert_eq!(app.count("SELECT COUNT(*) FROM input_items").await, before);
     assert_eq!(
-        scalar_i64(&app, "SELECT COUNT(*) FROM input_items").await,
-        before
-    );
-    assert_eq!(
-        scalar_i64(&app, "SELECT COUNT(*) FROM feedback").await,
+        app.count("SELECT COUNT(*) FROM feedback").await,
         feedback_before
     );
 }
@@ -235,17 +210,15 @@ async fn a_burst_of_feedback_is_stored_whole_and_limited_per_address(backend: Ba
         let status = status.unwrap();
         assert!(status.is_success() || status.is_redirection(), "{status}");
     }
-    assert_eq!(scalar_i64(&app, "SELECT COUNT(*) FROM feedback").await, 30);
+    assert_eq!(app.count("SELECT COUNT(*) FROM feedback").await, 30);
     assert_eq!(
-        scalar_i64(
-            &app,
-            "SELECT COUNT(*) FROM input_items WHERE channel = 'feedback'"
-        )
-        .await,
+        app.count("SELECT COUNT(*) FROM input_items WHERE channel = 'feedback'")
+            .await,
         30
     );
     assert_eq!(
-        scalar_i64(&app, "SELECT COUNT(*) FROM jobs WHERE kind = 'analyse'").await,
+        app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'analyse'")
+            .await,
         30
     );
     let refused = app
@@ -261,7 +234,7 @@ async fn a_burst_of_feedback_is_stored_whole_and_limited_per_address(backend: Ba
         )
         .await;
     assert_eq!(refused.status().as_u16(), 429);
-    assert_eq!(scalar_i64(&app, "SELECT COUNT(*) FROM feedback").await, 30);
+    assert_eq!(app.count("SELECT COUNT(*) FROM feedback").await, 30);
 }
 
 async fn the_queue_retries_parks_and_survives_dead_workers(backend: Backend) {
@@ -335,7 +308,7 @@ async fn the_queue_retries_parks_and_survives_dead_workers(backend: Backend) {
         "no longer parked"
     );
     analyse_everything(&app).await;
-    assert_eq!(scalar_i64(&app, "SELECT COUNT(*) FROM jobs").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM jobs").await, 0);
     let analysis: String = sqlx::query_scalar("SELECT analysis FROM input_items")
         .fetch_one(app.db.pool())
         .await
@@ -469,7 +442,7 @@ async fn erasing_an_item_erases_what_was_derived_from_it(backend: Backend) {
     )
     .await;
     analyse_everything(&app).await;
-    assert!(scalar_i64(&app, "SELECT COUNT(*) FROM input_themes").await >= 2);
+    assert!(app.count("SELECT COUNT(*) FROM input_themes").await >= 2);
     assert_eq!(
         search(&app.db, "toddlers", Some("en"), 10)
             .await
@@ -560,7 +533,7 @@ async fn reviewer_labels_train_a_classifier_that_later_analysis_uses(backend: Ba
     analyse_everything(&app).await;
     let mut conn = app.db.pool().acquire().await.unwrap();
     for (item, theme) in &labelled {
-        confirm_themes(&mut conn, *item, &[*theme], 10_000)
+        confirm_themes(&mut conn, *item, &[*theme], None, 10_000)
             .await
             .unwrap();
     }
@@ -653,14 +626,11 @@ async fn import_skips_bad_rows_and_never_imports_twice(backend: Backend) {
         (0, 3, 3)
     );
     assert_eq!(
-        scalar_i64(
-            &app,
-            "SELECT COUNT(*) FROM input_items WHERE channel = 'import'"
-        )
-        .await,
+        app.count("SELECT COUNT(*) FROM input_items WHERE channel = 'import'")
+            .await,
         3
     );
-    assert_eq!(scalar_i64(&app, "SELECT COUNT(*) FROM jobs WHERE kind = 'analyse' AND item_id IN (SELECT id FROM input_items WHERE channel = 'import')").await, 3);
+    assert_eq!(app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'analyse' AND item_id IN (SELECT id FROM input_items WHERE channel = 'import')").await, 3);
     let (hint, area): (Option<String>, Option<String>) = sqlx::query_as(
         "SELECT i.language_hint, a.slug FROM input_items i LEFT JOIN areas a ON a.id = i.area_id
          WHERE i.original_text LIKE 'Il faut%'",
@@ -880,11 +850,8 @@ async fn policymakers_read_masked_text_and_every_unmasking_is_audited(backend: B
         .await;
     let policymaker = app.enrol_two_factor(&session).await.1;
     let unmaskings = || async {
-        scalar_i64(
-            &app,
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'input.unmask'",
-        )
-        .await
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'input.unmask'")
+            .await
     };
 
     let (status, page) = app

@@ -611,38 +611,38 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<Caller>, String) {
 /// A draft of `theme` with a published version 1 and a working copy 2,
 /// still in drafting, and `item` in its queue.
 async fn draft_of(app: &TestApp, theme: i64, item: i64) -> i64 {
+    use app::drafts::write::{Coverage, Text, create_in, publish_in, save_in};
+
     let mut conn = app.db.pool().acquire().await.unwrap();
-    let text = app::drafts::db::Text {
+    let text = Text {
         title: "The plan",
         summary: "What it says.",
         body: "## One\nThe first section.",
     };
-    let draft = app::drafts::db::create_in(
+    let coverage = Coverage {
+        themes: &[theme],
+        areas: &[],
+        allow_anonymous: true,
+    };
+    let writer = app::drafts::db::Writer {
+        id: app.user_id("Policymaker P").await,
+        client_hash: "",
+        themes: Some(vec![theme]),
+    };
+    let draft = create_in(
         &mut conn,
-        app.user_id("Policymaker P").await,
-        "en",
+        &writer,
+        app::i18n::Locale::en,
         &text,
-        &app::drafts::db::Coverage {
-            themes: &[theme],
-            areas: &[],
-            allow_anonymous: true,
-        },
+        &coverage,
         0,
     )
     .await
     .unwrap();
-    app::drafts::db::publish_in(&mut conn, draft, 1)
+    publish_in(&mut conn, &writer, draft, 1).await.unwrap();
+    save_in(&mut conn, &writer, draft, &text, &coverage, 2)
         .await
         .unwrap();
-    app::drafts::db::save_in(
-        &mut conn,
-        app.user_id("Policymaker P").await,
-        draft,
-        &text,
-        2,
-    )
-    .await
-    .unwrap();
     sqlx::query(
         "INSERT INTO input_themes (item_id, theme_id, score, source) VALUES ($1, $2, 0.9, 'rule')
          ON CONFLICT (item_id, theme_id) DO NOTHING",
@@ -675,7 +675,7 @@ async fn every_privileged_function_refuses_every_role_below_it(backend: Backend)
     };
     let (fixture, callers, admin) = fixture(&app).await;
     assert_ne!(fixture.area, fixture.other_area);
-    let roles_before: i64 = count(&app, "SELECT COUNT(*) FROM roles").await;
+    let roles_before: i64 = app.count("SELECT COUNT(*) FROM roles").await;
 
     for function in privileged(&fixture) {
         for caller in callers.iter().filter(|c| below(function.requirement, c)) {
@@ -702,7 +702,7 @@ async fn every_privileged_function_refuses_every_role_below_it(backend: Backend)
         }
     }
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM roles").await,
+        app.count("SELECT COUNT(*) FROM roles").await,
         roles_before,
         "a refused call changed the roles"
     );
@@ -743,13 +743,6 @@ async fn call(
     }
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap()
-}
-
 async fn privileged_screens_need_the_second_factor(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
@@ -777,11 +770,9 @@ async fn privileged_screens_need_the_second_factor(backend: Backend) {
     assert_eq!(after.status().as_u16(), 200);
     let overview: StaffOverview = after.json().await.unwrap();
     assert_eq!(overview.staff.len(), 1);
-    let audited = count(
-        &app,
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'two_factor.enrol'",
-    )
-    .await;
+    let audited = app
+        .count("SELECT COUNT(*) FROM audit_log WHERE action = 'two_factor.enrol'")
+        .await;
     assert_eq!(audited, 1);
 }
 
@@ -1011,7 +1002,7 @@ async fn admins_grant_and_revoke_roles_audited(backend: Backend) {
     assert!(revoked.status().is_success());
     assert_eq!(self_revoke.status().as_u16(), 403);
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM roles").await,
+        app.count("SELECT COUNT(*) FROM roles").await,
         1 + 3,
         "admin G plus the demo staff"
     );
@@ -1168,21 +1159,17 @@ async fn admins_reset_a_lost_second_factor(backend: Backend) {
         Some("/en"),
         "a password alone signs in again"
     );
-    let left = count(&app, "SELECT COUNT(*) FROM totp_credentials").await
-        + count(
-            &app,
-            "SELECT COUNT(*) FROM recovery_codes WHERE used_at IS NULL",
-        )
-        .await;
+    let left = app.count("SELECT COUNT(*) FROM totp_credentials").await
+        + app
+            .count("SELECT COUNT(*) FROM recovery_codes WHERE used_at IS NULL")
+            .await;
     assert_eq!(
         left,
         1 + 10,
         "only the admin's own credential and codes remain"
     );
-    let audited = count(
-        &app,
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'two_factor.reset'",
-    )
-    .await;
+    let audited = app
+        .count("SELECT COUNT(*) FROM audit_log WHERE action = 'two_factor.reset'")
+        .await;
     assert_eq!(audited, 1);
 }

@@ -8,7 +8,7 @@ mod support;
 use app::error::AppError;
 use app::security::AddressKey;
 use app::security::audit::{self, Entry};
-use app::security::rate_limit::{self, Limit};
+use app::security::rate_limit::{self, Limit, Rule};
 use app::taxonomy::api::LoadTown;
 use leptos::server_fn::ServerFn as _;
 use std::time::Duration;
@@ -69,24 +69,33 @@ async fn rate_limits_refuse_then_forgive(backend: Backend) {
     };
     let start = 1_700_000_000_000_i64;
 
+    let take = |bucket: &'static str, at: i64| {
+        let db = app.db.clone();
+        async move {
+            let mut tx = db.begin().await.unwrap();
+            let outcome =
+                rate_limit::take(&mut tx, &[Rule::new(bucket.to_owned(), limit)], at).await;
+            tx.commit().await.unwrap();
+            outcome
+        }
+    };
+
     for i in 0..3 {
-        rate_limit::check_at(&app.db, "signin:account:7", limit, start + i)
-            .await
-            .unwrap();
-        rate_limit::record_at(&app.db, "signin:account:7", limit, start + i)
-            .await
-            .unwrap();
+        take("signin:account:7", start + i).await.unwrap();
     }
-    let refused = rate_limit::check_at(&app.db, "signin:account:7", limit, start + 10_000).await;
-    let other_bucket =
-        rate_limit::check_at(&app.db, "signin:account:8", limit, start + 10_000).await;
-    let after_window =
-        rate_limit::check_at(&app.db, "signin:account:7", limit, start + 60_001).await;
+    let refused = take("signin:account:7", start + 10_000).await;
+    let other_bucket = take("signin:account:8", start + 10_000).await;
+    let after_window = take("signin:account:7", start + 60_001).await;
     rate_limit::reset(&app.db, "signin:account:7")
         .await
         .unwrap();
-    let after_reset =
-        rate_limit::check_at(&app.db, "signin:account:7", limit, start + 10_000).await;
+    let after_reset = take("signin:account:7", start + 10_000).await;
+    let refusals_count_nothing: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM rate_limit_hits WHERE bucket = 'signin:account:7'",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
 
     assert_eq!(
         refused,
@@ -97,6 +106,7 @@ async fn rate_limits_refuse_then_forgive(backend: Backend) {
     assert_eq!(other_bucket, Ok(()));
     assert_eq!(after_window, Ok(()));
     assert_eq!(after_reset, Ok(()));
+    assert_eq!(refusals_count_nothing, 1);
 }
 
 async fn the_audit_log_refuses_changes_and_deletions(backend: Backend) {

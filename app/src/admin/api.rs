@@ -26,19 +26,11 @@ pub async fn grant_role(
     theme: String,
 ) -> Result<(), AppError> {
     use crate::auth::roles::{Need, Role, require_role};
-    use crate::validation::{Field, Invalid, Problem};
+    use crate::validation::{Field, Invalid, Problem, optional_id};
 
     let admin = require_role(Need::Admin).await?;
     let role = Role::parse(&role).ok_or(Invalid::new(Field::Scope, Problem::Malformed))?;
-    let id = |text: &str| -> Result<Option<i64>, Invalid> {
-        match text.trim() {
-            "" => Ok(None),
-            text => text
-                .parse()
-                .map(Some)
-                .map_err(|_| Invalid::new(Field::Scope, Problem::Malformed)),
-        }
-    };
+    let id = |text: &str| optional_id(text, Field::Scope);
     let (area_id, theme_id) = match (role, id(&area)?, id(&theme)?) {
         (Role::Moderator, Some(area), _) => (Some(area), None),
         (Role::Policymaker, _, Some(theme)) => (None, Some(theme)),
@@ -98,18 +90,8 @@ pub async fn reset_two_factor(locale: Locale, account: String) -> Result<(), App
 pub async fn audit_log(filter: AuditFilter) -> Result<AuditPage, AppError> {
     use super::db::{ActorFilter, AuditQuery};
     use crate::auth::roles::{Need, require_role};
-    use crate::ui::time::parse_iso_date;
-    use crate::validation::{Field, Invalid, Problem};
-
     require_role(Need::Admin).await?;
-    let date = |text: &str| -> Result<Option<i64>, Invalid> {
-        match text.trim() {
-            "" => Ok(None),
-            text => parse_iso_date(text)
-                .map(Some)
-                .ok_or(Invalid::new(Field::Date, Problem::Malformed)),
-        }
-    };
+    let (from, until) = crate::validation::optional_days(&filter.from, &filter.to)?;
     let actor = match filter.actor.trim() {
         "" => None,
         text => Some(match text.parse() {
@@ -120,8 +102,8 @@ pub async fn audit_log(filter: AuditFilter) -> Result<AuditPage, AppError> {
     let query = AuditQuery {
         actor,
         action: Some(filter.action.trim().to_owned()).filter(|action| !action.is_empty()),
-        from: date(&filter.from)?,
-        until: date(&filter.to)?.map(|day| day + 86_400_000),
+        from,
+        until,
         before: filter.before,
     };
     super::db::audit_page(&crate::db::db()?, &query).await

@@ -22,11 +22,13 @@ struct Row {
     ends_at: i64,
 }
 
-impl From<Row> for Announcement {
-    fn from(row: Row) -> Self {
-        Announcement {
+impl TryFrom<Row> for Announcement {
+    type Error = AppError;
+
+    fn try_from(row: Row) -> Result<Self, AppError> {
+        Ok(Announcement {
             id: row.id,
-            severity: Severity::parse(&row.severity).unwrap_or(Severity::Info),
+            severity: crate::db::stored("announcements.severity", &row.severity, Severity::parse)?,
             lang: row.locale,
             title: row.title,
             body_html: row.body_html,
@@ -34,7 +36,7 @@ impl From<Row> for Announcement {
             area: row.area,
             starts_at: row.starts_at,
             ends_at: row.ends_at,
-        }
+        })
     }
 }
 
@@ -58,7 +60,7 @@ pub async fn active(db: &Db, locale: Locale) -> Result<Vec<Announcement>, AppErr
     .bind(now_millis())
     .fetch_all(db.pool())
     .await?;
-    Ok(rows.into_iter().map(Announcement::from).collect())
+    rows.into_iter().map(Announcement::try_from).collect()
 }
 
 /// The notices that have not started yet.
@@ -70,7 +72,7 @@ pub async fn upcoming(db: &Db, locale: Locale) -> Result<Vec<Announcement>, AppE
     .bind(now_millis())
     .fetch_all(db.pool())
     .await?;
-    Ok(rows.into_iter().map(Announcement::from).collect())
+    rows.into_iter().map(Announcement::try_from).collect()
 }
 
 /// The latest notices that have started (ended ones too), for a feed:
@@ -104,10 +106,9 @@ pub async fn feed(db: &Db, area_slug: Option<&str>) -> Result<Vec<(Announcement,
     .bind(area_slug.unwrap_or(""))
     .fetch_all(db.pool())
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (Announcement::from(r.row), r.created_at))
-        .collect())
+    rows.into_iter()
+        .map(|r| Ok((Announcement::try_from(r.row)?, r.created_at)))
+        .collect()
 }
 
 /// Whether an area with this slug exists.
@@ -209,3 +210,50 @@ pub async fn end(db: &Db, by: i64, announcement: i64, client_hash: &str) -> Resu
     tx.commit().await?;
     Ok(())
 }
+
+/// Who posted each notice.
+pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_data::Registration {
+    feature: "announcements",
+    tables: &[crate::personal_data::Table {
+        name: "announcements",
+        personal: &["author_id"],
+        other: &[
+            "id",
+            "area_id",
+            "severity",
+            "locale",
+            "title",
+            "body_source",
+            "body_html",
+            "starts_at",
+            "ends_at",
+            "created_at",
+        ],
+    }],
+    export: |conn, subject| {
+        Box::pin(async move {
+            let Some(user) = subject.account else {
+                return Ok(serde_json::Value::Null);
+            };
+            crate::personal_data::rows_as_json(
+                conn,
+                &format!(
+                    "SELECT id, title, starts_at, ends_at FROM announcements
+                         WHERE author_id = {user} ORDER BY id"
+                ),
+            )
+            .await
+        })
+    },
+    erase: |conn, subject, _| {
+        Box::pin(async move {
+            if let Some(user) = subject.account {
+                sqlx::query("UPDATE announcements SET author_id = NULL WHERE author_id = $1")
+                    .bind(user)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok(())
+        })
+    },
+};

@@ -15,7 +15,7 @@ pub async fn sign_up(
     password: String,
 ) -> Result<(), AppError> {
     use super::domain::{DisplayName, EmailAddress, Password};
-    use crate::security::rate_limit;
+    use crate::security::rate_limit::{self, Rule};
 
     let display_name = DisplayName::parse(&display_name)?;
     let email = if email.trim().is_empty() {
@@ -25,20 +25,27 @@ pub async fn sign_up(
     };
     let password = Password::parse(&password)?;
     let db = crate::db::db()?;
-    let bucket = format!(
-        "signup:ip:{}",
-        crate::security::address_key()?.hash_current()
+    // Accounts created per address: counted in the transaction that
+    // creates the account (a refused name does not count).
+    let rule = Rule::new(
+        format!(
+            "signup:ip:{}",
+            crate::security::address_key()?.hash_current()
+        ),
+        rate_limit::SignUpLimit::current(),
     );
-    let limit = rate_limit::SignUpLimit::current();
-    rate_limit::check(&db, &bucket, limit).await?;
+    if rate_limit::is_full(&db, &rule).await? {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: rule.limit.window.as_secs(),
+        });
+    }
     let password_hash = super::password::hash(password).await?;
     let new_user = super::db::NewUser {
         display_name: &display_name,
         email: email.as_ref(),
         password_hash: &password_hash,
     };
-    let user_id = super::db::insert_user(&db, &new_user).await?;
-    rate_limit::record(&db, &bucket, limit).await?;
+    let user_id = super::db::insert_user(&db, &new_user, &[rule]).await?;
     crate::participation::api::claim_for(&db, user_id).await?;
     start_session(&db, user_id, super::db::Stage::Complete, false).await?;
     tracing::info!(user_id, "account created");
@@ -48,26 +55,39 @@ pub async fn sign_up(
 
 /// Signs in by display name or e-mail address. Five failed attempts per
 /// account, or per client address, in 15 minutes lock further attempts.
+/// Every attempt is counted before its password is checked (atomically:
+/// a burst of guesses cannot all pass), and forgiven when it succeeds.
 #[server]
 pub async fn sign_in(locale: Locale, login: String, password: String) -> Result<(), AppError> {
-    use crate::security::rate_limit::{self, Limit};
+    use crate::security::rate_limit::{self, Limit, Rule};
 
     let db = crate::db::db()?;
-    let account_bucket = format!("signin:account:{}", super::db::name_key(login.trim()));
-    let address_bucket = format!(
-        "signin:ip:{}",
-        crate::security::address_key()?.hash_current()
-    );
-    rate_limit::check(&db, &account_bucket, Limit::SIGN_IN).await?;
-    rate_limit::check(&db, &address_bucket, Limit::SIGN_IN).await?;
+    let key = crate::security::address_key()?;
     let (user_id, stored) = super::db::find_for_sign_in(&db, &login).await?.unzip();
+    // One bucket per account, whichever login names it; a login that
+    // names no account is limited by its keyed hash, never stored as typed.
+    let account_bucket = match user_id {
+        Some(id) => format!("signin:account:{id}"),
+        None => format!(
+            "signin:login:{}",
+            key.hash_text(&super::db::name_key(login.trim()))
+        ),
+    };
+    let address_bucket = format!("signin:ip:{}", key.hash_current());
+    let at = rate_limit::hit(
+        &db,
+        &[
+            Rule::new(account_bucket.clone(), Limit::SIGN_IN),
+            Rule::new(address_bucket.clone(), Limit::SIGN_IN),
+        ],
+    )
+    .await?;
     let matches = super::password::verify(password, stored).await?;
     let Some(user_id) = user_id.filter(|_| matches) else {
-        rate_limit::record(&db, &account_bucket, Limit::SIGN_IN).await?;
-        rate_limit::record(&db, &address_bucket, Limit::SIGN_IN).await?;
         return Err(AppError::WrongCredentials);
     };
     rate_limit::reset(&db, &account_bucket).await?;
+    rate_limit::forgive(&db, &address_bucket, at).await?;
     crate::participation::api::claim_for(&db, user_id).await?;
     let two_factor = super::db::totp_of(&db, user_id)
         .await?
@@ -90,7 +110,7 @@ pub async fn sign_in(locale: Locale, login: String, password: String) -> Result<
 #[server]
 pub async fn sign_in_code(locale: Locale, code: String) -> Result<(), AppError> {
     use super::db::Stage;
-    use crate::security::rate_limit::{self, Limit};
+    use crate::security::rate_limit::{self, Limit, Rule};
 
     let db = crate::db::db()?;
     let (_token, session) = request_session(&db)
@@ -98,9 +118,8 @@ pub async fn sign_in_code(locale: Locale, code: String) -> Result<(), AppError> 
         .filter(|(_, session)| session.stage == Stage::Password)
         .ok_or(AppError::SignInRequired)?;
     let bucket = format!("second_factor:account:{}", session.user_id);
-    rate_limit::check(&db, &bucket, Limit::SIGN_IN).await?;
+    rate_limit::hit(&db, &[Rule::new(bucket.clone(), Limit::SIGN_IN)]).await?;
     if !second_factor_accepted(&db, session.user_id, &code).await? {
-        rate_limit::record(&db, &bucket, Limit::SIGN_IN).await?;
         return Err(AppError::WrongCode);
     }
     rate_limit::reset(&db, &bucket).await?;
@@ -152,12 +171,12 @@ pub async fn two_factor_enrolment() -> Result<Enrolment, AppError> {
 /// session is rotated to one that proved the second factor. Audited.
 #[server]
 pub async fn confirm_two_factor(locale: Locale, code: String) -> Result<(), AppError> {
-    use crate::security::rate_limit::{self, Limit};
+    use crate::security::rate_limit::{self, Limit, Rule};
 
     let db = crate::db::db()?;
     let session = current_session().await?.ok_or(AppError::SignInRequired)?;
     let bucket = format!("second_factor:account:{}", session.user_id);
-    rate_limit::check(&db, &bucket, Limit::SIGN_IN).await?;
+    rate_limit::hit(&db, &[Rule::new(bucket.clone(), Limit::SIGN_IN)]).await?;
     let pending = super::db::totp_of(&db, session.user_id)
         .await?
         .filter(|totp| totp.confirmed_at.is_none());
@@ -165,7 +184,6 @@ pub async fn confirm_two_factor(locale: Locale, code: String) -> Result<(), AppE
         super::two_factor::accept(&totp.secret, &code, unix_secs(), totp.last_step)
     });
     let Some(step) = step else {
-        rate_limit::record(&db, &bucket, Limit::SIGN_IN).await?;
         return Err(AppError::WrongCode);
     };
     let client_hash = crate::security::address_key()?.hash_current();
@@ -199,27 +217,25 @@ pub async fn sign_out(locale: Locale) -> Result<(), AppError> {
 #[server]
 pub async fn request_password_reset(locale: Locale, login: String) -> Result<(), AppError> {
     use crate::i18n::td_string;
-    use crate::security::rate_limit::{self, Limit};
+    use crate::security::rate_limit::{self, Limit, Rule};
 
     let db = crate::db::db()?;
     let address_bucket = format!(
         "reset:ip:{}",
         crate::security::address_key()?.hash_current()
     );
-    rate_limit::check(&db, &address_bucket, Limit::PASSWORD_RESET).await?;
-    rate_limit::record(&db, &address_bucket, Limit::PASSWORD_RESET).await?;
+    rate_limit::hit(&db, &[Rule::new(address_bucket, Limit::PASSWORD_RESET)]).await?;
     if let Some((user_id, email)) = super::db::find_for_reset(&db, &login).await? {
         // A full account bucket sends nothing, but answers like the rest:
         // refusing would tell that the account exists.
         let account_bucket = format!("reset:account:{user_id}");
-        match rate_limit::check(&db, &account_bucket, Limit::PASSWORD_RESET).await {
+        match rate_limit::hit(&db, &[Rule::new(account_bucket, Limit::PASSWORD_RESET)]).await {
             Err(AppError::TooManyRequests { .. }) => {
                 leptos_axum::redirect(&crate::locale::page_path(locale, "forgot/sent"));
                 return Ok(());
             }
             other => other?,
-        }
-        rate_limit::record(&db, &account_bucket, Limit::PASSWORD_RESET).await?;
+        };
         let token = super::session::new_token()?;
         let link = format!(
             "{}{}/{token}",
@@ -332,7 +348,7 @@ pub async fn change_password(
     current_password: String,
     new_password: String,
 ) -> Result<(), AppError> {
-    use crate::security::rate_limit::{self, Limit};
+    use crate::security::rate_limit::{self, Limit, Rule};
 
     let new_password = super::domain::Password::parse(&new_password)?;
     let db = crate::db::db()?;
@@ -340,16 +356,14 @@ pub async fn change_password(
         .await?
         .filter(|(_, session)| session.stage == super::db::Stage::Complete)
         .ok_or(AppError::SignInRequired)?;
-    let bucket = format!(
-        "signin:account:{}",
-        super::db::name_key(&session.display_name)
-    );
-    rate_limit::check(&db, &bucket, Limit::SIGN_IN).await?;
+    // The account's sign-in bucket: guessing here is guessing there.
+    let bucket = format!("signin:account:{}", session.user_id);
+    let at = rate_limit::hit(&db, &[Rule::new(bucket.clone(), Limit::SIGN_IN)]).await?;
     let stored = super::db::password_hash_of(&db, session.user_id).await?;
     if !super::password::verify(current_password, Some(stored)).await? {
-        rate_limit::record(&db, &bucket, Limit::SIGN_IN).await?;
         return Err(AppError::WrongCredentials);
     }
+    rate_limit::forgive(&db, &bucket, at).await?;
     let new_hash = super::password::hash(new_password).await?;
     let client_hash = crate::security::address_key()?.hash_current();
     super::db::set_password(&db, session.user_id, &new_hash, &token, &client_hash).await?;
@@ -359,13 +373,14 @@ pub async fn change_password(
 }
 
 /// Deletes the signed-in resident's account at once, after they typed their
-/// display name to confirm; with `erase_posts`, the texts of their forum
-/// posts go too (otherwise they stay, signed "former resident"). Audited.
+/// display name to confirm; with `erase_contributions`, everything they
+/// wrote goes too (otherwise it stays, anonymised: forum posts signed
+/// "former resident", feedback and comments linked to nobody). Audited.
 #[server]
 pub async fn delete_account(
     locale: Locale,
     confirmation: String,
-    erase_posts: Option<String>,
+    erase_contributions: Option<String>,
 ) -> Result<(), AppError> {
     use crate::validation::{Field, Invalid, Problem};
 
@@ -375,7 +390,12 @@ pub async fn delete_account(
     }
     let db = crate::db::db()?;
     let client_hash = crate::security::address_key()?.hash_current();
-    super::db::delete_user(&db, viewer.id, erase_posts.is_some(), &client_hash).await?;
+    let how = if erase_contributions.is_some() {
+        crate::personal_data::Erasure::Erase
+    } else {
+        crate::personal_data::Erasure::Unlink
+    };
+    super::db::delete_user(&db, viewer.id, how, &client_hash).await?;
     set_cookie(&super::session::private_cookies()?.clear());
     tracing::info!(user_id = viewer.id, "account deleted");
     leptos_axum::redirect(&crate::locale::home_path(locale));

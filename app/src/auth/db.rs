@@ -3,28 +3,114 @@
 use super::domain::{DisplayName, EmailAddress};
 use super::roles::{Grant, Role};
 use super::session::{LIFETIME, token_hash};
-use super::{AccountSummary, MyData, SessionRecord};
+use super::{AccountSummary, MyData};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::security::{audit, now_millis};
 use crate::validation::{Field, Invalid, Problem};
 use sqlx::FromRow;
 
-/// Every column that holds a resident's personal data. `export_user` and
-/// `delete_user` must cover each one, and the account-deletion test checks
-/// every column listed here: a new personal column goes here first.
-pub const PERSONAL_DATA: &[(&str, &str)] = &[
-    ("users", "display_name"),
-    ("users", "email"),
-    ("outbox", "recipient"),
-    ("outbox", "body"),
-    ("threads", "title"),
-    ("posts", "body_source"),
-    ("posts", "body_html"),
-    ("post_revisions", "body_source"),
-    ("post_reports", "note"),
-    ("input_items", "original_text"),
-];
+/// The account itself: name, address, password hash, sessions, roles,
+/// two-step credentials and reset links.
+pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_data::Registration {
+    feature: "account",
+    tables: &[
+        crate::personal_data::Table {
+            name: "users",
+            personal: &["display_name", "display_name_key", "email", "password_hash"],
+            other: &["id", "created_at"],
+        },
+        crate::personal_data::Table {
+            name: "sessions",
+            personal: &["token_hash", "user_id"],
+            other: &["created_at", "expires_at", "stage", "second_factor_at"],
+        },
+        crate::personal_data::Table {
+            name: "roles",
+            personal: &["user_id", "granted_by"],
+            other: &["id", "role", "area_id", "theme_id", "granted_at"],
+        },
+        crate::personal_data::Table {
+            name: "totp_credentials",
+            personal: &["user_id", "secret"],
+            other: &["created_at", "confirmed_at", "last_step"],
+        },
+        crate::personal_data::Table {
+            name: "recovery_codes",
+            personal: &["user_id", "code_hash"],
+            other: &["used_at"],
+        },
+        crate::personal_data::Table {
+            name: "password_resets",
+            personal: &["token_hash", "user_id"],
+            other: &["created_at", "expires_at", "used_at"],
+        },
+    ],
+    export: |conn, subject| Box::pin(export_account(conn, subject)),
+    erase: |conn, subject, _| Box::pin(erase_account(conn, subject)),
+};
+
+async fn export_account(
+    conn: &mut sqlx::AnyConnection,
+    subject: &crate::personal_data::Subject,
+) -> Result<serde_json::Value, AppError> {
+    use crate::personal_data::rows_as_json;
+
+    let Some(user) = subject.account else {
+        return Ok(serde_json::Value::Null);
+    };
+    let account = rows_as_json(
+        conn,
+        &format!("SELECT display_name, email, created_at FROM users WHERE id = {user}"),
+    )
+    .await?;
+    // Uses sessions_user.
+    let sessions = rows_as_json(
+        conn,
+        &format!(
+            "SELECT created_at, expires_at FROM sessions WHERE user_id = {user} ORDER BY created_at"
+        ),
+    )
+    .await?;
+    let roles = rows_as_json(
+        conn,
+        &format!(
+            "SELECT role, area_id, theme_id, granted_at FROM roles WHERE user_id = {user} ORDER BY id"
+        ),
+    )
+    .await?;
+    let two_factor = two_factor_on(&mut *conn, user).await?;
+    Ok(serde_json::json!({
+        "account": account.get(0).cloned().unwrap_or_default(),
+        "sessions": sessions,
+        "roles": roles,
+        "two_step_sign_in": two_factor,
+    }))
+}
+
+/// Deletes the account's row with its sessions; roles, two-step
+/// credentials, reset links go with it (`ON DELETE CASCADE`).
+async fn erase_account(
+    conn: &mut sqlx::AnyConnection,
+    subject: &crate::personal_data::Subject,
+) -> Result<(), AppError> {
+    let Some(user) = subject.account else {
+        return Ok(());
+    };
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE roles SET granted_by = NULL WHERE granted_by = $1")
+        .bind(user)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(user)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
 
 pub struct NewUser<'a> {
     pub display_name: &'a DisplayName,
@@ -47,11 +133,17 @@ fn email_key(login: &str) -> String {
 }
 
 /// Creates the account; a name or e-mail already in use is refused as
-/// [`Problem::Taken`] on that field.
+/// [`Problem::Taken`] on that field. The account counts against `rules`
+/// (sign-ups per address) in the same transaction.
 #[tracing::instrument(skip_all)]
-pub async fn insert_user(db: &Db, user: &NewUser<'_>) -> Result<i64, AppError> {
+pub async fn insert_user(
+    db: &Db,
+    user: &NewUser<'_>,
+    rules: &[crate::security::rate_limit::Rule],
+) -> Result<i64, AppError> {
     let mut tx = db.begin().await?;
     let id = insert_user_in(&mut tx, user).await?;
+    crate::security::rate_limit::take(&mut tx, rules, now_millis()).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -406,31 +498,15 @@ pub async fn use_recovery_code(db: &Db, user_id: i64, code_hash: &str) -> Result
     Ok(done.rows_affected() == 1)
 }
 
-/// Everything stored about `user_id`, for the resident's download; the
-/// reading is audited in the same transaction.
+/// Everything stored about `user_id` (and the participations it
+/// claimed), one section per feature of the register of personal data,
+/// for the resident's download; the reading is audited in the same
+/// transaction.
 #[tracing::instrument(skip(db, client_hash))]
 pub async fn export_user(db: &Db, user_id: i64, client_hash: &str) -> Result<MyData, AppError> {
     let mut tx = db.begin().await?;
-    let (display_name, email, created_at): (String, Option<String>, i64) =
-        sqlx::query_as("SELECT display_name, email, created_at FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_one(&mut *tx)
-            .await?;
-    // Uses sessions_user.
-    let sessions: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT created_at, expires_at FROM sessions WHERE user_id = $1 ORDER BY created_at",
-    )
-    .bind(user_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    let participations: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM participants WHERE user_id = $1 ORDER BY id")
-            .bind(user_id)
-            .fetch_all(&mut *tx)
-            .await?;
-    let two_factor = two_factor_on(&mut *tx, user_id).await?;
-    let roles = grants_of(&mut *tx, user_id).await?;
-    let (posts, reports) = crate::forums::db::contributions_of(&mut tx, user_id).await?;
+    let subject = crate::personal_data::Subject::account(&mut tx, user_id).await?;
+    let sections = crate::personal_data::export(&mut tx, &subject).await?;
     audit_own(
         &mut tx,
         user_id,
@@ -440,51 +516,26 @@ pub async fn export_user(db: &Db, user_id: i64, client_hash: &str) -> Result<MyD
     .await?;
     tx.commit().await?;
     Ok(MyData {
-        display_name,
-        email,
-        created_at,
-        roles,
-        two_factor,
-        participations,
-        posts,
-        reports,
-        sessions: sessions
-            .into_iter()
-            .map(|(created_at, expires_at)| SessionRecord {
-                created_at,
-                expires_at,
-            })
-            .collect(),
+        exported_at: now_millis(),
+        sections,
     })
 }
 
-/// Deletes the account: its row with every personal column in
-/// [`PERSONAL_DATA`], and its sessions. Roles, two-step credentials, reset
-/// tokens and queued mail go with the row (`ON DELETE CASCADE`); claimed
-/// anonymous participations stay, no longer linked to anyone. Forum posts
-/// stay as "former resident" unless the resident chose `erase_posts`: then
-/// their texts, earlier versions, thread titles and input items are erased
-/// too. The audit log keeps
-/// that account number such-and-such was deleted, and nothing personal.
+/// Deletes the account and walks the register of personal data: every
+/// feature erases or unlinks what it holds about the account and the
+/// participations it claimed (`how`: keep the contributions, anonymised,
+/// or erase their texts too). The audit log keeps that account number
+/// such-and-such was deleted, and nothing personal.
 #[tracing::instrument(skip(db, client_hash))]
 pub async fn delete_user(
     db: &Db,
     user_id: i64,
-    erase_posts: bool,
+    how: crate::personal_data::Erasure,
     client_hash: &str,
 ) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
-    if erase_posts {
-        crate::forums::db::erase_posts_of(&mut tx, user_id).await?;
-    }
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM users WHERE id = $1")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+    let subject = crate::personal_data::Subject::account(&mut tx, user_id).await?;
+    crate::personal_data::erase(&mut tx, &subject, how).await?;
     audit_own(&mut tx, user_id, audit::Action::AccountDelete, client_hash).await?;
     tx.commit().await?;
     Ok(())

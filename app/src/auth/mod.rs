@@ -35,24 +35,10 @@ pub struct AccountSummary {
 /// Everything Parley holds about a resident, as they download it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyData {
-    pub display_name: String,
-    pub email: Option<String>,
-    /// Milliseconds since the Unix epoch.
-    pub created_at: i64,
-    pub sessions: Vec<SessionRecord>,
-    pub roles: Vec<roles::Grant>,
-    pub two_factor: bool,
-    /// Anonymous participations claimed by this account.
-    pub participations: Vec<i64>,
-    /// Forum posts written, and reports made.
-    pub posts: Vec<crate::forums::MyPost>,
-    pub reports: Vec<crate::forums::MyReport>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionRecord {
-    pub created_at: i64,
-    pub expires_at: i64,
+    /// When the download was made (milliseconds since the Unix epoch).
+    pub exported_at: i64,
+    /// One section per feature of the register of personal data.
+    pub sections: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The signed-in resident, as pages see them.

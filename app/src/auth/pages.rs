@@ -193,8 +193,8 @@ pub fn MyAccountPage() -> impl IntoView {
                                 <label for="confirmation">{move || td!(locale.get(), auth.delete_confirm_label)}</label>
                                 <input id="confirmation" name="confirmation" type="text" required autocomplete="off" />
                                 <div class="choice">
-                                    <input id="erase_posts" name="erase_posts" type="checkbox" value="on" />
-                                    <label for="erase_posts">{move || td!(locale.get(), auth.delete_erase_posts)}</label>
+                                    <input id="erase_contributions" name="erase_contributions" type="checkbox" value="on" />
+                                    <label for="erase_contributions">{move || td!(locale.get(), auth.delete_erase_contributions)}</label>
                                 </div>
                                 <button type="submit" class="button danger">{move || td!(locale.get(), auth.delete_button)}</button>
                             </PostForm>

@@ -1,7 +1,8 @@
 //! SQL of the contributions page.
 
 use super::Contribution;
-use crate::db::Db;
+use crate::channel::Channel;
+use crate::db::{Db, stored};
 use crate::error::AppError;
 use crate::review::Status;
 use sqlx::FromRow;
@@ -48,16 +49,21 @@ pub async fn contributions(
     .bind(owner)
     .fetch_all(db.pool())
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| Contribution {
-            id: row.id,
-            channel: row.channel,
-            created_at: row.created_at,
-            text: row.original_text,
-            status: Status::parse(&row.review_status).unwrap_or(Status::New),
-            draft: row.draft_id.zip(row.draft_title),
-            response: row.response.zip(row.responded_at),
+    rows.into_iter()
+        .map(|row| {
+            Ok(Contribution {
+                id: row.id,
+                channel: stored("input_items.channel", &row.channel, Channel::parse)?,
+                created_at: row.created_at,
+                text: row.original_text,
+                status: stored(
+                    "input_items.review_status",
+                    &row.review_status,
+                    Status::parse,
+                )?,
+                draft: row.draft_id.zip(row.draft_title),
+                response: row.response.zip(row.responded_at),
+            })
         })
-        .collect())
+        .collect()
 }

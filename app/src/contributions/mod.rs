@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Contribution {
     pub id: i64,
-    pub channel: String,
+    pub channel: crate::channel::Channel,
     pub created_at: i64,
     /// The reader's own words (theirs to read).
     pub text: String,

@@ -4,7 +4,6 @@ use super::api::my_contributions;
 use super::{Contribution, Contributions};
 use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
-use crate::review::pages::channel_name;
 use crate::review::queue_pages::status_text;
 use crate::ui::error_message::PageError;
 use crate::ui::time::iso_minute;
@@ -73,7 +72,7 @@ fn ContributionCard(item: Contribution) -> impl IntoView {
         <li class="card contribution" id=format!("c-{id}")>
             <p class="meta">
                 <span class=format!("badge status-{}", status.as_str())>{move || status_text(locale.get(), status)}</span>
-                " " <time>{iso_minute(created_at)}</time> " · " {move || channel_name(locale.get(), &channel)}
+                " " <time>{iso_minute(created_at)}</time> " · " {move || channel.label(locale.get())}
                 {draft.map(|(draft, title)| view! {
                     " · " <a href=move || page_path(locale.get(), &format!("drafts/{draft}"))>{title}</a>
                 })}

@@ -176,6 +176,15 @@ pub async fn dashboard(
             (theme.name.text.clone(), Some(theme.name.lang.clone())),
         );
     }
+    for channel in crate::channel::Channel::ALL {
+        names.insert(
+            ("channel", channel.as_str().to_owned()),
+            (
+                channel.label(locale).to_owned(),
+                Some(leptos_i18n::Locale::as_str(locale).to_owned()),
+            ),
+        );
+    }
     let mut breakdowns = Vec::new();
     for (dimension, rows) in DIMENSIONS.into_iter().zip(&weekly.rows) {
         let mut by_value: HashMap<&str, Vec<i64>> = HashMap::new();

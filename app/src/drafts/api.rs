@@ -113,12 +113,12 @@ pub async fn create_draft(
 ) -> Result<(), AppError> {
     let acting = acting_policymaker().await?;
     let text = super::DraftText::parse(&title, &summary, &body)?;
-    let id = super::db::create(
+    let id = super::write::create(
         &crate::db::db()?,
         &acting.writer(),
         locale,
         &text.as_text(),
-        &super::db::Coverage {
+        &super::write::Coverage {
             themes: &themes,
             areas: &areas,
             allow_anonymous: !anonymous.is_empty(),
@@ -155,12 +155,12 @@ pub async fn save_draft(
 ) -> Result<(), AppError> {
     let acting = acting_policymaker().await?;
     let text = super::DraftText::parse(&title, &summary, &body)?;
-    super::db::save(
+    super::write::save(
         &crate::db::db()?,
         &acting.writer(),
         id,
         &text.as_text(),
-        &super::db::Coverage {
+        &super::write::Coverage {
             themes: &themes,
             areas: &areas,
             allow_anonymous: !anonymous.is_empty(),
@@ -179,7 +179,7 @@ pub async fn save_draft(
 #[server]
 pub async fn publish_draft(locale: Locale, id: i64) -> Result<(), AppError> {
     let acting = acting_policymaker().await?;
-    let number = super::db::publish(
+    let number = super::write::publish(
         &crate::db::db()?,
         &acting.writer(),
         id,
@@ -201,27 +201,11 @@ pub async fn set_draft_status(
     #[server(default)] opens: String,
     #[server(default)] closes: String,
 ) -> Result<(), AppError> {
-    use crate::validation::{Field, Invalid, Problem};
-
     let acting = acting_policymaker().await?;
     let status = super::DraftStatus::parse(&status)?;
-    let date = |text: &str| -> Result<Option<i64>, Invalid> {
-        match text.trim() {
-            "" => Ok(None),
-            text => crate::ui::time::parse_iso_date(text)
-                .map(Some)
-                .ok_or_else(|| Invalid::new(Field::Date, Problem::Malformed)),
-        }
-    };
-    let opens = date(&opens)?;
     // A consultation closes at the end of its last day.
-    let closes = date(&closes)?.map(|day| day + 86_400_000);
-    if let (Some(opens), Some(closes)) = (opens, closes)
-        && closes <= opens
-    {
-        return Err(Invalid::new(Field::Date, Problem::Malformed).into());
-    }
-    super::db::set_status(
+    let (opens, closes) = crate::validation::optional_days(&opens, &closes)?;
+    super::write::set_status(
         &crate::db::db()?,
         &acting.writer(),
         id,
@@ -253,7 +237,7 @@ pub async fn translate_draft(
     let target = crate::locale::parse_locale(target.trim())
         .ok_or_else(|| Invalid::new(Field::Language, Problem::Malformed))?;
     let text = super::DraftText::parse(&title, &summary, &body)?;
-    super::db::translate(
+    super::write::translate(
         &crate::db::db()?,
         &acting.writer(),
         id,
@@ -285,30 +269,24 @@ pub async fn comment_on_section(
     section: i64,
     text: String,
 ) -> Result<(), AppError> {
-    use crate::security::rate_limit::{self, FeedbackLimit};
+    use crate::security::rate_limit::FeedbackLimit;
 
     let text = super::comment_text(&text)?;
     let db = crate::db::db()?;
-    if let Some(limit) = FeedbackLimit::current() {
-        let bucket = format!(
-            "comment:ip:{}",
-            crate::security::address_key()?.hash_current()
-        );
-        rate_limit::check(&db, &bucket, limit).await?;
-    }
-    let (user, participant) = crate::participation::api::contributor(&db).await?;
-    let id = super::db::comment(
+    let rules = FeedbackLimit::rule_for_address("comment")?;
+    let contributor = crate::participation::api::contributor(&db).await?;
+    let id = super::comments::comment(
         &db,
-        &super::db::NewComment {
+        &super::comments::NewComment {
             draft,
             version,
             section,
-            user,
-            participant,
+            contributor,
             text: &text,
             locale,
             now: crate::security::now_millis(),
         },
+        rules.as_slice(),
     )
     .await?;
     tracing::info!(draft, comment = id, "section comment received");

@@ -1,6 +1,9 @@
-//! SQL of policy drafts: versions and their sections, translations,
-//! section comments and the responses page. Runs unchanged on SQLite and
-//! PostgreSQL.
+//! Reading policy drafts: the list, a version as its reader reads it (in
+//! their language where translated), the source for the editor, the diff
+//! between versions and the responses page; and the rules every room of
+//! drafts shares (who writes a draft, whether it takes comments). Runs
+//! unchanged on SQLite and PostgreSQL. Writing is in `write.rs`, comments
+//! in `comments.rs`.
 
 use super::sections::{self, KeyedSection, Section};
 use super::{
@@ -10,8 +13,6 @@ use super::{
 use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n::Locale;
-use crate::input::db::{Channel, NewItem, insert_item};
-use crate::security::audit::{Action, Entry, record};
 use crate::taxonomy::{LocalText, TownOverview};
 use leptos_i18n::Locale as _;
 use sqlx::FromRow;
@@ -26,24 +27,33 @@ pub struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    /// Whether this writer writes a draft covering `themes`.
+    /// Whether this writer writes a draft covering `themes`: a policymaker
+    /// of one of them, or an admin.
     pub fn writes(&self, themes: &[i64]) -> bool {
         match &self.themes {
             None => true,
             Some(mine) => themes.iter().any(|theme| mine.contains(theme)),
         }
     }
+
+    /// Whether this writer holds every one of `themes` (an admin holds all).
+    pub fn holds_all(&self, themes: &[i64]) -> bool {
+        match &self.themes {
+            None => true,
+            Some(mine) => themes.iter().all(|theme| mine.contains(theme)),
+        }
+    }
 }
 
 #[derive(FromRow)]
-struct DraftRow {
-    id: i64,
-    status: String,
-    opens_at: Option<i64>,
-    closes_at: Option<i64>,
-    allow_anonymous: i64,
-    source_locale: String,
-    updated_at: i64,
+pub(super) struct DraftRow {
+    pub(super) id: i64,
+    pub(super) status: String,
+    pub(super) opens_at: Option<i64>,
+    pub(super) closes_at: Option<i64>,
+    pub(super) allow_anonymous: i64,
+    pub(super) source_locale: String,
+    pub(super) updated_at: i64,
 }
 
 #[derive(FromRow)]
@@ -75,14 +85,17 @@ struct SectionRow {
     html: String,
 }
 
-fn status_of(text: &str) -> Result<DraftStatus, AppError> {
+pub(super) fn status_of(text: &str) -> Result<DraftStatus, AppError> {
     DraftStatus::parse(text)
         .map_err(|_| AppError::internal(anyhow::anyhow!("unknown draft status {text}")))
 }
 
 const DRAFT: &str = "SELECT id, status, opens_at, closes_at, allow_anonymous, source_locale, updated_at FROM drafts";
 
-async fn draft_row(conn: &mut sqlx::AnyConnection, id: i64) -> Result<DraftRow, AppError> {
+pub(super) async fn draft_row(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+) -> Result<DraftRow, AppError> {
     sqlx::query_as(&format!("{DRAFT} WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -92,7 +105,7 @@ async fn draft_row(conn: &mut sqlx::AnyConnection, id: i64) -> Result<DraftRow, 
 
 /// Draft `id`, if `writer` writes it (a policymaker of one of its themes,
 /// or an admin).
-async fn writable(
+pub(super) async fn writable(
     conn: &mut sqlx::AnyConnection,
     writer: &Writer<'_>,
     id: i64,
@@ -105,7 +118,10 @@ async fn writable(
     }
 }
 
-async fn draft_themes(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Vec<i64>, AppError> {
+pub(super) async fn draft_themes(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+) -> Result<Vec<i64>, AppError> {
     Ok(sqlx::query_scalar(
         "SELECT theme_id FROM draft_themes WHERE draft_id = $1 ORDER BY theme_id",
     )
@@ -114,7 +130,10 @@ async fn draft_themes(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Vec<i64
     .await?)
 }
 
-async fn draft_areas(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Vec<i64>, AppError> {
+pub(super) async fn draft_areas(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+) -> Result<Vec<i64>, AppError> {
     Ok(
         sqlx::query_scalar("SELECT area_id FROM draft_areas WHERE draft_id = $1 ORDER BY area_id")
             .bind(id)
@@ -166,7 +185,7 @@ fn area_names(overview: &TownOverview, ids: &[i64]) -> Vec<LocalText> {
 }
 
 /// Whether a draft takes comments at `now`.
-fn accepting(row: &DraftRow, now: i64) -> bool {
+pub(super) fn accepting(row: &DraftRow, now: i64) -> bool {
     status_of(&row.status).ok() == Some(DraftStatus::Open)
         && row.opens_at.is_none_or(|opens| opens <= now)
         && row.closes_at.is_none_or(|closes| now < closes)
@@ -477,498 +496,6 @@ pub async fn source(
     })
 }
 
-/// The text of a version as written by its writer.
-pub struct Text<'a> {
-    pub title: &'a str,
-    pub summary: &'a str,
-    pub body: &'a str,
-}
-
-/// Writes the sections of version `version` from `body`, continuing the
-/// keys of `previous` (the sections of the version before).
-async fn write_sections(
-    conn: &mut sqlx::AnyConnection,
-    draft: i64,
-    version: i64,
-    body: &str,
-) -> Result<(), AppError> {
-    let previous: Option<(i64, String)> = sqlx::query_as(
-        "SELECT id, body FROM draft_versions WHERE draft_id = $1 AND id <> $2
-         ORDER BY number DESC LIMIT 1",
-    )
-    .bind(draft)
-    .bind(version)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let current: Vec<i64> = sqlx::query_scalar(
-        "SELECT section_key FROM draft_sections WHERE version_id = $1 ORDER BY position",
-    )
-    .bind(version)
-    .fetch_all(&mut *conn)
-    .await?;
-    // The working copy continues itself when it has sections (the writer
-    // saves several times), else the version before it.
-    let (base_body, base_keys) = if current.is_empty() {
-        match previous {
-            Some((previous, previous_body)) => {
-                let keys: Vec<i64> = sqlx::query_scalar(
-                    "SELECT section_key FROM draft_sections WHERE version_id = $1 ORDER BY position",
-                )
-                .bind(previous)
-                .fetch_all(&mut *conn)
-                .await?;
-                (previous_body, keys)
-            }
-            None => (String::new(), Vec::new()),
-        }
-    } else {
-        let body: String = sqlx::query_scalar("SELECT body FROM draft_versions WHERE id = $1")
-            .bind(version)
-            .fetch_one(&mut *conn)
-            .await?;
-        (body, current)
-    };
-    let previous: Vec<KeyedSection> = sections::split(&base_body)
-        .into_iter()
-        .zip(base_keys)
-        .map(|(section, key)| KeyedSection { key, section })
-        .collect();
-    let used: Option<i64> = sqlx::query_scalar(
-        "SELECT MAX(s.section_key) FROM draft_sections s
-         JOIN draft_versions v ON v.id = s.version_id WHERE v.draft_id = $1",
-    )
-    .bind(draft)
-    .fetch_one(&mut *conn)
-    .await?;
-    let sections = sections::split(body);
-    let keys = sections::assign_keys(&previous, &sections, used.unwrap_or(0) + 1);
-    sqlx::query("DELETE FROM draft_sections WHERE version_id = $1")
-        .bind(version)
-        .execute(&mut *conn)
-        .await?;
-    insert_sections(conn, version, &sections, &keys).await
-}
-
-async fn insert_sections(
-    conn: &mut sqlx::AnyConnection,
-    version: i64,
-    sections: &[Section],
-    keys: &[i64],
-) -> Result<(), AppError> {
-    if sections.is_empty() {
-        return Ok(());
-    }
-    let sql = format!(
-        "INSERT INTO draft_sections (version_id, section_key, position, heading, html) VALUES {}",
-        crate::db::placeholders(sections.len(), 5)
-    );
-    let mut query = sqlx::query(&sql);
-    for (position, (section, key)) in sections.iter().zip(keys).enumerate() {
-        query = query
-            .bind(version)
-            .bind(*key)
-            .bind(i64::try_from(position).unwrap_or(i64::MAX))
-            .bind(section.heading.clone())
-            .bind(crate::text::markdown::render(&section.body).html);
-    }
-    query.execute(&mut *conn).await?;
-    Ok(())
-}
-
-async fn set_coverage(
-    conn: &mut sqlx::AnyConnection,
-    draft: i64,
-    themes: &[i64],
-    areas: &[i64],
-) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM draft_themes WHERE draft_id = $1")
-        .bind(draft)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM draft_areas WHERE draft_id = $1")
-        .bind(draft)
-        .execute(&mut *conn)
-        .await?;
-    for theme in themes {
-        sqlx::query("INSERT INTO draft_themes (draft_id, theme_id) VALUES ($1, $2)")
-            .bind(draft)
-            .bind(*theme)
-            .execute(&mut *conn)
-            .await?;
-    }
-    for area in areas {
-        sqlx::query("INSERT INTO draft_areas (draft_id, area_id) VALUES ($1, $2)")
-            .bind(draft)
-            .bind(*area)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
-}
-
-async fn audit(
-    conn: &mut sqlx::AnyConnection,
-    writer: &Writer<'_>,
-    action: Action,
-    draft: i64,
-) -> Result<(), AppError> {
-    record(
-        conn,
-        &Entry {
-            actor: Some(writer.id),
-            action,
-            target: &format!("draft:{draft}"),
-            client_hash: writer.client_hash,
-        },
-    )
-    .await
-}
-
-/// Checks that `themes` and `areas` exist and that the writer writes at
-/// least one of the themes.
-async fn check_coverage(
-    conn: &mut sqlx::AnyConnection,
-    writer: &Writer<'_>,
-    themes: &[i64],
-    areas: &[i64],
-) -> Result<(), AppError> {
-    use crate::validation::{Field, Invalid, Problem};
-
-    if themes.is_empty() {
-        return Err(Invalid::new(Field::Scope, Problem::Empty).into());
-    }
-    for (table, ids) in [("themes", themes), ("areas", areas)] {
-        for id in ids {
-            let found: Option<i64> =
-                sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE id = $1"))
-                    .bind(*id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            if found.is_none() {
-                return Err(Invalid::new(Field::Scope, Problem::Unknown).into());
-            }
-        }
-    }
-    if !writer.writes(themes) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(())
-}
-
-/// A new draft settings.
-pub struct Coverage<'a> {
-    pub themes: &'a [i64],
-    pub areas: &'a [i64],
-    pub allow_anonymous: bool,
-}
-
-/// Starts a draft: version 1 as a working copy. Returns its id.
-pub async fn create(
-    db: &Db,
-    writer: &Writer<'_>,
-    locale: Locale,
-    text: &Text<'_>,
-    coverage: &Coverage<'_>,
-    now: i64,
-) -> Result<i64, AppError> {
-    let mut tx = db.begin().await?;
-    check_coverage(&mut tx, writer, coverage.themes, coverage.areas).await?;
-    let id = create_in(&mut tx, writer.id, locale.as_str(), text, coverage, now).await?;
-    audit(&mut tx, writer, Action::DraftCreate, id).await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-/// [`create`] in the caller's transaction, unchecked (the demo data).
-pub async fn create_in(
-    conn: &mut sqlx::AnyConnection,
-    writer: i64,
-    locale: &str,
-    text: &Text<'_>,
-    coverage: &Coverage<'_>,
-    now: i64,
-) -> Result<i64, AppError> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO drafts (allow_anonymous, source_locale, created_by, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $4) RETURNING id",
-    )
-    .bind(i64::from(coverage.allow_anonymous))
-    .bind(locale)
-    .bind(writer)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?;
-    set_coverage(conn, id, coverage.themes, coverage.areas).await?;
-    insert_version(conn, id, 1, writer, text, now).await?;
-    Ok(id)
-}
-
-/// Writes version `number` of draft `id` as a working copy, with its
-/// sections keyed after the version before.
-async fn insert_version(
-    conn: &mut sqlx::AnyConnection,
-    id: i64,
-    number: i64,
-    writer: i64,
-    text: &Text<'_>,
-    now: i64,
-) -> Result<(), AppError> {
-    let version: i64 = sqlx::query_scalar(
-        "INSERT INTO draft_versions (draft_id, number, title, summary, body, written_by, written_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-    )
-    .bind(id)
-    .bind(number)
-    .bind(text.title)
-    .bind(text.summary)
-    .bind(text.body)
-    .bind(writer)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?;
-    write_sections(conn, id, version, text.body).await
-}
-
-/// Saves the writer's text: into the working copy, or into a new working
-/// copy (the next version) when the newest version is published. Returns
-/// the version number written.
-pub async fn save(
-    db: &Db,
-    writer: &Writer<'_>,
-    id: i64,
-    text: &Text<'_>,
-    coverage: &Coverage<'_>,
-    now: i64,
-) -> Result<i64, AppError> {
-    let mut tx = db.begin().await?;
-    writable(&mut tx, writer, id).await?;
-    check_coverage(&mut tx, writer, coverage.themes, coverage.areas).await?;
-    let number = save_in(&mut tx, writer.id, id, text, now).await?;
-    set_coverage(&mut tx, id, coverage.themes, coverage.areas).await?;
-    sqlx::query("UPDATE drafts SET allow_anonymous = $2 WHERE id = $1")
-        .bind(id)
-        .bind(i64::from(coverage.allow_anonymous))
-        .execute(&mut *tx)
-        .await?;
-    audit(&mut tx, writer, Action::DraftEdit, id).await?;
-    tx.commit().await?;
-    Ok(number)
-}
-
-/// The text part of [`save`] in the caller's transaction, unchecked.
-pub async fn save_in(
-    conn: &mut sqlx::AnyConnection,
-    writer: i64,
-    id: i64,
-    text: &Text<'_>,
-    now: i64,
-) -> Result<i64, AppError> {
-    let newest: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT id, number, published_at FROM draft_versions WHERE draft_id = $1
-         ORDER BY number DESC LIMIT 1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let number = match newest {
-        Some((version, number, None)) => {
-            // Sections first: they are keyed against the body stored so far.
-            write_sections(conn, id, version, text.body).await?;
-            sqlx::query(
-                "UPDATE draft_versions
-                 SET title = $2, summary = $3, body = $4, written_by = $5, written_at = $6
-                 WHERE id = $1",
-            )
-            .bind(version)
-            .bind(text.title)
-            .bind(text.summary)
-            .bind(text.body)
-            .bind(writer)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
-            number
-        }
-        newest => {
-            let number = newest.map_or(1, |(_, number, _)| number + 1);
-            insert_version(conn, id, number, writer, text, now).await?;
-            number
-        }
-    };
-    sqlx::query("UPDATE drafts SET updated_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    Ok(number)
-}
-
-/// Publishes the working copy; from then on it never changes.
-pub async fn publish(db: &Db, writer: &Writer<'_>, id: i64, now: i64) -> Result<i64, AppError> {
-    let mut tx = db.begin().await?;
-    writable(&mut tx, writer, id).await?;
-    let number = publish_in(&mut tx, id, now)
-        .await?
-        .ok_or(AppError::NotNow)?;
-    audit(&mut tx, writer, Action::DraftPublish, id).await?;
-    tx.commit().await?;
-    Ok(number)
-}
-
-/// [`publish`] in the caller's transaction, unchecked: the number
-/// published, None when there was no working copy.
-pub async fn publish_in(
-    conn: &mut sqlx::AnyConnection,
-    id: i64,
-    now: i64,
-) -> Result<Option<i64>, AppError> {
-    let number: Option<i64> = sqlx::query_scalar(
-        "UPDATE draft_versions SET published_at = $2
-         WHERE draft_id = $1 AND published_at IS NULL RETURNING number",
-    )
-    .bind(id)
-    .bind(now)
-    .fetch_optional(&mut *conn)
-    .await?;
-    sqlx::query("UPDATE drafts SET updated_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    Ok(number)
-}
-
-/// Moves a draft to `status` (one step forward), with the consultation's
-/// dates when it opens.
-pub async fn set_status(
-    db: &Db,
-    writer: &Writer<'_>,
-    id: i64,
-    status: DraftStatus,
-    dates: (Option<i64>, Option<i64>),
-    now: i64,
-) -> Result<(), AppError> {
-    let mut tx = db.begin().await?;
-    let row = writable(&mut tx, writer, id).await?;
-    if !status_of(&row.status)?.may_become(status) {
-        return Err(AppError::NotNow);
-    }
-    if status == DraftStatus::Open {
-        let published: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM draft_versions WHERE draft_id = $1 AND published_at IS NOT NULL LIMIT 1",
-        )
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if published.is_none() {
-            return Err(AppError::NotNow);
-        }
-    }
-    let (opens_at, closes_at) = match status {
-        DraftStatus::Open => (Some(dates.0.unwrap_or(now)), dates.1),
-        DraftStatus::Closed => (
-            row.opens_at,
-            Some(row.closes_at.map_or(now, |c| c.min(now))),
-        ),
-        _ => (row.opens_at, row.closes_at),
-    };
-    sqlx::query(
-        "UPDATE drafts SET status = $2, opens_at = $3, closes_at = $4, updated_at = $5 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(status.as_str())
-    .bind(opens_at)
-    .bind(closes_at)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    audit(&mut tx, writer, Action::DraftStatus, id).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Writes (or replaces) the `locale` translation of the newest published
-/// version. It must have the same sections, in the same order.
-pub async fn translate(
-    db: &Db,
-    writer: &Writer<'_>,
-    id: i64,
-    locale: &str,
-    text: &Text<'_>,
-    now: i64,
-) -> Result<i64, AppError> {
-    use crate::validation::{Field, Invalid, Problem};
-
-    let mut tx = db.begin().await?;
-    let row = writable(&mut tx, writer, id).await?;
-    if locale == row.source_locale {
-        return Err(Invalid::new(Field::Language, Problem::Taken).into());
-    }
-    let version: Option<(i64, i64)> = sqlx::query_as(
-        "SELECT id, number FROM draft_versions WHERE draft_id = $1 AND published_at IS NOT NULL
-         ORDER BY number DESC LIMIT 1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let (version, number) = version.ok_or(AppError::NotNow)?;
-    let keys: Vec<i64> = sqlx::query_scalar(
-        "SELECT section_key FROM draft_sections WHERE version_id = $1 ORDER BY position",
-    )
-    .bind(version)
-    .fetch_all(&mut *tx)
-    .await?;
-    let sections = sections::split(text.body);
-    if sections.len() != keys.len() {
-        return Err(Invalid::new(
-            Field::Body,
-            Problem::SectionCount {
-                expected: i64::try_from(keys.len()).unwrap_or(i64::MAX),
-            },
-        )
-        .into());
-    }
-    sqlx::query("DELETE FROM draft_translations WHERE version_id = $1 AND locale = $2")
-        .bind(version)
-        .bind(locale)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM draft_translation_sections WHERE version_id = $1 AND locale = $2")
-        .bind(version)
-        .bind(locale)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO draft_translations (version_id, locale, title, summary, body, translated_by, translated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(version)
-    .bind(locale)
-    .bind(text.title)
-    .bind(text.summary)
-    .bind(text.body)
-    .bind(writer.id)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    for (section, key) in sections.iter().zip(&keys) {
-        sqlx::query(
-            "INSERT INTO draft_translation_sections (version_id, locale, section_key, heading, html)
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(version)
-        .bind(locale)
-        .bind(*key)
-        .bind(section.heading.clone())
-        .bind(crate::text::markdown::render(&section.body).html)
-        .execute(&mut *tx)
-        .await?;
-    }
-    audit(&mut tx, writer, Action::DraftTranslate, id).await?;
-    tx.commit().await?;
-    Ok(number)
-}
-
 /// The sections of version `number` of draft `id`, with their keys.
 async fn keyed_sections(
     conn: &mut sqlx::AnyConnection,
@@ -1060,77 +587,6 @@ pub async fn diff(
             .collect(),
         sections,
     })
-}
-
-/// A resident's comment on a section.
-pub struct NewComment<'a> {
-    pub draft: i64,
-    pub version: i64,
-    pub section: i64,
-    pub user: Option<i64>,
-    pub participant: Option<i64>,
-    pub text: &'a str,
-    pub locale: Locale,
-    pub now: i64,
-}
-
-/// Stores a comment and its input item (queued for analysis) in one
-/// transaction. Refused when the draft does not take comments, or not
-/// from anonymous participants.
-pub async fn comment(db: &Db, comment: &NewComment<'_>) -> Result<i64, AppError> {
-    let mut tx = db.begin().await?;
-    let row = draft_row(&mut tx, comment.draft).await?;
-    if !accepting(&row, comment.now) {
-        return Err(AppError::NotNow);
-    }
-    if comment.user.is_none() && row.allow_anonymous == 0 {
-        return Err(AppError::SignInRequired);
-    }
-    let version: Option<i64> = sqlx::query_scalar(
-        "SELECT v.id FROM draft_versions v
-         JOIN draft_sections s ON s.version_id = v.id AND s.section_key = $3
-         WHERE v.draft_id = $1 AND v.number = $2 AND v.published_at IS NOT NULL",
-    )
-    .bind(comment.draft)
-    .bind(comment.version)
-    .bind(comment.section)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let version = version.ok_or(AppError::NotFound)?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO draft_comments (draft_id, version_id, section_key, user_id, participant_id, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(comment.draft)
-    .bind(version)
-    .bind(comment.section)
-    .bind(comment.user)
-    .bind(comment.participant)
-    .bind(comment.now)
-    .fetch_one(&mut *tx)
-    .await?;
-    let areas = draft_areas(&mut tx, comment.draft).await?;
-    let item = insert_item(
-        &mut tx,
-        &NewItem {
-            channel: Channel::DraftComment,
-            source_id: id,
-            area: (areas.len() == 1).then(|| areas[0]),
-            author: comment.user,
-            participant: comment.participant,
-            text: comment.text,
-            created_at: comment.now,
-            language_hint: Some(comment.locale.as_str()),
-        },
-    )
-    .await?;
-    sqlx::query("UPDATE input_items SET draft_id = $2 WHERE id = $1")
-        .bind(item)
-        .bind(comment.draft)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(id)
 }
 
 #[derive(FromRow)]
@@ -1254,3 +710,95 @@ pub async fn responses(db: &Db, locale: Locale, id: i64) -> Result<DraftResponse
         themes: groups,
     })
 }
+
+/// The staff who wrote drafts, versions, translations and responses: the
+/// texts are the town's, the names of their writers are personal.
+pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_data::Registration {
+    feature: "drafts",
+    tables: &[
+        crate::personal_data::Table {
+            name: "drafts",
+            personal: &["created_by"],
+            other: &[
+                "id",
+                "status",
+                "opens_at",
+                "closes_at",
+                "allow_anonymous",
+                "source_locale",
+                "created_at",
+                "updated_at",
+            ],
+        },
+        crate::personal_data::Table {
+            name: "draft_versions",
+            personal: &["written_by"],
+            other: &[
+                "id",
+                "draft_id",
+                "number",
+                "title",
+                "summary",
+                "body",
+                "written_at",
+                "published_at",
+            ],
+        },
+        crate::personal_data::Table {
+            name: "draft_translations",
+            personal: &["translated_by"],
+            other: &[
+                "version_id",
+                "locale",
+                "title",
+                "summary",
+                "body",
+                "translated_at",
+            ],
+        },
+        crate::personal_data::Table {
+            name: "responses",
+            personal: &["written_by"],
+            other: &[
+                "id",
+                "draft_id",
+                "theme_id",
+                "version",
+                "section_key",
+                "body",
+                "created_at",
+            ],
+        },
+    ],
+    export: |conn, subject| {
+        Box::pin(async move {
+            let Some(user) = subject.account else {
+                return Ok(serde_json::Value::Null);
+            };
+            crate::personal_data::rows_as_json(
+                conn,
+                &format!(
+                    "SELECT draft_id, number AS version, written_at FROM draft_versions
+                         WHERE written_by = {user} ORDER BY id"
+                ),
+            )
+            .await
+        })
+    },
+    erase: |conn, subject, _| {
+        Box::pin(async move {
+            let Some(user) = subject.account else {
+                return Ok(());
+            };
+            for sql in [
+                "UPDATE drafts SET created_by = NULL WHERE created_by = $1",
+                "UPDATE draft_versions SET written_by = NULL WHERE written_by = $1",
+                "UPDATE draft_translations SET translated_by = NULL WHERE translated_by = $1",
+                "UPDATE responses SET written_by = NULL WHERE written_by = $1",
+            ] {
+                sqlx::query(sql).bind(user).execute(&mut *conn).await?;
+            }
+            Ok(())
+        })
+    },
+};

@@ -6,11 +6,15 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod comments;
+#[cfg(feature = "ssr")]
 pub mod db;
 pub mod pages;
 pub mod parts;
 #[cfg(feature = "ssr")]
 pub mod sections;
+#[cfg(feature = "ssr")]
+pub mod write;
 
 use crate::taxonomy::LocalText;
 use crate::validation::{Field, Invalid, Problem, bounded};
@@ -97,8 +101,8 @@ impl DraftText {
     }
 
     #[cfg(feature = "ssr")]
-    pub fn as_text(&self) -> db::Text<'_> {
-        db::Text {
+    pub fn as_text(&self) -> write::Text<'_> {
+        write::Text {
             title: &self.title,
             summary: &self.summary,
             body: &self.body,

@@ -17,47 +17,29 @@ pub async fn send_feedback(
 ) -> Result<(), AppError> {
     use super::FeedbackText;
     use super::db::{NewFeedback, check_choices};
-    use crate::security::rate_limit::{self, FeedbackLimit};
-    use crate::validation::{Field, Invalid, Problem};
+    use crate::security::rate_limit::FeedbackLimit;
+    use crate::validation::Field;
+    use crate::validation::optional_id;
 
-    let choice = |value: &str| -> Result<Option<i64>, Invalid> {
-        match value.trim() {
-            "" => Ok(None),
-            value => value
-                .parse()
-                .map(Some)
-                .map_err(|_| Invalid::new(Field::Scope, Problem::Malformed)),
-        }
-    };
     let text = FeedbackText::parse(&text)?;
-    let area = choice(&area)?;
-    let theme = choice(&theme)?;
+    let area = optional_id(&area, Field::Scope)?;
+    let theme = optional_id(&theme, Field::Scope)?;
     let db = crate::db::db()?;
     let intake = use_context::<super::intake::Intake>().ok_or(AppError::Unavailable)?;
-    let limit = FeedbackLimit::current();
-    let bucket = format!(
-        "feedback:ip:{}",
-        crate::security::address_key()?.hash_current()
-    );
-    if let Some(limit) = limit {
-        rate_limit::check(&db, &bucket, limit).await?;
-    }
+    let rules = FeedbackLimit::rule_for_address("feedback")?;
     check_choices(&db, area, theme).await?;
-    let (user, participant) = crate::participation::api::contributor(&db).await?;
+    let contributor = crate::participation::api::contributor(&db).await?;
     let token = crate::auth::session::new_token()?;
     let feedback = NewFeedback {
         text: text.as_str().to_owned(),
         area,
         theme,
-        user,
-        participant,
+        contributor,
         locale,
         follow_hash: crate::auth::session::token_hash(&token),
         now: crate::security::now_millis(),
     };
-    let id = intake
-        .submit(feedback, limit.map(|limit| (bucket, limit)))
-        .await?;
+    let id = intake.submit(feedback, rules.into_iter().collect()).await?;
     tracing::info!(feedback = id, "feedback received");
     leptos_axum::redirect(&crate::locale::page_path(
         locale,

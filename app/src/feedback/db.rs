@@ -1,10 +1,11 @@
 //! SQL of the feedback form.
 
 use super::{AnalysisView, FollowedFeedback};
+use crate::channel::Channel;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n::Locale;
-use crate::input::db::{Channel, NewItem};
+use crate::input::contribute::{Contribution, Contributor, record};
 use crate::taxonomy::LocalText;
 use sqlx::FromRow;
 
@@ -14,8 +15,7 @@ pub struct NewFeedback {
     pub text: String,
     pub area: Option<i64>,
     pub theme: Option<i64>,
-    pub user: Option<i64>,
-    pub participant: Option<i64>,
+    pub contributor: Contributor,
     pub locale: Locale,
     pub follow_hash: String,
     pub now: i64,
@@ -40,9 +40,9 @@ pub async fn check_choices(db: &Db, area: Option<i64>, theme: Option<i64>) -> Re
     Ok(())
 }
 
-/// Writes a batch of feedback with its input items and analysis jobs, in
-/// five statements whatever its size, in the caller's transaction. Returns
-/// the ids in the order given.
+/// Writes a batch of feedback (admitted by its rate limits already) with
+/// its input items and analysis jobs, in three statements whatever its
+/// size, in the caller's transaction. Returns the ids in the order given.
 pub async fn store_batch(
     conn: &mut sqlx::AnyConnection,
     batch: &[&NewFeedback],
@@ -62,8 +62,8 @@ pub async fn store_batch(
         query = query
             .bind(feedback.area)
             .bind(feedback.theme)
-            .bind(feedback.user)
-            .bind(feedback.participant)
+            .bind(feedback.contributor.account())
+            .bind(feedback.contributor.participant())
             .bind(&feedback.follow_hash)
             .bind(leptos_i18n::Locale::as_str(feedback.locale))
             .bind(feedback.now);
@@ -82,21 +82,21 @@ pub async fn store_batch(
         .ok_or_else(|| {
             AppError::internal(anyhow::anyhow!("an inserted feedback row was not returned"))
         })?;
-    let items: Vec<NewItem> = batch
+    let items: Vec<Contribution> = batch
         .iter()
         .zip(&ids)
-        .map(|(feedback, id)| NewItem {
+        .map(|(feedback, id)| Contribution {
             channel: Channel::Feedback,
             source_id: *id,
+            draft: None,
             area: feedback.area,
-            author: feedback.user,
-            participant: feedback.participant,
+            contributor: feedback.contributor,
             text: &feedback.text,
-            created_at: feedback.now,
             language_hint: Some(leptos_i18n::Locale::as_str(feedback.locale)),
+            at: feedback.now,
         })
         .collect();
-    crate::input::db::insert_items(conn, &items).await?;
+    record(conn, &items).await?;
     Ok(ids)
 }
 
@@ -198,3 +198,44 @@ pub async fn followed(
         review_status: row.review_status,
     }))
 }
+
+/// What the feedback form holds about people: who sent each piece (its
+/// text is a contribution, in the input room) and its private link.
+pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_data::Registration {
+    feature: "feedback",
+    tables: &[crate::personal_data::Table {
+        name: "feedback",
+        personal: &["user_id", "participant_id", "follow_hash"],
+        other: &["id", "area_id", "theme_id", "locale", "created_at"],
+    }],
+    export: |conn, subject| {
+        Box::pin(async move {
+            let condition = subject.condition(Some("user_id"), Some("participant_id"));
+            crate::personal_data::rows_as_json(
+                conn,
+                &format!(
+                    "SELECT id, area_id, theme_id, locale, created_at FROM feedback
+                         WHERE {condition} ORDER BY id"
+                ),
+            )
+            .await
+        })
+    },
+    erase: |conn, subject, how| {
+        Box::pin(async move {
+            let condition = subject.condition(Some("user_id"), Some("participant_id"));
+            // Erased feedback's private link stops working too.
+            let link = match how {
+                crate::personal_data::Erasure::Erase => "'erased:' || CAST(id AS TEXT)",
+                crate::personal_data::Erasure::Unlink => "follow_hash",
+            };
+            sqlx::query(&format!(
+                "UPDATE feedback SET user_id = NULL, participant_id = NULL, follow_hash = {link}
+                     WHERE {condition}"
+            ))
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        })
+    },
+};

@@ -1,19 +1,22 @@
 //! Group commit for the feedback form. A burst of submissions (a campaign
 //! going viral, a consultation's last evening) must queue up rather than
 //! fail, and each must be durable before it is acknowledged. One writer
-//! task takes whatever submissions are waiting (up to [`MAX_BATCH`]) and
-//! writes them, their input items, analysis jobs and rate-limit hits in one
-//! transaction: one disk sync for the lot instead of one each. A batch that
-//! fails is retried one submission at a time, so that one bad row fails
-//! alone.
+//! task takes whatever submissions are waiting (up to [`MAX_BATCH`]) and,
+//! in one transaction, counts them against their rate limits in arrival
+//! order (the contribution contract's [`admit`]), then writes the admitted
+//! ones, their input items and analysis jobs: one disk sync for the lot
+//! instead of one each. A submission over its limit is refused with
+//! nothing written. A batch that fails is retried one submission at a
+//! time, so that one bad row fails alone.
 
 use super::db::{NewFeedback, store_batch};
 use crate::db::Db;
 use crate::error::AppError;
-use crate::security::rate_limit::Limit;
+use crate::input::contribute::admit;
+use crate::security::rate_limit::Rule;
 use tokio::sync::{mpsc, oneshot};
 
-/// Submissions written in one transaction at most (7 parameters each:
+/// Submissions written in one transaction at most (9 parameters each:
 /// well under SQLite's 32,766).
 const MAX_BATCH: usize = 512;
 /// Submissions waiting for the writer at most; beyond, senders wait.
@@ -22,8 +25,8 @@ const QUEUE: usize = 8_192;
 /// A submission on its way to the database.
 struct Submission {
     feedback: NewFeedback,
-    /// The sender's rate-limit bucket, to count this submission in.
-    hit: Option<(String, Limit)>,
+    /// The rate limits it counts against.
+    rules: Vec<Rule>,
     reply: oneshot::Sender<Result<i64, AppError>>,
 }
 
@@ -41,18 +44,14 @@ impl Intake {
         Self { sender }
     }
 
-    /// Stores `feedback` (and counts `hit` in its rate-limit bucket);
-    /// returns its id once it is committed.
-    pub async fn submit(
-        &self,
-        feedback: NewFeedback,
-        hit: Option<(String, Limit)>,
-    ) -> Result<i64, AppError> {
+    /// Stores `feedback` once it is within `rules`; returns its id once it
+    /// is committed, or [`AppError::TooManyRequests`] with nothing written.
+    pub async fn submit(&self, feedback: NewFeedback, rules: Vec<Rule>) -> Result<i64, AppError> {
         let (reply, answer) = oneshot::channel();
         self.sender
             .send(Submission {
                 feedback,
-                hit,
+                rules,
                 reply,
             })
             .await
@@ -66,9 +65,9 @@ async fn write_loop(db: Db, mut receiver: mpsc::Receiver<Submission>) {
     while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
         if batch.len() > 1 {
             match write(&db, &batch).await {
-                Ok(ids) => {
-                    for (submission, id) in batch.drain(..).zip(ids) {
-                        let _ = submission.reply.send(Ok(id));
+                Ok(outcomes) => {
+                    for (submission, outcome) in batch.drain(..).zip(outcomes) {
+                        let _ = submission.reply.send(outcome);
                     }
                     continue;
                 }
@@ -78,32 +77,37 @@ async fn write_loop(db: Db, mut receiver: mpsc::Receiver<Submission>) {
             }
         }
         for submission in batch.drain(..) {
-            let outcome = write(&db, std::slice::from_ref(&submission)).await;
-            let _ = submission
-                .reply
-                .send(outcome.map(|ids| ids.first().copied().unwrap_or_default()));
+            let outcome = write(&db, std::slice::from_ref(&submission))
+                .await
+                .and_then(|mut outcomes| outcomes.pop().unwrap_or(Err(AppError::Unavailable)));
+            let _ = submission.reply.send(outcome);
         }
     }
 }
 
-async fn write(db: &Db, batch: &[Submission]) -> Result<Vec<i64>, AppError> {
+/// Writes a batch in one transaction; one outcome per submission.
+async fn write(db: &Db, batch: &[Submission]) -> Result<Vec<Result<i64, AppError>>, AppError> {
     let mut tx = db.begin().await?;
-    let feedback: Vec<&NewFeedback> = batch
+    let now = batch
         .iter()
-        .map(|submission| &submission.feedback)
+        .map(|submission| submission.feedback.now)
+        .max()
+        .unwrap_or_default();
+    let attempts: Vec<&[Rule]> = batch
+        .iter()
+        .map(|submission| submission.rules.as_slice())
         .collect();
-    let ids = store_batch(&mut tx, &feedback).await?;
-    for submission in batch {
-        if let Some((bucket, limit)) = &submission.hit {
-            crate::security::rate_limit::record_in(
-                &mut tx,
-                bucket,
-                *limit,
-                submission.feedback.now,
-            )
-            .await?;
-        }
-    }
+    let admitted = admit(&mut tx, &attempts, now).await?;
+    let to_store: Vec<&NewFeedback> = batch
+        .iter()
+        .zip(&admitted)
+        .filter(|(_, admitted)| admitted.is_ok())
+        .map(|(submission, _)| &submission.feedback)
+        .collect();
+    let mut ids = store_batch(&mut tx, &to_store).await?.into_iter();
     tx.commit().await?;
-    Ok(ids)
+    Ok(admitted
+        .into_iter()
+        .map(|admitted| admitted.and_then(|()| ids.next().ok_or(AppError::Unavailable)))
+        .collect())
 }

@@ -205,7 +205,18 @@ pub async fn report_post(
     let reporter = signed_in().await?;
     let reason = ReportReason::parse(&reason)?;
     let note = reason_text(&note, reason == ReportReason::Other)?;
-    let thread = super::db::report_post(&crate::db::db()?, post, reporter, reason, &note).await?;
+    let report = super::db::Report {
+        post,
+        reporter,
+        reason,
+        note: &note,
+    };
+    let thread = super::db::report_post(
+        &crate::db::db()?,
+        &report,
+        &super::domain::PostingLimits::current(),
+    )
+    .await?;
     tracing::info!(reporter, post, reason = reason.as_str(), "post reported");
     leptos_axum::redirect(&format!(
         "{}?reported={post}",

@@ -11,15 +11,17 @@ use super::{
     AreaForums, CategoryPage, CategorySummary, ForumsIndex, MoveTarget, PAGE_SIZE, PostForEdit,
     PostView, PostWindow, Published, Quote, ThreadHead, ThreadPage, ThreadSummary,
 };
-use crate::db::Db;
+use crate::channel::Channel;
+use crate::db::{Db, stored};
 use crate::error::AppError;
 use crate::i18n::Locale;
+use crate::input::contribute::{Contribution, Contributor, contribute};
 use crate::security::now_millis;
 use crate::taxonomy::db::AreaKey;
 use crate::taxonomy::{AreaSummary, LocalText};
 use crate::text::markdown::Rendered;
 use leptos_i18n::Locale as _;
-use sqlx::{Any, FromRow, Transaction};
+use sqlx::{Any, FromRow};
 use std::collections::HashMap;
 
 #[derive(FromRow)]
@@ -396,7 +398,7 @@ pub async fn thread_page(
     let posts = rows
         .into_iter()
         .map(|row| post_view(row, reader, now, window_millis))
-        .collect();
+        .collect::<Result<_, AppError>>()?;
     let move_targets = if reader.moderator {
         move_targets(db, locale, reader).await?
     } else {
@@ -422,8 +424,13 @@ pub async fn thread_page(
     })
 }
 
-fn post_view(row: PostRow, reader: Reader, now: i64, window_millis: i64) -> PostView {
-    let status = PostStatus::parse(&row.status).unwrap_or(PostStatus::Hidden);
+fn post_view(
+    row: PostRow,
+    reader: Reader,
+    now: i64,
+    window_millis: i64,
+) -> Result<PostView, AppError> {
+    let status = stored("posts.status", &row.status, PostStatus::parse)?;
     let mine = row.author_id.is_some() && row.author_id == reader.user_id;
     let readable = match status {
         PostStatus::Visible => true,
@@ -439,7 +446,7 @@ fn post_view(row: PostRow, reader: Reader, now: i64, window_millis: i64) -> Post
             _ => String::new(),
         },
     });
-    PostView {
+    Ok(PostView {
         id: row.id,
         author: row.author,
         author_id: row.author_id,
@@ -456,7 +463,7 @@ fn post_view(row: PostRow, reader: Reader, now: i64, window_millis: i64) -> Post
         editable: mine
             && matches!(status, PostStatus::Visible | PostStatus::Held)
             && now - row.created_at <= window_millis,
-    }
+    })
 }
 
 /// The start of a post's text, from its stored HTML (tags dropped, the
@@ -570,7 +577,7 @@ pub enum PostTarget<'a> {
 /// What the rules need to know about the author, read in the transaction
 /// that writes the post (`posts_author`, `forum_suspensions_user_area`).
 async fn author_facts(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut sqlx::AnyConnection,
     author: i64,
     area: i64,
     moderator: bool,
@@ -578,24 +585,14 @@ async fn author_facts(
 ) -> Result<AuthorFacts, AppError> {
     let created_at: i64 = sqlx::query_scalar("SELECT created_at FROM users WHERE id = $1")
         .bind(author)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await?;
-    let (last_minute, last_day): (i64, i64) = sqlx::query_as(
-        "SELECT COALESCE(SUM(CASE WHEN created_at > $2 THEN 1 ELSE 0 END), 0),
-                COUNT(*)
-         FROM posts WHERE author_id = $1 AND created_at > $3",
-    )
-    .bind(author)
-    .bind(now - 60_000)
-    .bind(now - 86_400_000)
-    .fetch_one(&mut **tx)
-    .await?;
     let approved_in_area: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM posts WHERE author_id = $1 AND area_id = $2 AND status = 'visible'",
     )
     .bind(author)
     .bind(area)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await?;
     let suspended_until: Option<i64> = sqlx::query_scalar(
         "SELECT MAX(until) FROM forum_suspensions WHERE user_id = $1 AND area_id = $2 AND until > $3",
@@ -603,12 +600,10 @@ async fn author_facts(
     .bind(author)
     .bind(area)
     .bind(now)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await?;
     Ok(AuthorFacts {
         account_age_millis: now - created_at,
-        posts_last_minute: last_minute,
-        posts_last_day: last_day,
         approved_in_area,
         suspended_until,
         moderator,
@@ -637,19 +632,31 @@ where
 
 /// Writes a thread or a reply, with its input item, in one transaction,
 /// after the rules have placed it (published, held, or refused with the
-/// reason).
+/// reason) and the rate limits admitted it.
 #[tracing::instrument(skip(db, post), fields(author = post.author, area = post.area_id))]
 pub async fn write_post(
     db: &Db,
     post: &NewPost<'_>,
     limits: &PostingLimits,
 ) -> Result<Published, AppError> {
-    let now = now_millis();
     let mut tx = db.begin().await?;
-    let facts = author_facts(&mut tx, post.author, post.area_id, post.moderator, now).await?;
+    let published = write_post_in(&mut tx, post, limits, now_millis()).await?;
+    tx.commit().await?;
+    Ok(published)
+}
+
+/// [`write_post`] in the caller's transaction, as of `now`.
+pub async fn write_post_in(
+    tx: &mut sqlx::AnyConnection,
+    post: &NewPost<'_>,
+    limits: &PostingLimits,
+    now: i64,
+) -> Result<Published, AppError> {
+    let facts = author_facts(tx, post.author, post.area_id, post.moderator, now).await?;
     let rules = forum_rules(&mut *tx, post.area_id).await?;
     let links = i64::try_from(post.rendered.links).unwrap_or(i64::MAX);
     let placement = place_post(&facts, &rules, limits, links, post.filtered)?;
+    let new_account = limits.is_new_account(facts.account_age_millis, facts.moderator);
     let (status, held_reason) = match placement {
         Placement::Publish => (PostStatus::Visible, None),
         Placement::HoldNewAccount => (PostStatus::Held, Some("new_account")),
@@ -722,41 +729,25 @@ pub async fn write_post(
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    insert_input_item(&mut tx, id, post.area_id, post.author, &input_text, now).await?;
-    tx.commit().await?;
+    contribute(
+        tx,
+        &Contribution {
+            channel: Channel::ForumPost,
+            source_id: id,
+            draft: None,
+            area: Some(post.area_id),
+            contributor: Contributor::Account(post.author),
+            text: &input_text,
+            language_hint: None,
+            at: now,
+        },
+        &limits.rules(post.author, new_account),
+    )
+    .await?;
     Ok(match status {
         PostStatus::Visible => Published::Visible { thread, post: id },
         _ => Published::Held { thread, post: id },
     })
-}
-
-/// Every post is an input item, written with it; the pipeline analyses it
-/// later.
-pub async fn insert_input_item(
-    conn: &mut sqlx::AnyConnection,
-    post: i64,
-    area: i64,
-    author: i64,
-    text: &str,
-    now: i64,
-) -> Result<(), AppError> {
-    use crate::input::db::{Channel, NewItem, insert_item};
-
-    insert_item(
-        conn,
-        &NewItem {
-            channel: Channel::ForumPost,
-            source_id: post,
-            area: Some(area),
-            author: Some(author),
-            participant: None,
-            text,
-            created_at: now,
-            language_hint: None,
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 #[derive(FromRow)]
@@ -858,7 +849,7 @@ pub async fn edit_post(
         .fetch_one(&mut *tx)
         .await?;
     let held = place_edit(now - created_at, moderator, limits, links, filtered)?;
-    let old_status = PostStatus::parse(&row.status).unwrap_or(PostStatus::Visible);
+    let old_status = stored("posts.status", &row.status, PostStatus::parse)?;
     let new_status = if held { PostStatus::Held } else { old_status };
     sqlx::query(
         "INSERT INTO post_revisions (post_id, body_source, written_at) VALUES ($1, $2, $3)",
@@ -903,7 +894,7 @@ pub async fn edit_post(
 /// counters true: the first post decides whether the thread is published,
 /// later ones count as replies while visible.
 pub async fn set_status(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut sqlx::AnyConnection,
     post: i64,
     from: PostStatus,
     to: PostStatus,
@@ -916,12 +907,12 @@ pub async fn set_status(
          FROM posts p WHERE p.id = $1",
     )
     .bind(post)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await?;
     sqlx::query("UPDATE posts SET status = $2 WHERE id = $1")
         .bind(post)
         .bind(to.as_str())
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     let was_visible = from == PostStatus::Visible;
     let is_visible = to == PostStatus::Visible;
@@ -929,7 +920,7 @@ pub async fn set_status(
         sqlx::query("UPDATE threads SET published = $2 WHERE id = $1")
             .bind(thread)
             .bind(i64::from(to != PostStatus::Held))
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
     } else if was_visible != is_visible {
         sqlx::query(
@@ -940,84 +931,202 @@ pub async fn set_status(
         .bind(thread)
         .bind(if is_visible { 1_i64 } else { -1 })
         .bind(if is_visible { created_at } else { 0 })
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     }
     Ok(())
 }
 
-/// A resident's posts and reports, for their data export (`posts_author`,
-/// `post_reports_reporter`).
-pub async fn contributions_of(
-    tx: &mut Transaction<'_, Any>,
-    user: i64,
-) -> Result<(Vec<super::MyPost>, Vec<super::MyReport>), AppError> {
-    let posts: Vec<(i64, i64, i64, Option<i64>, String, String)> = sqlx::query_as(
-        "SELECT id, thread_id, created_at, edited_at, status, body_source FROM posts
-         WHERE author_id = $1 ORDER BY id",
+/// What the forums hold about people: threads and posts they wrote (with
+/// earlier versions), reactions, reports, suspensions, word filters set.
+pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_data::Registration {
+    feature: "forums",
+    tables: &[
+        crate::personal_data::Table {
+            name: "threads",
+            personal: &["author_id", "title"],
+            other: &[
+                "id",
+                "category_id",
+                "area_id",
+                "created_at",
+                "reply_count",
+                "last_post_at",
+                "pinned",
+                "locked",
+                "published",
+            ],
+        },
+        crate::personal_data::Table {
+            name: "posts",
+            personal: &["author_id", "body_source", "body_html", "hide_reason"],
+            other: &[
+                "id",
+                "thread_id",
+                "area_id",
+                "quote_of",
+                "status",
+                "held_reason",
+                "link_count",
+                "agree_count",
+                "helpful_count",
+                "created_at",
+                "edited_at",
+            ],
+        },
+        crate::personal_data::Table {
+            name: "post_revisions",
+            personal: &["body_source"],
+            other: &["id", "post_id", "written_at"],
+        },
+        crate::personal_data::Table {
+            name: "post_reactions",
+            personal: &["user_id"],
+            other: &["post_id", "kind", "created_at"],
+        },
+        crate::personal_data::Table {
+            name: "post_reports",
+            personal: &["reporter_id", "note"],
+            other: &["id", "post_id", "reason", "created_at", "resolved_at"],
+        },
+        crate::personal_data::Table {
+            name: "forum_suspensions",
+            personal: &["user_id", "reason", "created_by"],
+            other: &["id", "area_id", "until", "created_at"],
+        },
+        crate::personal_data::Table {
+            name: "word_filters",
+            personal: &["created_by"],
+            other: &[
+                "id",
+                "area_id",
+                "locale",
+                "phrase",
+                "pattern",
+                "action",
+                "created_at",
+            ],
+        },
+    ],
+    export: |conn, subject| Box::pin(export_forums(conn, subject)),
+    erase: |conn, subject, how| Box::pin(erase_forums(conn, subject, how)),
+};
+
+async fn export_forums(
+    conn: &mut sqlx::AnyConnection,
+    subject: &crate::personal_data::Subject,
+) -> Result<serde_json::Value, AppError> {
+    use crate::personal_data::rows_as_json;
+
+    let Some(user) = subject.account else {
+        return Ok(serde_json::Value::Null);
+    };
+    // Uses posts_author, threads_author, post_reports_reporter,
+    // post_reactions_user, forum_suspensions_user_area.
+    let posts = rows_as_json(
+        conn,
+        &format!(
+            "SELECT id, thread_id, created_at, edited_at, status, body_source AS text FROM posts
+             WHERE author_id = {user} ORDER BY id"
+        ),
     )
-    .bind(user)
-    .fetch_all(&mut **tx)
     .await?;
-    let reports: Vec<(i64, String, String, i64)> = sqlx::query_as(
-        "SELECT post_id, reason, note, created_at FROM post_reports WHERE reporter_id = $1 ORDER BY id",
+    let revisions = rows_as_json(
+        conn,
+        &format!(
+            "SELECT r.post_id, r.written_at, r.body_source AS text FROM post_revisions r
+             JOIN posts p ON p.id = r.post_id WHERE p.author_id = {user} ORDER BY r.id"
+        ),
     )
-    .bind(user)
-    .fetch_all(&mut **tx)
     .await?;
-    Ok((
-        posts
-            .into_iter()
-            .map(
-                |(id, thread_id, created_at, edited_at, status, text)| super::MyPost {
-                    id,
-                    thread_id,
-                    created_at,
-                    edited_at,
-                    status: PostStatus::parse(&status).unwrap_or(PostStatus::Visible),
-                    text,
-                },
-            )
-            .collect(),
-        reports
-            .into_iter()
-            .map(|(post_id, reason, note, created_at)| super::MyReport {
-                post_id,
-                reason: ReportReason::parse(&reason).unwrap_or(ReportReason::Other),
-                note,
-                created_at,
-            })
-            .collect(),
-    ))
+    let threads = rows_as_json(
+        conn,
+        &format!("SELECT id, title, created_at FROM threads WHERE author_id = {user} ORDER BY id"),
+    )
+    .await?;
+    let reports = rows_as_json(
+        conn,
+        &format!(
+            "SELECT post_id, reason, note, created_at FROM post_reports WHERE reporter_id = {user} ORDER BY id"
+        ),
+    )
+    .await?;
+    let reactions = rows_as_json(
+        conn,
+        &format!(
+            "SELECT post_id, kind, created_at FROM post_reactions WHERE user_id = {user} ORDER BY created_at"
+        ),
+    )
+    .await?;
+    let suspensions = rows_as_json(
+        conn,
+        &format!(
+            "SELECT area_id, until, reason, created_at FROM forum_suspensions WHERE user_id = {user} ORDER BY id"
+        ),
+    )
+    .await?;
+    Ok(serde_json::json!({
+        "posts": posts,
+        "earlier_versions": revisions,
+        "threads_started": threads,
+        "reports": reports,
+        "reactions": reactions,
+        "suspensions": suspensions,
+    }))
 }
 
-/// Erases the texts of a resident's posts (at their request, when they
-/// delete their account): bodies, earlier versions, the titles of threads
-/// they started, and the posts' input items. The posts stay as "deleted"
-/// placeholders so that the threads still read in order.
-pub async fn erase_posts_of(tx: &mut Transaction<'_, Any>, user: i64) -> Result<(), AppError> {
-    let posts: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, status FROM posts WHERE author_id = $1")
+/// With [`Erasure::Erase`](crate::personal_data::Erasure::Erase), the texts
+/// of the account's posts go (bodies, earlier versions, the titles of
+/// threads they started; their input items with the contributions); the
+/// posts stay as "deleted" placeholders so that threads still read in
+/// order. Either way the account's reactions, reports and suspensions go,
+/// and its posts stay, unlinked, as "former resident".
+async fn erase_forums(
+    conn: &mut sqlx::AnyConnection,
+    subject: &crate::personal_data::Subject,
+    how: crate::personal_data::Erasure,
+) -> Result<(), AppError> {
+    let Some(user) = subject.account else {
+        return Ok(());
+    };
+    if how == crate::personal_data::Erasure::Erase {
+        let posts: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, status FROM posts WHERE author_id = $1")
+                .bind(user)
+                .fetch_all(&mut *conn)
+                .await?;
+        for (post, status) in posts {
+            let from = stored("posts.status", &status, PostStatus::parse)?;
+            set_status(conn, post, from, PostStatus::Deleted).await?;
+            sqlx::query("DELETE FROM post_revisions WHERE post_id = $1")
+                .bind(post)
+                .execute(&mut *conn)
+                .await?;
+        }
+        sqlx::query("UPDATE posts SET body_source = '', body_html = '' WHERE author_id = $1")
             .bind(user)
-            .fetch_all(&mut **tx)
+            .execute(&mut *conn)
             .await?;
-    for (post, status) in posts {
-        let from = PostStatus::parse(&status).unwrap_or(PostStatus::Visible);
-        set_status(tx, post, from, PostStatus::Deleted).await?;
-        sqlx::query("DELETE FROM post_revisions WHERE post_id = $1")
-            .bind(post)
-            .execute(&mut **tx)
+        sqlx::query("UPDATE threads SET title = '—' WHERE author_id = $1")
+            .bind(user)
+            .execute(&mut *conn)
             .await?;
-        crate::input::db::erase_text(tx, crate::input::db::Channel::ForumPost, post).await?;
     }
-    sqlx::query("UPDATE posts SET body_source = '', body_html = '' WHERE author_id = $1")
-        .bind(user)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("UPDATE threads SET title = '—' WHERE author_id = $1")
-        .bind(user)
-        .execute(&mut **tx)
-        .await?;
+    for sql in [
+        "UPDATE posts SET agree_count = agree_count - 1
+         WHERE id IN (SELECT post_id FROM post_reactions WHERE user_id = $1 AND kind = 'agree')",
+        "UPDATE posts SET helpful_count = helpful_count - 1
+         WHERE id IN (SELECT post_id FROM post_reactions WHERE user_id = $1 AND kind = 'helpful')",
+        "DELETE FROM post_reactions WHERE user_id = $1",
+        "DELETE FROM post_reports WHERE reporter_id = $1",
+        "DELETE FROM forum_suspensions WHERE user_id = $1",
+        "UPDATE posts SET author_id = NULL WHERE author_id = $1",
+        "UPDATE threads SET author_id = NULL WHERE author_id = $1",
+        "UPDATE forum_suspensions SET created_by = NULL WHERE created_by = $1",
+        "UPDATE word_filters SET created_by = NULL WHERE created_by = $1",
+    ] {
+        sqlx::query(sql).bind(user).execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
@@ -1076,45 +1185,84 @@ pub async fn toggle_reaction(
     Ok(thread)
 }
 
-/// A resident's report of a post (once per resident and post). When the
-/// area's threshold of distinct residents is reached, a visible post is
-/// hidden pending review. Returns the thread.
-#[tracing::instrument(skip(db, note))]
+/// A resident's report of a post.
+#[derive(Debug, Clone, Copy)]
+pub struct Report<'a> {
+    pub post: i64,
+    pub reporter: i64,
+    pub reason: ReportReason,
+    pub note: &'a str,
+}
+
+/// Records a report (once per resident and post; at most
+/// [`Limit::REPORTS`](crate::security::rate_limit::Limit::REPORTS) per
+/// account and hour). When the area's threshold of distinct residents
+/// *with standing* is reached, a visible post is hidden pending review: a
+/// new account's report reaches the moderators but does not count toward
+/// the automatic hiding, so a handful of fresh accounts cannot silence
+/// someone. Returns the thread.
+#[tracing::instrument(skip(db, report), fields(post = report.post))]
 pub async fn report_post(
     db: &Db,
-    post: i64,
-    reporter: i64,
-    reason: ReportReason,
-    note: &str,
+    report: &Report<'_>,
+    limits: &PostingLimits,
 ) -> Result<i64, AppError> {
     let mut tx = db.begin().await?;
+    let thread = report_post_in(&mut tx, report, limits, now_millis()).await?;
+    tx.commit().await?;
+    Ok(thread)
+}
+
+/// [`report_post`] in the caller's transaction, as of `now`.
+pub async fn report_post_in(
+    tx: &mut sqlx::AnyConnection,
+    report: &Report<'_>,
+    limits: &PostingLimits,
+    now: i64,
+) -> Result<i64, AppError> {
+    use crate::security::rate_limit::{self, Limit, Rule};
+
     let (thread, area, status): (i64, i64, String) =
         sqlx::query_as("SELECT thread_id, area_id, status FROM posts WHERE id = $1")
-            .bind(post)
+            .bind(report.post)
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(AppError::NotFound)?;
+    rate_limit::take(
+        tx,
+        &[Rule::new(
+            format!("report:account:{}", report.reporter),
+            Limit::REPORTS,
+        )],
+        now,
+    )
+    .await?;
     sqlx::query(
         "INSERT INTO post_reports (post_id, reporter_id, reason, note, created_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (post_id, reporter_id) DO NOTHING",
     )
-    .bind(post)
-    .bind(reporter)
-    .bind(reason.as_str())
-    .bind(note)
-    .bind(now_millis())
+    .bind(report.post)
+    .bind(report.reporter)
+    .bind(report.reason.as_str())
+    .bind(report.note)
+    .bind(now)
     .execute(&mut *tx)
     .await?;
+    // Reporters with standing: accounts no longer new (`post_reports_open`).
+    let standing_since = now - limits.new_account_days * 86_400_000;
     let open: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM post_reports WHERE post_id = $1 AND resolved_at IS NULL",
+        "SELECT COUNT(*) FROM post_reports r JOIN users u ON u.id = r.reporter_id
+         WHERE r.post_id = $1 AND r.resolved_at IS NULL AND u.created_at <= $2",
     )
-    .bind(post)
+    .bind(report.post)
+    .bind(standing_since)
     .fetch_one(&mut *tx)
     .await?;
     let rules = forum_rules(&mut *tx, area).await?;
-    if status == PostStatus::Visible.as_str() && open >= rules.report_threshold {
-        set_status(&mut tx, post, PostStatus::Visible, PostStatus::Reported).await?;
+    if stored("posts.status", &status, PostStatus::parse)? == PostStatus::Visible
+        && open >= rules.report_threshold
+    {
+        set_status(tx, report.post, PostStatus::Visible, PostStatus::Reported).await?;
     }
-    tx.commit().await?;
     Ok(thread)
 }

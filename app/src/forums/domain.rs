@@ -236,6 +236,35 @@ impl PostingLimits {
         !moderator && account_age_millis < self.new_account_days * 86_400_000
     }
 
+    /// The rate limits a post of `author` counts against: posts per minute
+    /// for everyone (moderators too: floods are floods), and posts per day
+    /// for a new account. Applied by the contribution contract, in the
+    /// transaction that writes the post.
+    #[cfg(feature = "ssr")]
+    pub fn rules(&self, author: i64, new_account: bool) -> Vec<crate::security::rate_limit::Rule> {
+        use crate::security::rate_limit::{Limit, Rule};
+        use std::time::Duration;
+
+        let count = |max: i64| u32::try_from(max.max(0)).unwrap_or(u32::MAX);
+        let mut rules = vec![Rule::new(
+            format!("post:minute:{author}"),
+            Limit {
+                max: count(self.posts_per_minute),
+                window: Duration::from_secs(60),
+            },
+        )];
+        if new_account {
+            rules.push(Rule::new(
+                format!("post:day:{author}"),
+                Limit {
+                    max: count(self.new_account_posts_per_day),
+                    window: Duration::from_secs(86_400),
+                },
+            ));
+        }
+        rules
+    }
+
     /// The limits of the current server (a Leptos context), or the defaults.
     pub fn current() -> Self {
         leptos::prelude::use_context::<PostingLimits>().unwrap_or(Self::DEFAULT)
@@ -246,8 +275,6 @@ impl PostingLimits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AuthorFacts {
     pub account_age_millis: i64,
-    pub posts_last_minute: i64,
-    pub posts_last_day: i64,
     /// Published posts of the author in this area.
     pub approved_in_area: i64,
     /// The end of a suspension in this area, if one runs.
@@ -260,8 +287,6 @@ pub struct AuthorFacts {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
     Suspended { until: i64 },
-    Flood { retry_after_secs: u64 },
-    DailyLimit { retry_after_secs: u64 },
     TooManyLinks { max: i64 },
     Filtered,
 }
@@ -271,9 +296,6 @@ impl From<Refusal> for crate::error::AppError {
         use crate::error::AppError;
         match refusal {
             Refusal::Suspended { until } => AppError::Suspended { until },
-            Refusal::Flood { retry_after_secs } | Refusal::DailyLimit { retry_after_secs } => {
-                AppError::TooManyRequests { retry_after_secs }
-            }
             Refusal::TooManyLinks { max } => {
                 Invalid::new(Field::Body, Problem::TooManyLinks { max }).into()
             }
@@ -291,7 +313,9 @@ pub enum Placement {
 }
 
 /// Decides the fate of a new post from the author's facts, the area's
-/// rules, the links it holds and what the word filters said.
+/// rules, the links it holds and what the word filters said. (How many
+/// posts an author may write in a minute or a day is a rate limit:
+/// [`PostingLimits::rules`].)
 pub fn place_post(
     facts: &AuthorFacts,
     rules: &ForumRules,
@@ -302,17 +326,7 @@ pub fn place_post(
     if let Some(until) = facts.suspended_until {
         return Err(Refusal::Suspended { until });
     }
-    if facts.posts_last_minute >= limits.posts_per_minute {
-        return Err(Refusal::Flood {
-            retry_after_secs: 60,
-        });
-    }
     let new_account = limits.is_new_account(facts.account_age_millis, facts.moderator);
-    if new_account && facts.posts_last_day >= limits.new_account_posts_per_day {
-        return Err(Refusal::DailyLimit {
-            retry_after_secs: 3600,
-        });
-    }
     if judge_text(new_account, limits, links, filtered)? {
         return Ok(Placement::HoldFiltered);
     }
@@ -392,8 +406,6 @@ mod tests {
     fn settled() -> AuthorFacts {
         AuthorFacts {
             account_age_millis: 30 * 86_400_000,
-            posts_last_minute: 0,
-            posts_last_day: 0,
             approved_in_area: 10,
             suspended_until: None,
             moderator: false,
@@ -444,33 +456,34 @@ mod tests {
         };
         assert_eq!(place(new, 2, None), Ok(Placement::Publish));
         assert_eq!(place(new, 3, None), Err(Refusal::TooManyLinks { max: 2 }));
-        let busy = AuthorFacts {
-            posts_last_day: 10,
-            ..new
+        // An older account is not limited in links.
+        assert_eq!(place(settled(), 9, None), Ok(Placement::Publish));
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn posts_are_limited_per_minute_and_new_accounts_per_day() {
+        // Per minute for everyone, per day for new accounts only.
+        let limits = PostingLimits::DEFAULT;
+        let buckets = |new: bool| -> Vec<(String, u32)> {
+            limits
+                .rules(7, new)
+                .into_iter()
+                .map(|rule| (rule.bucket, rule.limit.max))
+                .collect()
         };
-        assert!(matches!(
-            place(busy, 0, None),
-            Err(Refusal::DailyLimit { .. })
-        ));
-        // An older account is not limited per day or in links.
-        let old_busy = AuthorFacts {
-            posts_last_day: 50,
-            ..settled()
-        };
-        assert_eq!(place(old_busy, 9, None), Ok(Placement::Publish));
+        assert_eq!(buckets(false), [("post:minute:7".to_owned(), 5)]);
+        assert_eq!(
+            buckets(true),
+            [
+                ("post:minute:7".to_owned(), 5),
+                ("post:day:7".to_owned(), 10)
+            ]
+        );
     }
 
     #[test]
-    fn everyone_is_limited_against_floods_and_suspensions() {
-        let flooding = AuthorFacts {
-            posts_last_minute: 5,
-            moderator: true,
-            ..settled()
-        };
-        assert!(matches!(
-            place(flooding, 0, None),
-            Err(Refusal::Flood { .. })
-        ));
+    fn suspensions_refuse() {
         let suspended = AuthorFacts {
             suspended_until: Some(99),
             ..settled()

@@ -13,117 +13,11 @@ use crate::security::now_millis;
 use sqlx::FromRow;
 use std::collections::HashMap;
 
-/// Where an input item came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Channel {
-    ForumPost,
-    SurveyAnswer,
-    Feedback,
-    DraftComment,
-    FocusGroupNotes,
-    Import,
-}
+pub use crate::channel::Channel;
 
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::ForumPost => "forum_post",
-            Channel::SurveyAnswer => "survey_answer",
-            Channel::Feedback => "feedback",
-            Channel::DraftComment => "draft_comment",
-            Channel::FocusGroupNotes => "focus_group_notes",
-            Channel::Import => "import",
-        }
-    }
-}
-
-/// A text entering the pipeline.
-#[derive(Debug, Clone)]
-pub struct NewItem<'a> {
-    pub channel: Channel,
-    pub source_id: i64,
-    pub area: Option<i64>,
-    pub author: Option<i64>,
-    pub participant: Option<i64>,
-    pub text: &'a str,
-    pub created_at: i64,
-    /// The writer's interface language, if the channel knows it.
-    pub language_hint: Option<&'a str>,
-}
-
-/// Writes an input item and queues its analysis, in the caller's
-/// transaction (the one that writes its source). Returns its id.
-pub async fn insert_item(
-    conn: &mut sqlx::AnyConnection,
-    item: &NewItem<'_>,
-) -> Result<i64, AppError> {
-    let ids = insert_items(conn, std::slice::from_ref(item)).await?;
-    ids.first().copied().ok_or_else(|| {
-        AppError::internal(anyhow::anyhow!("an inserted input item was not returned"))
-    })
-}
-
-/// Writes many items and their analysis jobs in three statements, in the
-/// caller's transaction (a batch of feedback, an import). Returns their ids
-/// in the order given. Items of one call must differ in channel or source.
-pub async fn insert_items(
-    conn: &mut sqlx::AnyConnection,
-    items: &[NewItem<'_>],
-) -> Result<Vec<i64>, AppError> {
-    if items.is_empty() {
-        return Ok(Vec::new());
-    }
-    let placeholders = crate::db::placeholders(items.len(), 8);
-    let sql = format!(
-        "INSERT INTO input_items (channel, source_id, area_id, author_id, participant_id, created_at, original_text, language_hint)
-         VALUES {placeholders} RETURNING id, channel, source_id"
-    );
-    let mut query = sqlx::query_as::<_, (i64, String, i64)>(&sql);
-    for item in items {
-        query = query
-            .bind(item.channel.as_str())
-            .bind(item.source_id)
-            .bind(item.area)
-            .bind(item.author)
-            .bind(item.participant)
-            .bind(item.created_at)
-            .bind(item.text)
-            .bind(item.language_hint);
-    }
-    // RETURNING promises no order: match rows by their (channel, source).
-    let returned: HashMap<(String, i64), i64> = query
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|(id, channel, source)| ((channel, source), id))
-        .collect();
-    let ids = items
-        .iter()
-        .map(|item| {
-            returned
-                .get(&(item.channel.as_str().to_owned(), item.source_id))
-                .copied()
-        })
-        .collect::<Option<Vec<i64>>>()
-        .ok_or_else(|| {
-            AppError::internal(anyhow::anyhow!("an inserted input item was not returned"))
-        })?;
-    // Integers we hold: safe to inline.
-    let jobs = ids
-        .iter()
-        .zip(items)
-        .map(|(id, item)| format!("('analyse', {id}, {at}, {at})", at = item.created_at))
-        .collect::<Vec<_>>()
-        .join(", ");
-    sqlx::query(&format!(
-        "INSERT INTO jobs (kind, item_id, run_after, created_at) VALUES {jobs}"
-    ))
-    .execute(&mut *conn)
-    .await?;
-    Ok(ids)
-}
-
-/// Gives an item new text (an edit) and queues it for analysis again.
+/// Gives an item new text (an edit) and queues it for analysis again. The
+/// revision moves on, so an analysis of the old text still in flight is
+/// not stored over the new one.
 pub async fn replace_text(
     conn: &mut sqlx::AnyConnection,
     channel: Channel,
@@ -132,8 +26,9 @@ pub async fn replace_text(
     now: i64,
 ) -> Result<(), AppError> {
     let id: Option<i64> = sqlx::query_scalar(
-        "UPDATE input_items SET original_text = $3, analysis = 'pending', masked_text = NULL
-         WHERE channel = $1 AND source_id = $2 RETURNING id",
+        "UPDATE input_items SET original_text = $3, analysis = 'pending', masked_text = NULL,
+                revision = revision + 1
+         WHERE channel = $1 AND source_id = $2 AND erased_at IS NULL RETURNING id",
     )
     .bind(channel.as_str())
     .bind(source_id)
@@ -141,62 +36,77 @@ pub async fn replace_text(
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(id) = id {
-        crate::jobs::db::enqueue_analysis(conn, id, now).await?;
+        crate::jobs::db::enqueue_analyses(conn, &[(id, now)]).await?;
     }
     Ok(())
 }
 
-/// Erases an item's text and everything derived from it (masked text,
-/// signature, themes, campaign membership, search entry). The row stays,
-/// so that counts and the review history still add up.
+/// Erases the text of the item of `(channel, source_id)`; see [`erase_items`].
 pub async fn erase_text(
     conn: &mut sqlx::AnyConnection,
     channel: Channel,
     source_id: i64,
 ) -> Result<(), AppError> {
-    let backend = backend_of(conn);
-    let id: Option<i64> =
+    let ids: Vec<i64> =
         sqlx::query_scalar("SELECT id FROM input_items WHERE channel = $1 AND source_id = $2")
             .bind(channel.as_str())
             .bind(source_id)
-            .fetch_optional(&mut *conn)
+            .fetch_all(&mut *conn)
             .await?;
-    let Some(id) = id else {
-        return Ok(());
-    };
-    leave_campaign(conn, id).await?;
-    unindex(conn, backend, id).await?;
-    sqlx::query("DELETE FROM input_themes WHERE item_id = $1")
+    erase_items(conn, &ids, now_millis()).await
+}
+
+/// Erases items' texts and everything derived from them (masked text,
+/// signature, themes, campaign membership, search entry) and drops their
+/// waiting analysis jobs. The rows stay, so that counts and the review
+/// history still add up. Erasure wins over analysis: the revision moves
+/// on first (taking the row's lock), and a batch that read the text
+/// before stores nothing for it ([`store_analyses`]).
+pub async fn erase_items(
+    conn: &mut sqlx::AnyConnection,
+    ids: &[i64],
+    now: i64,
+) -> Result<(), AppError> {
+    let backend = Backend::of_connection(conn);
+    for &id in ids {
+        // The UPDATE comes first: on PostgreSQL it waits for an analysis
+        // storing this item to commit, and then reads its campaign.
+        let campaign: Option<Option<i64>> = sqlx::query_scalar(
+            "UPDATE input_items SET original_text = '', masked_text = NULL, signature = NULL, text_hash = NULL,
+                    language = NULL, language_confidence = NULL, language_reliable = 0,
+                    revision = revision + 1, erased_at = $2
+             WHERE id = $1 RETURNING campaign_id",
+        )
         .bind(id)
-        .execute(&mut *conn)
+        .bind(now)
+        .fetch_optional(&mut *conn)
         .await?;
-    sqlx::query(
-        "UPDATE input_items SET original_text = '', masked_text = NULL, signature = NULL, text_hash = NULL,
-                language = NULL, language_confidence = NULL, language_reliable = 0
-         WHERE id = $1",
-    )
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
+        let Some(campaign) = campaign else {
+            continue;
+        };
+        leave_campaign(conn, id, campaign).await?;
+        unindex(conn, backend, id).await?;
+        sqlx::query("DELETE FROM input_themes WHERE item_id = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM jobs WHERE item_id = $1 AND kind = 'analyse'")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 
-/// Which database a connection talks to.
-fn backend_of(conn: &sqlx::AnyConnection) -> Backend {
-    if conn.backend_name().eq_ignore_ascii_case("postgresql") {
-        Backend::Postgres
-    } else {
-        Backend::Sqlite
-    }
-}
-
 /// An item waiting for analysis, with the writer's interface language when
-/// the channel knows it.
+/// the channel knows it, and the revision of its text (what is stored
+/// must be of the same revision).
 #[derive(Debug, Clone, FromRow)]
 pub struct Pending {
     pub id: i64,
     pub text: String,
     pub hint: Option<String>,
+    pub revision: i64,
 }
 
 /// The texts of `ids` (items erased since are skipped).
@@ -207,7 +117,8 @@ pub async fn pending_items(db: &Db, ids: &[i64]) -> Result<Vec<Pending>, AppErro
     // Integers from our own claim: safe to inline.
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     Ok(sqlx::query_as(&format!(
-        "SELECT id, original_text AS text, language_hint AS hint FROM input_items WHERE id IN ({list})"
+        "SELECT id, original_text AS text, language_hint AS hint, revision FROM input_items
+         WHERE id IN ({list}) AND erased_at IS NULL"
     ))
     .fetch_all(db.pool())
     .await?)
@@ -221,13 +132,21 @@ pub async fn theme_ids(db: &Db) -> Result<HashMap<String, i64>, AppError> {
     Ok(rows.into_iter().collect())
 }
 
+/// The analysis of an item's text at one revision.
+pub struct Analysed {
+    pub id: i64,
+    pub revision: i64,
+    pub analysis: Analysis,
+}
+
 /// Stores the analyses of a batch, assigns campaigns and indexes the
 /// masked texts, and deletes the batch's finished jobs: all in one
 /// transaction, so that a crash leaves the jobs to run again rather than
-/// half-stored results.
+/// half-stored results. An item whose text was edited or erased since it
+/// was read is left alone (an edit queued its own analysis).
 pub async fn store_analyses(
     db: &Db,
-    results: &[(i64, Analysis)],
+    results: &[Analysed],
     theme_ids: &HashMap<String, i64>,
     threshold: f64,
     finished_jobs: &[i64],
@@ -241,17 +160,8 @@ pub async fn store_analyses(
             .execute(&mut *tx)
             .await?;
     }
-    for (id, analysis) in results {
-        store_one(
-            &mut tx,
-            db.backend(),
-            *id,
-            analysis,
-            theme_ids,
-            threshold,
-            now,
-        )
-        .await?;
+    for analysed in results {
+        store_one(&mut tx, db.backend(), analysed, theme_ids, threshold, now).await?;
     }
     crate::jobs::db::finish(&mut tx, crate::jobs::JobKind::Analyse, finished_jobs, now).await?;
     tx.commit().await?;
@@ -261,15 +171,19 @@ pub async fn store_analyses(
 async fn store_one(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
-    id: i64,
-    analysis: &Analysis,
+    analysed: &Analysed,
     theme_ids: &HashMap<String, i64>,
     threshold: f64,
     now: i64,
 ) -> Result<(), AppError> {
-    // Where the item stands: gone (erased since), analysed before (an
-    // edit: undo what the last analysis derived), and whether a reviewer
-    // confirmed its themes (they stand; the rest is guessed afresh).
+    let Analysed {
+        id,
+        revision,
+        ref analysis,
+    } = *analysed;
+    // Where the item stands: analysed before (an edit: undo what the last
+    // analysis derived), and whether a reviewer confirmed its themes (they
+    // stand; the rest is guessed afresh).
     let state: Option<(Option<i64>, Option<i64>)> =
         sqlx::query_as("SELECT analysed_at, themes_reviewed_at FROM input_items WHERE id = $1")
             .bind(id)
@@ -280,10 +194,13 @@ async fn store_one(
     };
     let detected = &analysis.detected;
     let language = detected.language.as_deref().filter(|_| detected.reliable);
-    sqlx::query(
+    // Only the revision that was read, and never an erased text: on
+    // PostgreSQL this waits for an erasure in progress, then matches
+    // nothing.
+    let stored = sqlx::query(
         "UPDATE input_items SET language = $2, language_confidence = $3, language_reliable = $4,
                 masked_text = $5, text_hash = $6, signature = $7, analysis = 'done', analysed_at = $8
-         WHERE id = $1",
+         WHERE id = $1 AND revision = $9 AND erased_at IS NULL",
     )
     .bind(id)
     .bind(language)
@@ -293,8 +210,12 @@ async fn store_one(
     .bind(analysis.signature.exact_hash() as i64)
     .bind(analysis.signature.to_bytes())
     .bind(now)
+    .bind(revision)
     .execute(&mut *conn)
     .await?;
+    if stored.rows_affected() == 0 {
+        return Ok(());
+    }
     if analysed_before.is_some() {
         if reviewed.is_none() {
             sqlx::query("DELETE FROM input_themes WHERE item_id = $1 AND source <> 'reviewer'")
@@ -302,7 +223,12 @@ async fn store_one(
                 .execute(&mut *conn)
                 .await?;
         }
-        leave_campaign(conn, id).await?;
+        let campaign: Option<i64> =
+            sqlx::query_scalar("SELECT campaign_id FROM input_items WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+        leave_campaign(conn, id, campaign).await?;
         unindex(conn, backend, id).await?;
     }
     if reviewed.is_none() {
@@ -335,15 +261,13 @@ async fn store_one(
     Ok(())
 }
 
-/// Takes an item out of its campaign and drops its bands (before it is
+/// Takes an item out of its `campaign` and drops its bands (before it is
 /// analysed again, or erased).
-async fn leave_campaign(conn: &mut sqlx::AnyConnection, id: i64) -> Result<(), AppError> {
-    let campaign: Option<i64> =
-        sqlx::query_scalar("SELECT campaign_id FROM input_items WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .flatten();
+async fn leave_campaign(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    campaign: Option<i64>,
+) -> Result<(), AppError> {
     if let Some(campaign) = campaign {
         sqlx::query("UPDATE campaigns SET size = size - 1 WHERE id = $1")
             .bind(campaign)
@@ -718,12 +642,15 @@ pub async fn labels_since_training(db: &Db, language: &str) -> Result<(i64, i64)
 }
 
 /// A reviewer's themes for an item replace the guesses, and become the
-/// classifier's training data. Returns the item's language, for the
-/// caller to decide on retraining.
+/// classifier's training data. With `within` (the themes a reviewer
+/// reviews), only those are replaced: the item's other themes stay as
+/// they were. Returns the item's language, for the caller to decide on
+/// retraining.
 pub async fn confirm_themes(
     conn: &mut sqlx::AnyConnection,
     item: i64,
     themes: &[i64],
+    within: Option<&[i64]>,
     now: i64,
 ) -> Result<Option<String>, AppError> {
     let language: Option<Option<String>> = sqlx::query_scalar(
@@ -736,13 +663,27 @@ pub async fn confirm_themes(
     let Some(language) = language else {
         return Err(AppError::NotFound);
     };
-    sqlx::query("DELETE FROM input_themes WHERE item_id = $1")
-        .bind(item)
-        .execute(&mut *conn)
-        .await?;
+    match within {
+        None => {
+            sqlx::query("DELETE FROM input_themes WHERE item_id = $1")
+                .bind(item)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Some(within) => {
+            for theme in within {
+                sqlx::query("DELETE FROM input_themes WHERE item_id = $1 AND theme_id = $2")
+                    .bind(item)
+                    .bind(*theme)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+    }
     for theme in themes {
         sqlx::query(
-            "INSERT INTO input_themes (item_id, theme_id, score, source) VALUES ($1, $2, 1.0, $3)",
+            "INSERT INTO input_themes (item_id, theme_id, score, source) VALUES ($1, $2, 1.0, $3)
+             ON CONFLICT (item_id, theme_id) DO UPDATE SET score = 1.0, source = excluded.source",
         )
         .bind(item)
         .bind(theme)
@@ -751,4 +692,100 @@ pub async fn confirm_themes(
         .await?;
     }
     Ok(language)
+}
+
+/// What the input room holds about people: every text they wrote, on any
+/// channel, with what became of it.
+pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_data::Registration {
+    feature: "contributions",
+    tables: &[
+        crate::personal_data::Table {
+            name: "input_items",
+            personal: &[
+                "author_id",
+                "participant_id",
+                "original_text",
+                "masked_text",
+                "signature",
+                "text_hash",
+                // PostgreSQL's search vector of the masked text.
+                "search",
+                // The reviewer the item is assigned to.
+                "assignee_id",
+            ],
+            other: &[
+                "id",
+                "channel",
+                "source_id",
+                "area_id",
+                "created_at",
+                "language",
+                "language_confidence",
+                "analysis",
+                "language_hint",
+                "language_reliable",
+                "campaign_id",
+                "analysed_at",
+                "themes_reviewed_at",
+                "review_status",
+                "draft_id",
+                "response_id",
+                "reviewed_at",
+                "revision",
+                "erased_at",
+            ],
+        },
+        // SQLite's search index of the masked text.
+        crate::personal_data::Table {
+            name: "input_search",
+            personal: &["masked_text"],
+            other: &[],
+        },
+        // MinHash bands: derived from the text, erased with it.
+        crate::personal_data::Table {
+            name: "campaign_bands",
+            personal: &["band_key"],
+            other: &["item_id"],
+        },
+    ],
+    export: |conn, subject| Box::pin(export_contributions(conn, subject)),
+    erase: |conn, subject, how| Box::pin(erase_contributions(conn, subject, how)),
+};
+
+async fn export_contributions(
+    conn: &mut sqlx::AnyConnection,
+    subject: &crate::personal_data::Subject,
+) -> Result<serde_json::Value, AppError> {
+    let condition = subject.condition(Some("i.author_id"), Some("i.participant_id"));
+    crate::personal_data::rows_as_json(
+        conn,
+        &format!(
+            "SELECT i.id, i.channel, i.created_at, i.original_text AS text, i.review_status AS status,
+                    i.draft_id, r.body AS response, r.created_at AS responded_at
+             FROM input_items i LEFT JOIN responses r ON r.id = i.response_id
+             WHERE {condition} AND i.erased_at IS NULL ORDER BY i.id"
+        ),
+    )
+    .await
+}
+
+async fn erase_contributions(
+    conn: &mut sqlx::AnyConnection,
+    subject: &crate::personal_data::Subject,
+    how: crate::personal_data::Erasure,
+) -> Result<(), AppError> {
+    let condition = subject.condition(Some("author_id"), Some("participant_id"));
+    if how == crate::personal_data::Erasure::Erase {
+        let ids: Vec<i64> =
+            sqlx::query_scalar(&format!("SELECT id FROM input_items WHERE {condition}"))
+                .fetch_all(&mut *conn)
+                .await?;
+        erase_items(conn, &ids, now_millis()).await?;
+    }
+    sqlx::query(&format!(
+        "UPDATE input_items SET author_id = NULL, participant_id = NULL WHERE {condition}"
+    ))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! The input pipeline (server only, no Leptos): what happens to every text
 //! residents write before policymakers read it. An item is written with its
-//! source and an analysis job ([`db::insert_item`]); a worker (in the
+//! source, counted against its rate limits and given an analysis job
+//! ([`contribute::contribute`], the one way in); a worker (in the
 //! server crate) runs [`analyse::analyse`] on it: language ([`language`]),
 //! masking of personal data ([`mask`]), themes from keyword rules
 //! ([`rules`], over [`tokens`]) and the classifier ([`classify`]), and the
@@ -11,6 +12,7 @@ pub mod analyse;
 pub mod campaigns;
 pub mod classify;
 pub mod classify_bench;
+pub mod contribute;
 pub mod db;
 pub mod language;
 pub mod mask;

@@ -19,17 +19,24 @@ pub const MAX_ATTEMPTS: i64 = 5;
 /// Minutes of throughput kept for the admin screen.
 const MINUTES_KEPT: i64 = 24 * 60;
 
-/// Queues an analysis of `item`, in the caller's transaction.
-pub async fn enqueue_analysis(
+/// Queues an analysis of each `(item, at)`, in the caller's transaction,
+/// in one statement.
+pub async fn enqueue_analyses(
     conn: &mut sqlx::AnyConnection,
-    item: i64,
-    now: i64,
+    items: &[(i64, i64)],
 ) -> Result<(), AppError> {
-    sqlx::query(
-        "INSERT INTO jobs (kind, item_id, run_after, created_at) VALUES ('analyse', $1, $2, $2)",
-    )
-    .bind(item)
-    .bind(now)
+    if items.is_empty() {
+        return Ok(());
+    }
+    // Integers we hold: safe to inline.
+    let rows = items
+        .iter()
+        .map(|(item, at)| format!("('analyse', {item}, {at}, {at})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    sqlx::query(&format!(
+        "INSERT INTO jobs (kind, item_id, run_after, created_at) VALUES {rows}"
+    ))
     .execute(conn)
     .await?;
     Ok(())

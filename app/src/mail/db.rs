@@ -103,3 +103,47 @@ pub async fn mark_failed(db: &Db, id: i64, attempts: i64, error: &str) -> Result
         .await?;
     Ok(())
 }
+
+/// Mail waiting to go (or sent) to an account's address.
+pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_data::Registration {
+    feature: "mail",
+    tables: &[crate::personal_data::Table {
+        name: "outbox",
+        personal: &["recipient", "subject", "body", "user_id"],
+        other: &[
+            "id",
+            "created_at",
+            "attempts",
+            "next_attempt",
+            "sent_at",
+            "last_error",
+        ],
+    }],
+    export: |conn, subject| {
+        Box::pin(async move {
+            let Some(user) = subject.account else {
+                return Ok(serde_json::Value::Null);
+            };
+            // The message bodies hold sign-in links: never exported.
+            crate::personal_data::rows_as_json(
+                conn,
+                &format!(
+                    "SELECT recipient, subject, created_at, sent_at FROM outbox
+                         WHERE user_id = {user} ORDER BY id"
+                ),
+            )
+            .await
+        })
+    },
+    erase: |conn, subject, _| {
+        Box::pin(async move {
+            if let Some(user) = subject.account {
+                sqlx::query("DELETE FROM outbox WHERE user_id = $1")
+                    .bind(user)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok(())
+        })
+    },
+};

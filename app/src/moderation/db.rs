@@ -5,7 +5,7 @@ use super::{
     AreaRules, AuthorHistory, FilterView, FiltersPage, PostHistory, Queue, QueueItem, ReportView,
     Revision,
 };
-use crate::db::Db;
+use crate::db::{Db, stored};
 use crate::error::AppError;
 use crate::forums::db::set_status;
 use crate::forums::domain::{FilterAction, ForumRules, PostStatus, ReportReason};
@@ -13,7 +13,7 @@ use crate::i18n::Locale;
 use crate::security::audit::{self, Action, Entry};
 use crate::security::now_millis;
 use crate::taxonomy::AreaSummary;
-use sqlx::{Any, FromRow, Transaction};
+use sqlx::FromRow;
 use std::collections::HashMap;
 
 /// `1, 2, 3` for an `IN (…)` list of ids (numbers only, never text).
@@ -120,30 +120,36 @@ pub async fn queue(db: &Db, areas: Vec<AreaSummary>) -> Result<Queue, AppError> 
         .collect();
     let items = rows
         .into_iter()
-        .map(|row| QueueItem {
-            reports: reports
-                .iter()
-                .filter(|(post, ..)| *post == row.id)
-                .map(|(_, reason, note, at)| ReportView {
-                    reason: ReportReason::parse(reason).unwrap_or(ReportReason::Other),
-                    note: note.clone(),
-                    at: *at,
-                })
-                .collect(),
-            history: row.author_id.and_then(|id| histories.get(&id).cloned()),
-            post_id: row.id,
-            thread_id: row.thread_id,
-            thread_title: row.title,
-            area_id: row.area_id,
-            author: row.author,
-            author_id: row.author_id,
-            created_at: row.created_at,
-            status: PostStatus::parse(&row.status).unwrap_or(PostStatus::Held),
-            held_reason: row.held_reason,
-            body_html: row.body_html,
-            revisions: row.revisions,
+        .map(|row| {
+            Ok(QueueItem {
+                reports: reports
+                    .iter()
+                    .filter(|(post, ..)| *post == row.id)
+                    .map(|(_, reason, note, at)| {
+                        Ok(ReportView {
+                            reason: stored("post_reports.reason", reason, |text| {
+                                ReportReason::parse(text).ok()
+                            })?,
+                            note: note.clone(),
+                            at: *at,
+                        })
+                    })
+                    .collect::<Result<_, AppError>>()?,
+                history: row.author_id.and_then(|id| histories.get(&id).cloned()),
+                post_id: row.id,
+                thread_id: row.thread_id,
+                thread_title: row.title,
+                area_id: row.area_id,
+                author: row.author,
+                author_id: row.author_id,
+                created_at: row.created_at,
+                status: stored("posts.status", &row.status, PostStatus::parse)?,
+                held_reason: row.held_reason,
+                body_html: row.body_html,
+                revisions: row.revisions,
+            })
         })
-        .collect();
+        .collect::<Result<_, AppError>>()?;
     Ok(Queue { areas, items })
 }
 
@@ -155,13 +161,13 @@ pub struct Moderator<'a> {
 }
 
 async fn audit_in(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut sqlx::AnyConnection,
     moderator: Moderator<'_>,
     action: Action,
     target: &str,
 ) -> Result<(), AppError> {
     audit::record(
-        &mut **tx,
+        &mut *tx,
         &Entry {
             actor: Some(moderator.id),
             action,
@@ -172,22 +178,22 @@ async fn audit_in(
     .await
 }
 
-async fn status_of(tx: &mut Transaction<'_, Any>, post: i64) -> Result<PostStatus, AppError> {
+async fn status_of(tx: &mut sqlx::AnyConnection, post: i64) -> Result<PostStatus, AppError> {
     let status: String = sqlx::query_scalar("SELECT status FROM posts WHERE id = $1")
         .bind(post)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(PostStatus::parse(&status).unwrap_or(PostStatus::Held))
+    stored("posts.status", &status, PostStatus::parse)
 }
 
-async fn resolve_reports(tx: &mut Transaction<'_, Any>, post: i64) -> Result<(), AppError> {
+async fn resolve_reports(tx: &mut sqlx::AnyConnection, post: i64) -> Result<(), AppError> {
     sqlx::query(
         "UPDATE post_reports SET resolved_at = $2 WHERE post_id = $1 AND resolved_at IS NULL",
     )
     .bind(post)
     .bind(now_millis())
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
@@ -210,25 +216,35 @@ pub async fn decide_post(
     post: i64,
     verdict: Verdict<'_>,
 ) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    decide_post_in(&mut tx, moderator, post, verdict).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`decide_post`] in the caller's transaction.
+pub async fn decide_post_in(
+    tx: &mut sqlx::AnyConnection,
+    moderator: Moderator<'_>,
+    post: i64,
+    verdict: Verdict<'_>,
+) -> Result<(), AppError> {
     let (to, reason, action) = match verdict {
         Verdict::Approve => (PostStatus::Visible, None, Action::PostApprove),
         Verdict::Hide { reason } => (PostStatus::Hidden, Some(reason), Action::PostHide),
     };
-    let mut tx = db.begin().await?;
-    let from = status_of(&mut tx, post).await?;
+    let from = status_of(tx, post).await?;
     if from == PostStatus::Deleted {
         return Err(AppError::NotFound);
     }
-    set_status(&mut tx, post, from, to).await?;
+    set_status(tx, post, from, to).await?;
     sqlx::query("UPDATE posts SET hide_reason = $2 WHERE id = $1")
         .bind(post)
         .bind(reason)
         .execute(&mut *tx)
         .await?;
-    resolve_reports(&mut tx, post).await?;
-    audit_in(&mut tx, moderator, action, &format!("post:{post}")).await?;
-    tx.commit().await?;
-    Ok(())
+    resolve_reports(tx, post).await?;
+    audit_in(tx, moderator, action, &format!("post:{post}")).await
 }
 
 /// Deletes a post's text for good (illegal content): the post, its
@@ -284,6 +300,19 @@ pub async fn set_thread_flag(
     thread: i64,
     flag: ThreadFlag,
 ) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    set_thread_flag_in(&mut tx, moderator, thread, flag).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`set_thread_flag`] in the caller's transaction.
+pub async fn set_thread_flag_in(
+    tx: &mut sqlx::AnyConnection,
+    moderator: Moderator<'_>,
+    thread: i64,
+    flag: ThreadFlag,
+) -> Result<(), AppError> {
     let (sql, value, action) = match flag {
         ThreadFlag::Locked(on) => (
             "UPDATE threads SET locked = $2 WHERE id = $1",
@@ -304,7 +333,6 @@ pub async fn set_thread_flag(
             },
         ),
     };
-    let mut tx = db.begin().await?;
     let changed = sqlx::query(sql)
         .bind(thread)
         .bind(i64::from(value))
@@ -314,9 +342,7 @@ pub async fn set_thread_flag(
     if changed == 0 {
         return Err(AppError::NotFound);
     }
-    audit_in(&mut tx, moderator, action, &format!("thread:{thread}")).await?;
-    tx.commit().await?;
-    Ok(())
+    audit_in(tx, moderator, action, &format!("thread:{thread}")).await
 }
 
 /// Moves a thread (its posts and their input items follow) into
@@ -440,17 +466,21 @@ pub async fn filters_page(
     }
     let filters = rows
         .into_iter()
-        .map(|row| FilterView {
-            id: row.id,
-            area: row
-                .area_id
-                .and_then(|id| areas.iter().find(|area| area.id == id))
-                .map(|area| area.name.text.clone()),
-            locale: row.locale,
-            phrase: row.phrase,
-            action: FilterAction::parse(&row.action).unwrap_or(FilterAction::Hold),
+        .map(|row| {
+            Ok(FilterView {
+                id: row.id,
+                area: row
+                    .area_id
+                    .and_then(|id| areas.iter().find(|area| area.id == id))
+                    .map(|area| area.name.text.clone()),
+                locale: row.locale,
+                phrase: row.phrase,
+                action: stored("word_filters.action", &row.action, |text| {
+                    FilterAction::parse(text).ok()
+                })?,
+            })
         })
-        .collect();
+        .collect::<Result<_, AppError>>()?;
     Ok(FiltersPage {
         areas: rules,
         filters,
@@ -595,7 +625,7 @@ pub async fn post_history(db: &Db, post: i64) -> Result<PostHistory, AppError> {
         area_id,
         author_id,
         author,
-        status: PostStatus::parse(&status).unwrap_or(PostStatus::Visible),
+        status: stored("posts.status", &status, PostStatus::parse)?,
         current,
         revisions: revisions
             .into_iter()

@@ -74,19 +74,19 @@ pub async fn create_private_link(locale: Locale) -> Result<(), AppError> {
 /// `token`. Limited per client address, like sign-in.
 #[server]
 pub async fn restore_participation(locale: Locale, token: String) -> Result<(), AppError> {
-    use crate::security::rate_limit::{self, Limit};
+    use crate::security::rate_limit::{self, Limit, Rule};
 
     let db = crate::db::db()?;
     let bucket = format!(
         "restore:ip:{}",
         crate::security::address_key()?.hash_current()
     );
-    rate_limit::check(&db, &bucket, Limit::SIGN_IN).await?;
+    let at = rate_limit::hit(&db, &[Rule::new(bucket.clone(), Limit::SIGN_IN)]).await?;
     let device_token = crate::auth::session::new_token()?;
     let Some(participant) = super::db::restore(&db, token.trim(), &device_token).await? else {
-        rate_limit::record(&db, &bucket, Limit::SIGN_IN).await?;
         return Err(AppError::ExpiredLink);
     };
+    rate_limit::forgive(&db, &bucket, at).await?;
     crate::auth::api::set_cookie(&crate::auth::session::private_cookies()?.set_named(
         COOKIE,
         &device_token,
@@ -127,14 +127,19 @@ pub async fn participant_for_contribution(db: &crate::db::Db) -> Result<i64, App
     Ok(participant)
 }
 
-/// Who a contribution is recorded under: `(Some(account), None)` when
-/// someone is signed in, else `(None, Some(participant))` with
-/// [`participant_for_contribution`].
+/// Who a contribution is recorded under: the signed-in account, else the
+/// device's anonymous participation ([`participant_for_contribution`]).
 #[cfg(feature = "ssr")]
-pub async fn contributor(db: &crate::db::Db) -> Result<(Option<i64>, Option<i64>), AppError> {
+pub async fn contributor(
+    db: &crate::db::Db,
+) -> Result<crate::input::contribute::Contributor, AppError> {
+    use crate::input::contribute::Contributor;
+
     match crate::auth::api::current_session().await? {
-        Some(session) => Ok((Some(session.user_id), None)),
-        None => Ok((None, Some(participant_for_contribution(db).await?))),
+        Some(session) => Ok(Contributor::Account(session.user_id)),
+        None => Ok(Contributor::Participant(
+            participant_for_contribution(db).await?,
+        )),
     }
 }
 

@@ -21,12 +21,22 @@ pub async fn participant_for_token(db: &Db, token: &str) -> Result<Option<i64>, 
 /// A new participant, carried by the device that holds `token`.
 #[tracing::instrument(skip_all)]
 pub async fn create_participant(db: &Db, token: &str) -> Result<i64, AppError> {
-    let now = now_millis();
     let mut tx = db.begin().await?;
+    let id = create_participant_in(&mut tx, token, now_millis()).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`create_participant`] in the caller's transaction, as of `now`.
+pub async fn create_participant_in(
+    conn: &mut sqlx::AnyConnection,
+    token: &str,
+    now: i64,
+) -> Result<i64, AppError> {
     let id: i64 =
         sqlx::query_scalar("INSERT INTO participants (created_at) VALUES ($1) RETURNING id")
             .bind(now)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *conn)
             .await?;
     sqlx::query(
         "INSERT INTO participant_tokens (token_hash, participant_id, created_at) VALUES ($1, $2, $3)",
@@ -34,9 +44,8 @@ pub async fn create_participant(db: &Db, token: &str) -> Result<i64, AppError> {
     .bind(token_hash(token))
     .bind(id)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -108,3 +117,42 @@ pub async fn is_claimed_by(db: &Db, participant: i64, user_id: i64) -> Result<bo
             .await?;
     Ok(owner.flatten() == Some(user_id))
 }
+
+/// Anonymous participations: the devices that carry them (token hashes),
+/// their private link, and the account that claimed them.
+pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_data::Registration {
+    feature: "participations",
+    tables: &[
+        crate::personal_data::Table {
+            name: "participants",
+            personal: &["restore_hash", "user_id"],
+            other: &["id", "created_at"],
+        },
+        crate::personal_data::Table {
+            name: "participant_tokens",
+            personal: &["token_hash", "participant_id"],
+            other: &["created_at"],
+        },
+    ],
+    export: |conn, subject| {
+        Box::pin(async move {
+            let condition = subject.condition(None, Some("id"));
+            crate::personal_data::rows_as_json(
+                conn,
+                &format!("SELECT id, created_at FROM participants WHERE {condition} ORDER BY id"),
+            )
+            .await
+        })
+    },
+    // The participations go with their devices' tokens (and their
+    // contributions' links to them, already cut by the input room).
+    erase: |conn, subject, _| {
+        Box::pin(async move {
+            let condition = subject.condition(None, Some("id"));
+            sqlx::query(&format!("DELETE FROM participants WHERE {condition}"))
+                .execute(&mut *conn)
+                .await?;
+            Ok(())
+        })
+    },
+};

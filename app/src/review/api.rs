@@ -43,7 +43,8 @@ pub async fn input_for_review(
 #[cfg(feature = "ssr")]
 async fn reviewer_of(draft: i64) -> Result<crate::drafts::api::Acting, AppError> {
     let acting = crate::drafts::api::acting_policymaker().await?;
-    let (_, themes, _) = super::queue::draft_head(&crate::db::db()?, draft).await?;
+    let db = crate::db::db()?;
+    let (_, themes, _) = super::queue::draft_head(&mut *db.pool().acquire().await?, draft).await?;
     if acting.writer().writes(&themes) {
         Ok(acting)
     } else {
@@ -85,58 +86,19 @@ pub async fn triage_items(
     #[server(default)] section: String,
     #[server(default)] back: String,
 ) -> Result<(), AppError> {
-    use super::Status;
-    use super::queue::{Reviewer, Triage};
-    use crate::validation::{Field, Invalid, Problem, bounded};
+    use super::triage::{Reviewer, Triage};
 
     let acting = reviewer_of(draft).await?;
-    let triage = match action.as_str() {
-        "assign" => Triage::Assign(Some(acting.id)),
-        "unassign" => Triage::Assign(None),
-        other if other.starts_with("assign:") => Triage::Assign(Some(
-            other
-                .trim_start_matches("assign:")
-                .parse()
-                .map_err(|_| Invalid::new(Field::Account, Problem::Malformed))?,
-        )),
-        status => {
-            let status = Status::parse(status)
-                .ok_or_else(|| Invalid::new(Field::Status, Problem::Malformed))?;
-            let response = match (status, response.trim()) {
-                (Status::Addressed, "") => {
-                    return Err(Invalid::new(Field::Response, Problem::Empty).into());
-                }
-                (Status::Addressed, text) => Some(bounded(text, Field::Response, 2, 5000, true)?),
-                _ => None,
-            };
-            let section = match section.split_once(':') {
-                Some((version, key)) => Some((
-                    version
-                        .parse()
-                        .map_err(|_| Invalid::new(Field::Section, Problem::Malformed))?,
-                    key.parse()
-                        .map_err(|_| Invalid::new(Field::Section, Problem::Malformed))?,
-                )),
-                None if section.trim().is_empty() => None,
-                None => return Err(Invalid::new(Field::Section, Problem::Malformed).into()),
-            };
-            Triage::Move {
-                status,
-                response,
-                theme: super::queue::optional_id(&theme, Field::Scope)?,
-                section,
-            }
-        }
-    };
-    let outcome = super::queue::triage(
+    let triage = Triage::parse(&action, &response, &theme, &section, acting.id)?;
+    let outcome = super::triage::triage(
         &crate::db::db()?,
         &Reviewer {
             id: acting.id,
             client_hash: &acting.client_hash,
+            themes: acting.themes.as_deref(),
         },
         draft,
-        &items,
-        &campaigns,
+        (&items, &campaigns),
         &triage,
         crate::security::now_millis(),
     )
@@ -182,14 +144,15 @@ pub async fn correct_item_themes(
     #[server(default)] themes: Vec<i64>,
     #[server(default)] back: String,
 ) -> Result<(), AppError> {
-    use super::queue::Reviewer;
+    use super::triage::Reviewer;
 
     let acting = reviewer_of(draft).await?;
-    super::queue::correct_themes(
+    super::triage::correct_themes(
         &crate::db::db()?,
         &Reviewer {
             id: acting.id,
             client_hash: &acting.client_hash,
+            themes: acting.themes.as_deref(),
         },
         draft,
         item,
@@ -212,9 +175,9 @@ pub async fn export_queue(
 
     let acting = reviewer_of(draft).await?;
     let query = super::QueueQuery::from_query_string(&filters);
-    let filters = super::queue::Filters::parse(&query, acting.id)?;
+    let filters = super::filters::Filters::parse(&query, acting.id)?;
     let db = crate::db::db()?;
-    let (_, themes, _) = super::queue::draft_head(&db, draft).await?;
+    let (_, themes, _) = super::queue::draft_head(&mut *db.pool().acquire().await?, draft).await?;
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.insert_header(
             http::header::CONTENT_TYPE,
@@ -239,11 +202,11 @@ pub async fn export_queue(
         let filters = filters.clone();
         async move {
             let after = after?;
-            match super::queue::export_chunk(&db, draft, &themes, &filters, after).await {
+            match super::export::export_chunk(&db, draft, &themes, &filters, after).await {
                 Ok(rows) if rows.is_empty() => None,
                 Ok(rows) => {
                     let last = rows.last().map(|row| row.id);
-                    let text: String = rows.iter().map(super::queue::csv_line).collect();
+                    let text: String = rows.iter().map(super::export::csv_line).collect();
                     Some((Ok(text), Some(last)))
                 }
                 Err(error) => Some((Err(error), None)),

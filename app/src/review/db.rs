@@ -102,7 +102,11 @@ pub async fn item(
     tx.commit().await?;
     Ok(ReviewItem {
         id: row.id,
-        channel: row.channel,
+        channel: crate::db::stored(
+            "input_items.channel",
+            &row.channel,
+            crate::channel::Channel::parse,
+        )?,
         created_at: row.created_at,
         area: row
             .area_name

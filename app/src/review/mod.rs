@@ -8,10 +8,16 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
+pub mod filters;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod queue;
 pub mod queue_pages;
+#[cfg(feature = "ssr")]
+pub mod triage;
 
 use crate::taxonomy::LocalText;
 use serde::{Deserialize, Serialize};
@@ -29,8 +35,7 @@ pub struct ItemTheme {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewItem {
     pub id: i64,
-    /// `forum_post`, `feedback`, `import`, …
-    pub channel: String,
+    pub channel: crate::channel::Channel,
     pub created_at: i64,
     pub area: Option<LocalText>,
     /// `pending`, `done` or `failed`.
@@ -91,6 +96,23 @@ impl Status {
                 | (InReview, New | Addressed | Noted | OutOfScope)
                 | (Addressed | Noted | OutOfScope, InReview)
         )
+    }
+
+    /// Whether an item in this status reaches `next` in one action:
+    /// directly, or through review (a new item is taken into review, then
+    /// decided: both steps happen and both are audited).
+    pub fn reaches(self, next: Status) -> bool {
+        self.may_become(next) || self.implied_step(next).is_some()
+    }
+
+    /// The step taken on the way to `next` when this status cannot move
+    /// there directly: a new item is taken into review before a decision.
+    pub fn implied_step(self, next: Status) -> Option<Status> {
+        (self == Status::New
+            && next != Status::InReview
+            && Status::InReview.may_become(next)
+            && next != Status::New)
+            .then_some(Status::InReview)
     }
 }
 
@@ -233,7 +255,7 @@ pub fn encode(value: &str) -> String {
 pub struct QueueRow {
     pub id: i64,
     pub created_at: i64,
-    pub channel: String,
+    pub channel: crate::channel::Channel,
     pub language: Option<String>,
     pub area: Option<LocalText>,
     /// The masked text.

@@ -11,18 +11,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// Where an item came from, in the reader's language.
-pub fn channel_name(locale: Locale, channel: &str) -> &'static str {
-    match channel {
-        "forum_post" => td_string!(locale, review.channel_forum_post),
-        "feedback" => td_string!(locale, review.channel_feedback),
-        "import" => td_string!(locale, review.channel_import),
-        "survey_answer" => td_string!(locale, review.channel_survey_answer),
-        "draft_comment" => td_string!(locale, review.channel_draft_comment),
-        _ => td_string!(locale, review.channel_focus_group_notes),
-    }
-}
-
 /// Where a theme came from, in the reader's language.
 fn source_name(locale: Locale, source: &str) -> &'static str {
     match source {
@@ -96,7 +84,7 @@ fn ItemBody(item: ReviewItem) -> AnyView {
     let facts = view! {
         <dl class="facts">
             <dt>{move || td!(locale.get(), review.channel)}</dt>
-            <dd>{move || channel_name(locale.get(), &channel)}</dd>
+            <dd>{move || channel.label(locale.get())}</dd>
             <dt>{move || td!(locale.get(), review.received)}</dt>
             <dd><time>{iso_minute(created_at)}</time></dd>
             {area.map(|area| view! {

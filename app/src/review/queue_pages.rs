@@ -6,8 +6,8 @@
 //! `form` attribute, so nothing nests and nothing needs JavaScript.
 
 use super::api::{CorrectItemThemes, ExportQueue, TriageItems, review_queue, review_queues};
-use super::pages::channel_name;
 use super::{QueuePage, QueueQuery, QueueRow, Status};
+use crate::channel::Channel;
 use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
 use crate::ui::error_message::{PageError, action_error};
@@ -287,9 +287,9 @@ fn Filters(
             <label for="f-channel">{move || td!(locale.get(), review.channel)}</label>
             <select id="f-channel" name="channel">
                 <option value="">{move || td!(locale.get(), review.filter_any)}</option>
-                {["forum_post", "feedback", "draft_comment", "import", "survey_answer", "focus_group_notes"].into_iter().map(|value| {
-                    let chosen = selected(value, &channel);
-                    view! { <option value=value selected=chosen>{move || channel_name(locale.get(), value)}</option> }
+                {Channel::ALL.into_iter().map(|value| {
+                    let chosen = selected(value.as_str(), &channel);
+                    view! { <option value=value.as_str() selected=chosen>{move || value.label(locale.get())}</option> }
                 }).collect_view()}
             </select>
             <label for="f-status">{move || td!(locale.get(), review.status)}</label>
@@ -418,7 +418,7 @@ fn Row(
                 <label for=checkbox>
                     <span class=format!("badge status-{}", status.as_str())>{move || status_text(locale.get(), status)}</span>
                     " " <time>{iso_minute(created_at)}</time>
-                    " · " {move || channel_name(locale.get(), &channel)}
+                    " · " {move || channel.label(locale.get())}
                     {language.map(|language| view! { " · " <span class="language">{language}</span> })}
                     {area.map(|area| view! { " · " <span lang=area.lang>{area.text}</span> })}
                     {section.map(|section| view! { " · " <span class="section-ref">{section}</span> })}

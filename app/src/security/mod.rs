@@ -66,14 +66,31 @@ impl AddressKey {
     }
 
     /// A keyed hash of the address, 32 hex digits: stable across processes
-    /// and restarts, meaningless without the key.
+    /// and restarts, meaningless without the key. An IPv6 address counts
+    /// by its /64 network: one household or phone is given a whole /64 and
+    /// can rotate through it, so limits hold per network, not per address.
     pub fn hash(&self, addr: IpAddr) -> String {
+        match addr {
+            IpAddr::V4(v4) => self.hash_bytes(b"ip4", &v4.octets()),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => self.hash_bytes(b"ip4", &v4.octets()),
+                None => self.hash_bytes(b"ip6/64", &v6.octets()[..8]),
+            },
+        }
+    }
+
+    /// A keyed hash of a text (a login someone typed), for a rate-limit
+    /// bucket that must not hold the text itself.
+    pub fn hash_text(&self, text: &str) -> String {
+        self.hash_bytes(b"text", text.as_bytes())
+    }
+
+    fn hash_bytes(&self, kind: &[u8], bytes: &[u8]) -> String {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
             .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-        match addr {
-            IpAddr::V4(v4) => mac.update(&v4.octets()),
-            IpAddr::V6(v6) => mac.update(&v6.octets()),
-        }
+        mac.update(kind);
+        mac.update(&[0]);
+        mac.update(bytes);
         hex(&mac.finalize().into_bytes()[..16])
     }
 
@@ -115,6 +132,55 @@ pub fn cookie<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
         .find_map(|(k, v)| (k == name).then_some(v))
 }
 
+/// The security baseline's personal data: rate-limit buckets keyed by an
+/// account number expire with their window; the audit log keeps who did
+/// what (account numbers and keyed address hashes, never names or
+/// addresses) and is append-only by law of the product: an account's
+/// deletion is itself audited, and its past entries stay.
+pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_data::Registration {
+    feature: "security",
+    tables: &[
+        crate::personal_data::Table {
+            name: "rate_limit_hits",
+            personal: &["bucket"],
+            other: &["hit_at"],
+        },
+        crate::personal_data::Table {
+            name: "audit_log",
+            personal: &["actor", "target", "client_hash"],
+            other: &["id", "at", "action"],
+        },
+    ],
+    export: |conn, subject| {
+        Box::pin(async move {
+            let Some(user) = subject.account else {
+                return Ok(serde_json::Value::Null);
+            };
+            crate::personal_data::rows_as_json(
+                conn,
+                &format!(
+                    "SELECT at, action, target FROM audit_log
+                         WHERE actor = {user} OR target = 'user:{user}' ORDER BY id"
+                ),
+            )
+            .await
+        })
+    },
+    erase: |conn, subject, _| {
+        Box::pin(async move {
+            if let Some(user) = subject.account {
+                // Buckets named after the account: `…:account:{id}`,
+                // `post:minute:{id}`, …
+                sqlx::query("DELETE FROM rate_limit_hits WHERE bucket LIKE $1")
+                    .bind(format!("%:{user}"))
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok(())
+        })
+    },
+};
+
 /// Lower-case hex digits of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -151,6 +217,21 @@ mod tests {
         assert_eq!(key.hash(addr).len(), 32);
         assert_ne!(key.hash(addr), other.hash(addr));
         assert!(!key.hash(addr).contains("203"));
+    }
+
+    #[test]
+    fn ipv6_addresses_count_by_their_64_network() {
+        let key = AddressKey::from_bytes([7; 32]);
+        let parse = |text: &str| text.parse::<IpAddr>().unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let home = key.hash(parse("2001:db8:1:2::1"));
+        assert_eq!(home, key.hash(parse("2001:db8:1:2:ffff:1234:5678:9abc")));
+        assert_ne!(home, key.hash(parse("2001:db8:1:3::1")));
+        // An IPv4 address written as IPv6 is the same client.
+        assert_eq!(
+            key.hash(parse("::ffff:203.0.113.9")),
+            key.hash(parse("203.0.113.9"))
+        );
+        assert_ne!(key.hash_text("203.0.113.9"), key.hash(parse("203.0.113.9")));
     }
 
     #[test]

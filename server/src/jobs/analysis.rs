@@ -101,6 +101,8 @@ impl Worker {
         self.refresh_themes().await?;
         let ids: Vec<i64> = jobs.iter().filter_map(|job| job.item_id).collect();
         let items = input_db::pending_items(&self.db, &ids).await?;
+        let revisions: HashMap<i64, i64> =
+            items.iter().map(|item| (item.id, item.revision)).collect();
         let detector = self.detector.clone();
         let themes = self.themes.clone();
         let threads = self.pipeline.threads;
@@ -112,7 +114,11 @@ impl Worker {
         let mut failed = HashMap::new();
         for (id, outcome) in outcomes {
             match outcome {
-                Ok(analysis) => analysed.push((id, analysis)),
+                Ok(analysis) => analysed.push(input_db::Analysed {
+                    id,
+                    revision: revisions.get(&id).copied().unwrap_or_default(),
+                    analysis,
+                }),
                 Err(error) => {
                     failed.insert(id, error);
                 }

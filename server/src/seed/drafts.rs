@@ -4,8 +4,18 @@
 //! open for consultation with section comments in four languages, a queue
 //! partly triaged, and responses published ("you said, we did").
 
-use app::drafts::db::{Coverage, Text, create_in, publish_in, save_in};
-use app::input::db::{Channel, NewItem, insert_item};
+use anyhow::Context as _;
+use app::channel::Channel;
+use app::drafts::DraftStatus;
+use app::drafts::comments::{NewComment, comment_in};
+use app::drafts::db::Writer;
+use app::drafts::write::{
+    Coverage, Text, create_in, publish_in, save_in, set_status_in, translate_in,
+};
+use app::i18n::Locale;
+use app::input::contribute::Contributor;
+use app::review::Status;
+use app::review::triage::{Reviewer, Triage, triage_in};
 use app::security::now_millis;
 use std::collections::HashMap;
 
@@ -102,39 +112,42 @@ pub async fn seed_drafts(
     themes: &HashMap<String, i64>,
 ) -> anyhow::Result<()> {
     let now = now_millis();
-    let writer: i64 =
+    let writer_id: i64 =
         sqlx::query_scalar("SELECT id FROM users WHERE display_name = 'Demo Policymaker'")
             .fetch_one(&mut *tx)
             .await?;
     let safety = id_of(themes, "public-safety")?;
     let policing = id_of(themes, "policing-and-trust")?;
     let covered = [safety, policing];
+    // The demo policymaker holds both themes; the audit log records what
+    // they did, from nowhere in particular.
+    let writer = Writer {
+        id: writer_id,
+        client_hash: "",
+        themes: Some(covered.to_vec()),
+    };
     let local = [id_of(areas, "riverside")?, id_of(areas, "northfield")?];
+    let coverage = Coverage {
+        themes: &covered,
+        areas: &local,
+        allow_anonymous: true,
+    };
     let first = Text {
         title: TITLE,
         summary: SUMMARY,
         body: FIRST,
     };
-    let draft = create_in(
+    let draft = create_in(tx, &writer, Locale::en, &first, &coverage, now - 21 * DAY).await?;
+    publish_in(tx, &writer, draft, now - 20 * DAY).await?;
+    set_status_in(
         tx,
-        writer,
-        "en",
-        &first,
-        &Coverage {
-            themes: &covered,
-            areas: &local,
-            allow_anonymous: true,
-        },
-        now - 21 * DAY,
+        &writer,
+        draft,
+        DraftStatus::Open,
+        (Some(now - 20 * DAY), Some(now + 30 * DAY)),
+        now - 20 * DAY,
     )
     .await?;
-    publish_in(tx, draft, now - 20 * DAY).await?;
-    sqlx::query("UPDATE drafts SET status = 'open', opens_at = $2, closes_at = $3 WHERE id = $1")
-        .bind(draft)
-        .bind(now - 20 * DAY)
-        .bind(now + 30 * DAY)
-        .execute(&mut *tx)
-        .await?;
     let first_version: i64 =
         sqlx::query_scalar("SELECT id FROM draft_versions WHERE draft_id = $1 AND number = 1")
             .bind(draft)
@@ -154,40 +167,24 @@ pub async fn seed_drafts(
     .await?;
     let mut comment_items = Vec::new();
     for (index, (heading, lang, text, days_ago)) in COMMENTS.iter().enumerate() {
-        let at = now - days_ago * DAY;
-        let author = residents.get(index % residents.len().max(1)).copied();
-        let section = id_of(&keys, heading)?;
-        let comment: i64 = sqlx::query_scalar(
-            "INSERT INTO draft_comments (draft_id, version_id, section_key, user_id, created_at)
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(draft)
-        .bind(first_version)
-        .bind(section)
-        .bind(author)
-        .bind(at)
-        .fetch_one(&mut *tx)
-        .await?;
-        let item = insert_item(
+        let author = *residents
+            .get(index % residents.len().max(1))
+            .context("the demo drafts need residents")?;
+        let comment = comment_in(
             tx,
-            &NewItem {
-                channel: Channel::DraftComment,
-                source_id: comment,
-                area: None,
-                author,
-                participant: None,
+            &NewComment {
+                draft,
+                version: 1,
+                section: id_of(&keys, heading)?,
+                contributor: Contributor::Account(author),
                 text,
-                created_at: at,
-                language_hint: Some(lang),
+                locale: app::locale::parse_locale(lang).unwrap_or(Locale::en),
+                now: now - days_ago * DAY,
             },
+            &[],
         )
         .await?;
-        sqlx::query("UPDATE input_items SET draft_id = $2 WHERE id = $1")
-            .bind(item)
-            .bind(draft)
-            .execute(&mut *tx)
-            .await?;
-        comment_items.push(item);
+        comment_items.push(item_of(tx, Channel::DraftComment, comment).await?);
     }
 
     // Version 2 answers the comments; it keeps the sections' keys.
@@ -196,23 +193,24 @@ pub async fn seed_drafts(
         summary: SUMMARY,
         body: SECOND,
     };
-    save_in(tx, writer, draft, &second, now - 6 * DAY).await?;
-    publish_in(tx, draft, now - 5 * DAY).await?;
-    let second_version: i64 =
-        sqlx::query_scalar("SELECT id FROM draft_versions WHERE draft_id = $1 AND number = 2")
-            .bind(draft)
-            .fetch_one(&mut *tx)
-            .await?;
-    let second_keys: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT section_key, heading FROM draft_sections WHERE version_id = $1 ORDER BY position",
-    )
-    .bind(second_version)
-    .fetch_all(&mut *tx)
-    .await?;
-    translate_in(tx, second_version, &second_keys, writer, now - 4 * DAY).await?;
+    save_in(tx, &writer, draft, &second, &coverage, now - 6 * DAY).await?;
+    publish_in(tx, &writer, draft, now - 5 * DAY).await?;
+    let arabic = Text {
+        title: "شوارع أكثر أمانًا بعد حلول الظلام",
+        summary: "ما تقترحه المدينة للأمسيات: إنارة حيث يمشي الناس، ومكان يقصده الشباب، وطريقة أسهل للإبلاغ عما يقلقك.",
+        body: ARABIC,
+    };
+    translate_in(tx, &writer, draft, "ar", &arabic, now - 4 * DAY).await?;
 
-    // Responses: three comments addressed by version 2, one noted; the
-    // rest of the queue partly in review.
+    // Responses: four comments addressed by version 2 (each taken into
+    // review, then answered), one in review and assigned; feedback about
+    // public safety in review, noted or out of scope. The same triage as
+    // the queue's, audited.
+    let reviewer = Reviewer {
+        id: writer_id,
+        client_hash: "",
+        themes: Some(&covered),
+    };
     let lighting = id_of(&keys, "Street lighting")?;
     let reporting = id_of(&keys, "Reporting what worries you")?;
     let responses = [
@@ -242,111 +240,97 @@ pub async fn seed_drafts(
         ),
     ];
     for (item, theme, section, body) in responses {
-        let response: i64 = sqlx::query_scalar(
-            "INSERT INTO responses (draft_id, theme_id, version, section_key, body, written_by, created_at)
-             VALUES ($1, $2, 2, $3, $4, $5, $6) RETURNING id",
+        let addressed = Triage::Move {
+            status: Status::Addressed,
+            response: Some(body.to_owned()),
+            theme: Some(theme),
+            section: Some((2, section)),
+        };
+        triage_in(
+            tx,
+            &reviewer,
+            draft,
+            (&[item], &[]),
+            &addressed,
+            now - 5 * DAY,
         )
-        .bind(draft)
-        .bind(theme)
-        .bind(section)
-        .bind(body)
-        .bind(writer)
-        .bind(now - 5 * DAY)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE input_items SET review_status = 'addressed', response_id = $2, reviewed_at = $3 WHERE id = $1",
-        )
-        .bind(item)
-        .bind(response)
-        .bind(now - 5 * DAY)
-        .execute(&mut *tx)
         .await?;
     }
-    sqlx::query(
-        "UPDATE input_items SET review_status = 'in_review', assignee_id = $2 WHERE id = $1",
+    let in_review = Triage::Move {
+        status: Status::InReview,
+        response: None,
+        theme: None,
+        section: None,
+    };
+    triage_in(
+        tx,
+        &reviewer,
+        draft,
+        (&[comment_items[2]], &[]),
+        &in_review,
+        now - 5 * DAY,
     )
-    .bind(comment_items[2])
-    .bind(writer)
-    .execute(&mut *tx)
     .await?;
-    // Reviewed feedback about public safety: a few in review, noted, out
-    // of scope.
+    let assign = Triage::Assign(Some(writer_id));
+    triage_in(
+        tx,
+        &reviewer,
+        draft,
+        (&[comment_items[2]], &[]),
+        &assign,
+        now - 5 * DAY,
+    )
+    .await?;
     let reviewed: Vec<i64> = sqlx::query_scalar(
         "SELECT i.id FROM input_items i JOIN input_themes it ON it.item_id = i.id
-         WHERE it.theme_id = $1 AND i.channel = 'feedback' ORDER BY i.id LIMIT 8",
+         WHERE it.theme_id = $1 AND i.channel = $2 ORDER BY i.id LIMIT 8",
     )
     .bind(safety)
+    .bind(Channel::Feedback.as_str())
     .fetch_all(&mut *tx)
     .await?;
     for (index, item) in reviewed.iter().enumerate() {
         let status = match index {
-            0..=3 => "in_review",
-            4..=5 => "noted",
-            _ => "out_of_scope",
+            0..=3 => Status::InReview,
+            4..=5 => Status::Noted,
+            _ => Status::OutOfScope,
         };
-        sqlx::query("UPDATE input_items SET review_status = $2, reviewed_at = $3 WHERE id = $1")
-            .bind(*item)
-            .bind(status)
-            .bind(now - 3 * DAY)
-            .execute(&mut *tx)
-            .await?;
+        let decided = Triage::Move {
+            status,
+            response: None,
+            theme: None,
+            section: None,
+        };
+        triage_in(
+            tx,
+            &reviewer,
+            draft,
+            (&[*item], &[]),
+            &decided,
+            now - 3 * DAY,
+        )
+        .await?;
     }
     Ok(())
+}
+
+/// The input item of a channel's record.
+async fn item_of(
+    tx: &mut sqlx::AnyConnection,
+    channel: Channel,
+    source: i64,
+) -> anyhow::Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM input_items WHERE channel = $1 AND source_id = $2")
+            .bind(channel.as_str())
+            .bind(source)
+            .fetch_one(&mut *tx)
+            .await?,
+    )
 }
 
 fn id_of(ids: &HashMap<String, i64>, name: &str) -> anyhow::Result<i64> {
     ids.get(name)
         .copied()
         .ok_or_else(|| anyhow::anyhow!("the demo drafts need {name}"))
-}
-
-/// The Arabic translation of version 2, section by section.
-async fn translate_in(
-    tx: &mut sqlx::AnyConnection,
-    version: i64,
-    keys: &[(i64, String)],
-    writer: i64,
-    at: i64,
-) -> anyhow::Result<()> {
-    sqlx::query(
-        "INSERT INTO draft_translations (version_id, locale, title, summary, body, translated_by, translated_at)
-         VALUES ($1, 'ar', $2, $3, $4, $5, $6)",
-    )
-    .bind(version)
-    .bind("شوارع أكثر أمانًا بعد حلول الظلام")
-    .bind("ما تقترحه المدينة للأمسيات: إنارة حيث يمشي الناس، ومكان يقصده الشباب، وطريقة أسهل للإبلاغ عما يقلقك.")
-    .bind(ARABIC)
-    .bind(writer)
-    .bind(at)
-    .execute(&mut *tx)
-    .await?;
-    let sections = split_for_seed(ARABIC);
-    anyhow::ensure!(
-        sections.len() == keys.len(),
-        "the Arabic demo translation has {} sections, version 2 has {}",
-        sections.len(),
-        keys.len()
-    );
-    for ((key, _), (heading, body)) in keys.iter().zip(sections) {
-        sqlx::query(
-            "INSERT INTO draft_translation_sections (version_id, locale, section_key, heading, html)
-             VALUES ($1, 'ar', $2, $3, $4)",
-        )
-        .bind(version)
-        .bind(*key)
-        .bind(heading)
-        .bind(app::text::markdown::render(&body).html)
-        .execute(&mut *tx)
-        .await?;
-    }
-    Ok(())
-}
-
-/// The sections of a demo text: what the product's splitter makes of it.
-fn split_for_seed(markdown: &str) -> Vec<(String, String)> {
-    app::drafts::sections::split(markdown)
-        .into_iter()
-        .map(|section| (section.heading, section.body))
-        .collect()
 }

@@ -6,7 +6,10 @@
 use anyhow::Context as _;
 use app::auth::db::{NewUser, insert_user_in};
 use app::auth::domain::DisplayName;
-use app::forums::db::insert_input_item;
+use app::forums::Published;
+use app::forums::db::{NewPost, PostTarget, Report, report_post_in, write_post_in};
+use app::forums::domain::{PostingLimits, ReportReason};
+use app::moderation::db::{Moderator, ThreadFlag, Verdict, decide_post_in, set_thread_flag_in};
 use app::text::markdown;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -156,8 +159,21 @@ pub async fn seed_forums(
         }
     }
 
+    // Every post goes through the forum's own way in (placement rules,
+    // rate limits, the contribution contract). Demo residents are new to
+    // each area, so their first posts wait for a moderator: the demo admin
+    // approves them, as a moderator would (audited).
+    let admin: i64 = sqlx::query_scalar("SELECT id FROM users WHERE display_name = 'Demo Admin'")
+        .fetch_one(&mut *tx)
+        .await
+        .context("the demo forums need the demo admin")?;
+    let moderator = Moderator {
+        id: admin,
+        client_hash: "",
+    };
+    let limits = PostingLimits::DEFAULT;
     let mut thread_ids = Vec::new();
-    let mut post_ids: Vec<Vec<(i64, i64)>> = Vec::new();
+    let mut post_ids: Vec<Vec<i64>> = Vec::new();
     for thread in &demo.threads {
         let area = *areas
             .get(&thread.area)
@@ -165,112 +181,89 @@ pub async fn seed_forums(
         let category = *categories
             .get(&(thread.area.clone(), thread.category.clone()))
             .with_context(|| format!("unknown category {}", thread.category))?;
-        let first = thread
-            .posts
-            .first()
-            .context("a demo thread without posts")?;
         let started = now - thread.hours_ago * HOUR;
-        let last = started
-            + thread
-                .posts
-                .iter()
-                .map(|p| p.minutes_later)
-                .max()
-                .unwrap_or(0)
-                * 60_000;
-        let thread_id: i64 = sqlx::query_scalar(
-            "INSERT INTO threads (category_id, area_id, author_id, title, created_at, reply_count, last_post_at, pinned)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(category)
-        .bind(area)
-        .bind(resident(&first.author)?)
-        .bind(&thread.title)
-        .bind(started)
-        .bind(i64::try_from(thread.posts.len()).unwrap_or(1) - 1)
-        .bind(last)
-        .bind(i64::from(thread.pinned))
-        .fetch_one(&mut *tx)
-        .await?;
-        let mut ids: Vec<(i64, i64)> = Vec::new();
-        for (index, post) in thread.posts.iter().enumerate() {
+        let mut thread_id = None;
+        let mut ids: Vec<i64> = Vec::new();
+        for post in &thread.posts {
             let at = started + post.minutes_later * 60_000;
-            let quote = post.quote.and_then(|q| ids.get(q)).map(|(id, _)| *id);
-            let text = if index == 0 {
-                format!("{}\n\n{}", thread.title, post.body)
-            } else {
-                post.body.clone()
+            let rendered = markdown::render(&post.body);
+            let target = match thread_id {
+                None => PostTarget::NewThread {
+                    category,
+                    title: &thread.title,
+                },
+                Some(thread) => PostTarget::Reply { thread },
             };
-            let id = insert_post(
-                tx,
-                (thread_id, area),
-                resident(&post.author)?,
-                &post.body,
-                quote,
-                "visible",
-                at,
-            )
-            .await?;
-            insert_input_item(tx, id, area, resident(&post.author)?, &text, at).await?;
-            ids.push((id, resident(&post.author)?));
+            let new_post = NewPost {
+                author: resident(&post.author)?,
+                area_id: area,
+                target,
+                source: &post.body,
+                rendered: &rendered,
+                quote_of: post.quote.and_then(|q| ids.get(q)).copied(),
+                filtered: None,
+                moderator: false,
+            };
+            let (thread, id) = match write_post_in(tx, &new_post, &limits, at).await? {
+                Published::Visible { thread, post } => (thread, post),
+                Published::Held { thread, post } => {
+                    decide_post_in(tx, moderator, post, Verdict::Approve).await?;
+                    (thread, post)
+                }
+            };
+            thread_id = Some(thread);
+            ids.push(id);
+        }
+        let thread_id = thread_id.context("a demo thread without posts")?;
+        if thread.pinned {
+            set_thread_flag_in(tx, moderator, thread_id, ThreadFlag::Pinned(true)).await?;
         }
         thread_ids.push((thread_id, area));
         post_ids.push(ids);
     }
 
     // Three residents reported a rude reply: hidden pending review.
-    let (reported, _) = *post_ids
+    let reported = *post_ids
         .get(demo.reported.thread)
         .and_then(|posts| posts.get(demo.reported.post))
         .context("the reported demo post does not exist")?;
-    sqlx::query("UPDATE posts SET status = 'reported' WHERE id = $1")
-        .bind(reported)
-        .execute(&mut *tx)
-        .await?;
-    let (thread_of_reported, _) = thread_ids[demo.reported.thread];
-    sqlx::query("UPDATE threads SET reply_count = reply_count - 1 WHERE id = $1")
-        .bind(thread_of_reported)
-        .execute(&mut *tx)
-        .await?;
-    for (i, reporter) in demo.reported.reporters.iter().enumerate() {
+    let reason = ReportReason::parse(&demo.reported.reason)
+        .map_err(|e| anyhow::anyhow!("demo report reason: {e:?}"))?;
+    for (i, reporter) in (0_i64..).zip(&demo.reported.reporters) {
         let note = if i == 0 {
             demo.reported.note.as_str()
         } else {
             ""
         };
-        sqlx::query(
-            "INSERT INTO post_reports (post_id, reporter_id, reason, note, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(reported)
-        .bind(resident(reporter)?)
-        .bind(&demo.reported.reason)
-        .bind(note)
-        .bind(now - HOUR + i64::try_from(i).unwrap_or(0) * 60_000)
-        .execute(&mut *tx)
-        .await?;
+        let report = Report {
+            post: reported,
+            reporter: resident(reporter)?,
+            reason,
+            note,
+        };
+        report_post_in(tx, &report, &limits, now - HOUR + i * 60_000).await?;
     }
 
     // A newcomer's first post waits for the moderator.
     let (thread, area) = *thread_ids
         .get(demo.held.thread)
         .context("the held demo post's thread does not exist")?;
-    let author = resident(&demo.held.author)?;
-    let at = now - 20 * 60_000;
-    let held = insert_post(
-        tx,
-        (thread, area),
-        author,
-        &demo.held.body,
-        None,
-        "held",
-        at,
-    )
-    .await?;
-    sqlx::query("UPDATE posts SET held_reason = 'new_account' WHERE id = $1")
-        .bind(held)
-        .execute(&mut *tx)
-        .await?;
-    insert_input_item(tx, held, area, author, &demo.held.body, at).await?;
+    let rendered = markdown::render(&demo.held.body);
+    let held = NewPost {
+        author: resident(&demo.held.author)?,
+        area_id: area,
+        target: PostTarget::Reply { thread },
+        source: &demo.held.body,
+        rendered: &rendered,
+        quote_of: None,
+        filtered: None,
+        moderator: false,
+    };
+    let placed = write_post_in(tx, &held, &limits, now - 20 * 60_000).await?;
+    anyhow::ensure!(
+        matches!(placed, Published::Held { .. }),
+        "the newcomer's demo post should wait for a moderator"
+    );
 
     for notice in &demo.announcements {
         let area = match &notice.area {
@@ -298,33 +291,6 @@ pub async fn seed_forums(
         .await?;
     }
     Ok(())
-}
-
-async fn insert_post(
-    tx: &mut sqlx::AnyConnection,
-    (thread, area): (i64, i64),
-    author: i64,
-    body: &str,
-    quote: Option<i64>,
-    status: &str,
-    at: i64,
-) -> anyhow::Result<i64> {
-    let rendered = markdown::render(body);
-    Ok(sqlx::query_scalar(
-        "INSERT INTO posts (thread_id, area_id, author_id, quote_of, body_source, body_html, status, link_count, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-    )
-    .bind(thread)
-    .bind(area)
-    .bind(author)
-    .bind(quote)
-    .bind(body)
-    .bind(&rendered.html)
-    .bind(status)
-    .bind(i64::try_from(rendered.links).unwrap_or(0))
-    .bind(at)
-    .fetch_one(&mut *tx)
-    .await?)
 }
 
 #[cfg(test)]

@@ -107,7 +107,15 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<SeedOutcome> {
     let (Some(first_area), Some(first_theme)) = (first_area, first_theme) else {
         anyhow::bail!("demo_town.json has no area or no theme");
     };
-    crate::accounts::seed_demo_accounts(&mut tx, first_area, first_theme).await?;
+    let policy_themes: Vec<i64> = ["public-safety", "policing-and-trust"]
+        .iter()
+        .filter_map(|slug| theme_ids.get(*slug).copied())
+        .collect();
+    anyhow::ensure!(
+        policy_themes.first() == Some(&first_theme),
+        "demo_town.json must start with public-safety and hold policing-and-trust"
+    );
+    crate::accounts::seed_demo_accounts(&mut tx, first_area, &policy_themes).await?;
     forums::seed_forums(&mut tx, &area_ids).await?;
     pipeline::seed_pipeline(&mut tx, &area_ids, &theme_ids).await?;
     drafts::seed_drafts(&mut tx, &area_ids, &theme_ids).await?;

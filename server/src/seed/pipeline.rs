@@ -6,7 +6,12 @@
 //! queue; the server's workers analyse them within seconds of starting.
 
 use anyhow::Context as _;
-use app::input::db::{Channel, NewItem, confirm_themes, insert_item};
+use app::channel::Channel;
+use app::feedback::db::{NewFeedback, store_batch};
+use app::i18n::Locale;
+use app::input::contribute::Contributor;
+use app::input::db::confirm_themes;
+use app::participation::db::create_participant_in;
 use app::security::now_millis;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -70,32 +75,30 @@ pub async fn seed_pipeline(
         };
         // Spread over the day too, so that the timeline is not a comb.
         let at = now - item.days_ago * DAY - (index * 7_919_000) % DAY;
-        // Nobody holds these links: the hash of a random token.
-        let follow_hash = app::auth::session::token_hash(&app::auth::session::new_token()?);
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO feedback (area_id, user_id, participant_id, follow_hash, locale, created_at)
-             VALUES ($1, NULL, NULL, $2, $3, $4) RETURNING id",
-        )
-        .bind(area)
-        .bind(&follow_hash)
-        .bind(&item.lang)
-        .bind(at)
-        .fetch_one(&mut *tx)
-        .await?;
-        let item_id = insert_item(
-            tx,
-            &NewItem {
-                channel: Channel::Feedback,
-                source_id: id,
-                area,
-                author: None,
-                participant: None,
-                text: &item.text,
-                created_at: at,
-                language_hint: Some(&item.lang),
-            },
-        )
-        .await?;
+        // Each piece of demo feedback came from a visitor without an
+        // account, through the form's own way in: a participation of its
+        // own, and a private link nobody holds (the hash of a token
+        // forgotten at once). No rate limit: there is no client address.
+        let participant = create_participant_in(tx, &app::auth::session::new_token()?, at).await?;
+        let feedback = NewFeedback {
+            text: item.text.clone(),
+            area,
+            theme: None,
+            contributor: Contributor::Participant(participant),
+            locale: app::locale::parse_locale(&item.lang).unwrap_or(Locale::en),
+            follow_hash: app::auth::session::token_hash(&app::auth::session::new_token()?),
+            now: at,
+        };
+        let id = *store_batch(tx, &[&feedback])
+            .await?
+            .first()
+            .context("stored demo feedback has no id")?;
+        let item_id: i64 =
+            sqlx::query_scalar("SELECT id FROM input_items WHERE channel = $1 AND source_id = $2")
+                .bind(Channel::Feedback.as_str())
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
         if item.reviewed {
             let confirmed = item
                 .themes
@@ -107,7 +110,7 @@ pub async fn seed_pipeline(
                         .with_context(|| format!("demo feedback with unknown theme {slug}"))
                 })
                 .collect::<anyhow::Result<Vec<i64>>>()?;
-            confirm_themes(tx, item_id, &confirmed, at + DAY / 2).await?;
+            confirm_themes(tx, item_id, &confirmed, None, at + DAY / 2).await?;
         }
     }
     Ok(())

@@ -39,9 +39,9 @@ pub struct TestDatabase {
     _dir: Option<TempDir>,
 }
 
-/// A fresh database of `backend`, or `None` when PostgreSQL is not
-/// configured. When `PARLEY_TEST_POSTGRES_URL` is set, every failure here is
-/// a test failure, never a skip.
+/// A fresh database of `backend`. Without `PARLEY_TEST_POSTGRES_URL`, a
+/// PostgreSQL case fails, unless `PARLEY_TEST_SKIP_POSTGRES=1` asks for
+/// it to be skipped (`None`).
 pub async fn fresh_database(backend: Backend) -> Option<TestDatabase> {
     match backend {
         Backend::Sqlite => {
@@ -54,7 +54,15 @@ pub async fn fresh_database(backend: Backend) -> Option<TestDatabase> {
         }
         Backend::Postgres => {
             let Ok(admin_url) = std::env::var("PARLEY_TEST_POSTGRES_URL") else {
-                eprintln!("PARLEY_TEST_POSTGRES_URL is not set: PostgreSQL case skipped");
+                // A case that passes without running is worse than none:
+                // skipping must be asked for, and `make test` never does.
+                assert!(
+                    std::env::var("PARLEY_TEST_SKIP_POSTGRES").is_ok_and(|value| value == "1"),
+                    "PARLEY_TEST_POSTGRES_URL is not set: run the tests through \
+                     .ci/with-postgres.sh (as `make test` does), or set \
+                     PARLEY_TEST_SKIP_POSTGRES=1 to skip the PostgreSQL cases knowingly"
+                );
+                eprintln!("PARLEY_TEST_SKIP_POSTGRES=1: PostgreSQL case skipped");
                 return None;
             };
             sqlx::any::install_default_drivers();
@@ -106,6 +114,37 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// The one number `sql` selects.
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(self.db.pool())
+            .await
+            .expect("a number")
+    }
+
+    /// Every `(table, column)` of the live schema (tables of Parley's
+    /// own: not sqlx's bookkeeping, nor SQLite's internal or full-text
+    /// shadow tables).
+    pub async fn live_columns(&self) -> Vec<(String, String)> {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT t.name, c.name FROM pragma_table_list t, pragma_table_info(t.name) c
+                 WHERE t.schema = 'main' AND t.type IN ('table', 'virtual')
+                   AND t.name NOT LIKE 'sqlite_%' AND t.name <> '_sqlx_migrations'
+                 ORDER BY 1, 2"
+            }
+            Backend::Postgres => {
+                "SELECT table_name::text, column_name::text FROM information_schema.columns
+                 WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'
+                 ORDER BY 1, 2"
+            }
+        };
+        sqlx::query_as(sql)
+            .fetch_all(self.db.pool())
+            .await
+            .expect("the schema")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
@@ -271,6 +310,12 @@ impl Drop for TestApp {
 
 pub const PASSWORD: &str = "correct horse battery";
 
+/// The status and the error a refused server function answered.
+pub async fn error_of(response: reqwest::Response) -> (u16, app::error::AppError) {
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("an AppError"))
+}
+
 /// The session token a response sets, if any.
 pub fn session_of(response: &reqwest::Response) -> Option<String> {
     response
@@ -432,4 +477,66 @@ pub async fn add_rule(app: &TestApp, theme: &str, language: &str, keyword: &str)
     .execute(app.db.pool())
     .await
     .expect("rule");
+}
+
+/// Writes `text` as an imported input item (an operator's import: no
+/// contributor, no rate limit), received at `at`, through the
+/// contribution contract. Returns its id.
+pub async fn import_item(
+    app: &TestApp,
+    source_id: i64,
+    text: &str,
+    area: Option<i64>,
+    at: i64,
+) -> i64 {
+    use app::input::contribute::{Contribution, Contributor, record};
+
+    let mut conn = app.db.pool().acquire().await.expect("connection");
+    record(
+        &mut conn,
+        &[Contribution {
+            channel: app::channel::Channel::Import,
+            source_id,
+            draft: None,
+            area,
+            contributor: Contributor::Unknown,
+            text,
+            language_hint: Some("en"),
+            at,
+        }],
+    )
+    .await
+    .expect("an imported item")[0]
+}
+
+/// Fails when any personal column of the register (that this backend
+/// has) still holds one of `needles` (compared in lower case), or when the
+/// search index still finds one of them.
+pub async fn assert_nothing_holds(app: &TestApp, needles: &[&str]) {
+    let live = app.live_columns().await;
+    let mut scanned = 0;
+    for (table, column) in app::personal_data::personal_columns() {
+        if !live.iter().any(|(t, c)| t == table && c == column) {
+            continue;
+        }
+        scanned += 1;
+        for needle in needles {
+            let sql =
+                format!("SELECT COUNT(*) FROM {table} WHERE LOWER(CAST({column} AS TEXT)) LIKE $1");
+            let left: i64 = sqlx::query_scalar(&sql)
+                .bind(format!("%{}%", needle.to_lowercase()))
+                .fetch_one(app.db.pool())
+                .await
+                .expect("a scan");
+            assert_eq!(left, 0, "{table}.{column} still holds {needle}");
+        }
+    }
+    assert!(scanned > 20, "only {scanned} personal columns were scanned");
+    for needle in needles {
+        let word = needle.split(['@', ' ']).next().unwrap_or(needle);
+        let found = app::input::db::search(&app.db, word, Some("en"), 10)
+            .await
+            .expect("a search");
+        assert!(found.is_empty(), "the search index still finds {word}");
+    }
 }
