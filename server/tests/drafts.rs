@@ -652,13 +652,28 @@ async fn the_queue_filters_collapses_campaigns_and_pages_by_keyset(backend: Back
         )
         .await;
     ok(&corrected, "correct themes");
-    let sources: Vec<String> =
-        sqlx::query_scalar("SELECT source FROM input_themes WHERE item_id = $1 ORDER BY theme_id")
-            .bind(all.rows[0].id)
-            .fetch_all(app.db.pool())
-            .await
-            .unwrap();
-    assert_eq!(sources, ["reviewer", "reviewer"]);
+    let themes: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT theme_id, source FROM input_themes WHERE item_id = $1 ORDER BY theme_id",
+    )
+    .bind(all.rows[0].id)
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    assert!(
+        themes.contains(&(theme, "reviewer".to_owned())),
+        "{themes:?}"
+    );
+    assert!(
+        themes.contains(&(transport, "reviewer".to_owned())),
+        "{themes:?}"
+    );
+    // A theme the writer does not review survives their correction.
+    assert!(
+        themes
+            .iter()
+            .any(|(other, source)| *other != theme && *other != transport && source == "rule"),
+        "{themes:?}"
+    );
 }
 
 async fn triage(
@@ -741,40 +756,7 @@ async fn triage_moves_legally_whole_campaigns_at_once_and_residents_see_the_resp
     let (campaign, size) = page.rows.iter().find_map(|row| row.campaign).unwrap();
     assert_eq!(size, 5);
 
-    // New cannot become addressed without review: refused, nothing moved.
-    let skipped = triage(
-        &app,
-        &writer,
-        draft,
-        &[comment_row.id],
-        &[],
-        "addressed",
-        "Done.",
-    )
-    .await;
-    assert_eq!(error_of(skipped).await, (409, AppError::NotNow));
-    assert_eq!(status_of(&app, comment_row.id).await, "new");
-    assert_eq!(
-        app.count(&format!(
-            "SELECT COUNT(*) FROM responses WHERE draft_id = {draft}"
-        ))
-        .await,
-        0
-    );
-    // Addressed needs a response.
-    ok(
-        &triage(
-            &app,
-            &writer,
-            draft,
-            &[comment_row.id],
-            &[],
-            "in_review",
-            "",
-        )
-        .await,
-        "review",
-    );
+    // Addressed needs a response: refused, nothing written.
     let silent = triage(
         &app,
         &writer,
@@ -792,6 +774,16 @@ async fn triage_moves_legally_whole_campaigns_at_once_and_residents_see_the_resp
             AppError::Invalid(Invalid::new(Field::Response, Problem::Empty))
         )
     );
+    assert_eq!(status_of(&app, comment_row.id).await, "new");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM responses WHERE draft_id = {draft}"
+        ))
+        .await,
+        0
+    );
+    // A new item is answered in one action: taken into review, then
+    // addressed, both steps audited.
     let answer = "Version 2 adds twelve lights on the canal path (section 2).";
     ok(
         &triage(
@@ -807,12 +799,20 @@ async fn triage_moves_legally_whole_campaigns_at_once_and_residents_see_the_resp
         "address",
     );
     assert_eq!(status_of(&app, comment_row.id).await, "addressed");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'review.triage' AND target LIKE 'draft:{draft}:%'"
+        ))
+        .await,
+        2
+    );
+    // A decided item cannot be decided again without reopening it:
+    // refused, nothing moved.
+    let again = triage(&app, &writer, draft, &[comment_row.id], &[], "noted", "").await;
+    assert_eq!(error_of(again).await, (409, AppError::NotNow));
+    assert_eq!(status_of(&app, comment_row.id).await, "addressed");
 
     // A whole campaign at once, through its first letter.
-    ok(
-        &triage(&app, &writer, draft, &[], &[campaign], "in_review", "").await,
-        "campaign review",
-    );
     ok(
         &triage(&app, &writer, draft, &[], &[campaign], "noted", "").await,
         "campaign noted",
@@ -822,7 +822,9 @@ async fn triage_moves_legally_whole_campaigns_at_once_and_residents_see_the_resp
     .await;
     assert_eq!(noted, 5);
     let audited = app
-        .count("SELECT COUNT(*) FROM audit_log WHERE action = 'review.triage'")
+        .count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'review.triage' AND target LIKE 'draft:{draft}:%'"
+        ))
         .await;
     assert_eq!(audited, 4);
 

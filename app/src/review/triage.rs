@@ -389,10 +389,11 @@ fn shifted_list(count: usize, offset: usize) -> String {
     format!("({values})")
 }
 
-/// A reviewer's correction of an item's themes: within the themes the
-/// reviewer reviews, the chosen ones replace the guesses and become
-/// training data; themes outside them stay as they were (a reviewer of
-/// one theme cannot take an item out of another theme's queue). Audited.
+/// A reviewer's correction of an item's themes: the chosen ones become
+/// its themes and training data. Of the themes the item had, only those
+/// the reviewer reviews can be taken away: the others stay (a reviewer of
+/// one theme may point an item to another theme's queue, but cannot take
+/// it out of one). Audited.
 #[tracing::instrument(skip_all, fields(draft, item, reviewer = reviewer.id))]
 pub async fn correct_themes(
     db: &Db,
@@ -414,9 +415,6 @@ pub async fn correct_themes(
             .await?;
         if found.is_none() {
             return Err(Invalid::new(Field::Scope, Problem::Unknown).into());
-        }
-        if reviewer.themes.is_some_and(|mine| !mine.contains(theme)) {
-            return Err(AppError::Forbidden);
         }
     }
     crate::input::db::confirm_themes(&mut tx, item, themes, reviewer.themes, now).await?;

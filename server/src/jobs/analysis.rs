@@ -92,6 +92,17 @@ impl Worker {
         Ok(())
     }
 
+    /// The analysis of one item, as a batch would make it (for tests of
+    /// what happens around a batch).
+    pub fn analyse_one(&self, item: &input_db::Pending) -> Analysis {
+        analyse(
+            &self.detector,
+            &self.themes,
+            &item.text,
+            item.hint.as_deref(),
+        )
+    }
+
     /// Analyses one batch; returns how many jobs it took (0: none due).
     pub async fn analyse_batch(&mut self) -> anyhow::Result<usize> {
         let jobs = queue::claim(&self.db, JobKind::Analyse, self.pipeline.batch).await?;

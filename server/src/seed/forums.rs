@@ -172,54 +172,63 @@ pub async fn seed_forums(
         client_hash: "",
     };
     let limits = PostingLimits::DEFAULT;
-    let mut thread_ids = Vec::new();
-    let mut post_ids: Vec<Vec<i64>> = Vec::new();
-    for thread in &demo.threads {
+    // Written in the order they were posted, as they would have been: the
+    // rate limits count the posts of the minute and the day before each.
+    let mut timeline: Vec<(i64, usize, usize)> = Vec::new();
+    for (t, thread) in demo.threads.iter().enumerate() {
+        let started = now - thread.hours_ago * HOUR;
+        for (p, post) in thread.posts.iter().enumerate() {
+            timeline.push((started + post.minutes_later * 60_000, t, p));
+        }
+    }
+    timeline.sort_unstable();
+    let mut thread_ids: Vec<Option<(i64, i64)>> = vec![None; demo.threads.len()];
+    let mut post_ids: Vec<Vec<i64>> = vec![Vec::new(); demo.threads.len()];
+    for (at, t, p) in timeline {
+        let thread = &demo.threads[t];
+        let post = &thread.posts[p];
         let area = *areas
             .get(&thread.area)
             .with_context(|| format!("unknown area {}", thread.area))?;
         let category = *categories
             .get(&(thread.area.clone(), thread.category.clone()))
             .with_context(|| format!("unknown category {}", thread.category))?;
-        let started = now - thread.hours_ago * HOUR;
-        let mut thread_id = None;
-        let mut ids: Vec<i64> = Vec::new();
-        for post in &thread.posts {
-            let at = started + post.minutes_later * 60_000;
-            let rendered = markdown::render(&post.body);
-            let target = match thread_id {
-                None => PostTarget::NewThread {
-                    category,
-                    title: &thread.title,
-                },
-                Some(thread) => PostTarget::Reply { thread },
-            };
-            let new_post = NewPost {
-                author: resident(&post.author)?,
-                area_id: area,
-                target,
-                source: &post.body,
-                rendered: &rendered,
-                quote_of: post.quote.and_then(|q| ids.get(q)).copied(),
-                filtered: None,
-                moderator: false,
-            };
-            let (thread, id) = match write_post_in(tx, &new_post, &limits, at).await? {
-                Published::Visible { thread, post } => (thread, post),
-                Published::Held { thread, post } => {
-                    decide_post_in(tx, moderator, post, Verdict::Approve).await?;
-                    (thread, post)
-                }
-            };
-            thread_id = Some(thread);
-            ids.push(id);
-        }
-        let thread_id = thread_id.context("a demo thread without posts")?;
+        let rendered = markdown::render(&post.body);
+        let target = match thread_ids[t] {
+            None => PostTarget::NewThread {
+                category,
+                title: &thread.title,
+            },
+            Some((thread, _)) => PostTarget::Reply { thread },
+        };
+        let new_post = NewPost {
+            author: resident(&post.author)?,
+            area_id: area,
+            target,
+            source: &post.body,
+            rendered: &rendered,
+            quote_of: post.quote.and_then(|q| post_ids[t].get(q)).copied(),
+            filtered: None,
+            moderator: false,
+        };
+        let (thread_id, id) = match write_post_in(tx, &new_post, &limits, at).await? {
+            Published::Visible { thread, post } => (thread, post),
+            Published::Held { thread, post } => {
+                decide_post_in(tx, moderator, post, Verdict::Approve).await?;
+                (thread, post)
+            }
+        };
+        thread_ids[t] = Some((thread_id, area));
+        post_ids[t].push(id);
+    }
+    let thread_ids: Vec<(i64, i64)> = thread_ids
+        .into_iter()
+        .map(|ids| ids.context("a demo thread without posts"))
+        .collect::<anyhow::Result<_>>()?;
+    for (thread, (id, _)) in demo.threads.iter().zip(&thread_ids) {
         if thread.pinned {
-            set_thread_flag_in(tx, moderator, thread_id, ThreadFlag::Pinned(true)).await?;
+            set_thread_flag_in(tx, moderator, *id, ThreadFlag::Pinned(true)).await?;
         }
-        thread_ids.push((thread_id, area));
-        post_ids.push(ids);
     }
 
     // Three residents reported a rude reply: hidden pending review.
