@@ -93,8 +93,8 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("forums") view=ForumsPage />
                     <Route ssr=SsrMode::Async path=path!("forums/:area") view=AreaForumsPage />
                     <Route ssr=SsrMode::Async path=path!("forums/:area/:category") view=CategoryPage />
-                    <Route ssr=SsrMode::Async path=path!("t/:id") view=ThreadView />
-                    <Route ssr=SsrMode::Async path=path!("t/:id/:slug") view=ThreadView />
+                    <Route ssr=SsrMode::Async path=path!("t/:id") view=|| view! { <ThreadView tools=crate::moderation::parts::thread_tools /> } />
+                    <Route ssr=SsrMode::Async path=path!("t/:id/:slug") view=|| view! { <ThreadView tools=crate::moderation::parts::thread_tools /> } />
                     <Route ssr=SsrMode::Async path=path!("posts/:id/edit") view=EditPostPage />
                     <Route ssr=SsrMode::Async path=path!("posts/:id/report") view=ReportPostPage />
                     <Route ssr=SsrMode::Async path=path!("moderation") view=ModerationPage />

@@ -115,7 +115,7 @@ pub struct Registration {
 /// participations, the account last.
 pub const REGISTER: &[&Registration] = &[
     &crate::input::db::PERSONAL_DATA,
-    &crate::forums::db::PERSONAL_DATA,
+    &crate::forums::personal::PERSONAL_DATA,
     &crate::feedback::db::PERSONAL_DATA,
     &crate::drafts::comments::PERSONAL_DATA,
     &crate::drafts::db::PERSONAL_DATA,
@@ -281,6 +281,7 @@ pub fn known_columns() -> Vec<(&'static str, &'static str)> {
 
 /// Everything the register holds about `subject`: one section per
 /// feature, in the caller's transaction.
+#[tracing::instrument(skip_all)]
 pub async fn export(
     conn: &mut sqlx::AnyConnection,
     subject: &Subject,
@@ -297,6 +298,7 @@ pub async fn export(
 
 /// Erases (or unlinks) everything the register holds about `subject`, in
 /// the caller's transaction, in the register's order.
+#[tracing::instrument(skip_all)]
 pub async fn erase(
     conn: &mut sqlx::AnyConnection,
     subject: &Subject,
@@ -310,6 +312,7 @@ pub async fn erase(
 
 /// Rows of `sql` (which selects named columns), each as a JSON object:
 /// what most features export.
+#[tracing::instrument(skip_all)]
 pub async fn rows_as_json(
     conn: &mut sqlx::AnyConnection,
     sql: &str,

@@ -82,6 +82,8 @@ pub enum Problem {
     SectionCount {
         expected: i64,
     },
+    /// A display name that looks like an e-mail address.
+    LooksLikeEmail,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -135,29 +137,112 @@ pub fn optional_days(from: &str, to: &str) -> Result<(Option<i64>, Option<i64>),
     Ok((from, until))
 }
 
-/// Trims `text` and checks its length in characters and that it holds no
-/// control characters other than line breaks and tabs (when `multiline`).
-pub fn bounded(
-    text: &str,
-    field: Field,
-    min: u32,
-    max: u32,
-    multiline: bool,
-) -> Result<String, Invalid> {
-    let text = text.trim();
-    let length = u32::try_from(text.chars().count()).unwrap_or(u32::MAX);
-    if length == 0 {
-        return Err(Invalid::new(field, Problem::Empty));
+/// The limits of a field people write in: its length in characters once
+/// trimmed, and whether it spans lines. The one check of every
+/// user-written field ([`Bounds::check`]), and what a form shows
+/// (`minlength`, `maxlength`): the page and the server read the same
+/// constant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    pub field: Field,
+    pub min: u32,
+    pub max: u32,
+    pub multiline: bool,
+}
+
+impl Bounds {
+    /// A one-line field (a name, a title, a phrase).
+    pub const fn line(field: Field, min: u32, max: u32) -> Self {
+        Self {
+            field,
+            min,
+            max,
+            multiline: false,
+        }
     }
-    if length < min {
-        return Err(Invalid::new(field, Problem::TooShort { min }));
+
+    /// A field of several lines (a post, a comment, a reason).
+    pub const fn text(field: Field, min: u32, max: u32) -> Self {
+        Self {
+            field,
+            min,
+            max,
+            multiline: true,
+        }
     }
-    if length > max {
-        return Err(Invalid::new(field, Problem::TooLong { max }));
+
+    /// `text` trimmed, with Windows line ends made plain, or why it is
+    /// refused: empty, too short, too long, or holding characters that
+    /// are invisible or can disguise text (control characters; the
+    /// bidirectional overrides and embeddings anywhere; in a one-line
+    /// field also zero-width characters, direction marks and isolates).
+    pub fn check(self, text: &str) -> Result<String, Invalid> {
+        let text = text.trim();
+        let length = u32::try_from(text.chars().count()).unwrap_or(u32::MAX);
+        let problem = if length == 0 {
+            Some(Problem::Empty)
+        } else if length < self.min {
+            Some(Problem::TooShort { min: self.min })
+        } else if length > self.max {
+            Some(Problem::TooLong { max: self.max })
+        } else if text.chars().any(|c| self.refuses(c)) {
+            Some(Problem::ForbiddenCharacters)
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) => Err(Invalid::new(self.field, problem)),
+            None => Ok(text.replace("\r\n", "\n")),
+        }
     }
-    let allowed = |c: char| multiline && matches!(c, '\n' | '\r' | '\t');
-    if text.chars().any(|c| c.is_control() && !allowed(c)) {
-        return Err(Invalid::new(field, Problem::ForbiddenCharacters));
+
+    fn refuses(self, c: char) -> bool {
+        let line_break = matches!(c, '\n' | '\r' | '\t');
+        (c.is_control() && !(self.multiline && line_break))
+            || matches!(c, '\u{202A}'..='\u{202E}')
+            || (!self.multiline
+                && matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}'))
     }
-    Ok(text.replace("\r\n", "\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TITLE: Bounds = Bounds::line(Field::Title, 3, 10);
+    const BODY: Bounds = Bounds::text(Field::Body, 2, 20);
+
+    #[test]
+    fn one_check_for_every_field() {
+        assert_eq!(TITLE.check("  Lamps  "), Ok("Lamps".to_owned()));
+        assert_eq!(
+            TITLE.check(" "),
+            Err(Invalid::new(Field::Title, Problem::Empty))
+        );
+        assert_eq!(
+            TITLE.check("ab"),
+            Err(Invalid::new(Field::Title, Problem::TooShort { min: 3 }))
+        );
+        assert_eq!(
+            TITLE.check("a much too long title"),
+            Err(Invalid::new(Field::Title, Problem::TooLong { max: 10 }))
+        );
+        // A title cannot be spoofed with a right-to-left override or
+        // hidden characters; a body keeps its lines and direction marks.
+        for spoof in ["evil\u{202E}txt", "zero\u{200B}width", "two\nlines"] {
+            assert_eq!(
+                TITLE.check(spoof),
+                Err(Invalid::new(Field::Title, Problem::ForbiddenCharacters)),
+                "{spoof:?}"
+            );
+        }
+        assert_eq!(
+            BODY.check("one\r\nتو\u{200F}"),
+            Ok("one\nتو\u{200F}".to_owned())
+        );
+        assert_eq!(
+            BODY.check("evil\u{202E}txt"),
+            Err(Invalid::new(Field::Body, Problem::ForbiddenCharacters))
+        );
+    }
 }

@@ -74,11 +74,12 @@ fn main() {
 }
 
 fn campaigns() {
-    use app::input::campaigns::{Threshold, evaluation};
+    use app::input::campaign_eval as evaluation;
+    use app::input::campaigns::Threshold;
 
     println!("### Campaigns: MinHash on generated form letters\n");
     println!(
-        "Goal: group form letters with small edits, and nothing else. A generated set (`app::input::campaigns::evaluation`, fixed seed): 40 letters in English, French, Spanish, Indonesian and Chinese, each sent 5 to 200 times with 0 to 30 % of its words edited, mixed with 3,000 unique texts, 200 of which quote part of a letter. Pairwise precision and recall (pairs of texts put in one campaign), by share of words edited and by language. The default threshold is {}; `parley campaigns --threshold T` and `PARLEY_CAMPAIGN_THRESHOLD` change it.\n",
+        "Goal: group form letters with small edits, and nothing else. A generated set (`app::input::campaign_eval`, fixed seed): 40 letters in English, French, Spanish, Indonesian and Chinese, each sent 5 to 200 times with 0 to 30 % of its words edited, mixed with 3,000 unique texts, 200 of which quote part of a letter. Pairwise precision and recall (pairs of texts put in one campaign), by share of words edited and by language. The default threshold is {}; `parley campaigns --threshold T` and `PARLEY_CAMPAIGN_THRESHOLD` change it.\n",
         app::input::campaigns::DEFAULT_THRESHOLD
     );
     for threshold in [0.3, app::input::campaigns::DEFAULT_THRESHOLD, 0.5] {

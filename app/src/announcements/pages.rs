@@ -160,7 +160,7 @@ fn AnnouncementForm(areas: Vec<(i64, String)>, town_wide: bool, now: i64) -> imp
                 }).collect_view()}
             </select>
             <label for="announcement-title">{move || td!(locale.get(), forums.title_label)}</label>
-            <input id="announcement-title" name="title" type="text" required minlength="5" maxlength="200" />
+            <input id="announcement-title" name="title" type="text" required minlength=crate::forums::domain::Title::BOUNDS.min maxlength=crate::forums::domain::Title::BOUNDS.max />
             <label for="announcement-body">{move || td!(locale.get(), forums.body_label)}</label>
             <textarea id="announcement-body" name="body" rows="5" required></textarea>
             <label for="starts">{move || td!(locale.get(), announcements.starts)}</label>

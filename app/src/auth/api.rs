@@ -46,7 +46,6 @@ pub async fn sign_up(
         password_hash: &password_hash,
     };
     let user_id = super::db::insert_user(&db, &new_user, &[rule]).await?;
-    crate::participation::api::claim_for(&db, user_id).await?;
     start_session(&db, user_id, super::db::Stage::Complete, false).await?;
     tracing::info!(user_id, "account created");
     leptos_axum::redirect(&crate::locale::home_path(locale));
@@ -88,7 +87,6 @@ pub async fn sign_in(locale: Locale, login: String, password: String) -> Result<
     };
     rate_limit::reset(&db, &account_bucket).await?;
     rate_limit::forgive(&db, &address_bucket, at).await?;
-    crate::participation::api::claim_for(&db, user_id).await?;
     let two_factor = super::db::totp_of(&db, user_id)
         .await?
         .is_some_and(|totp| totp.confirmed_at.is_some());

@@ -1,15 +1,7 @@
 //! Account input as domain types: parsed once at the edge, valid after.
 
-use crate::validation::{Field, Invalid, Problem};
+use crate::validation::{Bounds, Field, Invalid, Problem};
 use serde::{Deserialize, Serialize};
-
-/// Characters that must never appear in a name: control characters and the
-/// invisible formatting ones that can disguise a name (bidirectional
-/// overrides, zero-width characters).
-fn is_forbidden(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
-}
 
 /// Refuses `text` when empty or outside `min..=max` characters (not bytes).
 fn check_length(field: Field, text: &str, min: u32, max: u32) -> Result<(), Invalid> {
@@ -33,19 +25,20 @@ fn check_length(field: Field, text: &str, min: u32, max: u32) -> Result<(), Inva
 pub struct DisplayName(String);
 
 impl DisplayName {
-    pub const MIN: u32 = 2;
-    pub const MAX: u32 = 40;
+    pub const BOUNDS: Bounds = Bounds::line(Field::DisplayName, 2, 40);
+    pub const MIN: u32 = Self::BOUNDS.min;
+    pub const MAX: u32 = Self::BOUNDS.max;
 
+    /// A name that looks like an e-mail address is refused: names are
+    /// public, and an address shown as a name would be personal data on
+    /// every post.
     pub fn parse(input: &str) -> Result<Self, Invalid> {
         let folded = input.split_whitespace().collect::<Vec<_>>().join(" ");
-        if !folded.is_empty() && folded.chars().any(is_forbidden) {
-            return Err(Invalid::new(
-                Field::DisplayName,
-                Problem::ForbiddenCharacters,
-            ));
+        let name = Self::BOUNDS.check(&folded)?;
+        if EmailAddress::parse(&name).is_ok() {
+            return Err(Invalid::new(Field::DisplayName, Problem::LooksLikeEmail));
         }
-        check_length(Field::DisplayName, &folded, Self::MIN, Self::MAX)?;
-        Ok(Self(folded))
+        Ok(Self(name))
     }
 
     pub fn as_str(&self) -> &str {

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 #[server]
 pub async fn my_contributions() -> Result<Contributions, AppError> {
     let db = crate::db::db()?;
+    crate::participation::api::claim_for_viewer(&db).await?;
     let user = crate::auth::api::current_session()
         .await?
         .map(|session| session.user_id);

@@ -25,16 +25,22 @@ struct Row {
 
 /// The inputs of `user`, or of `participant` (uses `input_items_author`
 /// and `input_items_participant`).
+#[tracing::instrument(skip_all)]
 pub async fn contributions(
     db: &Db,
     user: Option<i64>,
     participant: Option<i64>,
 ) -> Result<Vec<Contribution>, AppError> {
-    let (column, owner) = match (user, participant) {
-        (Some(user), _) => ("i.author_id", user),
-        (None, Some(participant)) => ("i.participant_id", participant),
+    // The account's own inputs and those of the participations it
+    // claimed; or one participation's.
+    let subject = match (user, participant) {
+        (Some(user), _) => {
+            crate::personal_data::Subject::account(&mut *db.pool().acquire().await?, user).await?
+        }
+        (None, Some(participant)) => crate::personal_data::Subject::participation(participant),
         (None, None) => return Ok(Vec::new()),
     };
+    let condition = subject.condition(Some("i.author_id"), Some("i.participant_id"));
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT i.id, i.channel, i.created_at, i.original_text, i.review_status,
                 COALESCE(i.draft_id, r.draft_id) AS draft_id,
@@ -43,10 +49,9 @@ pub async fn contributions(
                 r.body AS response, r.created_at AS responded_at
          FROM input_items i
          LEFT JOIN responses r ON r.id = i.response_id
-         WHERE {column} = $1
+         WHERE {condition} AND i.erased_at IS NULL
          ORDER BY i.id DESC LIMIT {LIMIT}"
     ))
-    .bind(owner)
     .fetch_all(db.pool())
     .await?;
     rows.into_iter()

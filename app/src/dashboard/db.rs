@@ -148,6 +148,7 @@ async fn count_weekly(db: &Db, now: i64) -> Result<Weekly, AppError> {
 
 /// The dashboard at `now`: the last 12 weeks, as counted at most
 /// [`DASHBOARD_FRESH_FOR`] ago (or a little more, while counting again).
+#[tracing::instrument(skip_all)]
 pub async fn dashboard(
     db: &Db,
     figures: &Figures,
@@ -269,6 +270,7 @@ async fn median_response_millis(db: &Db, addressed: i64) -> Result<Option<i64>, 
 /// The open data: inputs per month and value of each dimension, areas and
 /// themes by their slugs, groups under five left out; as counted at most
 /// [`OPEN_DATA_FRESH_FOR`] ago (or a little more, while counting again).
+#[tracing::instrument(skip_all)]
 pub async fn open_data(db: &Db, figures: &Figures) -> Result<Arc<Vec<StatsRow>>, AppError> {
     figures
         .open_data

@@ -36,6 +36,7 @@ pub async fn comment(db: &Db, comment: &NewComment<'_>, rules: &[Rule]) -> Resul
 /// [`comment`] in the caller's transaction. Refused when the draft does
 /// not take comments (at `comment.now`), or not from anonymous
 /// participants.
+#[tracing::instrument(skip_all)]
 pub async fn comment_in(
     tx: &mut sqlx::AnyConnection,
     comment: &NewComment<'_>,

@@ -193,6 +193,7 @@ pub(super) fn accepting(row: &DraftRow, now: i64) -> bool {
 
 /// The drafts a reader sees: every draft past drafting, and the ones in
 /// drafting that `writer` writes. Newest first.
+#[tracing::instrument(skip_all)]
 pub async fn list(
     db: &Db,
     locale: Locale,
@@ -282,6 +283,7 @@ pub async fn list(
 
 /// Draft `id` as `locale` reads it: version `number` (the newest
 /// published one by default; writers may also read the working copy).
+#[tracing::instrument(skip_all)]
 pub async fn view(
     db: &Db,
     locale: Locale,
@@ -422,6 +424,7 @@ fn choices(
 }
 
 /// The themes and areas a new draft may cover.
+#[tracing::instrument(skip_all)]
 pub async fn new_draft_form(
     db: &Db,
     locale: Locale,
@@ -434,6 +437,7 @@ pub async fn new_draft_form(
 
 /// What a writer edits: the working copy (or the newest version), its
 /// preview, and the draft's settings.
+#[tracing::instrument(skip_all)]
 pub async fn source(
     db: &Db,
     locale: Locale,
@@ -529,6 +533,7 @@ async fn keyed_sections(
 
 /// The difference between versions `from` and `to`, section by section in
 /// the order of `to`, then the sections `to` removed.
+#[tracing::instrument(skip_all)]
 pub async fn diff(
     db: &Db,
     id: i64,
@@ -601,6 +606,7 @@ struct ResponseRow {
 
 /// The responses of draft `id`, grouped by theme, with how the input of
 /// each theme was triaged and what each response answers (masked).
+#[tracing::instrument(skip_all)]
 pub async fn responses(db: &Db, locale: Locale, id: i64) -> Result<DraftResponses, AppError> {
     let overview = crate::taxonomy::db::town_overview(db, locale).await?;
     let mut conn = db.pool().acquire().await?;

@@ -17,7 +17,7 @@ pub mod sections;
 pub mod write;
 
 use crate::taxonomy::LocalText;
-use crate::validation::{Field, Invalid, Problem, bounded};
+use crate::validation::{Bounds, Field, Invalid, Problem};
 use serde::{Deserialize, Serialize};
 
 /// Where a draft stands. It only moves forward.
@@ -68,20 +68,14 @@ impl DraftStatus {
     }
 }
 
-/// A draft's title, checked.
-pub fn draft_title(text: &str) -> Result<String, Invalid> {
-    bounded(text, Field::Title, 3, 200, false)
-}
-
-/// A draft's one-paragraph summary, checked.
-pub fn draft_summary(text: &str) -> Result<String, Invalid> {
-    bounded(text, Field::Summary, 1, 1000, true)
-}
-
-/// A draft's Markdown text, checked (up to 100,000 characters).
-pub fn draft_body(text: &str) -> Result<String, Invalid> {
-    bounded(text, Field::Body, 10, 100_000, true)
-}
+/// A draft's title.
+pub const DRAFT_TITLE: Bounds = Bounds::line(Field::Title, 3, 200);
+/// A draft's one-paragraph summary.
+pub const DRAFT_SUMMARY: Bounds = Bounds::text(Field::Summary, 1, 1000);
+/// A draft's Markdown text.
+pub const DRAFT_BODY: Bounds = Bounds::text(Field::Body, 10, 100_000);
+/// A resident's comment on a section.
+pub const COMMENT: Bounds = Bounds::text(Field::Body, 2, 5000);
 
 /// The text of a version or a translation, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,9 +88,9 @@ pub struct DraftText {
 impl DraftText {
     pub fn parse(title: &str, summary: &str, body: &str) -> Result<Self, Invalid> {
         Ok(DraftText {
-            title: draft_title(title)?,
-            summary: draft_summary(summary)?,
-            body: draft_body(body)?,
+            title: DRAFT_TITLE.check(title)?,
+            summary: DRAFT_SUMMARY.check(summary)?,
+            body: DRAFT_BODY.check(body)?,
         })
     }
 
@@ -112,7 +106,7 @@ impl DraftText {
 
 /// A comment on a section, checked.
 pub fn comment_text(text: &str) -> Result<String, Invalid> {
-    bounded(text, Field::Body, 2, 5000, true)
+    COMMENT.check(text)
 }
 
 /// A draft in the list.

@@ -8,6 +8,7 @@ use super::api::{
     compare_versions, draft_for_edit, draft_page, list_drafts, new_draft_form, responses_of_draft,
 };
 use super::parts::{ChoiceBoxes, StatusLine};
+use super::{COMMENT, DRAFT_BODY, DRAFT_SUMMARY, DRAFT_TITLE};
 use super::{
     Change, DraftDiff, DraftList, DraftResponses, DraftSource, DraftStatus, DraftView,
     ResponseView, SectionView, ThemeResponses,
@@ -162,11 +163,11 @@ fn TextFields(
     let body_id = format!("{prefix}body");
     view! {
         <label for=title_id.clone()>{move || td!(locale.get(), drafts.title_label)}</label>
-        <input id=title_id name="title" type="text" required minlength="3" maxlength="200" value=title />
+        <input id=title_id name="title" type="text" required minlength=DRAFT_TITLE.min maxlength=DRAFT_TITLE.max value=title />
         <label for=summary_id.clone()>{move || td!(locale.get(), drafts.summary_label)}</label>
-        <textarea id=summary_id name="summary" rows="3" required maxlength="1000">{summary}</textarea>
+        <textarea id=summary_id name="summary" rows="3" required maxlength=DRAFT_SUMMARY.max>{summary}</textarea>
         <label for=body_id.clone()>{move || td!(locale.get(), drafts.body_label)}</label>
-        <textarea id=body_id name="body" rows="18" required minlength="10" maxlength="100000" dir="auto">{body}</textarea>
+        <textarea id=body_id name="body" rows="18" required minlength=DRAFT_BODY.min maxlength=DRAFT_BODY.max dir="auto">{body}</textarea>
     }
 }
 
@@ -356,7 +357,7 @@ fn SectionBlock(
                     <input type="hidden" name="version" value=version />
                     <input type="hidden" name="section" value=key />
                     <label for=field.clone()>{move || td!(locale.get(), drafts.comment_label)}</label>
-                    <textarea id=field name="text" rows="4" required minlength="2" maxlength="5000" dir="auto"></textarea>
+                    <textarea id=field name="text" rows="4" required minlength=COMMENT.min maxlength=COMMENT.max dir="auto"></textarea>
                     <button type="submit" class="button">{move || td!(locale.get(), drafts.comment_send)}</button>
                 </PostForm>
             </details>

@@ -207,6 +207,7 @@ pub struct Coverage<'a> {
 }
 
 /// Starts a draft: version 1 as a working copy. Returns its id.
+#[tracing::instrument(skip_all)]
 pub async fn create(
     db: &Db,
     writer: &Writer<'_>,
@@ -222,6 +223,7 @@ pub async fn create(
 }
 
 /// [`create`] in the caller's transaction: checked and audited.
+#[tracing::instrument(skip_all)]
 pub async fn create_in(
     conn: &mut sqlx::AnyConnection,
     writer: &Writer<'_>,
@@ -276,6 +278,7 @@ async fn insert_version(
 /// Saves the writer's text: into the working copy, or into a new working
 /// copy (the next version) when the newest version is published. Returns
 /// the version number written.
+#[tracing::instrument(skip_all)]
 pub async fn save(
     db: &Db,
     writer: &Writer<'_>,
@@ -291,6 +294,7 @@ pub async fn save(
 }
 
 /// [`save`] in the caller's transaction: checked and audited.
+#[tracing::instrument(skip_all)]
 pub async fn save_in(
     conn: &mut sqlx::AnyConnection,
     writer: &Writer<'_>,
@@ -350,6 +354,7 @@ pub async fn save_in(
 }
 
 /// Publishes the working copy; from then on it never changes.
+#[tracing::instrument(skip_all)]
 pub async fn publish(db: &Db, writer: &Writer<'_>, id: i64, now: i64) -> Result<i64, AppError> {
     let mut tx = db.begin().await?;
     let number = publish_in(&mut tx, writer, id, now).await?;
@@ -359,6 +364,7 @@ pub async fn publish(db: &Db, writer: &Writer<'_>, id: i64, now: i64) -> Result<
 
 /// [`publish`] in the caller's transaction: checked and audited. Refused
 /// ([`AppError::NotNow`]) when there is no working copy.
+#[tracing::instrument(skip_all)]
 pub async fn publish_in(
     conn: &mut sqlx::AnyConnection,
     writer: &Writer<'_>,
@@ -386,6 +392,7 @@ pub async fn publish_in(
 
 /// Moves a draft to `status` (one step forward), with the consultation's
 /// dates when it opens.
+#[tracing::instrument(skip_all)]
 pub async fn set_status(
     db: &Db,
     writer: &Writer<'_>,
@@ -401,6 +408,7 @@ pub async fn set_status(
 }
 
 /// [`set_status`] in the caller's transaction: checked and audited.
+#[tracing::instrument(skip_all)]
 pub async fn set_status_in(
     tx: &mut sqlx::AnyConnection,
     writer: &Writer<'_>,
@@ -447,6 +455,7 @@ pub async fn set_status_in(
 
 /// Writes (or replaces) the `locale` translation of the newest published
 /// version. It must have the same sections, in the same order.
+#[tracing::instrument(skip_all)]
 pub async fn translate(
     db: &Db,
     writer: &Writer<'_>,
@@ -462,6 +471,7 @@ pub async fn translate(
 }
 
 /// [`translate`] in the caller's transaction: checked and audited.
+#[tracing::instrument(skip_all)]
 pub async fn translate_in(
     tx: &mut sqlx::AnyConnection,
     writer: &Writer<'_>,

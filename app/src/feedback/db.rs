@@ -23,6 +23,7 @@ pub struct NewFeedback {
 
 /// Refuses an area or theme that does not exist (before anything is
 /// written).
+#[tracing::instrument(skip_all)]
 pub async fn check_choices(db: &Db, area: Option<i64>, theme: Option<i64>) -> Result<(), AppError> {
     use crate::validation::{Field, Invalid, Problem};
 
@@ -43,6 +44,7 @@ pub async fn check_choices(db: &Db, area: Option<i64>, theme: Option<i64>) -> Re
 /// Writes a batch of feedback (admitted by its rate limits already) with
 /// its input items and analysis jobs, in three statements whatever its
 /// size, in the caller's transaction. Returns the ids in the order given.
+#[tracing::instrument(skip_all)]
 pub async fn store_batch(
     conn: &mut sqlx::AnyConnection,
     batch: &[&NewFeedback],
@@ -125,6 +127,7 @@ struct ThemeRow {
 
 /// The feedback whose private link hashes to `follow_hash`, named in
 /// `locale` where translated.
+#[tracing::instrument(skip_all)]
 pub async fn followed(
     db: &Db,
     follow_hash: &str,

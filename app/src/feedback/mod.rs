@@ -21,11 +21,12 @@ use serde::{Deserialize, Serialize};
 pub struct FeedbackText(String);
 
 impl FeedbackText {
-    pub const MAX: u32 = 5_000;
+    pub const BOUNDS: crate::validation::Bounds =
+        crate::validation::Bounds::text(crate::validation::Field::Body, 5, 5_000);
+    pub const MAX: u32 = Self::BOUNDS.max;
 
     pub fn parse(text: &str) -> Result<Self, crate::validation::Invalid> {
-        crate::validation::bounded(text, crate::validation::Field::Body, 5, Self::MAX, true)
-            .map(Self)
+        Self::BOUNDS.check(text).map(Self)
     }
 
     pub fn as_str(&self) -> &str {

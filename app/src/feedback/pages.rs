@@ -34,8 +34,8 @@ pub fn FeedbackPage() -> impl IntoView {
                         Ok(town) => view! {
                             <PostForm action=SendFeedback::url()>
                                 <label for="text">{move || td!(locale.get(), feedback.text_label)}</label>
-                                <textarea id="text" name="text" rows="8" required minlength="5"
-                                    maxlength=FeedbackText::MAX.to_string()></textarea>
+                                <textarea id="text" name="text" rows="8" required minlength=FeedbackText::BOUNDS.min
+                                    maxlength=FeedbackText::BOUNDS.max></textarea>
                                 <label for="area">{move || td!(locale.get(), feedback.area_label)}</label>
                                 <select id="area" name="area">
                                     <option value="">{move || td!(locale.get(), feedback.no_choice)}</option>

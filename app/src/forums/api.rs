@@ -64,8 +64,8 @@ pub async fn start_thread(
     title: String,
     body: String,
 ) -> Result<(), AppError> {
-    use super::db::{NewPost, PostTarget};
     use super::domain::{PostBody, PostingLimits, Title};
+    use super::posting::{NewPost, PostTarget};
 
     let author = signed_in().await?;
     let title = Title::parse(&title)?;
@@ -93,7 +93,7 @@ pub async fn start_thread(
         filtered,
         moderator: moderates(&db, author, area).await?,
     };
-    let published = super::db::write_post(&db, &post, &PostingLimits::current()).await?;
+    let published = super::posting::write_post(&db, &post, &PostingLimits::current()).await?;
     tracing::info!(author, ?published, "thread started");
     redirect_to(locale, published);
     Ok(())
@@ -107,8 +107,8 @@ pub async fn reply(
     body: String,
     quote: Option<i64>,
 ) -> Result<(), AppError> {
-    use super::db::{NewPost, PostTarget};
     use super::domain::{PostBody, PostingLimits};
+    use super::posting::{NewPost, PostTarget};
 
     let author = signed_in().await?;
     let body = PostBody::parse(&body)?;
@@ -132,7 +132,7 @@ pub async fn reply(
         filtered,
         moderator: moderates(&db, author, place.area_id).await?,
     };
-    let published = super::db::write_post(&db, &post, &PostingLimits::current()).await?;
+    let published = super::posting::write_post(&db, &post, &PostingLimits::current()).await?;
     tracing::info!(author, ?published, "reply written");
     redirect_to(locale, published);
     Ok(())
@@ -144,7 +144,7 @@ pub async fn editable_post(post: i64) -> Result<PostForEdit, AppError> {
     use super::domain::PostingLimits;
 
     let author = signed_in().await?;
-    super::db::post_for_edit(&crate::db::db()?, post, author, &PostingLimits::current()).await
+    super::posting::post_for_edit(&crate::db::db()?, post, author, &PostingLimits::current()).await
 }
 
 /// The author edits their post within the edit window.
@@ -165,7 +165,7 @@ pub async fn edit_post(locale: Locale, post: i64, body: String) -> Result<(), Ap
     )
     .await?;
     let moderator = moderates(&db, author, area).await?;
-    let edit = super::db::PostEdit {
+    let edit = super::posting::PostEdit {
         post,
         author,
         source: body.as_str(),
@@ -173,7 +173,7 @@ pub async fn edit_post(locale: Locale, post: i64, body: String) -> Result<(), Ap
         filtered,
         moderator,
     };
-    let thread = super::db::edit_post(&db, &edit, &PostingLimits::current()).await?;
+    let thread = super::posting::edit_post(&db, &edit, &PostingLimits::current()).await?;
     tracing::info!(author, post, "post edited");
     leptos_axum::redirect(&post_href(locale, thread, post));
     Ok(())
@@ -187,7 +187,7 @@ pub async fn react(locale: Locale, post: i64, kind: String) -> Result<(), AppErr
 
     let user = signed_in().await?;
     let kind = ReactionKind::parse(&kind).ok_or(Invalid::new(Field::Reason, Problem::Malformed))?;
-    let thread = super::db::toggle_reaction(&crate::db::db()?, post, user, kind).await?;
+    let thread = super::posting::toggle_reaction(&crate::db::db()?, post, user, kind).await?;
     leptos_axum::redirect(&post_href(locale, thread, post));
     Ok(())
 }
@@ -205,13 +205,13 @@ pub async fn report_post(
     let reporter = signed_in().await?;
     let reason = ReportReason::parse(&reason)?;
     let note = reason_text(&note, reason == ReportReason::Other)?;
-    let report = super::db::Report {
+    let report = super::posting::Report {
         post,
         reporter,
         reason,
         note: &note,
     };
-    let thread = super::db::report_post(
+    let thread = super::posting::report_post(
         &crate::db::db()?,
         &report,
         &super::domain::PostingLimits::current(),

@@ -3,7 +3,7 @@
 //! moderator or refused. The same parsing runs in the browser and on the
 //! server.
 
-use crate::validation::{Field, Invalid, Problem, bounded};
+use crate::validation::{Bounds, Field, Invalid, Problem};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -137,8 +137,10 @@ impl FilterAction {
 pub struct Title(String);
 
 impl Title {
+    pub const BOUNDS: Bounds = Bounds::line(Field::Title, 5, 200);
+
     pub fn parse(text: &str) -> Result<Self, Invalid> {
-        bounded(text, Field::Title, 5, 200, false).map(Self)
+        Self::BOUNDS.check(text).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -151,10 +153,11 @@ impl Title {
 pub struct PostBody(String);
 
 impl PostBody {
-    pub const MAX: u32 = 20_000;
+    pub const BOUNDS: Bounds = Bounds::text(Field::Body, 2, 20_000);
+    pub const MAX: u32 = Self::BOUNDS.max;
 
     pub fn parse(text: &str) -> Result<Self, Invalid> {
-        bounded(text, Field::Body, 2, Self::MAX, true).map(Self)
+        Self::BOUNDS.check(text).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -163,18 +166,23 @@ impl PostBody {
 }
 
 /// A reason given to a resident (a hidden post, a suspension) or a note
-/// with a report: up to 500 characters; `required` when it may not be
-/// empty.
+/// with a report.
+pub const REASON: Bounds = Bounds::text(Field::Reason, 1, 500);
+
+/// A reason or a note; `required` when it may not be empty.
 pub fn reason_text(text: &str, required: bool) -> Result<String, Invalid> {
     if !required && text.trim().is_empty() {
         return Ok(String::new());
     }
-    bounded(text, Field::Reason, 1, 500, true)
+    REASON.check(text)
 }
 
-/// A filter phrase: 2 to 100 characters on one line.
+/// A word filter's phrase.
+pub const FILTER_PHRASE: Bounds = Bounds::line(Field::Phrase, 2, 100);
+
+/// A filter phrase, checked.
 pub fn filter_phrase(text: &str) -> Result<String, Invalid> {
-    bounded(text, Field::Phrase, 2, 100, false)
+    FILTER_PHRASE.check(text)
 }
 
 /// How an area's forums are moderated.
@@ -281,6 +289,20 @@ pub struct AuthorFacts {
     pub suspended_until: Option<i64>,
     /// Moderators of the area (and admins) skip the new-account rules.
     pub moderator: bool,
+}
+
+impl PostStatus {
+    /// Whether a post in this status shows its text to a reader: everyone
+    /// reads a visible post; its author and the area's moderators a held
+    /// one; only moderators a reported or hidden one; nobody a deleted one.
+    pub fn readable_by(self, author: bool, moderator: bool) -> bool {
+        match self {
+            PostStatus::Visible => true,
+            PostStatus::Held => author || moderator,
+            PostStatus::Reported | PostStatus::Hidden => moderator,
+            PostStatus::Deleted => false,
+        }
+    }
 }
 
 /// Why a post is refused before anything is written.

@@ -12,6 +12,10 @@ pub mod domain;
 pub mod filters;
 pub mod pages;
 pub mod parts;
+#[cfg(feature = "ssr")]
+pub mod personal;
+#[cfg(feature = "ssr")]
+pub mod posting;
 
 use crate::taxonomy::{AreaSummary, LocalText};
 use serde::{Deserialize, Serialize};

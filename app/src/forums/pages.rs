@@ -7,11 +7,11 @@ use super::api::{
     EditPost, Reply, ReportPost, StartThread, category_threads, editable_post,
     list_area_categories, list_forums, read_thread,
 };
+use super::domain::{REASON, Title};
 use super::parts::{PostItem, ThreadRow, Time, thread_href};
 use super::{CategorySummary, PostWindow, ReportReason, ThreadPage};
 use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
-use crate::moderation::api::{LockThread, MoveThread, PinThread};
 use crate::ui::error_message::{PageError, action_error};
 use crate::ui::forms::PostForm;
 use leptos::prelude::*;
@@ -200,7 +200,7 @@ fn NewThreadForm(category: i64) -> impl IntoView {
         <PostForm action=StartThread::url()>
             <input type="hidden" name="category" value=category />
             <label for="title">{move || td!(locale.get(), forums.title_label)}</label>
-            <input id="title" name="title" type="text" required minlength="5" maxlength="200" />
+            <input id="title" name="title" type="text" required minlength=Title::BOUNDS.min maxlength=Title::BOUNDS.max />
             <label for="body">{move || td!(locale.get(), forums.body_label)}</label>
             <textarea id="body" name="body" rows="8" required aria-describedby="body-help"></textarea>
             <p id="body-help" class="help">{move || td!(locale.get(), forums.markdown_help)}</p>
@@ -209,8 +209,25 @@ fn NewThreadForm(category: i64) -> impl IntoView {
     }
 }
 
+/// What a moderator of the thread's area gets on the thread page: built by
+/// the moderation room (`moderation::parts::thread_tools`), handed in by
+/// the route table, so that forums need not know moderation.
+pub type ThreadToolsView = fn(ThreadToolsFor) -> AnyView;
+
+/// The thread a moderator's tools act on.
+pub struct ThreadToolsFor {
+    pub thread: i64,
+    pub pinned: bool,
+    pub locked: bool,
+    pub targets: Vec<super::MoveTarget>,
+}
+
 #[component]
-pub fn ThreadView() -> impl IntoView {
+pub fn ThreadView(
+    /// The moderators' tools (lock, pin, move), when the route offers them.
+    #[prop(optional)]
+    tools: Option<ThreadToolsView>,
+) -> impl IntoView {
     let locale = use_locale();
     let params = use_params_map();
     let query = use_query_map();
@@ -230,7 +247,7 @@ pub fn ThreadView() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(page) => thread_body(page),
+                    Ok(page) => thread_body(page, tools),
                     Err(error) => view! { <PageError error /> }.into_any(),
                 }
             })}
@@ -238,7 +255,7 @@ pub fn ThreadView() -> impl IntoView {
     }
 }
 
-fn thread_body(page: ThreadPage) -> AnyView {
+fn thread_body(page: ThreadPage, tools_view: Option<ThreadToolsView>) -> AnyView {
     let locale = use_locale();
     let query = use_query_map();
     let l = locale.get_untracked();
@@ -299,7 +316,14 @@ fn thread_body(page: ThreadPage) -> AnyView {
         </div>
     }
     .into_any();
-    let tools = moderator.then(|| view! { <ThreadTools thread=thread_id pinned=thread.pinned locked targets=move_targets /> });
+    let tools = moderator.then_some(tools_view).flatten().map(|tools| {
+        tools(ThreadToolsFor {
+            thread: thread_id,
+            pinned: thread.pinned,
+            locked,
+            targets: move_targets,
+        })
+    });
     let writing = if locked {
         view! { <p class="notice">{move || td!(locale.get(), errors.thread_locked)}</p> }.into_any()
     } else if signed_in {
@@ -406,55 +430,6 @@ fn ReplyForm(thread: i64, quote: Option<i64>) -> impl IntoView {
     }
 }
 
-/// Lock, pin and move, for the area's moderators.
-#[component]
-fn ThreadTools(
-    thread: i64,
-    pinned: bool,
-    locked: bool,
-    targets: Vec<super::MoveTarget>,
-) -> impl IntoView {
-    let locale = use_locale();
-    let lock = ServerAction::<LockThread>::new();
-    let pin = ServerAction::<PinThread>::new();
-    let moving = ServerAction::<MoveThread>::new();
-    let errors = move || {
-        (
-            action_error(lock)(),
-            action_error(pin)(),
-            action_error(moving)(),
-        )
-    };
-    view! {
-        <details class="thread-tools">
-            <summary>{move || td!(locale.get(), forums.moderate_thread)}</summary>
-            {errors}
-            <PostForm action=LockThread::url() class="inline-form">
-                <input type="hidden" name="thread" value=thread />
-                <input type="hidden" name="on" value=(!locked).to_string() />
-                <button type="submit" class="button secondary">
-                    {move || if locked { td_string!(locale.get(), forums.unlock) } else { td_string!(locale.get(), forums.lock) }}
-                </button>
-            </PostForm>
-            <PostForm action=PinThread::url() class="inline-form">
-                <input type="hidden" name="thread" value=thread />
-                <input type="hidden" name="on" value=(!pinned).to_string() />
-                <button type="submit" class="button secondary">
-                    {move || if pinned { td_string!(locale.get(), forums.unpin) } else { td_string!(locale.get(), forums.pin) }}
-                </button>
-            </PostForm>
-            <PostForm action=MoveThread::url() class="inline-form">
-                <input type="hidden" name="thread" value=thread />
-                <label for="move-category">{move || td!(locale.get(), forums.move_to)}</label>
-                <select id="move-category" name="category">
-                    {targets.into_iter().map(|target| view! { <option value=target.category_id>{target.label}</option> }).collect_view()}
-                </select>
-                <button type="submit" class="button secondary">{move || td!(locale.get(), forums.move_button)}</button>
-            </PostForm>
-        </details>
-    }
-}
-
 #[component]
 pub fn EditPostPage() -> impl IntoView {
     let locale = use_locale();
@@ -544,7 +519,7 @@ pub fn ReportPostPage() -> impl IntoView {
                     }).collect_view()}
                 </fieldset>
                 <label for="note">{move || td!(locale.get(), forums.report_note)}</label>
-                <textarea id="note" name="note" rows="3" maxlength="500"></textarea>
+                <textarea id="note" name="note" rows="3" maxlength=REASON.max></textarea>
                 <button type="submit" class="button">{move || td!(locale.get(), forums.send_report)}</button>
             </PostForm>
         </section>

@@ -67,6 +67,7 @@ pub struct Contribution<'a> {
 /// its source). Returns the item's id; refuses with
 /// [`AppError::TooManyRequests`] when a limit is reached (the caller's
 /// transaction must then roll back: returning the error does).
+#[tracing::instrument(skip_all)]
 pub async fn contribute(
     conn: &mut sqlx::AnyConnection,
     contribution: &Contribution<'_>,
@@ -84,6 +85,7 @@ pub async fn contribute(
 
 /// The first half of [`contribute`] for a batch: counts each attempt
 /// against its rules, in arrival order; one outcome per attempt.
+#[tracing::instrument(skip_all)]
 pub async fn admit(
     conn: &mut sqlx::AnyConnection,
     attempts: &[&[Rule]],
@@ -96,6 +98,7 @@ pub async fn admit(
 /// not limited: an import): writes the items and their analysis jobs in
 /// three statements. Returns their ids in the order given. Contributions
 /// of one call must differ in channel or source.
+#[tracing::instrument(skip_all)]
 pub async fn record(
     conn: &mut sqlx::AnyConnection,
     contributions: &[Contribution<'_>],

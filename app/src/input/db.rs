@@ -18,6 +18,7 @@ pub use crate::channel::Channel;
 /// Gives an item new text (an edit) and queues it for analysis again. The
 /// revision moves on, so an analysis of the old text still in flight is
 /// not stored over the new one.
+#[tracing::instrument(skip_all)]
 pub async fn replace_text(
     conn: &mut sqlx::AnyConnection,
     channel: Channel,
@@ -42,6 +43,7 @@ pub async fn replace_text(
 }
 
 /// Erases the text of the item of `(channel, source_id)`; see [`erase_items`].
+#[tracing::instrument(skip_all)]
 pub async fn erase_text(
     conn: &mut sqlx::AnyConnection,
     channel: Channel,
@@ -62,6 +64,7 @@ pub async fn erase_text(
 /// history still add up. Erasure wins over analysis: the revision moves
 /// on first (taking the row's lock), and a batch that read the text
 /// before stores nothing for it ([`store_analyses`]).
+#[tracing::instrument(skip_all)]
 pub async fn erase_items(
     conn: &mut sqlx::AnyConnection,
     ids: &[i64],
@@ -110,6 +113,7 @@ pub struct Pending {
 }
 
 /// The texts of `ids` (items erased since are skipped).
+#[tracing::instrument(skip_all)]
 pub async fn pending_items(db: &Db, ids: &[i64]) -> Result<Vec<Pending>, AppError> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -125,6 +129,7 @@ pub async fn pending_items(db: &Db, ids: &[i64]) -> Result<Vec<Pending>, AppErro
 }
 
 /// Theme ids by slug.
+#[tracing::instrument(skip_all)]
 pub async fn theme_ids(db: &Db) -> Result<HashMap<String, i64>, AppError> {
     let rows: Vec<(String, i64)> = sqlx::query_as("SELECT slug, id FROM themes")
         .fetch_all(db.pool())
@@ -144,6 +149,7 @@ pub struct Analysed {
 /// transaction, so that a crash leaves the jobs to run again rather than
 /// half-stored results. An item whose text was edited or erased since it
 /// was read is left alone (an edit queued its own analysis).
+#[tracing::instrument(skip_all)]
 pub async fn store_analyses(
     db: &Db,
     results: &[Analysed],
@@ -459,6 +465,7 @@ async fn unindex(
 /// Ids of items whose masked text matches `query` (words, all required),
 /// newest first. `language` picks PostgreSQL's stemming for the query, as
 /// well as the plain words.
+#[tracing::instrument(skip_all)]
 pub async fn search(
     db: &Db,
     query: &str,
@@ -514,6 +521,7 @@ struct RuleRow {
 }
 
 /// Every keyword rule, for the workers.
+#[tracing::instrument(skip_all)]
 pub async fn all_rules(db: &Db) -> Result<Vec<Rule>, AppError> {
     let rows: Vec<RuleRow> = sqlx::query_as(
         "SELECT t.slug, r.language, r.keyword FROM theme_rules r JOIN themes t ON t.id = r.theme_id ORDER BY r.id",
@@ -532,6 +540,7 @@ pub async fn all_rules(db: &Db) -> Result<Vec<Rule>, AppError> {
 
 /// Something that changes whenever the rules, themes or models change: the
 /// workers rebuild their themes when it does.
+#[tracing::instrument(skip_all)]
 pub async fn themes_fingerprint(db: &Db) -> Result<String, AppError> {
     let (rules, last_rule, themes, models, last_model): (i64, Option<i64>, i64, i64, Option<i64>) =
         sqlx::query_as(
@@ -547,12 +556,14 @@ pub async fn themes_fingerprint(db: &Db) -> Result<String, AppError> {
 }
 
 /// Every stored model, by language (bytes as stored).
+#[tracing::instrument(skip_all)]
 pub async fn stored_models(db: &Db) -> Result<Vec<(String, Vec<u8>)>, AppError> {
     Ok(sqlx::query_as("SELECT language, model FROM theme_models")
         .fetch_all(db.pool())
         .await?)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn store_model(
     db: &Db,
     language: &str,
@@ -590,6 +601,7 @@ struct LabelRow {
 /// The training data of one language: every item whose themes a reviewer
 /// confirmed (an item confirmed with no theme is a negative example). An
 /// item whose language could not be told counts in its writer's.
+#[tracing::instrument(skip_all)]
 pub async fn training_examples(db: &Db, language: &str) -> Result<Vec<Labelled>, AppError> {
     let rows: Vec<LabelRow> = sqlx::query_as(
         "SELECT i.id, i.masked_text, t.slug
@@ -619,6 +631,7 @@ pub async fn training_examples(db: &Db, language: &str) -> Result<Vec<Labelled>,
 }
 
 /// Languages with reviewer-confirmed items.
+#[tracing::instrument(skip_all)]
 pub async fn reviewed_languages(db: &Db) -> Result<Vec<String>, AppError> {
     Ok(sqlx::query_scalar(
         "SELECT DISTINCT COALESCE(language, language_hint) FROM input_items
@@ -629,6 +642,7 @@ pub async fn reviewed_languages(db: &Db) -> Result<Vec<String>, AppError> {
 }
 
 /// How many labels arrived for `language` since its model was trained.
+#[tracing::instrument(skip_all)]
 pub async fn labels_since_training(db: &Db, language: &str) -> Result<(i64, i64), AppError> {
     Ok(sqlx::query_as(
         "SELECT
@@ -646,6 +660,7 @@ pub async fn labels_since_training(db: &Db, language: &str) -> Result<(i64, i64)
 /// reviews), only those are replaced: the item's other themes stay as
 /// they were. Returns the item's language, for the caller to decide on
 /// retraining.
+#[tracing::instrument(skip_all)]
 pub async fn confirm_themes(
     conn: &mut sqlx::AnyConnection,
     item: i64,

@@ -9,6 +9,8 @@
 //! groups campaigns and indexes the masked text for search.
 
 pub mod analyse;
+#[cfg(any(test, feature = "bench"))]
+pub mod campaign_eval;
 pub mod campaigns;
 pub mod classify;
 pub mod classify_bench;

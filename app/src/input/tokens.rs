@@ -17,8 +17,6 @@
 //! phrase can appear inside an English comment.
 
 use rust_stemmers::{Algorithm, Stemmer};
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
 
 /// Length in characters of the n-grams [`terms`] adds for words of
 /// languages without a stemmer. Four characters is long enough to be
@@ -41,18 +39,11 @@ pub fn normalise(text: &str) -> String {
                 out.push(' ');
                 space_pending = false;
             }
-            push_lowercase(c, out);
+            out.push(c);
         }
     };
-    if text.is_ascii() {
-        // ASCII is already in NFKC: skip the decomposition machinery.
-        for c in text.chars() {
-            push(c, &mut out);
-        }
-    } else {
-        for c in text.nfkc() {
-            push(c, &mut out);
-        }
+    for c in crate::text::chars::folded(text) {
+        push(c, &mut out);
     }
     out
 }
@@ -72,46 +63,11 @@ fn is_ignored(c: char) -> bool {
             | '\u{06DF}'..='\u{06E4}'
             | '\u{06E7}'..='\u{06E8}'
             | '\u{06EA}'..='\u{06ED}'
-            | '\u{0640}'
-            | '\u{00AD}'
-            | '\u{200B}'..='\u{200D}'
-            | '\u{2060}'
-            | '\u{FEFF}'
-    ) || (c.is_control() && !c.is_whitespace())
+    ) || crate::text::chars::is_invisible(c)
+        || (c.is_control() && !c.is_whitespace())
 }
 
-/// Lowercases one character. The capital dotted I becomes a plain `i`
-/// rather than `i` followed by a combining dot, which would otherwise stay
-/// glued to Turkish words.
-fn push_lowercase(c: char, out: &mut String) {
-    if c == 'İ' {
-        out.push('i');
-    } else if c.is_ascii() {
-        out.push(c.to_ascii_lowercase());
-    } else {
-        out.extend(c.to_lowercase());
-    }
-}
-
-/// Whether a character belongs to a word. Combining marks count, or Hindi
-/// words would break at every virama and vowel sign.
-pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_combining_mark(c)
-}
-
-/// Whether a character belongs to a script written without spaces between
-/// words (Han ideographs, Japanese kana), where words are approximated by
-/// character unigrams and bigrams.
-pub fn is_unspaced(c: char) -> bool {
-    matches!(
-        c,
-        '\u{3040}'..='\u{30FF}'
-            | '\u{3400}'..='\u{4DBF}'
-            | '\u{4E00}'..='\u{9FFF}'
-            | '\u{F900}'..='\u{FAFF}'
-            | '\u{20000}'..='\u{2FA1F}'
-    )
-}
+pub use crate::text::chars::{is_unspaced_script as is_unspaced, is_word_char};
 
 /// The primary language subtag of a code, lowercased: "en" for "en",
 /// "EN" or "en-GB".

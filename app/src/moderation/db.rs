@@ -7,8 +7,8 @@ use super::{
 };
 use crate::db::{Db, stored};
 use crate::error::AppError;
-use crate::forums::db::set_status;
 use crate::forums::domain::{FilterAction, ForumRules, PostStatus, ReportReason};
+use crate::forums::posting::set_status;
 use crate::i18n::Locale;
 use crate::security::audit::{self, Action, Entry};
 use crate::security::now_millis;
@@ -461,7 +461,7 @@ pub async fn filters_page(
     for area in &areas {
         rules.push(AreaRules {
             area: area.clone(),
-            rules: crate::forums::db::forum_rules(db.pool(), area.id).await?,
+            rules: crate::forums::posting::forum_rules(db.pool(), area.id).await?,
         });
     }
     let filters = rows

@@ -8,6 +8,7 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod pages;
+pub mod parts;
 
 use crate::forums::domain::ForumRules;
 use crate::forums::{FilterAction, PostStatus, ReportReason};

@@ -7,6 +7,7 @@ use super::api::{
 };
 use super::{FiltersPage, Queue, QueueItem};
 use crate::forums::FilterAction;
+use crate::forums::domain::{FILTER_PHRASE, REASON};
 use crate::forums::pages::reason_name;
 use crate::forums::parts::{Time, thread_href};
 use crate::i18n::*;
@@ -156,7 +157,7 @@ fn post_actions(post: i64, area: i64, author_id: Option<i64>) -> AnyView {
             <PostForm action=HidePost::url() class="inline-form">
                 <input type="hidden" name="post" value=post />
                 <label for=format!("hide-reason-{post}")>{move || td!(locale.get(), moderation.hide_reason)}</label>
-                <input id=format!("hide-reason-{post}") name="reason" type="text" required maxlength="500" />
+                <input id=format!("hide-reason-{post}") name="reason" type="text" required maxlength=REASON.max />
                 <button type="submit" class="button secondary">{move || td!(locale.get(), moderation.hide)}</button>
             </PostForm>
             <PostForm action=DeletePost::url() class="inline-form">
@@ -176,7 +177,7 @@ fn post_actions(post: i64, area: i64, author_id: Option<i64>) -> AnyView {
                     <label for=format!("days-{post}")>{move || td!(locale.get(), moderation.suspend_days)}</label>
                     <input id=format!("days-{post}") name="days" type="number" min="1" max="365" value="7" required />
                     <label for=format!("suspend-reason-{post}")>{move || td!(locale.get(), moderation.suspend_reason)}</label>
-                    <input id=format!("suspend-reason-{post}") name="reason" type="text" required maxlength="500" />
+                    <input id=format!("suspend-reason-{post}") name="reason" type="text" required maxlength=REASON.max />
                     <button type="submit" class="button danger">{move || td!(locale.get(), moderation.suspend_button)}</button>
                 </PostForm>
             </details>
@@ -266,7 +267,7 @@ fn filters_body(page: FiltersPage) -> AnyView {
         <h2>{move || td!(locale.get(), moderation.add_filter)}</h2>
         <PostForm action=AddFilter::url()>
             <label for="phrase">{move || td!(locale.get(), moderation.phrase)}</label>
-            <input id="phrase" name="phrase" type="text" required maxlength="100" />
+            <input id="phrase" name="phrase" type="text" required maxlength=FILTER_PHRASE.max />
             <label for="filter-area">{move || td!(locale.get(), moderation.area)}</label>
             <select id="filter-area" name="area">
                 {area_options.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}

@@ -23,6 +23,7 @@ pub async fn participation_status() -> Result<Participation, AppError> {
     let db = crate::db::db()?;
     let cookies = crate::auth::session::private_cookies()?;
     let headers = crate::auth::api::request_headers();
+    claim_for_viewer(&db).await?;
     let participant = current_participant(&db).await?;
     let claimed = match (participant, crate::auth::api::current_session().await?) {
         (Some(participant), Some(session)) => {
@@ -136,17 +137,28 @@ pub async fn contributor(
     use crate::input::contribute::Contributor;
 
     match crate::auth::api::current_session().await? {
-        Some(session) => Ok(Contributor::Account(session.user_id)),
+        Some(session) => {
+            claim_for_viewer(db).await?;
+            Ok(Contributor::Account(session.user_id))
+        }
         None => Ok(Contributor::Participant(
             participant_for_contribution(db).await?,
         )),
     }
 }
 
-/// Claims this device's anonymous participation for `user_id` (at sign-up
-/// and sign-in), unless another account claimed it first.
+/// Claims this device's anonymous participation for the signed-in
+/// account (its sign-in complete, second factor included), unless another
+/// account claimed it first. Called where a participation is read or
+/// written, so that what a resident wrote before signing in is theirs from
+/// the first page they open after: the accounts room need not know about
+/// participations.
 #[cfg(feature = "ssr")]
-pub async fn claim_for(db: &crate::db::Db, user_id: i64) -> Result<(), AppError> {
+pub async fn claim_for_viewer(db: &crate::db::Db) -> Result<(), AppError> {
+    let Some(session) = crate::auth::api::current_session().await? else {
+        return Ok(());
+    };
+    let user_id = session.user_id;
     let cookies = crate::auth::session::private_cookies()?;
     if let Some(token) =
         crate::auth::api::request_headers().and_then(|headers| cookies.read_named(&headers, COOKIE))

@@ -41,6 +41,7 @@ pub struct Reader<'a> {
 
 /// The item `id`, named in `locale`. With `original`, its original text
 /// too, and the reading is audited in the same transaction.
+#[tracing::instrument(skip_all)]
 pub async fn item(
     db: &Db,
     locale: Locale,

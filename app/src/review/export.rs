@@ -10,6 +10,7 @@ use sqlx::FromRow;
 /// The rows of a filtered queue for the CSV export, masked, in pages of
 /// `PAGE * 20` (the caller streams them): id, received, channel,
 /// language, area id, status, campaign, text.
+#[tracing::instrument(skip_all)]
 pub async fn export_chunk(
     db: &Db,
     draft: i64,

@@ -51,6 +51,10 @@ pub struct ReviewItem {
     pub original_text: Option<String>,
 }
 
+/// A response to input: what a policymaker writes back.
+pub const RESPONSE: crate::validation::Bounds =
+    crate::validation::Bounds::text(crate::validation::Field::Response, 2, 5000);
+
 /// Triage states of an input item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

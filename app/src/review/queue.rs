@@ -241,6 +241,7 @@ const ROW_JOINS: &str = "LEFT JOIN campaigns c ON c.id = i.campaign_id
 
 /// The draft's title (newest published version, else the newest) and
 /// themes; NotFound when there is no such draft.
+#[tracing::instrument(skip_all)]
 pub async fn draft_head(
     conn: &mut sqlx::AnyConnection,
     draft: i64,
@@ -263,6 +264,7 @@ pub async fn draft_head(
 }
 
 /// The drafts whose queues `themes` (None: all) may review.
+#[tracing::instrument(skip_all)]
 pub async fn queues(
     db: &Db,
     locale: Locale,
@@ -423,6 +425,7 @@ pub async fn page(
 
 /// The accounts that review a draft covering `themes`: its themes'
 /// policymakers and the admins, by name.
+#[tracing::instrument(skip_all)]
 pub async fn reviewers(
     conn: &mut sqlx::AnyConnection,
     themes: &[i64],
@@ -556,6 +559,7 @@ async fn themes_of(db: &Db, items: &[i64]) -> Result<Vec<(i64, i64, f64, String)
 
 /// The sections of the newest published version, as `version:key` and
 /// "§ number heading".
+#[tracing::instrument(skip_all)]
 pub async fn sections(db: &Db, draft: i64) -> Result<Vec<Named>, AppError> {
     let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(
         "SELECT v.number, s.section_key, s.position, s.heading FROM draft_sections s

@@ -354,7 +354,7 @@ fn BulkPanel(
                 <option value="unassign">{move || td!(locale.get(), review.unassign)}</option>
             </select>
             <label for="b-response">{move || td!(locale.get(), review.response_label)}</label>
-            <textarea id="b-response" name="response" rows="3" maxlength="5000" dir="auto"></textarea>
+            <textarea id="b-response" name="response" rows="3" maxlength=super::RESPONSE.max dir="auto"></textarea>
             <label for="b-theme">{move || td!(locale.get(), review.response_theme)}</label>
             <select id="b-theme" name="theme">
                 <option value="">{move || td!(locale.get(), review.filter_any)}</option>

@@ -4,12 +4,13 @@
 //! action is checked against the draft's queue (an item outside it
 //! refuses the whole request), written in one transaction and audited.
 
+use super::RESPONSE;
 use super::Status;
 use super::queue::{BULK_MAX, Bind, Conditions, draft_head, reviewers};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::security::audit::{Action, Entry, record};
-use crate::validation::{Field, Invalid, Problem, bounded, optional_id};
+use crate::validation::{Field, Invalid, Problem, optional_id};
 
 /// What a triage form asks.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,9 +55,7 @@ impl Triage {
                     (Status::Addressed, "") => {
                         return Err(Invalid::new(Field::Response, Problem::Empty));
                     }
-                    (Status::Addressed, text) => {
-                        Some(bounded(text, Field::Response, 2, RESPONSE_MAX, true)?)
-                    }
+                    (Status::Addressed, text) => Some(RESPONSE.check(text)?),
                     _ => None,
                 };
                 let section = match section.trim() {
@@ -81,9 +80,6 @@ impl Triage {
         })
     }
 }
-
-/// The longest response, in characters.
-pub const RESPONSE_MAX: u32 = 5000;
 
 /// Who triages, for the audit log, and the themes they review (None: an
 /// admin, every theme).
@@ -161,6 +157,7 @@ pub async fn triage(
 }
 
 /// [`triage`] in the caller's transaction, as of `now`.
+#[tracing::instrument(skip_all)]
 pub async fn triage_in(
     tx: &mut sqlx::AnyConnection,
     reviewer: &Reviewer<'_>,

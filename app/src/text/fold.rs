@@ -16,16 +16,13 @@
 //! edges of words, so a short filtered word does not match inside a longer
 //! innocent one.
 
-use unicode_normalization::UnicodeNormalization as _;
 use unicode_normalization::char::is_combining_mark;
 
 /// Folds `text` into its words, each in a canonical spelling.
 pub fn fold(text: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     let mut pending_letters = String::new();
-    for raw in text
-        .nfkc()
-        .flat_map(char::to_lowercase)
+    for raw in super::chars::folded(text)
         .collect::<String>()
         .split(|c: char| !is_word_char(c))
         .filter(|word| !word.is_empty())
@@ -75,7 +72,7 @@ pub fn contains(text_words: &[String], phrase_words: &[String]) -> bool {
 /// Characters that are part of a word: letters, digits, combining marks,
 /// and the signs people type in place of letters.
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_combining_mark(c) || matches!(c, '@' | '$' | '€' | '£')
+    super::chars::is_word_char(c) || matches!(c, '@' | '$' | '€' | '£')
 }
 
 /// One word in canonical spelling.
@@ -86,7 +83,7 @@ fn canonical_word(word: &str) -> String {
     }
     let spelled: String = word
         .chars()
-        .filter(|c| !is_invisible(*c))
+        .filter(|c| !super::chars::is_invisible(*c))
         .map(as_letter)
         .map(arabic_variant)
         .collect();
@@ -127,16 +124,6 @@ fn arabic_variant(c: char) -> char {
         'ئ' => 'ي',
         other => other,
     }
-}
-
-/// Characters that show nothing: zero-width spaces and joiners, the soft
-/// hyphen, direction marks, the Arabic tatweel, variation selectors.
-fn is_invisible(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{034F}' | '\u{0640}' | '\u{061C}' | '\u{115F}' | '\u{1160}'
-        | '\u{17B4}' | '\u{17B5}' | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}'
-        | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}'
-        | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}')
 }
 
 /// A letter repeated three times or more counts once (`idiooot`).

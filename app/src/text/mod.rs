@@ -3,5 +3,6 @@
 //! folded for matching word filters whatever the spelling tricks
 //! ([`fold`]).
 
+pub mod chars;
 pub mod fold;
 pub mod markdown;

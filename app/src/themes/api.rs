@@ -24,11 +24,9 @@ pub async fn create_theme(
     name: String,
     description: String,
 ) -> Result<(), AppError> {
-    use crate::validation::{Field, bounded};
-
     let admin = acting_admin().await?;
     let slug = super::theme_slug(&slug)?;
-    let name = bounded(&name, Field::Title, 1, 200, false)?;
+    let name = super::THEME_NAME.check(&name)?;
     let description = description_text(&description)?;
     let lang = leptos_i18n::Locale::as_str(locale);
     super::db::create_theme(&crate::db::db()?, &admin, &slug, lang, &name, &description).await?;
@@ -53,7 +51,7 @@ fn description_text(text: &str) -> Result<String, crate::validation::Invalid> {
     if text.trim().is_empty() {
         Ok(String::new())
     } else {
-        crate::validation::bounded(text, crate::validation::Field::Body, 1, 1000, true)
+        super::THEME_DESCRIPTION.check(text)
     }
 }
 
@@ -66,10 +64,8 @@ pub async fn set_theme_text(
     name: String,
     description: String,
 ) -> Result<(), AppError> {
-    use crate::validation::{Field, bounded};
-
     let admin = acting_admin().await?;
-    let name = bounded(&name, Field::Title, 1, 200, false)?;
+    let name = super::THEME_NAME.check(&name)?;
     let description = description_text(&description)?;
     let lang = leptos_i18n::Locale::as_str(locale);
     super::db::set_theme_text(&crate::db::db()?, &admin, theme, lang, &name, &description).await?;

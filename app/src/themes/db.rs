@@ -34,6 +34,7 @@ struct RuleRow {
 }
 
 /// Every theme, named in `locale` where translated, with its rules.
+#[tracing::instrument(skip_all)]
 pub async fn themes(db: &Db, locale: Locale) -> Result<Vec<ThemeAdmin>, AppError> {
     let reader = leptos_i18n::Locale::as_str(locale);
     let rows: Vec<ThemeRow> = sqlx::query_as(
@@ -95,6 +96,7 @@ async fn audit(
 }
 
 /// A new theme, its texts written in `locale`.
+#[tracing::instrument(skip_all)]
 pub async fn create_theme(
     db: &Db,
     admin: &Admin,
@@ -137,6 +139,7 @@ pub async fn create_theme(
 }
 
 /// Writes (or rewrites) a theme's name and description in `locale`.
+#[tracing::instrument(skip_all)]
 pub async fn set_theme_text(
     db: &Db,
     admin: &Admin,
@@ -177,6 +180,7 @@ async fn exists(conn: &mut sqlx::AnyConnection, theme: i64) -> Result<(), AppErr
 }
 
 /// Adds a keyword rule (a rule already there is not an error).
+#[tracing::instrument(skip_all)]
 pub async fn add_rule(
     db: &Db,
     admin: &Admin,
@@ -208,6 +212,7 @@ pub async fn add_rule(
 }
 
 /// Removes a keyword rule.
+#[tracing::instrument(skip_all)]
 pub async fn remove_rule(db: &Db, admin: &Admin, rule: i64) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     let removed: Option<(i64, String, String)> = sqlx::query_as(

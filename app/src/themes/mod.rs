@@ -31,6 +31,13 @@ pub struct ThemeAdmin {
     pub items: i64,
 }
 
+/// A theme's name, in one locale.
+pub const THEME_NAME: crate::validation::Bounds =
+    crate::validation::Bounds::line(crate::validation::Field::Title, 1, 200);
+/// A theme's description, in one locale (may be empty).
+pub const THEME_DESCRIPTION: crate::validation::Bounds =
+    crate::validation::Bounds::text(crate::validation::Field::Body, 1, 1000);
+
 /// A theme's slug: 1 to 64 lowercase ASCII letters, digits and hyphens.
 pub fn theme_slug(text: &str) -> Result<String, crate::validation::Invalid> {
     use crate::validation::{Field, Invalid, Problem};

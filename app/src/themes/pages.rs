@@ -41,9 +41,9 @@ pub fn AdminThemesPage() -> impl IntoView {
                 <label for="new-slug">{move || td!(locale.get(), themes_admin.slug_label)}</label>
                 <input id="new-slug" name="slug" type="text" required maxlength="64" pattern="[a-z0-9-]+" autocomplete="off" />
                 <label for="new-name">{move || td!(locale.get(), themes_admin.name_label)}</label>
-                <input id="new-name" name="name" type="text" required maxlength="200" />
+                <input id="new-name" name="name" type="text" required maxlength=super::THEME_NAME.max />
                 <label for="new-description">{move || td!(locale.get(), themes_admin.description_label)}</label>
-                <textarea id="new-description" name="description" rows="3" maxlength="1000"></textarea>
+                <textarea id="new-description" name="description" rows="3" maxlength=super::THEME_DESCRIPTION.max></textarea>
                 <button type="submit" class="button">{move || td!(locale.get(), themes_admin.create)}</button>
             </PostForm>
         </section>
@@ -94,10 +94,10 @@ fn ThemeCard(theme: ThemeAdmin) -> AnyView {
                 <PostForm action=SetThemeText::url()>
                     <input type="hidden" name="theme" value=id />
                     <label for=name_id.clone()>{move || td!(locale.get(), themes_admin.name_label)}</label>
-                    <input id=name_id name="name" type="text" required maxlength="200"
+                    <input id=name_id name="name" type="text" required maxlength=super::THEME_NAME.max
                         value=if name.in_reader_locale { name.text.clone() } else { String::new() } />
                     <label for=description_id.clone()>{move || td!(locale.get(), themes_admin.description_label)}</label>
-                    <textarea id=description_id name="description" rows="3" maxlength="1000">
+                    <textarea id=description_id name="description" rows="3" maxlength=super::THEME_DESCRIPTION.max>
                         {if description.in_reader_locale { description.text.clone() } else { String::new() }}
                     </textarea>
                     <button type="submit" class="button">{move || td!(locale.get(), themes_admin.save_texts)}</button>

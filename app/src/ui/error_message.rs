@@ -123,6 +123,7 @@ pub fn InvalidMessage(invalid: Invalid) -> impl IntoView {
             td!(locale, validation.too_many_links, max = move || max).into_any()
         }
         Problem::Filtered => td!(locale, validation.filtered).into_any(),
+        Problem::LooksLikeEmail => td!(locale, validation.looks_like_email).into_any(),
         Problem::SectionCount { expected } => td!(
             locale,
             validation.section_count,
