@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { expectNoSeriousAxeViolation, hydrated, password, signUp } from "./pages";
+import { expectNoSeriousAxeViolation, hydrated, password, signUp, t } from "./pages";
 
 // A resident creates an account, signs out, and signs in again, in a
 // left-to-right and a right-to-left locale, with and without JavaScript.
@@ -31,7 +31,7 @@ for (const [locale, labels, javaScript] of [
       await page.locator("#login").fill(name);
       await page.locator("#password").fill("not my password");
       await page.locator(".stacked-form button[type=submit]").click();
-      await expect(page.getByRole("alert")).toBeVisible();
+      await expect(page.getByRole("alert")).toContainText(t(locale, "errors", "wrong_credentials"));
 
       await page.locator("#login").fill(name);
       await page.locator("#password").fill(password);
@@ -72,5 +72,5 @@ test("a resident downloads their data and deletes their account", async ({ page 
   await page.locator("#login").fill(name);
   await page.locator("#password").fill(password);
   await page.locator(".stacked-form button[type=submit]").click();
-  await expect(page.getByRole("alert")).toBeVisible();
+  await expect(page.getByRole("alert")).toContainText(t("ar", "errors", "wrong_credentials"));
 });

@@ -1,5 +1,15 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** A translation, as `locales/{locale}/{namespace}.json` holds it. */
+export function t(locale: string, namespace: string, key: string): string {
+  const file = join(__dirname, "..", "..", "locales", locale, `${namespace}.json`);
+  const text = JSON.parse(readFileSync(file, "utf8"))[key];
+  if (typeof text !== "string") throw new Error(`no ${locale}/${namespace}.${key}`);
+  return text;
+}
 
 // The pages every check walks: each section, in every locale.
 

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { expectNoSeriousAxeViolation } from "./pages";
+import { expectNoSeriousAxeViolation, t } from "./pages";
 
 // The feedback form runs the whole input pipeline: a visitor writes in
 // Arabic (with a phone number), lands on their private follow page, and
@@ -53,6 +53,8 @@ test.describe("without JavaScript", () => {
     // Blank to the server (spaces only), though long enough for the browser.
     await page.locator("#text").fill("      ");
     await page.locator(".stacked-form button[type=submit]").click();
-    await expect(page.locator("[role=alert]")).toBeVisible();
+    const alert = page.locator("[role=alert]");
+    await expect(alert).toContainText(t("fr", "validation", "field_body"));
+    await expect(alert).toContainText(t("fr", "validation", "empty"));
   });
 });

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { expectNoSeriousAxeViolation, hydrated, password, signUp } from "./pages";
+import { expectNoSeriousAxeViolation, hydrated, password, signUp, t } from "./pages";
 import { totp } from "./totp";
 
 // Privileged screens: refused to a resident; opened to an admin only after
@@ -71,7 +71,7 @@ test.describe("without JavaScript", () => {
     await page.goto("/ar/me/two-factor");
     await page.locator("#code").fill("000000");
     await page.locator(".stacked-form button[type=submit]").click();
-    await expect(page.getByRole("alert")).toBeVisible();
+    await expect(page.getByRole("alert")).toContainText(t("ar", "errors", "wrong_code"));
     // The secret survives the refused attempt: the app keeps working.
     const secret = (await page.getByTestId("totp-secret").textContent()) ?? "";
     await page.locator("#code").fill(totp(secret));

@@ -175,7 +175,7 @@ async fn residents_start_threads_and_reply_with_quotes(backend: Backend) {
         .await;
     let (_, second) = written(&answered);
     let (status, page) = app.get_text(&format!("/en/t/{thread}")).await;
-    let (_, listing) = app.get_text("/en/forums/riverside/general").await;
+    let listing = app.page("/en/forums/riverside/general").await;
 
     assert_eq!(status, 200);
     assert!(page.contains("Benches by the river"));
@@ -239,7 +239,7 @@ async fn markdown_is_stored_rendered_and_sanitised(backend: Backend) {
         .fetch_one(app.db.pool())
         .await
         .unwrap();
-    let (_, page) = app.get_text(&format!("/en/t/{thread}")).await;
+    let page = app.page(&format!("/en/t/{thread}")).await;
 
     assert!(html.contains("<strong>bold</strong>"));
     assert!(
@@ -274,7 +274,7 @@ async fn first_posts_of_new_accounts_wait_for_approval(backend: Backend) {
     let (thread, post) = written(&started);
     let (anonymous_status, _) = app.get_text(&format!("/en/t/{thread}")).await;
     let (author_status, author_page) = app.get_as(&format!("/en/t/{thread}"), &newcomer).await;
-    let (_, queue) = app.get_as("/en/moderation", &moderator).await;
+    let queue = app.page_as("/en/moderation", &moderator).await;
     let approved = app
         .call(
             ApprovePost::PATH,
@@ -353,7 +353,7 @@ async fn reports_hide_a_post_after_the_threshold_and_moderators_restore_it(backe
         }
         statuses.push(status_of(&app, post).await);
     }
-    let (_, public_page) = app.get_text(&format!("/en/t/{thread}")).await;
+    let public_page = app.page(&format!("/en/t/{thread}")).await;
     let restored = app
         .call(
             ApprovePost::PATH,
@@ -812,7 +812,7 @@ async fn moderators_hide_delete_lock_pin_move_and_suspend_audited(backend: Backe
     let (thread_arg, rude_arg, illegal_arg) =
         (thread.to_string(), rude.to_string(), illegal.to_string());
     // Moderators reach any post of their area from its thread.
-    let (_, as_moderator) = app.get_as(&format!("/en/t/{thread}"), &moderator).await;
+    let as_moderator = app.page_as(&format!("/en/t/{thread}"), &moderator).await;
     assert!(as_moderator.contains(&format!("/en/moderation/posts/{rude}")));
     let (status, post_page) = app
         .get_as(&format!("/en/moderation/posts/{rude}"), &moderator)
@@ -844,8 +844,8 @@ async fn moderators_hide_delete_lock_pin_move_and_suspend_audited(backend: Backe
             Some(&moderator),
         )
         .await;
-    let (_, public) = app.get_text(&format!("/en/t/{thread}")).await;
-    let (_, authors_view) = app.get_as(&format!("/en/t/{thread}"), &author).await;
+    let public = app.page(&format!("/en/t/{thread}")).await;
+    let authors_view = app.page_as(&format!("/en/t/{thread}"), &author).await;
     assert_eq!(
         (hidden.status().as_u16(), deleted.status().as_u16()),
         (200, 200)
@@ -897,7 +897,7 @@ async fn moderators_hide_delete_lock_pin_move_and_suspend_audited(backend: Backe
         )
         .await;
     assert_eq!(pinned.status().as_u16(), 200);
-    let (_, listing) = app.get_text("/en/forums/riverside/general").await;
+    let listing = app.page("/en/forums/riverside/general").await;
     let at = |needle: &str| listing.find(needle).unwrap_or(usize::MAX);
     assert!(at("Night bus route") < at("A newer thread"), "pinned first");
     let safety = category(&app, area, "safety").await.to_string();
@@ -913,7 +913,7 @@ async fn moderators_hide_delete_lock_pin_move_and_suspend_audited(backend: Backe
         )
         .await;
     assert_eq!(moved.status().as_u16(), 200);
-    let (_, safety_listing) = app.get_text("/en/forums/riverside/safety").await;
+    let safety_listing = app.page("/en/forums/riverside/safety").await;
     assert!(safety_listing.contains("A newer thread"));
 
     let user = app.user_id("Author A").await.to_string();
@@ -1063,7 +1063,7 @@ async fn announcements_show_on_every_page_and_in_feeds(backend: Backend) {
         )
     );
     for page in ["/en", "/ar/forums", "/fr/signin"] {
-        let (_, html) = app.get_text(page).await;
+        let html = app.page(page).await;
         assert!(html.contains("Water main burst on Mill Road"), "{page}");
         assert!(
             html.contains("Riverside meeting moved to Thursday"),
@@ -1123,8 +1123,8 @@ async fn long_threads_are_read_a_page_at_a_time(backend: Backend) {
     tx.commit().await.unwrap();
     let _ = user;
 
-    let (_, page_one) = app.get_text(&format!("/en/t/{thread}")).await;
-    let (_, last) = app.get_text(&format!("/en/t/{thread}?page=last")).await;
+    let page_one = app.page(&format!("/en/t/{thread}")).await;
+    let last = app.page(&format!("/en/t/{thread}?page=last")).await;
     let posts_on = |html: &str| html.matches("class=\"post\"").count();
 
     assert_eq!(posts_on(&page_one), 50);
@@ -1140,7 +1140,7 @@ async fn long_threads_are_read_a_page_at_a_time(backend: Backend) {
                 .replace("&amp;", "&")
         })
         .unwrap();
-    let (_, page_two) = app.get_text(&next).await;
+    let page_two = app.page(&next).await;
     assert!(page_two.contains("Post number 50<") && page_two.contains("Post number 99<"));
     assert_eq!(posts_on(&last), 50);
     assert!(
@@ -1196,12 +1196,12 @@ async fn residents_export_their_posts_and_may_erase_them_with_their_account(back
         (200, 200)
     );
 
-    let (_, kept_page) = app.get_text(&format!("/en/t/{kept_thread}")).await;
+    let kept_page = app.page(&format!("/en/t/{kept_thread}")).await;
     assert!(kept_page.contains("I stay.") && kept_page.contains("Former resident"));
     assert!(!kept_page.contains("A reply that goes too."));
     assert_eq!(status_of(&app, erased).await, "deleted");
     assert_eq!(status_of(&app, kept).await, "visible");
-    let (_, erased_page) = app.get_text(&format!("/en/t/{erased_thread}")).await;
+    let erased_page = app.page(&format!("/en/t/{erased_thread}")).await;
     assert!(!erased_page.contains("I go.") && !erased_page.contains("Erased words here"));
     for sql in [
         "SELECT COUNT(*) FROM posts WHERE body_source IN ('I go.', 'A reply that goes too.')",

@@ -293,6 +293,21 @@ impl TestApp {
             .expect("seed");
     }
 
+    /// The page at `path`, which must answer 200 (a test that looks for
+    /// what a page does not say must first know it is the page).
+    pub async fn page(&self, path: &str) -> String {
+        let (status, body) = self.get_text(path).await;
+        assert_eq!(status, 200, "GET {path}");
+        body
+    }
+
+    /// [`TestApp::page`] with the session `session`.
+    pub async fn page_as(&self, path: &str, session: &str) -> String {
+        let (status, body) = self.get_as(path, session).await;
+        assert_eq!(status, 200, "GET {path}");
+        body
+    }
+
     pub async fn get_text(&self, path: &str) -> (u16, String) {
         let response = self.get(path).await;
         let status = response.status().as_u16();
