@@ -79,6 +79,21 @@ impl Db {
     }
 }
 
+impl Db {
+    /// Runs `work` in one write transaction ([`Db::begin`]), committed when
+    /// it succeeds and rolled back when it fails: the `_in` functions of
+    /// the rooms, which take the caller's transaction, run through it.
+    pub async fn write<T>(
+        &self,
+        work: impl AsyncFnOnce(&mut sqlx::AnyConnection) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let mut tx = self.begin().await?;
+        let out = work(&mut tx).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+}
+
 /// `($1, $2, …), ($n+1, …)`: the placeholders of a multi-row insert of
 /// `rows` rows of `columns` values each.
 pub fn placeholders(rows: usize, columns: usize) -> String {

@@ -40,6 +40,31 @@ impl Subject {
         }
     }
 
+    /// `sql` with its placeholders filled, or `None` when it names
+    /// `{account}` and the subject has none: `{account}` the account's
+    /// number, `{subject}` the condition on `user_id` and
+    /// `participant_id`, `{authored}` on `author_id` and `participant_id`,
+    /// `{participants}` on `id` (in `participants`).
+    pub fn fill(&self, sql: &str) -> Option<String> {
+        let account = match self.account {
+            Some(account) => account.to_string(),
+            None if sql.contains("{account}") => return None,
+            None => String::new(),
+        };
+        Some(
+            sql.replace("{account}", &account)
+                .replace(
+                    "{subject}",
+                    &self.condition(Some("user_id"), Some("participant_id")),
+                )
+                .replace(
+                    "{authored}",
+                    &self.condition(Some("author_id"), Some("participant_id")),
+                )
+                .replace("{participants}", &self.condition(None, Some("id"))),
+        )
+    }
+
     /// `({account_column} = {account} OR {participant_column} IN (…))`,
     /// with the subject's ids inlined (integers Parley holds), or `FALSE`
     /// when the subject has none of them. `None` for a column the table
@@ -92,22 +117,73 @@ pub struct Table {
     pub other: &'static [&'static str],
 }
 
+impl Table {
+    /// A table that holds nothing about any person.
+    pub const fn plain(name: &'static str, other: &'static [&'static str]) -> Self {
+        Self {
+            name,
+            personal: &[],
+            other,
+        }
+    }
+}
+
+/// Computes a feature's section of the download.
+pub type ExportFn = for<'a> fn(
+    &'a mut sqlx::AnyConnection,
+    &'a Subject,
+) -> BoxFuture<'a, Result<serde_json::Value, AppError>>;
+
+/// Erases or unlinks what statements cannot say alone.
+pub type EraseFn = for<'a> fn(
+    &'a mut sqlx::AnyConnection,
+    &'a Subject,
+    Erasure,
+) -> BoxFuture<'a, Result<(), AppError>>;
+
+/// A feature's section of the download.
+#[derive(Clone, Copy)]
+pub enum Export {
+    /// The rows of a SELECT (see [`Subject::fill`] for its placeholders).
+    Rows(&'static str),
+    /// Computed by the feature.
+    By(ExportFn),
+}
+
 /// What one feature stores about people, and how to export and erase it.
+/// The statements take the placeholders of [`Subject::fill`]; one naming
+/// `{account}` is skipped for an anonymous participation.
 pub struct Registration {
     /// The section of the download.
     pub feature: &'static str,
     pub tables: &'static [Table],
-    /// What the feature holds about the subject, for their download.
-    pub export: for<'a> fn(
-        &'a mut sqlx::AnyConnection,
-        &'a Subject,
-    ) -> BoxFuture<'a, Result<serde_json::Value, AppError>>,
-    /// Erases or unlinks it, in the caller's transaction.
-    pub erase: for<'a> fn(
-        &'a mut sqlx::AnyConnection,
-        &'a Subject,
-        Erasure,
-    ) -> BoxFuture<'a, Result<(), AppError>>,
+    pub export: Export,
+    /// Run first, when the subject's texts are erased too.
+    pub erase: &'static [&'static str],
+    /// Run whatever the subject chose: unlink (or delete) what is theirs.
+    pub unlink: &'static [&'static str],
+    /// Run before the statements, for what they cannot say.
+    pub erase_by: Option<EraseFn>,
+}
+
+impl Registration {
+    /// A feature whose personal columns only name staff accounts: the
+    /// records stay, and their columns naming the account become NULL.
+    pub const fn staff(
+        feature: &'static str,
+        tables: &'static [Table],
+        export: &'static str,
+        unlink: &'static [&'static str],
+    ) -> Self {
+        Self {
+            feature,
+            tables,
+            export: Export::Rows(export),
+            erase: &[],
+            unlink,
+            erase_by: None,
+        }
+    }
 }
 
 /// The register, in the order erasure walks it: texts and contributions
@@ -129,124 +205,28 @@ pub const REGISTER: &[&Registration] = &[
 /// Tables that hold nothing about any person: the town's areas and
 /// themes, forum set-up, the job queue's bookkeeping, the analysis'
 /// derived tables (by item, never by person), a draft's structure.
+#[rustfmt::skip]
 pub const NOTHING_PERSONAL: &[Table] = &[
-    Table {
-        name: "areas",
-        personal: &[],
-        other: &["id", "slug", "source_locale", "position", "created_at"],
-    },
-    Table {
-        name: "area_names",
-        personal: &[],
-        other: &["area_id", "locale", "name"],
-    },
-    Table {
-        name: "themes",
-        personal: &[],
-        other: &["id", "slug", "source_locale", "position", "created_at"],
-    },
-    Table {
-        name: "theme_texts",
-        personal: &[],
-        other: &["theme_id", "locale", "name", "description"],
-    },
-    Table {
-        name: "server_secrets",
-        personal: &[],
-        other: &["name", "value"],
-    },
-    Table {
-        name: "forum_rules",
-        personal: &[],
-        other: &["area_id", "report_threshold", "held_first_posts"],
-    },
-    Table {
-        name: "forum_categories",
-        personal: &[],
-        other: &["id", "area_id", "slug", "source_locale", "position"],
-    },
-    Table {
-        name: "forum_category_texts",
-        personal: &[],
-        other: &["category_id", "locale", "name", "description"],
-    },
-    Table {
-        name: "jobs",
-        personal: &[],
-        other: &[
-            "id",
-            "kind",
-            "item_id",
-            "language",
-            "attempts",
-            "run_after",
-            "created_at",
-            "parked_at",
-            "last_error",
-        ],
-    },
-    Table {
-        name: "job_minutes",
-        personal: &[],
-        other: &["kind", "outcome", "minute", "count"],
-    },
-    Table {
-        name: "job_totals",
-        personal: &[],
-        other: &["kind", "outcome", "count"],
-    },
-    Table {
-        name: "input_themes",
-        personal: &[],
-        other: &["item_id", "theme_id", "score", "source"],
-    },
-    Table {
-        name: "theme_rules",
-        personal: &[],
-        other: &["id", "theme_id", "language", "keyword", "created_at"],
-    },
-    Table {
-        name: "theme_models",
-        personal: &[],
-        other: &["language", "trained_at", "examples", "model"],
-    },
-    Table {
-        name: "campaigns",
-        personal: &[],
-        other: &["id", "size", "last_joined_at"],
-    },
-    Table {
-        name: "imports",
-        personal: &[],
-        other: &[
-            "id",
-            "file_hash",
-            "file_name",
-            "channel",
-            "created_at",
-            "rows_done",
-        ],
-    },
-    Table {
-        name: "draft_themes",
-        personal: &[],
-        other: &["draft_id", "theme_id"],
-    },
-    Table {
-        name: "draft_areas",
-        personal: &[],
-        other: &["draft_id", "area_id"],
-    },
-    Table {
-        name: "draft_sections",
-        personal: &[],
-        other: &["version_id", "section_key", "position", "heading", "html"],
-    },
-    Table {
-        name: "draft_translation_sections",
-        personal: &[],
-        other: &["version_id", "locale", "section_key", "heading", "html"],
-    },
+    Table::plain("areas", &["id", "slug", "source_locale", "position", "created_at"]),
+    Table::plain("area_names", &["area_id", "locale", "name"]),
+    Table::plain("themes", &["id", "slug", "source_locale", "position", "created_at"]),
+    Table::plain("theme_texts", &["theme_id", "locale", "name", "description"]),
+    Table::plain("server_secrets", &["name", "value"]),
+    Table::plain("forum_rules", &["area_id", "report_threshold", "held_first_posts"]),
+    Table::plain("forum_categories", &["id", "area_id", "slug", "source_locale", "position"]),
+    Table::plain("forum_category_texts", &["category_id", "locale", "name", "description"]),
+    Table::plain("jobs", &["id", "kind", "item_id", "language", "attempts", "run_after", "created_at", "parked_at", "last_error"]),
+    Table::plain("job_minutes", &["kind", "outcome", "minute", "count"]),
+    Table::plain("job_totals", &["kind", "outcome", "count"]),
+    Table::plain("input_themes", &["item_id", "theme_id", "score", "source"]),
+    Table::plain("theme_rules", &["id", "theme_id", "language", "keyword", "created_at"]),
+    Table::plain("theme_models", &["language", "trained_at", "examples", "model"]),
+    Table::plain("campaigns", &["id", "size", "last_joined_at"]),
+    Table::plain("imports", &["id", "file_hash", "file_name", "channel", "created_at", "rows_done"]),
+    Table::plain("draft_themes", &["draft_id", "theme_id"]),
+    Table::plain("draft_areas", &["draft_id", "area_id"]),
+    Table::plain("draft_sections", &["version_id", "section_key", "position", "heading", "html"]),
+    Table::plain("draft_translation_sections", &["version_id", "locale", "section_key", "heading", "html"]),
 ];
 
 /// Every personal column in the register, as `(table, column)`.
@@ -288,7 +268,13 @@ pub async fn export(
 ) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
     let mut sections = serde_json::Map::new();
     for registration in REGISTER {
-        let section = (registration.export)(conn, subject).await?;
+        let section = match registration.export {
+            Export::Rows(sql) => match subject.fill(sql) {
+                Some(sql) => rows_as_json(conn, &sql).await?,
+                None => serde_json::Value::Null,
+            },
+            Export::By(export) => export(conn, subject).await?,
+        };
         if !section.is_null() {
             sections.insert(registration.feature.to_owned(), section);
         }
@@ -305,9 +291,38 @@ pub async fn erase(
     how: Erasure,
 ) -> Result<(), AppError> {
     for registration in REGISTER {
-        (registration.erase)(conn, subject, how).await?;
+        if let Some(erase) = registration.erase_by {
+            erase(conn, subject, how).await?;
+        }
+        let erasing = match how {
+            Erasure::Erase => registration.erase,
+            Erasure::Unlink => &[],
+        };
+        for sql in erasing.iter().chain(registration.unlink) {
+            if let Some(sql) = subject.fill(sql) {
+                sqlx::query(&sql).execute(&mut *conn).await?;
+            }
+        }
     }
     Ok(())
+}
+
+/// Several SELECTs about the subject (see [`Subject::fill`]), each as a
+/// named list of rows.
+pub async fn named_rows(
+    conn: &mut sqlx::AnyConnection,
+    subject: &Subject,
+    queries: &[(&str, &str)],
+) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
+    let mut rows = serde_json::Map::new();
+    for (name, sql) in queries {
+        let value = match subject.fill(sql) {
+            Some(sql) => rows_as_json(conn, &sql).await?,
+            None => serde_json::Value::Null,
+        };
+        rows.insert((*name).to_owned(), value);
+    }
+    Ok(rows)
 }
 
 /// Rows of `sql` (which selects named columns), each as a JSON object:

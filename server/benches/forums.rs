@@ -16,9 +16,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use parley_server::config::Settings;
-use parley_server::startup::Application;
-use std::collections::HashMap;
+mod support;
+
+use support::{Running, demo_app, fresh_postgres, percentile, settings};
+
 use std::time::{Duration, Instant};
 
 const POSTS: usize = 10_000;
@@ -37,7 +38,10 @@ fn main() {
             format!("sqlite://{}/bench.db", sqlite_dir.path().display()),
         )];
         if let Ok(admin_url) = std::env::var("PARLEY_TEST_POSTGRES_URL") {
-            backends.push(("PostgreSQL", fresh_postgres(&admin_url).await));
+            backends.push((
+                "PostgreSQL",
+                fresh_postgres(&admin_url, "parley_bench").await,
+            ));
         }
         for (name, url) in backends {
             bench_backend(name, &url).await;
@@ -45,48 +49,13 @@ fn main() {
     });
 }
 
-async fn fresh_postgres(admin_url: &str) -> String {
-    use sqlx::Connection as _;
-    sqlx::any::install_default_drivers();
-    let mut admin = sqlx::AnyConnection::connect(admin_url)
-        .await
-        .expect("postgres");
-    sqlx::query("DROP DATABASE IF EXISTS parley_bench")
-        .execute(&mut admin)
-        .await
-        .expect("drop");
-    sqlx::query("CREATE DATABASE parley_bench")
-        .execute(&mut admin)
-        .await
-        .expect("create");
-    let base = admin_url
-        .rsplit_once('/')
-        .map_or(admin_url, |(base, _)| base);
-    format!("{base}/parley_bench")
-}
-
 async fn bench_backend(name: &str, url: &str) {
-    let vars: HashMap<String, String> = [
-        ("PARLEY_ADDR", "127.0.0.1:0"),
-        ("PARLEY_DATABASE_URL", url),
-        ("PARLEY_LOG", "error"),
-        ("PARLEY_DATABASE_MAX_CONNECTIONS", "16"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
-    let settings = Settings::from_vars(&vars).expect("settings");
-    let app = Application::build(settings).await.expect("app");
-    let db = app.db().clone();
-    parley_server::seed::seed_demo(&db).await.expect("seed");
+    let (app, db) = demo_app(settings(&[("PARLEY_DATABASE_URL", url)])).await;
     let started = Instant::now();
     let thread = seed_thread(&db).await;
     let seed_seconds = started.elapsed().as_secs_f64();
-    let addr = app.local_addr().expect("addr");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async move {
-        let _ = stopped.await;
-    }));
+    let running = Running::start(app);
+    let addr = running.addr;
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(128)
         .build()
@@ -134,8 +103,7 @@ async fn bench_backend(name: &str, url: &str) {
         );
     }
     println!();
-    let _ = stop.send(());
-    let _ = server.await;
+    running.stop().await;
 }
 
 struct Sample {
@@ -187,12 +155,6 @@ async fn load(client: &reqwest::Client, url: &str, connections: usize) -> (f64, 
     }
     let rps = times.len() as f64 / started.elapsed().as_secs_f64();
     (rps, times)
-}
-
-fn percentile(values: &mut [f64], p: f64) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let index = ((values.len() as f64 - 1.0) * p).round() as usize;
-    values.get(index).copied().unwrap_or(f64::NAN)
 }
 
 /// One thread of `POSTS` posts in Riverside's first category, by the demo

@@ -15,13 +15,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
+use support::{Running, demo_app, fresh_postgres, percentile, settings};
+
 use app::input::analyse::{Themes, analyse};
 use app::input::campaigns::Signature;
 use app::input::classify::{Example, Model};
 use app::input::rules::Rule;
 use app::input::{language, mask};
-use parley_server::config::Settings;
-use parley_server::startup::Application;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
 use std::time::{Duration, Instant};
@@ -88,21 +90,6 @@ fn campaigns() {
             evaluation::evaluate(Threshold::new(threshold).expect("threshold"))
         );
     }
-}
-
-fn settings(vars: &[(&str, &str)]) -> Settings {
-    let mut all: HashMap<String, String> = [
-        ("PARLEY_ADDR", "127.0.0.1:0"),
-        ("PARLEY_LOG", "error"),
-        ("PARLEY_DATABASE_MAX_CONNECTIONS", "16"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
-    for (key, value) in vars {
-        all.insert((*key).to_owned(), (*value).to_owned());
-    }
-    Settings::from_vars(&all).expect("settings")
 }
 
 fn themes_of(demo: &Demo) -> Themes {
@@ -221,7 +208,11 @@ async fn acknowledgements(demo: &Demo) {
         ),
     ];
     if let Ok(admin_url) = std::env::var("PARLEY_TEST_POSTGRES_URL") {
-        runs.push(("PostgreSQL", fresh_postgres(&admin_url).await, "full"));
+        runs.push((
+            "PostgreSQL",
+            fresh_postgres(&admin_url, "parley_bench_pipeline").await,
+            "full",
+        ));
     }
     println!("### Feedback acknowledged over HTTP\n");
     println!(
@@ -239,19 +230,14 @@ async fn acknowledgements(demo: &Demo) {
             ("PARLEY_ANALYSIS_WORKERS", "0"),
         ]);
         let pipeline = settings.pipeline.clone();
-        let app = Application::build(settings).await.expect("app");
-        let db = app.db().clone();
-        parley_server::seed::seed_demo(&db).await.expect("seed");
+        let (app, db) = demo_app(settings).await;
         // The demo's own items are analysed first, so that the drain below
         // measures only the burst.
         let detector = parley_server::jobs::analysis::detector(&pipeline).expect("detector");
         let mut worker = parley_server::jobs::analysis::Worker::new(db.clone(), detector, pipeline);
         while worker.analyse_batch().await.expect("batch") > 0 {}
-        let addr = app.local_addr().expect("addr");
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(app.run_until(async move {
-            let _ = stopped.await;
-        }));
+        let running = Running::start(app);
+        let addr = running.addr;
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(128)
             .redirect(reqwest::redirect::Policy::none())
@@ -317,8 +303,7 @@ async fn acknowledgements(demo: &Demo) {
         while worker.analyse_batch().await.expect("batch") > 0 {}
         let drain_rate = waiting as f64 / drained.elapsed().as_secs_f64();
         // Stopping the server closes its pool.
-        let _ = stop.send(());
-        let _ = server.await;
+        running.stop().await;
         println!(
             "| {name} | {per_second:.0} | {:.1} ms | {:.1} ms | {errors} | {drain_rate:.0} ({waiting} items) |",
             percentile(&mut times, 0.50),
@@ -366,32 +351,6 @@ async fn submit(
         .and_then(|value| value.split(';').next())
         .map(str::to_owned);
     (ok, cookie)
-}
-
-async fn fresh_postgres(admin_url: &str) -> String {
-    use sqlx::Connection as _;
-    sqlx::any::install_default_drivers();
-    let mut admin = sqlx::AnyConnection::connect(admin_url)
-        .await
-        .expect("postgres");
-    sqlx::query("DROP DATABASE IF EXISTS parley_bench_pipeline")
-        .execute(&mut admin)
-        .await
-        .expect("drop");
-    sqlx::query("CREATE DATABASE parley_bench_pipeline")
-        .execute(&mut admin)
-        .await
-        .expect("create");
-    let base = admin_url
-        .rsplit_once('/')
-        .map_or(admin_url, |(base, _)| base);
-    format!("{base}/parley_bench_pipeline")
-}
-
-fn percentile(values: &mut [f64], p: f64) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let index = ((values.len() as f64 - 1.0) * p).round() as usize;
-    values.get(index).copied().unwrap_or(f64::NAN)
 }
 
 /// VmRSS and VmHWM of a process, in MiB.

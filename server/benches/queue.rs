@@ -21,9 +21,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use parley_server::config::Settings;
-use parley_server::startup::Application;
-use std::collections::HashMap;
+mod support;
+
+use support::{Running, demo_app, drop_postgres, fresh_postgres, percentile, settings};
+
 use std::time::Instant;
 
 const SAMPLES: usize = 40;
@@ -53,40 +54,12 @@ fn main() {
             bench_backend("SQLite", &sqlite, size).await;
             drop(sqlite_dir);
             if let Ok(admin_url) = std::env::var("PARLEY_TEST_POSTGRES_URL") {
-                let url = fresh_postgres(&admin_url).await;
+                let url = fresh_postgres(&admin_url, "parley_bench_queue").await;
                 bench_backend("PostgreSQL", &url, size).await;
-                drop_postgres(&admin_url).await;
+                drop_postgres(&admin_url, "parley_bench_queue").await;
             }
         }
     });
-}
-
-async fn fresh_postgres(admin_url: &str) -> String {
-    use sqlx::Connection as _;
-    sqlx::any::install_default_drivers();
-    let mut admin = sqlx::AnyConnection::connect(admin_url)
-        .await
-        .expect("postgres");
-    for sql in [
-        "DROP DATABASE IF EXISTS parley_bench_queue",
-        "CREATE DATABASE parley_bench_queue",
-    ] {
-        sqlx::query(sql).execute(&mut admin).await.expect(sql);
-    }
-    let base = admin_url
-        .rsplit_once('/')
-        .map_or(admin_url, |(base, _)| base);
-    format!("{base}/parley_bench_queue")
-}
-
-async fn drop_postgres(admin_url: &str) {
-    use sqlx::Connection as _;
-    let mut admin = sqlx::AnyConnection::connect(admin_url)
-        .await
-        .expect("postgres");
-    let _ = sqlx::query("DROP DATABASE IF EXISTS parley_bench_queue")
-        .execute(&mut admin)
-        .await;
 }
 
 /// A `CASE` choosing `values[i]` when `expression` (0–999) is below the
@@ -338,20 +311,12 @@ async fn draft(db: &app::db::Db, themes: &[i64]) -> i64 {
 }
 
 async fn bench_backend(name: &str, url: &str, size: i64) {
-    let vars: HashMap<String, String> = [
-        ("PARLEY_ADDR", "127.0.0.1:0"),
+    let (app, db) = demo_app(settings(&[
         ("PARLEY_DATABASE_URL", url),
-        ("PARLEY_LOG", "error"),
         ("PARLEY_DATABASE_MAX_CONNECTIONS", "8"),
         ("PARLEY_ANALYSIS_WORKERS", "0"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
-    let settings = Settings::from_vars(&vars).expect("settings");
-    let app = Application::build(settings).await.expect("app");
-    let db = app.db().clone();
-    parley_server::seed::seed_demo(&db).await.expect("seed");
+    ]))
+    .await;
     let town = Town {
         areas: sqlx::query_scalar("SELECT id FROM areas ORDER BY position, id")
             .fetch_all(db.pool())
@@ -379,11 +344,8 @@ async fn bench_backend(name: &str, url: &str, size: i64) {
             .fetch_one(db.pool())
             .await
             .unwrap();
-    let addr = app.local_addr().expect("addr");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async move {
-        let _ = stopped.await;
-    }));
+    let running = Running::start(app);
+    let addr = running.addr;
     let client = reqwest::Client::builder().build().expect("client");
     let page = format!("http://{addr}/en/review/{draft}");
     let month_ago = app::ui::time::iso_date(app::security::now_millis() - 30 * DAY);
@@ -481,8 +443,7 @@ async fn bench_backend(name: &str, url: &str, size: i64) {
         );
     }
     println!();
-    let _ = stop.send(());
-    let _ = server.await;
+    running.stop().await;
     drop(db);
 }
 
@@ -541,10 +502,4 @@ async fn get(client: &reqwest::Client, url: &str, session: &str) -> (f64, usize,
         })
         .unwrap_or_default();
     (server_ms, rows, matching)
-}
-
-fn percentile(values: &mut [f64], p: f64) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let index = ((values.len() as f64 - 1.0) * p).round() as usize;
-    values.get(index).copied().unwrap_or(f64::NAN)
 }

@@ -7,8 +7,7 @@
 mod support;
 
 use app::auth::MyData;
-use app::auth::Viewer;
-use app::auth::api::{CurrentViewer, DeleteAccount, ExportMyData, SignIn, SignOut, SignUp};
+use app::auth::api::{DeleteAccount, ExportMyData, SignIn, SignOut, SignUp};
 use app::error::AppError;
 use app::validation::{Field, Invalid, Problem};
 use leptos::server_fn::ServerFn as _;
@@ -55,14 +54,6 @@ async fn sign_in(
     .await
 }
 
-async fn viewer(app: &TestApp, session: &str) -> Option<Viewer> {
-    app.call(CurrentViewer::PATH, &[], Some(session))
-        .await
-        .json()
-        .await
-        .unwrap()
-}
-
 async fn signing_up_signs_in_and_keeps_only_hashes(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
@@ -80,7 +71,7 @@ async fn signing_up_signs_in_and_keeps_only_hashes(backend: Backend) {
         "{cookie}"
     );
     let token = session_of(&response).unwrap();
-    let me = viewer(&app, &token).await.unwrap();
+    let me = app.viewer(&token).await.unwrap();
     assert_eq!(me.display_name, "Amina K");
     let (hash, email): (String, String) = sqlx::query_as("SELECT password_hash, email FROM users")
         .fetch_one(app.db.pool())
@@ -189,9 +180,9 @@ async fn the_session_rotates_at_sign_in(backend: Backend) {
     assert_eq!(response.status().as_u16(), 200);
     let after = session_of(&response).unwrap();
     assert_ne!(before, after);
-    assert_eq!(viewer(&app, &before).await, None);
+    assert_eq!(app.viewer(&before).await, None);
     assert_eq!(
-        viewer(&app, &after).await.map(|v| v.display_name),
+        app.viewer(&after).await.map(|v| v.display_name),
         Some("Yusuf".to_owned())
     );
 }
@@ -212,7 +203,7 @@ async fn signing_out_kills_the_session(backend: Backend) {
         cleared.starts_with("parley_session=;") && cleared.contains("Max-Age=0"),
         "{cleared}"
     );
-    assert_eq!(viewer(&app, &token).await, None);
+    assert_eq!(app.viewer(&token).await, None);
     let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
         .fetch_one(app.db.pool())
         .await
@@ -376,9 +367,9 @@ async fn deleting_an_account_leaves_no_personal_data(backend: Backend) {
         )
     );
     assert_eq!(right.status().as_u16(), 200);
-    assert_eq!(viewer(&app, &token).await, None);
+    assert_eq!(app.viewer(&token).await, None);
     assert!(
-        viewer(&app, &other).await.is_some(),
+        app.viewer(&other).await.is_some(),
         "another resident was affected"
     );
     support::assert_nothing_holds(&app, &["samira", "samira@example.org"]).await;
@@ -527,11 +518,11 @@ async fn residents_change_their_email_and_password(backend: Backend) {
     assert_eq!(wrong_current, (401, AppError::WrongCredentials));
     assert!(changed.status().is_success() || changed.status().is_redirection());
     assert!(
-        viewer(&app, &here).await.is_some(),
+        app.viewer(&here).await.is_some(),
         "this device stays signed in"
     );
     assert_eq!(
-        viewer(&app, &elsewhere).await,
+        app.viewer(&elsewhere).await,
         None,
         "other devices are signed out"
     );

@@ -1,6 +1,6 @@
 //! The contribution contract and the register of personal data, over real
 //! HTTP and on both databases: limits that hold when many requests arrive
-//! at once, a download that holds everything a resident wrote on every
+//! at once (feedback's burst is in `pipeline.rs`), a download that holds everything a resident wrote on every
 //! channel, an erasure that leaves nothing (not even in an analysis that
 //! was under way), and a schema in which no column escapes the register.
 
@@ -18,7 +18,6 @@ use support::{Backend, TestApp, analyse_everything, spawn_app};
 
 on_both_backends!(
     a_burst_of_section_comments_stores_exactly_the_limit,
-    a_burst_of_feedback_stores_exactly_the_limit,
     the_download_holds_every_text_and_erasure_leaves_nothing,
     leaving_without_erasing_keeps_texts_unlinked,
     erasure_wins_over_an_analysis_in_flight,
@@ -101,41 +100,6 @@ async fn a_burst_of_section_comments_stores_exactly_the_limit(backend: Backend) 
     );
     assert_eq!(
         app.count("SELECT COUNT(*) FROM rate_limit_hits WHERE bucket LIKE 'comment:ip:%'")
-            .await,
-        30
-    );
-}
-
-async fn a_burst_of_feedback_stores_exactly_the_limit(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
-
-    let statuses = at_once(
-        &app,
-        80,
-        SendFeedback::PATH,
-        vec![
-            ("locale", "en".to_owned()),
-            (
-                "text",
-                "The bus shelter on Mill Lane has no roof.".to_owned(),
-            ),
-            ("area", String::new()),
-            ("theme", String::new()),
-        ],
-    )
-    .await;
-
-    assert_eq!(tally(&statuses, 429), 50, "{statuses:?}");
-    assert_eq!(app.count("SELECT COUNT(*) FROM feedback").await, 30);
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM input_items WHERE channel = 'feedback'")
-            .await,
-        30
-    );
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'analyse'")
             .await,
         30
     );

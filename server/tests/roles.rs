@@ -15,7 +15,6 @@ use app::admin::{AuditPage, StaffOverview};
 use app::announcements::api::{
     ActiveAnnouncements, AnnouncementBoard, EndAnnouncement, PostAnnouncement,
 };
-use app::auth::Viewer;
 use app::auth::api::{
     ChangeEmail, ChangePassword, ConfirmTwoFactor, CurrentViewer, DeleteAccount, ExportMyData,
     MyAccount, RequestPasswordReset, ResetPassword, SignIn, SignInCode, SignOut, SignUp,
@@ -794,14 +793,6 @@ async fn password_step(app: &TestApp, name: &str) -> String {
     session_of(&response).unwrap()
 }
 
-async fn viewer(app: &TestApp, session: &str) -> Option<Viewer> {
-    app.call(CurrentViewer::PATH, &[], Some(session))
-        .await
-        .json()
-        .await
-        .unwrap()
-}
-
 async fn two_step_sign_in_asks_for_a_code_once(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
@@ -810,7 +801,7 @@ async fn two_step_sign_in_asks_for_a_code_once(backend: Backend) {
     let (secret, _) = app.enrol_two_factor(&first).await;
 
     let pending = password_step(&app, "Leila Two").await;
-    let half_signed_in = viewer(&app, &pending).await;
+    let half_signed_in = app.viewer(&pending).await;
     let wrong = app
         .call(
             SignInCode::PATH,
@@ -842,9 +833,9 @@ async fn two_step_sign_in_asks_for_a_code_once(backend: Backend) {
     assert_eq!(wrong.json::<AppError>().await.unwrap(), AppError::WrongCode);
     assert_eq!(right.status().as_u16(), 200);
     assert_ne!(signed_in, pending, "the session must rotate after the code");
-    assert_eq!(viewer(&app, &pending).await, None);
+    assert_eq!(app.viewer(&pending).await, None);
     assert_eq!(
-        viewer(&app, &signed_in).await.unwrap().display_name,
+        app.viewer(&signed_in).await.unwrap().display_name,
         "Leila Two"
     );
     assert_eq!(replay.status().as_u16(), 401, "a code must work once");
@@ -1153,7 +1144,7 @@ async fn admins_reset_a_lost_second_factor(backend: Backend) {
 
     assert_eq!(unknown.status().as_u16(), 422);
     assert!(reset.status().is_success() || reset.status().is_redirection());
-    assert_eq!(viewer(&app, &lost).await, None, "the old sessions end");
+    assert_eq!(app.viewer(&lost).await, None, "the old sessions end");
     assert_eq!(
         location.as_deref(),
         Some("/en"),

@@ -212,48 +212,26 @@ pub async fn end(db: &Db, by: i64, announcement: i64, client_hash: &str) -> Resu
 }
 
 /// Who posted each notice.
-pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_data::Registration {
-    feature: "announcements",
-    tables: &[crate::personal_data::Table {
-        name: "announcements",
-        personal: &["author_id"],
-        other: &[
-            "id",
-            "area_id",
-            "severity",
-            "locale",
-            "title",
-            "body_source",
-            "body_html",
-            "starts_at",
-            "ends_at",
-            "created_at",
-        ],
-    }],
-    export: |conn, subject| {
-        Box::pin(async move {
-            let Some(user) = subject.account else {
-                return Ok(serde_json::Value::Null);
-            };
-            crate::personal_data::rows_as_json(
-                conn,
-                &format!(
-                    "SELECT id, title, starts_at, ends_at FROM announcements
-                         WHERE author_id = {user} ORDER BY id"
-                ),
-            )
-            .await
-        })
-    },
-    erase: |conn, subject, _| {
-        Box::pin(async move {
-            if let Some(user) = subject.account {
-                sqlx::query("UPDATE announcements SET author_id = NULL WHERE author_id = $1")
-                    .bind(user)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            Ok(())
-        })
-    },
-};
+pub static PERSONAL_DATA: crate::personal_data::Registration =
+    crate::personal_data::Registration::staff(
+        "announcements",
+        &[crate::personal_data::Table {
+            name: "announcements",
+            personal: &["author_id"],
+            other: &[
+                "id",
+                "area_id",
+                "severity",
+                "locale",
+                "title",
+                "body_source",
+                "body_html",
+                "starts_at",
+                "ends_at",
+                "created_at",
+            ],
+        }],
+        "SELECT id, title, starts_at, ends_at FROM announcements
+     WHERE author_id = {account} ORDER BY id",
+        &["UPDATE announcements SET author_id = NULL WHERE author_id = {account}"],
+    );

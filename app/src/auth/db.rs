@@ -46,70 +46,55 @@ pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_d
             other: &["created_at", "expires_at", "used_at"],
         },
     ],
-    export: |conn, subject| Box::pin(export_account(conn, subject)),
-    erase: |conn, subject, _| Box::pin(erase_account(conn, subject)),
+    export: crate::personal_data::Export::By(|conn, subject| {
+        Box::pin(export_account(conn, subject))
+    }),
+    erase: &[],
+    // Roles, two-step credentials and reset links go with the row
+    // (`ON DELETE CASCADE`).
+    unlink: &[
+        "DELETE FROM sessions WHERE user_id = {account}",
+        "UPDATE roles SET granted_by = NULL WHERE granted_by = {account}",
+        "DELETE FROM users WHERE id = {account}",
+    ],
+    erase_by: None,
 };
 
 async fn export_account(
     conn: &mut sqlx::AnyConnection,
     subject: &crate::personal_data::Subject,
 ) -> Result<serde_json::Value, AppError> {
-    use crate::personal_data::rows_as_json;
-
     let Some(user) = subject.account else {
         return Ok(serde_json::Value::Null);
     };
-    let account = rows_as_json(
+    let mut section = crate::personal_data::named_rows(
         conn,
-        &format!("SELECT display_name, email, created_at FROM users WHERE id = {user}"),
-    )
-    .await?;
-    // Uses sessions_user.
-    let sessions = rows_as_json(
-        conn,
-        &format!(
-            "SELECT created_at, expires_at FROM sessions WHERE user_id = {user} ORDER BY created_at"
+        subject,
+        &[
+        (
+            "account",
+            "SELECT display_name, email, created_at FROM users WHERE id = {account}",
         ),
-    )
-    .await?;
-    let roles = rows_as_json(
-        conn,
-        &format!(
-            "SELECT role, area_id, theme_id, granted_at FROM roles WHERE user_id = {user} ORDER BY id"
+        // Uses sessions_user.
+        (
+            "sessions",
+            "SELECT created_at, expires_at FROM sessions WHERE user_id = {account} ORDER BY created_at",
         ),
+        (
+            "roles",
+            "SELECT role, area_id, theme_id, granted_at FROM roles WHERE user_id = {account} ORDER BY id",
+        ),
+        ],
     )
     .await?;
-    let two_factor = two_factor_on(&mut *conn, user).await?;
-    Ok(serde_json::json!({
-        "account": account.get(0).cloned().unwrap_or_default(),
-        "sessions": sessions,
-        "roles": roles,
-        "two_step_sign_in": two_factor,
-    }))
-}
-
-/// Deletes the account's row with its sessions; roles, two-step
-/// credentials, reset links go with it (`ON DELETE CASCADE`).
-async fn erase_account(
-    conn: &mut sqlx::AnyConnection,
-    subject: &crate::personal_data::Subject,
-) -> Result<(), AppError> {
-    let Some(user) = subject.account else {
-        return Ok(());
-    };
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("UPDATE roles SET granted_by = NULL WHERE granted_by = $1")
-        .bind(user)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM users WHERE id = $1")
-        .bind(user)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    if let Some(account) = section.get_mut("account") {
+        *account = account.get(0).cloned().unwrap_or_default();
+    }
+    section.insert(
+        "two_step_sign_in".to_owned(),
+        two_factor_on(&mut *conn, user).await?.into(),
+    );
+    Ok(serde_json::Value::Object(section))
 }
 
 pub struct NewUser<'a> {

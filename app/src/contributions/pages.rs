@@ -5,7 +5,7 @@ use super::{Contribution, Contributions};
 use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
 use crate::review::queue_pages::status_text;
-use crate::ui::error_message::PageError;
+use crate::ui::loaded::Loaded;
 use crate::ui::time::iso_minute;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -19,14 +19,7 @@ pub fn ContributionsPage() -> impl IntoView {
         <Meta name="robots" content="noindex" />
         <section class="contributions-page">
             <h1>{move || td!(locale.get(), contributions.title)}</h1>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match contributions.await {
-                        Ok(contributions) => view! { <ContributionList contributions /> }.into_any(),
-                        Err(error) => view! { <PageError error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=contributions show=|contributions| view! { <ContributionList contributions /> }.into_any() />
         </section>
     }
 }

@@ -7,7 +7,7 @@ use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
 use crate::review::Status;
 use crate::review::queue_pages::status_text;
-use crate::ui::error_message::PageError;
+use crate::ui::loaded::Loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -33,14 +33,7 @@ pub fn DashboardPage() -> impl IntoView {
                 " · " <a href="/api/v1/stats">{move || td!(locale.get(), dashboard.open_data_json)}</a>
                 " · " <a href="/api/v1/stats?format=csv">{move || td!(locale.get(), dashboard.open_data_csv)}</a>
             </p>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match dashboard.await {
-                        Ok(dashboard) => view! { <DashboardBody dashboard /> }.into_any(),
-                        Err(error) => view! { <PageError error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=dashboard show=|dashboard| view! { <DashboardBody dashboard /> }.into_any() />
         </section>
     }
 }

@@ -30,6 +30,15 @@ impl Acting {
         }
     }
 
+    /// The policymaker as the reviewer of a queue.
+    pub fn reviewer(&self) -> crate::review::triage::Reviewer<'_> {
+        crate::review::triage::Reviewer {
+            id: self.id,
+            client_hash: &self.client_hash,
+            themes: self.themes.as_deref(),
+        }
+    }
+
     fn of(staff: &crate::auth::roles::Staff) -> Result<Self, AppError> {
         use crate::auth::roles::Role;
 
@@ -113,19 +122,13 @@ pub async fn create_draft(
 ) -> Result<(), AppError> {
     let acting = acting_policymaker().await?;
     let text = super::DraftText::parse(&title, &summary, &body)?;
-    let id = super::write::create(
-        &crate::db::db()?,
-        &acting.writer(),
-        locale,
-        &text.as_text(),
-        &super::write::Coverage {
-            themes: &themes,
-            areas: &areas,
-            allow_anonymous: !anonymous.is_empty(),
-        },
-        crate::security::now_millis(),
-    )
-    .await?;
+    let coverage = super::write::Coverage::from_form(&themes, &areas, &anonymous);
+    let (writer, now) = (acting.writer(), crate::security::now_millis());
+    let id = crate::db::db()?
+        .write(async |tx| {
+            super::write::create_in(tx, &writer, locale, &text.as_text(), &coverage, now).await
+        })
+        .await?;
     tracing::info!(draft = id, writer = acting.id, "draft started");
     leptos_axum::redirect(&crate::locale::page_path(
         locale,
@@ -155,19 +158,13 @@ pub async fn save_draft(
 ) -> Result<(), AppError> {
     let acting = acting_policymaker().await?;
     let text = super::DraftText::parse(&title, &summary, &body)?;
-    super::write::save(
-        &crate::db::db()?,
-        &acting.writer(),
-        id,
-        &text.as_text(),
-        &super::write::Coverage {
-            themes: &themes,
-            areas: &areas,
-            allow_anonymous: !anonymous.is_empty(),
-        },
-        crate::security::now_millis(),
-    )
-    .await?;
+    let coverage = super::write::Coverage::from_form(&themes, &areas, &anonymous);
+    let (writer, now) = (acting.writer(), crate::security::now_millis());
+    crate::db::db()?
+        .write(async |tx| {
+            super::write::save_in(tx, &writer, id, &text.as_text(), &coverage, now).await
+        })
+        .await?;
     leptos_axum::redirect(&crate::locale::page_path(
         locale,
         &format!("drafts/{id}/edit#preview"),
@@ -179,13 +176,10 @@ pub async fn save_draft(
 #[server]
 pub async fn publish_draft(locale: Locale, id: i64) -> Result<(), AppError> {
     let acting = acting_policymaker().await?;
-    let number = super::write::publish(
-        &crate::db::db()?,
-        &acting.writer(),
-        id,
-        crate::security::now_millis(),
-    )
-    .await?;
+    let (writer, now) = (acting.writer(), crate::security::now_millis());
+    let number = crate::db::db()?
+        .write(async |tx| super::write::publish_in(tx, &writer, id, now).await)
+        .await?;
     tracing::info!(draft = id, version = number, "draft version published");
     leptos_axum::redirect(&crate::locale::page_path(locale, &format!("drafts/{id}")));
     Ok(())
@@ -205,15 +199,12 @@ pub async fn set_draft_status(
     let status = super::DraftStatus::parse(&status)?;
     // A consultation closes at the end of its last day.
     let (opens, closes) = crate::validation::optional_days(&opens, &closes)?;
-    super::write::set_status(
-        &crate::db::db()?,
-        &acting.writer(),
-        id,
-        status,
-        (opens, closes),
-        crate::security::now_millis(),
-    )
-    .await?;
+    let (writer, now) = (acting.writer(), crate::security::now_millis());
+    crate::db::db()?
+        .write(async |tx| {
+            super::write::set_status_in(tx, &writer, id, status, (opens, closes), now).await
+        })
+        .await?;
     leptos_axum::redirect(&crate::locale::page_path(
         locale,
         &format!("drafts/{id}/edit"),
@@ -237,15 +228,13 @@ pub async fn translate_draft(
     let target = crate::locale::parse_locale(target.trim())
         .ok_or_else(|| Invalid::new(Field::Language, Problem::Malformed))?;
     let text = super::DraftText::parse(&title, &summary, &body)?;
-    super::write::translate(
-        &crate::db::db()?,
-        &acting.writer(),
-        id,
-        leptos_i18n::Locale::as_str(target),
-        &text.as_text(),
-        crate::security::now_millis(),
-    )
-    .await?;
+    let (writer, now) = (acting.writer(), crate::security::now_millis());
+    let language = leptos_i18n::Locale::as_str(target);
+    crate::db::db()?
+        .write(async |tx| {
+            super::write::translate_in(tx, &writer, id, language, &text.as_text(), now).await
+        })
+        .await?;
     leptos_axum::redirect(&crate::locale::page_path(target, &format!("drafts/{id}")));
     let _ = locale;
     Ok(())
@@ -275,20 +264,18 @@ pub async fn comment_on_section(
     let db = crate::db::db()?;
     let rules = FeedbackLimit::rule_for_address("comment")?;
     let contributor = crate::participation::api::contributor(&db).await?;
-    let id = super::comments::comment(
-        &db,
-        &super::comments::NewComment {
-            draft,
-            version,
-            section,
-            contributor,
-            text: &text,
-            locale,
-            now: crate::security::now_millis(),
-        },
-        rules.as_slice(),
-    )
-    .await?;
+    let comment = super::comments::NewComment {
+        draft,
+        version,
+        section,
+        contributor,
+        text: &text,
+        locale,
+        now: crate::security::now_millis(),
+    };
+    let id = db
+        .write(async |tx| super::comments::comment_in(tx, &comment, rules.as_slice()).await)
+        .await?;
     tracing::info!(draft, comment = id, "section comment received");
     leptos_axum::redirect(&crate::locale::page_path(
         locale,

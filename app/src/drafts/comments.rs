@@ -5,7 +5,6 @@
 
 use super::db::{accepting, draft_areas, draft_row};
 use crate::channel::Channel;
-use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::input::contribute::{Contribution, Contributor, contribute};
@@ -24,18 +23,9 @@ pub struct NewComment<'a> {
 }
 
 /// Stores a comment and its input item (through the contribution
-/// contract, counted against `rules`) in one transaction.
-#[tracing::instrument(skip_all, fields(draft = comment.draft))]
-pub async fn comment(db: &Db, comment: &NewComment<'_>, rules: &[Rule]) -> Result<i64, AppError> {
-    let mut tx = db.begin().await?;
-    let id = comment_in(&mut tx, comment, rules).await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-/// [`comment`] in the caller's transaction. Refused when the draft does
-/// not take comments (at `comment.now`), or not from anonymous
-/// participants.
+/// contract, counted against `rules`) in the caller's transaction.
+/// Refused when the draft does not take comments (at `comment.now`), or
+/// not from anonymous participants.
 #[tracing::instrument(skip_all)]
 pub async fn comment_in(
     tx: &mut sqlx::AnyConnection,
@@ -100,32 +90,12 @@ pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_d
         personal: &["user_id", "participant_id"],
         other: &["id", "draft_id", "version_id", "section_key", "created_at"],
     }],
-    export: |conn, subject| {
-        Box::pin(async move {
-            let condition = subject.condition(Some("user_id"), Some("participant_id"));
-            crate::personal_data::rows_as_json(
-                conn,
-                &format!(
-                    "SELECT c.id, c.draft_id, v.number AS version, c.section_key, c.created_at
-                         FROM draft_comments c JOIN draft_versions v ON v.id = c.version_id
-                         WHERE {} ORDER BY c.id",
-                    condition
-                        .replace("user_id", "c.user_id")
-                        .replace("participant_id", "c.participant_id")
-                ),
-            )
-            .await
-        })
-    },
-    erase: |conn, subject, _| {
-        Box::pin(async move {
-            let condition = subject.condition(Some("user_id"), Some("participant_id"));
-            sqlx::query(&format!(
-                "UPDATE draft_comments SET user_id = NULL, participant_id = NULL WHERE {condition}"
-            ))
-            .execute(&mut *conn)
-            .await?;
-            Ok(())
-        })
-    },
+    export: crate::personal_data::Export::Rows(
+        "SELECT c.id, c.draft_id, v.number AS version, c.section_key, c.created_at
+         FROM draft_comments c JOIN draft_versions v ON v.id = c.version_id
+         WHERE {subject} ORDER BY c.id",
+    ),
+    erase: &[],
+    unlink: &["UPDATE draft_comments SET user_id = NULL, participant_id = NULL WHERE {subject}"],
+    erase_by: None,
 };

@@ -167,20 +167,20 @@ async fn section_rows(
 }
 
 fn theme_names(overview: &TownOverview, ids: &[i64]) -> Vec<LocalText> {
-    overview
-        .themes
-        .iter()
-        .filter(|theme| ids.contains(&theme.id))
-        .map(|theme| theme.name.clone())
-        .collect()
+    named(
+        ids,
+        overview.themes.iter().map(|theme| (theme.id, &theme.name)),
+    )
 }
 
 fn area_names(overview: &TownOverview, ids: &[i64]) -> Vec<LocalText> {
-    overview
-        .areas
-        .iter()
-        .filter(|area| ids.contains(&area.id))
-        .map(|area| area.name.clone())
+    named(ids, overview.areas.iter().map(|area| (area.id, &area.name)))
+}
+
+/// The names of those of `all` whose id is in `ids`, in the town's order.
+fn named<'a>(ids: &[i64], all: impl Iterator<Item = (i64, &'a LocalText)>) -> Vec<LocalText> {
+    all.filter(|(id, _)| ids.contains(id))
+        .map(|(_, name)| name.clone())
         .collect()
 }
 
@@ -719,92 +719,70 @@ pub async fn responses(db: &Db, locale: Locale, id: i64) -> Result<DraftResponse
 
 /// The staff who wrote drafts, versions, translations and responses: the
 /// texts are the town's, the names of their writers are personal.
-pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_data::Registration {
-    feature: "drafts",
-    tables: &[
-        crate::personal_data::Table {
-            name: "drafts",
-            personal: &["created_by"],
-            other: &[
-                "id",
-                "status",
-                "opens_at",
-                "closes_at",
-                "allow_anonymous",
-                "source_locale",
-                "created_at",
-                "updated_at",
-            ],
-        },
-        crate::personal_data::Table {
-            name: "draft_versions",
-            personal: &["written_by"],
-            other: &[
-                "id",
-                "draft_id",
-                "number",
-                "title",
-                "summary",
-                "body",
-                "written_at",
-                "published_at",
-            ],
-        },
-        crate::personal_data::Table {
-            name: "draft_translations",
-            personal: &["translated_by"],
-            other: &[
-                "version_id",
-                "locale",
-                "title",
-                "summary",
-                "body",
-                "translated_at",
-            ],
-        },
-        crate::personal_data::Table {
-            name: "responses",
-            personal: &["written_by"],
-            other: &[
-                "id",
-                "draft_id",
-                "theme_id",
-                "version",
-                "section_key",
-                "body",
-                "created_at",
-            ],
-        },
-    ],
-    export: |conn, subject| {
-        Box::pin(async move {
-            let Some(user) = subject.account else {
-                return Ok(serde_json::Value::Null);
-            };
-            crate::personal_data::rows_as_json(
-                conn,
-                &format!(
-                    "SELECT draft_id, number AS version, written_at FROM draft_versions
-                         WHERE written_by = {user} ORDER BY id"
-                ),
-            )
-            .await
-        })
-    },
-    erase: |conn, subject, _| {
-        Box::pin(async move {
-            let Some(user) = subject.account else {
-                return Ok(());
-            };
-            for sql in [
-                "UPDATE drafts SET created_by = NULL WHERE created_by = $1",
-                "UPDATE draft_versions SET written_by = NULL WHERE written_by = $1",
-                "UPDATE draft_translations SET translated_by = NULL WHERE translated_by = $1",
-                "UPDATE responses SET written_by = NULL WHERE written_by = $1",
-            ] {
-                sqlx::query(sql).bind(user).execute(&mut *conn).await?;
-            }
-            Ok(())
-        })
-    },
-};
+pub static PERSONAL_DATA: crate::personal_data::Registration =
+    crate::personal_data::Registration::staff(
+        "drafts",
+        &[
+            crate::personal_data::Table {
+                name: "drafts",
+                personal: &["created_by"],
+                other: &[
+                    "id",
+                    "status",
+                    "opens_at",
+                    "closes_at",
+                    "allow_anonymous",
+                    "source_locale",
+                    "created_at",
+                    "updated_at",
+                ],
+            },
+            crate::personal_data::Table {
+                name: "draft_versions",
+                personal: &["written_by"],
+                other: &[
+                    "id",
+                    "draft_id",
+                    "number",
+                    "title",
+                    "summary",
+                    "body",
+                    "written_at",
+                    "published_at",
+                ],
+            },
+            crate::personal_data::Table {
+                name: "draft_translations",
+                personal: &["translated_by"],
+                other: &[
+                    "version_id",
+                    "locale",
+                    "title",
+                    "summary",
+                    "body",
+                    "translated_at",
+                ],
+            },
+            crate::personal_data::Table {
+                name: "responses",
+                personal: &["written_by"],
+                other: &[
+                    "id",
+                    "draft_id",
+                    "theme_id",
+                    "version",
+                    "section_key",
+                    "body",
+                    "created_at",
+                ],
+            },
+        ],
+        "SELECT draft_id, number AS version, written_at FROM draft_versions
+     WHERE written_by = {account} ORDER BY id",
+        &[
+            "UPDATE drafts SET created_by = NULL WHERE created_by = {account}",
+            "UPDATE draft_versions SET written_by = NULL WHERE written_by = {account}",
+            "UPDATE draft_translations SET translated_by = NULL WHERE translated_by = {account}",
+            "UPDATE responses SET written_by = NULL WHERE written_by = {account}",
+        ],
+    );

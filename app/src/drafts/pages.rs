@@ -17,6 +17,7 @@ use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
 use crate::ui::error_message::{PageError, action_error};
 use crate::ui::forms::PostForm;
+use crate::ui::loaded::Loaded;
 use crate::ui::time::{iso_date, iso_minute};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
@@ -55,14 +56,7 @@ pub fn DraftsPage() -> impl IntoView {
         <section class="drafts-page">
             <h1>{move || td!(locale.get(), drafts.title)}</h1>
             <p class="lead">{move || td!(locale.get(), drafts.intro)}</p>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match drafts.await {
-                        Ok(list) => view! { <DraftListBody list /> }.into_any(),
-                        Err(error) => view! { <PageError error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=drafts show=|list| view! { <DraftListBody list /> }.into_any() />
         </section>
     }
 }
@@ -197,14 +191,7 @@ pub fn DraftPage() -> impl IntoView {
         <Title text=td_string!(locale.get_untracked(), drafts.title).to_string() />
         <article class="draft-page">
             {error}
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match draft.await {
-                        Ok(draft) => view! { <DraftBody draft /> }.into_any(),
-                        Err(error) => view! { <PageError error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=draft show=|draft| view! { <DraftBody draft /> }.into_any() />
         </article>
     }
 }
@@ -396,14 +383,7 @@ pub fn EditDraftPage() -> impl IntoView {
         <section class="form-page draft-edit">
             <h1>{move || td!(locale.get(), drafts.edit_title)}</h1>
             {errors.0} {errors.1} {errors.2} {errors.3}
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match source.await {
-                        Ok(source) => view! { <EditBody source /> }.into_any(),
-                        Err(error) => view! { <PageError error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=source show=|source| view! { <EditBody source /> }.into_any() />
         </section>
     }
 }
@@ -536,14 +516,7 @@ pub fn DraftDiffPage() -> impl IntoView {
         <Title text=td_string!(locale.get_untracked(), drafts.diff_title).to_string() />
         <section class="diff-page">
             <h1>{move || td!(locale.get(), drafts.diff_title)}</h1>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match diff.await {
-                        Ok(diff) => view! { <DiffBody diff /> }.into_any(),
-                        Err(error) => view! { <PageError error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=diff show=|diff| view! { <DiffBody diff /> }.into_any() />
         </section>
     }
 }
@@ -618,14 +591,7 @@ pub fn DraftResponsesPage() -> impl IntoView {
         <Title text=td_string!(locale.get_untracked(), drafts.responses_title).to_string() />
         <section class="responses-page">
             <h1>{move || td!(locale.get(), drafts.responses_title)}</h1>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match responses.await {
-                        Ok(responses) => view! { <ResponsesBody responses /> }.into_any(),
-                        Err(error) => view! { <PageError error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=responses show=|responses| view! { <ResponsesBody responses /> }.into_any() />
         </section>
     }
 }

@@ -7,7 +7,6 @@
 use super::DraftStatus;
 use super::db::{Writer, draft_themes, status_of, writable};
 use super::sections::{self, KeyedSection, Section};
-use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::security::audit::{Action, Entry, record};
@@ -142,6 +141,23 @@ async fn set_coverage(
     Ok(())
 }
 
+/// A write to draft `id` done: its time of change moves on, and the
+/// write is audited.
+async fn written(
+    conn: &mut sqlx::AnyConnection,
+    writer: &Writer<'_>,
+    action: Action,
+    id: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE drafts SET updated_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    audit(conn, writer, action, id).await
+}
+
 async fn audit(
     conn: &mut sqlx::AnyConnection,
     writer: &Writer<'_>,
@@ -199,30 +215,27 @@ async fn check_coverage(
     Ok(())
 }
 
-/// A new draft settings.
+/// What a draft covers, and whether visitors without an account comment.
 pub struct Coverage<'a> {
     pub themes: &'a [i64],
     pub areas: &'a [i64],
     pub allow_anonymous: bool,
 }
 
-/// Starts a draft: version 1 as a working copy. Returns its id.
-#[tracing::instrument(skip_all)]
-pub async fn create(
-    db: &Db,
-    writer: &Writer<'_>,
-    locale: Locale,
-    text: &Text<'_>,
-    coverage: &Coverage<'_>,
-    now: i64,
-) -> Result<i64, AppError> {
-    let mut tx = db.begin().await?;
-    let id = create_in(&mut tx, writer, locale, text, coverage, now).await?;
-    tx.commit().await?;
-    Ok(id)
+impl<'a> Coverage<'a> {
+    /// The coverage a draft form sends (`anonymous`: the checkbox's value,
+    /// empty when unticked).
+    pub fn from_form(themes: &'a [i64], areas: &'a [i64], anonymous: &str) -> Self {
+        Self {
+            themes,
+            areas,
+            allow_anonymous: !anonymous.is_empty(),
+        }
+    }
 }
 
-/// [`create`] in the caller's transaction: checked and audited.
+/// Starts a draft (version 1 as a working copy), checked and audited, in
+/// the caller's transaction. Returns its id.
 #[tracing::instrument(skip_all)]
 pub async fn create_in(
     conn: &mut sqlx::AnyConnection,
@@ -275,25 +288,10 @@ async fn insert_version(
     write_sections(conn, id, version, text.body).await
 }
 
-/// Saves the writer's text: into the working copy, or into a new working
-/// copy (the next version) when the newest version is published. Returns
-/// the version number written.
-#[tracing::instrument(skip_all)]
-pub async fn save(
-    db: &Db,
-    writer: &Writer<'_>,
-    id: i64,
-    text: &Text<'_>,
-    coverage: &Coverage<'_>,
-    now: i64,
-) -> Result<i64, AppError> {
-    let mut tx = db.begin().await?;
-    let number = save_in(&mut tx, writer, id, text, coverage, now).await?;
-    tx.commit().await?;
-    Ok(number)
-}
-
-/// [`save`] in the caller's transaction: checked and audited.
+/// Saves the writer's text, checked and audited, in the caller's
+/// transaction: into the working copy, or into a new working copy (the
+/// next version) when the newest version is published. Returns the
+/// version number written.
 #[tracing::instrument(skip_all)]
 pub async fn save_in(
     conn: &mut sqlx::AnyConnection,
@@ -338,32 +336,19 @@ pub async fn save_in(
             number
         }
     };
-    sqlx::query("UPDATE drafts SET updated_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
     set_coverage(conn, id, coverage.themes, coverage.areas).await?;
     sqlx::query("UPDATE drafts SET allow_anonymous = $2 WHERE id = $1")
         .bind(id)
         .bind(i64::from(coverage.allow_anonymous))
         .execute(&mut *conn)
         .await?;
-    audit(conn, writer, Action::DraftEdit, id).await?;
+    written(conn, writer, Action::DraftEdit, id, now).await?;
     Ok(number)
 }
 
-/// Publishes the working copy; from then on it never changes.
-#[tracing::instrument(skip_all)]
-pub async fn publish(db: &Db, writer: &Writer<'_>, id: i64, now: i64) -> Result<i64, AppError> {
-    let mut tx = db.begin().await?;
-    let number = publish_in(&mut tx, writer, id, now).await?;
-    tx.commit().await?;
-    Ok(number)
-}
-
-/// [`publish`] in the caller's transaction: checked and audited. Refused
-/// ([`AppError::NotNow`]) when there is no working copy.
+/// Publishes the working copy (it never changes after), checked and
+/// audited, in the caller's transaction. Refused ([`AppError::NotNow`])
+/// when there is no working copy.
 #[tracing::instrument(skip_all)]
 pub async fn publish_in(
     conn: &mut sqlx::AnyConnection,
@@ -381,33 +366,12 @@ pub async fn publish_in(
     .fetch_optional(&mut *conn)
     .await?;
     let number = number.ok_or(AppError::NotNow)?;
-    sqlx::query("UPDATE drafts SET updated_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    audit(conn, writer, Action::DraftPublish, id).await?;
+    written(conn, writer, Action::DraftPublish, id, now).await?;
     Ok(number)
 }
 
 /// Moves a draft to `status` (one step forward), with the consultation's
-/// dates when it opens.
-#[tracing::instrument(skip_all)]
-pub async fn set_status(
-    db: &Db,
-    writer: &Writer<'_>,
-    id: i64,
-    status: DraftStatus,
-    dates: (Option<i64>, Option<i64>),
-    now: i64,
-) -> Result<(), AppError> {
-    let mut tx = db.begin().await?;
-    set_status_in(&mut tx, writer, id, status, dates, now).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// [`set_status`] in the caller's transaction: checked and audited.
+/// dates when it opens; checked and audited, in the caller's transaction.
 #[tracing::instrument(skip_all)]
 pub async fn set_status_in(
     tx: &mut sqlx::AnyConnection,
@@ -454,23 +418,8 @@ pub async fn set_status_in(
 }
 
 /// Writes (or replaces) the `locale` translation of the newest published
-/// version. It must have the same sections, in the same order.
-#[tracing::instrument(skip_all)]
-pub async fn translate(
-    db: &Db,
-    writer: &Writer<'_>,
-    id: i64,
-    locale: &str,
-    text: &Text<'_>,
-    now: i64,
-) -> Result<i64, AppError> {
-    let mut tx = db.begin().await?;
-    let number = translate_in(&mut tx, writer, id, locale, text, now).await?;
-    tx.commit().await?;
-    Ok(number)
-}
-
-/// [`translate`] in the caller's transaction: checked and audited.
+/// version, which must have the same sections in the same order; checked
+/// and audited, in the caller's transaction.
 #[tracing::instrument(skip_all)]
 pub async fn translate_in(
     tx: &mut sqlx::AnyConnection,

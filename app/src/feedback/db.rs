@@ -211,34 +211,12 @@ pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_d
         personal: &["user_id", "participant_id", "follow_hash"],
         other: &["id", "area_id", "theme_id", "locale", "created_at"],
     }],
-    export: |conn, subject| {
-        Box::pin(async move {
-            let condition = subject.condition(Some("user_id"), Some("participant_id"));
-            crate::personal_data::rows_as_json(
-                conn,
-                &format!(
-                    "SELECT id, area_id, theme_id, locale, created_at FROM feedback
-                         WHERE {condition} ORDER BY id"
-                ),
-            )
-            .await
-        })
-    },
-    erase: |conn, subject, how| {
-        Box::pin(async move {
-            let condition = subject.condition(Some("user_id"), Some("participant_id"));
-            // Erased feedback's private link stops working too.
-            let link = match how {
-                crate::personal_data::Erasure::Erase => "'erased:' || CAST(id AS TEXT)",
-                crate::personal_data::Erasure::Unlink => "follow_hash",
-            };
-            sqlx::query(&format!(
-                "UPDATE feedback SET user_id = NULL, participant_id = NULL, follow_hash = {link}
-                     WHERE {condition}"
-            ))
-            .execute(&mut *conn)
-            .await?;
-            Ok(())
-        })
-    },
+    export: crate::personal_data::Export::Rows(
+        "SELECT id, area_id, theme_id, locale, created_at FROM feedback
+         WHERE {subject} ORDER BY id",
+    ),
+    // Erased feedback's private link stops working too.
+    erase: &["UPDATE feedback SET follow_hash = 'erased:' || CAST(id AS TEXT) WHERE {subject}"],
+    unlink: &["UPDATE feedback SET user_id = NULL, participant_id = NULL WHERE {subject}"],
+    erase_by: None,
 };

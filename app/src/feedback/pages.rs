@@ -8,6 +8,7 @@ use crate::locale::{page_path, use_locale};
 use crate::taxonomy::api::load_town;
 use crate::ui::error_message::{PageError, action_error};
 use crate::ui::forms::PostForm;
+use crate::ui::loaded::Loaded;
 use crate::ui::time::iso_minute;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
@@ -88,14 +89,7 @@ pub fn FeedbackFollowPage() -> impl IntoView {
         <Meta name="referrer" content="no-referrer" />
         <section class="form-page">
             <h1>{move || td!(locale.get(), feedback.follow_title)}</h1>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match followed.await {
-                        Ok(followed) => view! { <FollowBody followed /> }.into_any(),
-                        Err(error) => view! { <PageError error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=followed show=|followed| view! { <FollowBody followed /> }.into_any() />
         </section>
     }
 }

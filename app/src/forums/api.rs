@@ -93,7 +93,10 @@ pub async fn start_thread(
         filtered,
         moderator: moderates(&db, author, area).await?,
     };
-    let published = super::posting::write_post(&db, &post, &PostingLimits::current()).await?;
+    let (limits, now) = (PostingLimits::current(), crate::security::now_millis());
+    let published = db
+        .write(async |tx| super::posting::write_post_in(tx, &post, &limits, now).await)
+        .await?;
     tracing::info!(author, ?published, "thread started");
     redirect_to(locale, published);
     Ok(())
@@ -132,7 +135,10 @@ pub async fn reply(
         filtered,
         moderator: moderates(&db, author, place.area_id).await?,
     };
-    let published = super::posting::write_post(&db, &post, &PostingLimits::current()).await?;
+    let (limits, now) = (PostingLimits::current(), crate::security::now_millis());
+    let published = db
+        .write(async |tx| super::posting::write_post_in(tx, &post, &limits, now).await)
+        .await?;
     tracing::info!(author, ?published, "reply written");
     redirect_to(locale, published);
     Ok(())
@@ -211,12 +217,13 @@ pub async fn report_post(
         reason,
         note: &note,
     };
-    let thread = super::posting::report_post(
-        &crate::db::db()?,
-        &report,
-        &super::domain::PostingLimits::current(),
-    )
-    .await?;
+    let (limits, now) = (
+        super::domain::PostingLimits::current(),
+        crate::security::now_millis(),
+    );
+    let thread = crate::db::db()?
+        .write(async |tx| super::posting::report_post_in(tx, &report, &limits, now).await)
+        .await?;
     tracing::info!(reporter, post, reason = reason.as_str(), "post reported");
     leptos_axum::redirect(&format!(
         "{}?reported={post}",

@@ -251,23 +251,16 @@ impl PostingLimits {
     #[cfg(feature = "ssr")]
     pub fn rules(&self, author: i64, new_account: bool) -> Vec<crate::security::rate_limit::Rule> {
         use crate::security::rate_limit::{Limit, Rule};
-        use std::time::Duration;
 
         let count = |max: i64| u32::try_from(max.max(0)).unwrap_or(u32::MAX);
         let mut rules = vec![Rule::new(
             format!("post:minute:{author}"),
-            Limit {
-                max: count(self.posts_per_minute),
-                window: Duration::from_secs(60),
-            },
+            Limit::per(count(self.posts_per_minute), 60),
         )];
         if new_account {
             rules.push(Rule::new(
                 format!("post:day:{author}"),
-                Limit {
-                    max: count(self.new_account_posts_per_day),
-                    window: Duration::from_secs(86_400),
-                },
+                Limit::per(count(self.new_account_posts_per_day), 86_400),
             ));
         }
         rules

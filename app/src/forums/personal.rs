@@ -76,80 +76,83 @@ pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_d
             ],
         },
     ],
-    export: |conn, subject| Box::pin(export_forums(conn, subject)),
-    erase: |conn, subject, how| Box::pin(erase_forums(conn, subject, how)),
+    export: crate::personal_data::Export::By(|conn, subject| Box::pin(export_forums(conn, subject))),
+    // The posts stay as "deleted" placeholders (`erase_by` moves them),
+    // so that threads still read in order.
+    erase: &[
+        "DELETE FROM post_revisions WHERE post_id IN (SELECT id FROM posts WHERE author_id = {account})",
+        "UPDATE posts SET body_source = '', body_html = '' WHERE author_id = {account}",
+        "UPDATE threads SET title = '—' WHERE author_id = {account}",
+    ],
+    unlink: &[
+        "UPDATE posts SET agree_count = agree_count - 1
+         WHERE id IN (SELECT post_id FROM post_reactions WHERE user_id = {account} AND kind = 'agree')",
+        "UPDATE posts SET helpful_count = helpful_count - 1
+         WHERE id IN (SELECT post_id FROM post_reactions WHERE user_id = {account} AND kind = 'helpful')",
+        "DELETE FROM post_reactions WHERE user_id = {account}",
+        "DELETE FROM post_reports WHERE reporter_id = {account}",
+        "DELETE FROM forum_suspensions WHERE user_id = {account}",
+        "UPDATE posts SET author_id = NULL WHERE author_id = {account}",
+        "UPDATE threads SET author_id = NULL WHERE author_id = {account}",
+        "UPDATE forum_suspensions SET created_by = NULL WHERE created_by = {account}",
+        "UPDATE word_filters SET created_by = NULL WHERE created_by = {account}",
+    ],
+    erase_by: Some(|conn, subject, how| Box::pin(delete_posts(conn, subject, how))),
 };
 
 async fn export_forums(
     conn: &mut sqlx::AnyConnection,
     subject: &crate::personal_data::Subject,
 ) -> Result<serde_json::Value, AppError> {
-    use crate::personal_data::rows_as_json;
-
-    let Some(user) = subject.account else {
+    if subject.account.is_none() {
         return Ok(serde_json::Value::Null);
-    };
+    }
     // Uses posts_author, threads_author, post_reports_reporter,
     // post_reactions_user, forum_suspensions_user_area.
-    let posts = rows_as_json(
+    let section = crate::personal_data::named_rows(
         conn,
-        &format!(
+        subject,
+        &[
+        (
+            "posts",
             "SELECT id, thread_id, created_at, edited_at, status, body_source AS text FROM posts
-             WHERE author_id = {user} ORDER BY id"
+             WHERE author_id = {account} ORDER BY id",
         ),
-    )
-    .await?;
-    let revisions = rows_as_json(
-        conn,
-        &format!(
+        (
+            "earlier_versions",
             "SELECT r.post_id, r.written_at, r.body_source AS text FROM post_revisions r
-             JOIN posts p ON p.id = r.post_id WHERE p.author_id = {user} ORDER BY r.id"
+             JOIN posts p ON p.id = r.post_id WHERE p.author_id = {account} ORDER BY r.id",
         ),
-    )
-    .await?;
-    let threads = rows_as_json(
-        conn,
-        &format!("SELECT id, title, created_at FROM threads WHERE author_id = {user} ORDER BY id"),
-    )
-    .await?;
-    let reports = rows_as_json(
-        conn,
-        &format!(
-            "SELECT post_id, reason, note, created_at FROM post_reports WHERE reporter_id = {user} ORDER BY id"
+        (
+            "threads_started",
+            "SELECT id, title, created_at FROM threads WHERE author_id = {account} ORDER BY id",
         ),
-    )
-    .await?;
-    let reactions = rows_as_json(
-        conn,
-        &format!(
-            "SELECT post_id, kind, created_at FROM post_reactions WHERE user_id = {user} ORDER BY created_at"
+        (
+            "reports",
+            "SELECT post_id, reason, note, created_at FROM post_reports
+             WHERE reporter_id = {account} ORDER BY id",
         ),
-    )
-    .await?;
-    let suspensions = rows_as_json(
-        conn,
-        &format!(
-            "SELECT area_id, until, reason, created_at FROM forum_suspensions WHERE user_id = {user} ORDER BY id"
+        (
+            "reactions",
+            "SELECT post_id, kind, created_at FROM post_reactions
+             WHERE user_id = {account} ORDER BY created_at",
         ),
+        (
+            "suspensions",
+            "SELECT area_id, until, reason, created_at FROM forum_suspensions
+             WHERE user_id = {account} ORDER BY id",
+        ),
+        ],
     )
     .await?;
-    Ok(serde_json::json!({
-        "posts": posts,
-        "earlier_versions": revisions,
-        "threads_started": threads,
-        "reports": reports,
-        "reactions": reactions,
-        "suspensions": suspensions,
-    }))
+    Ok(serde_json::Value::Object(section))
 }
 
-/// With [`Erasure::Erase`](crate::personal_data::Erasure::Erase), the texts
-/// of the account's posts go (bodies, earlier versions, the titles of
-/// threads they started; their input items with the contributions); the
-/// posts stay as "deleted" placeholders so that threads still read in
-/// order. Either way the account's reactions, reports and suspensions go,
-/// and its posts stay, unlinked, as "former resident".
-async fn erase_forums(
+/// With [`Erasure::Erase`](crate::personal_data::Erasure::Erase), the
+/// account's posts become "deleted" (their threads' counters follow);
+/// their texts, earlier versions and thread titles are erased by the
+/// statements, their input items by the input room.
+async fn delete_posts(
     conn: &mut sqlx::AnyConnection,
     subject: &crate::personal_data::Subject,
     how: crate::personal_data::Erasure,
@@ -166,34 +169,7 @@ async fn erase_forums(
         for (post, status) in posts {
             let from = stored("posts.status", &status, PostStatus::parse)?;
             set_status(conn, post, from, PostStatus::Deleted).await?;
-            sqlx::query("DELETE FROM post_revisions WHERE post_id = $1")
-                .bind(post)
-                .execute(&mut *conn)
-                .await?;
         }
-        sqlx::query("UPDATE posts SET body_source = '', body_html = '' WHERE author_id = $1")
-            .bind(user)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("UPDATE threads SET title = '—' WHERE author_id = $1")
-            .bind(user)
-            .execute(&mut *conn)
-            .await?;
-    }
-    for sql in [
-        "UPDATE posts SET agree_count = agree_count - 1
-         WHERE id IN (SELECT post_id FROM post_reactions WHERE user_id = $1 AND kind = 'agree')",
-        "UPDATE posts SET helpful_count = helpful_count - 1
-         WHERE id IN (SELECT post_id FROM post_reactions WHERE user_id = $1 AND kind = 'helpful')",
-        "DELETE FROM post_reactions WHERE user_id = $1",
-        "DELETE FROM post_reports WHERE reporter_id = $1",
-        "DELETE FROM forum_suspensions WHERE user_id = $1",
-        "UPDATE posts SET author_id = NULL WHERE author_id = $1",
-        "UPDATE threads SET author_id = NULL WHERE author_id = $1",
-        "UPDATE forum_suspensions SET created_by = NULL WHERE created_by = $1",
-        "UPDATE word_filters SET created_by = NULL WHERE created_by = $1",
-    ] {
-        sqlx::query(sql).bind(user).execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -93,22 +93,9 @@ where
     ))
 }
 
-/// Writes a thread or a reply, with its input item, in one transaction,
-/// after the rules have placed it (published, held, or refused with the
-/// reason) and the rate limits admitted it.
-#[tracing::instrument(skip(db, post), fields(author = post.author, area = post.area_id))]
-pub async fn write_post(
-    db: &Db,
-    post: &NewPost<'_>,
-    limits: &PostingLimits,
-) -> Result<Published, AppError> {
-    let mut tx = db.begin().await?;
-    let published = write_post_in(&mut tx, post, limits, now_millis()).await?;
-    tx.commit().await?;
-    Ok(published)
-}
-
-/// [`write_post`] in the caller's transaction, as of `now`.
+/// Writes a thread or a reply, with its input item, in the caller's
+/// transaction, as of `now`, after the rules have placed it (published,
+/// held, or refused with the reason) and the rate limits admitted it.
 pub async fn write_post_in(
     tx: &mut sqlx::AnyConnection,
     post: &NewPost<'_>,
@@ -466,24 +453,11 @@ pub struct Report<'a> {
 
 /// Records a report (once per resident and post; at most
 /// [`Limit::REPORTS`](crate::security::rate_limit::Limit::REPORTS) per
-/// account and hour). When the area's threshold of distinct residents
-/// *with standing* is reached, a visible post is hidden pending review: a
-/// new account's report reaches the moderators but does not count toward
-/// the automatic hiding, so a handful of fresh accounts cannot silence
-/// someone. Returns the thread.
-#[tracing::instrument(skip(db, report), fields(post = report.post))]
-pub async fn report_post(
-    db: &Db,
-    report: &Report<'_>,
-    limits: &PostingLimits,
-) -> Result<i64, AppError> {
-    let mut tx = db.begin().await?;
-    let thread = report_post_in(&mut tx, report, limits, now_millis()).await?;
-    tx.commit().await?;
-    Ok(thread)
-}
-
-/// [`report_post`] in the caller's transaction, as of `now`.
+/// account and hour), in the caller's transaction, as of `now`. When the
+/// area's threshold of distinct residents *with standing* is reached, a
+/// visible post is hidden pending review: a new account's report reaches
+/// the moderators but does not count toward the automatic hiding, so a
+/// handful of fresh accounts cannot silence someone. Returns the thread.
 pub async fn report_post_in(
     tx: &mut sqlx::AnyConnection,
     report: &Report<'_>,

@@ -763,44 +763,30 @@ pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_d
             other: &["item_id"],
         },
     ],
-    export: |conn, subject| Box::pin(export_contributions(conn, subject)),
-    erase: |conn, subject, how| Box::pin(erase_contributions(conn, subject, how)),
+    export: crate::personal_data::Export::Rows(
+        "SELECT i.id, i.channel, i.created_at, i.original_text AS text, i.review_status AS status,
+                i.draft_id, r.body AS response, r.created_at AS responded_at
+         FROM input_items i LEFT JOIN responses r ON r.id = i.response_id
+         WHERE {authored} AND i.erased_at IS NULL ORDER BY i.id",
+    ),
+    erase: &[],
+    unlink: &["UPDATE input_items SET author_id = NULL, participant_id = NULL WHERE {authored}"],
+    erase_by: Some(|conn, subject, how| Box::pin(erase_contributions(conn, subject, how))),
 };
 
-async fn export_contributions(
-    conn: &mut sqlx::AnyConnection,
-    subject: &crate::personal_data::Subject,
-) -> Result<serde_json::Value, AppError> {
-    let condition = subject.condition(Some("i.author_id"), Some("i.participant_id"));
-    crate::personal_data::rows_as_json(
-        conn,
-        &format!(
-            "SELECT i.id, i.channel, i.created_at, i.original_text AS text, i.review_status AS status,
-                    i.draft_id, r.body AS response, r.created_at AS responded_at
-             FROM input_items i LEFT JOIN responses r ON r.id = i.response_id
-             WHERE {condition} AND i.erased_at IS NULL ORDER BY i.id"
-        ),
-    )
-    .await
-}
-
+/// The texts of the subject's items, when they are erased.
 async fn erase_contributions(
     conn: &mut sqlx::AnyConnection,
     subject: &crate::personal_data::Subject,
     how: crate::personal_data::Erasure,
 ) -> Result<(), AppError> {
-    let condition = subject.condition(Some("author_id"), Some("participant_id"));
     if how == crate::personal_data::Erasure::Erase {
+        let condition = subject.condition(Some("author_id"), Some("participant_id"));
         let ids: Vec<i64> =
             sqlx::query_scalar(&format!("SELECT id FROM input_items WHERE {condition}"))
                 .fetch_all(&mut *conn)
                 .await?;
         erase_items(conn, &ids, now_millis()).await?;
     }
-    sqlx::query(&format!(
-        "UPDATE input_items SET author_id = NULL, participant_id = NULL WHERE {condition}"
-    ))
-    .execute(&mut *conn)
-    .await?;
     Ok(())
 }

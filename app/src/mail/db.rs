@@ -119,31 +119,12 @@ pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_d
             "last_error",
         ],
     }],
-    export: |conn, subject| {
-        Box::pin(async move {
-            let Some(user) = subject.account else {
-                return Ok(serde_json::Value::Null);
-            };
-            // The message bodies hold sign-in links: never exported.
-            crate::personal_data::rows_as_json(
-                conn,
-                &format!(
-                    "SELECT recipient, subject, created_at, sent_at FROM outbox
-                         WHERE user_id = {user} ORDER BY id"
-                ),
-            )
-            .await
-        })
-    },
-    erase: |conn, subject, _| {
-        Box::pin(async move {
-            if let Some(user) = subject.account {
-                sqlx::query("DELETE FROM outbox WHERE user_id = $1")
-                    .bind(user)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            Ok(())
-        })
-    },
+    // The message bodies hold sign-in links: never exported.
+    export: crate::personal_data::Export::Rows(
+        "SELECT recipient, subject, created_at, sent_at FROM outbox
+         WHERE user_id = {account} ORDER BY id",
+    ),
+    erase: &[],
+    unlink: &["DELETE FROM outbox WHERE user_id = {account}"],
+    erase_by: None,
 };

@@ -22,12 +22,10 @@ pub async fn moderation_queue(locale: Locale) -> Result<Queue, AppError> {
 #[server]
 pub async fn approve_post(locale: Locale, post: i64) -> Result<(), AppError> {
     let (db, staff, client) = moderator_of_post(post).await?;
-    super::db::decide_post(
-        &db,
-        moderator(&staff, &client),
-        post,
-        super::db::Verdict::Approve,
-    )
+    let moderator = moderator(&staff, &client);
+    db.write(async |tx| {
+        super::db::decide_post_in(tx, moderator, post, super::db::Verdict::Approve).await
+    })
     .await?;
     tracing::info!(moderator = staff.id, post, "post approved");
     back_to_queue(locale);
@@ -39,12 +37,16 @@ pub async fn approve_post(locale: Locale, post: i64) -> Result<(), AppError> {
 pub async fn hide_post(locale: Locale, post: i64, reason: String) -> Result<(), AppError> {
     let reason = crate::forums::domain::reason_text(&reason, true)?;
     let (db, staff, client) = moderator_of_post(post).await?;
-    super::db::decide_post(
-        &db,
-        moderator(&staff, &client),
-        post,
-        super::db::Verdict::Hide { reason: &reason },
-    )
+    let moderator = moderator(&staff, &client);
+    db.write(async |tx| {
+        super::db::decide_post_in(
+            tx,
+            moderator,
+            post,
+            super::db::Verdict::Hide { reason: &reason },
+        )
+        .await
+    })
     .await?;
     tracing::info!(moderator = staff.id, post, "post hidden");
     back_to_queue(locale);
@@ -66,12 +68,10 @@ pub async fn delete_post(locale: Locale, post: i64) -> Result<(), AppError> {
 pub async fn lock_thread(locale: Locale, thread: i64, on: bool) -> Result<(), AppError> {
     use super::db::ThreadFlag;
     let (db, staff, client) = moderator_of_thread(thread).await?;
-    super::db::set_thread_flag(
-        &db,
-        moderator(&staff, &client),
-        thread,
-        ThreadFlag::Locked(on),
-    )
+    let moderator = moderator(&staff, &client);
+    db.write(async |tx| {
+        super::db::set_thread_flag_in(tx, moderator, thread, ThreadFlag::Locked(on)).await
+    })
     .await?;
     back_to_thread(locale, thread);
     Ok(())
@@ -82,12 +82,10 @@ pub async fn lock_thread(locale: Locale, thread: i64, on: bool) -> Result<(), Ap
 pub async fn pin_thread(locale: Locale, thread: i64, on: bool) -> Result<(), AppError> {
     use super::db::ThreadFlag;
     let (db, staff, client) = moderator_of_thread(thread).await?;
-    super::db::set_thread_flag(
-        &db,
-        moderator(&staff, &client),
-        thread,
-        ThreadFlag::Pinned(on),
-    )
+    let moderator = moderator(&staff, &client);
+    db.write(async |tx| {
+        super::db::set_thread_flag_in(tx, moderator, thread, ThreadFlag::Pinned(on)).await
+    })
     .await?;
     back_to_thread(locale, thread);
     Ok(())

@@ -208,21 +208,8 @@ pub enum Verdict<'a> {
     Hide { reason: &'a str },
 }
 
-/// Applies `verdict` to a post; its open reports are resolved.
-#[tracing::instrument(skip(db, moderator))]
-pub async fn decide_post(
-    db: &Db,
-    moderator: Moderator<'_>,
-    post: i64,
-    verdict: Verdict<'_>,
-) -> Result<(), AppError> {
-    let mut tx = db.begin().await?;
-    decide_post_in(&mut tx, moderator, post, verdict).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// [`decide_post`] in the caller's transaction.
+/// Applies `verdict` to a post, in the caller's transaction; its open
+/// reports are resolved. Audited.
 pub async fn decide_post_in(
     tx: &mut sqlx::AnyConnection,
     moderator: Moderator<'_>,
@@ -293,20 +280,8 @@ pub enum ThreadFlag {
     Pinned(bool),
 }
 
-#[tracing::instrument(skip(db, moderator))]
-pub async fn set_thread_flag(
-    db: &Db,
-    moderator: Moderator<'_>,
-    thread: i64,
-    flag: ThreadFlag,
-) -> Result<(), AppError> {
-    let mut tx = db.begin().await?;
-    set_thread_flag_in(&mut tx, moderator, thread, flag).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// [`set_thread_flag`] in the caller's transaction.
+/// Locks or pins a thread (or undoes it), in the caller's transaction.
+/// Audited.
 pub async fn set_thread_flag_in(
     tx: &mut sqlx::AnyConnection,
     moderator: Moderator<'_>,

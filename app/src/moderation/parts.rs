@@ -10,6 +10,24 @@ use crate::ui::forms::PostForm;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
 
+/// One button that turns a thread's flag (locked, pinned) over.
+#[component]
+fn Toggle(
+    action: &'static str,
+    thread: i64,
+    /// Whether the flag is set now.
+    on: bool,
+    label: impl Fn() -> &'static str + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <PostForm action class="inline-form">
+            <input type="hidden" name="thread" value=thread />
+            <input type="hidden" name="on" value=(!on).to_string() />
+            <button type="submit" class="button secondary">{label}</button>
+        </PostForm>
+    }
+}
+
 /// Lock, pin and move, for the area's moderators (on the thread page).
 pub fn thread_tools(tools: ThreadToolsFor) -> AnyView {
     view! { <ThreadTools tools /> }.into_any()
@@ -38,20 +56,10 @@ fn ThreadTools(tools: ThreadToolsFor) -> impl IntoView {
         <details class="thread-tools">
             <summary>{move || td!(locale.get(), forums.moderate_thread)}</summary>
             {errors}
-            <PostForm action=LockThread::url() class="inline-form">
-                <input type="hidden" name="thread" value=thread />
-                <input type="hidden" name="on" value=(!locked).to_string() />
-                <button type="submit" class="button secondary">
-                    {move || if locked { td_string!(locale.get(), forums.unlock) } else { td_string!(locale.get(), forums.lock) }}
-                </button>
-            </PostForm>
-            <PostForm action=PinThread::url() class="inline-form">
-                <input type="hidden" name="thread" value=thread />
-                <input type="hidden" name="on" value=(!pinned).to_string() />
-                <button type="submit" class="button secondary">
-                    {move || if pinned { td_string!(locale.get(), forums.unpin) } else { td_string!(locale.get(), forums.pin) }}
-                </button>
-            </PostForm>
+            <Toggle action=LockThread::url() thread on=locked
+                label=move || if locked { td_string!(locale.get(), forums.unlock) } else { td_string!(locale.get(), forums.lock) } />
+            <Toggle action=PinThread::url() thread on=pinned
+                label=move || if pinned { td_string!(locale.get(), forums.unpin) } else { td_string!(locale.get(), forums.pin) } />
             <PostForm action=MoveThread::url() class="inline-form">
                 <input type="hidden" name="thread" value=thread />
                 <label for="move-category">{move || td!(locale.get(), forums.move_to)}</label>

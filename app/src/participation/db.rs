@@ -134,25 +134,12 @@ pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_d
             other: &["created_at"],
         },
     ],
-    export: |conn, subject| {
-        Box::pin(async move {
-            let condition = subject.condition(None, Some("id"));
-            crate::personal_data::rows_as_json(
-                conn,
-                &format!("SELECT id, created_at FROM participants WHERE {condition} ORDER BY id"),
-            )
-            .await
-        })
-    },
+    export: crate::personal_data::Export::Rows(
+        "SELECT id, created_at FROM participants WHERE {participants} ORDER BY id",
+    ),
+    erase: &[],
     // The participations go with their devices' tokens (and their
     // contributions' links to them, already cut by the input room).
-    erase: |conn, subject, _| {
-        Box::pin(async move {
-            let condition = subject.condition(None, Some("id"));
-            sqlx::query(&format!("DELETE FROM participants WHERE {condition}"))
-                .execute(&mut *conn)
-                .await?;
-            Ok(())
-        })
-    },
+    unlink: &["DELETE FROM participants WHERE {participants}"],
+    erase_by: None,
 };

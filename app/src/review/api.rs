@@ -86,23 +86,16 @@ pub async fn triage_items(
     #[server(default)] section: String,
     #[server(default)] back: String,
 ) -> Result<(), AppError> {
-    use super::triage::{Reviewer, Triage};
+    use super::triage::Triage;
 
     let acting = reviewer_of(draft).await?;
     let triage = Triage::parse(&action, &response, &theme, &section, acting.id)?;
-    let outcome = super::triage::triage(
-        &crate::db::db()?,
-        &Reviewer {
-            id: acting.id,
-            client_hash: &acting.client_hash,
-            themes: acting.themes.as_deref(),
-        },
-        draft,
-        (&items, &campaigns),
-        &triage,
-        crate::security::now_millis(),
-    )
-    .await?;
+    let (reviewer, now) = (acting.reviewer(), crate::security::now_millis());
+    let outcome = crate::db::db()?
+        .write(async |tx| {
+            super::triage::triage_in(tx, &reviewer, draft, (&items, &campaigns), &triage, now).await
+        })
+        .await?;
     tracing::info!(
         draft,
         moved = outcome.moved,
@@ -144,16 +137,10 @@ pub async fn correct_item_themes(
     #[server(default)] themes: Vec<i64>,
     #[server(default)] back: String,
 ) -> Result<(), AppError> {
-    use super::triage::Reviewer;
-
     let acting = reviewer_of(draft).await?;
     super::triage::correct_themes(
         &crate::db::db()?,
-        &Reviewer {
-            id: acting.id,
-            client_hash: &acting.client_hash,
-            themes: acting.themes.as_deref(),
-        },
+        &acting.reviewer(),
         draft,
         item,
         &themes,

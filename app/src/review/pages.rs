@@ -5,7 +5,7 @@ use super::api::input_for_review;
 use super::{ItemTheme, ReviewItem};
 use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
-use crate::ui::error_message::PageError;
+use crate::ui::loaded::Loaded;
 use crate::ui::time::iso_minute;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -47,14 +47,7 @@ pub fn ReviewItemPage() -> impl IntoView {
         <Title text=td_string!(locale.get_untracked(), review.item_title).to_string() />
         <section class="admin-page">
             <h1>{move || td!(locale.get(), review.item_title)}</h1>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match item.await {
-                        Ok(item) => view! { <ItemBody item /> }.into_any(),
-                        Err(error) => view! { <PageError error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=item show=|item| view! { <ItemBody item /> }.into_any() />
         </section>
     }
 }

@@ -64,6 +64,14 @@ impl Conditions {
         }
     }
 
+    /// `$n, $n+1, …` bound to `ids`.
+    pub(super) fn ids(&mut self, ids: &[i64]) -> String {
+        ids.iter()
+            .map(|id| self.param(Bind::Int(*id)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The bound values, in order, for `sqlx::query*_with`: the one path
     /// every built query takes.
     pub(super) fn arguments(&self) -> Result<sqlx::any::AnyArguments<'static>, AppError> {
@@ -97,26 +105,21 @@ const SEARCH_CONFIGS: [&str; 10] = [
     "turkish",
 ];
 
-/// The WHERE clause of draft `draft`'s queue under `filters` (over
-/// `input_items i`), without the keyset.
-pub(super) fn conditions(
-    backend: Backend,
+/// Whether an item (`input_items i`) is in draft `draft`'s queue: written
+/// on the draft, or given one of its `themes` (with at least `min_score`,
+/// when given).
+pub(super) fn membership(
+    c: &mut Conditions,
     draft: i64,
     themes: &[i64],
-    filters: &Filters,
-) -> Conditions {
-    let mut c = Conditions::default();
-    c.push("i.analysis = 'done'".to_owned());
-    let draft_param = c.param(Bind::Int(draft));
+    min_score: Option<f64>,
+) -> String {
+    let draft = c.param(Bind::Int(draft));
     let member = if themes.is_empty() {
         "FALSE".to_owned()
     } else {
-        let list = themes
-            .iter()
-            .map(|theme| c.param(Bind::Int(*theme)))
-            .collect::<Vec<_>>()
-            .join(", ");
-        match filters.min_score {
+        let list = c.ids(themes);
+        match min_score {
             None => format!(
                 "EXISTS (SELECT 1 FROM input_themes qt WHERE qt.item_id = i.id AND qt.theme_id IN ({list}))"
             ),
@@ -130,7 +133,21 @@ pub(super) fn conditions(
             ),
         }
     };
-    c.push(format!("(i.draft_id = {draft_param} OR {member})"));
+    format!("(i.draft_id = {draft} OR {member})")
+}
+
+/// The WHERE clause of draft `draft`'s queue under `filters` (over
+/// `input_items i`), without the keyset.
+pub(super) fn conditions(
+    backend: Backend,
+    draft: i64,
+    themes: &[i64],
+    filters: &Filters,
+) -> Conditions {
+    let mut c = Conditions::default();
+    c.push("i.analysis = 'done'".to_owned());
+    let member = membership(&mut c, draft, themes, filters.min_score);
+    c.push(member);
     if let Some(theme) = filters.theme {
         let theme = c.param(Bind::Int(theme));
         c.push(format!(

@@ -12,6 +12,7 @@ use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
 use crate::ui::error_message::{PageError, action_error};
 use crate::ui::forms::PostForm;
+use crate::ui::loaded::Loaded;
 use crate::ui::time::iso_minute;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
@@ -142,14 +143,7 @@ pub fn QueuePageView() -> impl IntoView {
                     {td!(locale.get(), review.done_message, done = move || done.clone(), skipped = move || skipped.clone())}
                 </p>
             })}
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(page) => view! { <QueueBody page /> }.into_any(),
-                        Err(error) => view! { <PageError error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=page show=|page| view! { <QueueBody page /> }.into_any() />
         </section>
     }
 }

@@ -6,7 +6,7 @@
 
 use super::RESPONSE;
 use super::Status;
-use super::queue::{BULK_MAX, Bind, Conditions, draft_head, reviewers};
+use super::queue::{BULK_MAX, Conditions, draft_head, membership, reviewers};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::security::audit::{Action, Entry, record};
@@ -106,27 +106,9 @@ async fn in_queue(
 ) -> Result<bool, AppError> {
     for chunk in items.chunks(500) {
         let mut c = Conditions::default();
-        let draft_param = c.param(Bind::Int(draft));
-        let ids = chunk
-            .iter()
-            .map(|id| c.param(Bind::Int(*id)))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let themes = if themes.is_empty() {
-            "FALSE".to_owned()
-        } else {
-            let list = themes
-                .iter()
-                .map(|theme| c.param(Bind::Int(*theme)))
-                .collect::<Vec<_>>()
-                .join(", ");
-            format!(
-                "EXISTS (SELECT 1 FROM input_themes qt WHERE qt.item_id = i.id AND qt.theme_id IN ({list}))"
-            )
-        };
-        let sql = format!(
-            "SELECT COUNT(*) FROM input_items i WHERE i.id IN ({ids}) AND (i.draft_id = {draft_param} OR {themes})"
-        );
+        let ids = c.ids(chunk);
+        let member = membership(&mut c, draft, themes, None);
+        let sql = format!("SELECT COUNT(*) FROM input_items i WHERE i.id IN ({ids}) AND {member}");
         let found: i64 = sqlx::query_scalar_with(&sql, c.arguments()?)
             .fetch_one(&mut *conn)
             .await?;
@@ -137,26 +119,10 @@ async fn in_queue(
     Ok(true)
 }
 
-/// Applies `triage` to `items` and to every member of `campaigns` in one
-/// transaction, audited. Items whose status cannot make the move are left
-/// as they are and counted as skipped; an item outside the draft's queue
-/// refuses the whole request.
-#[tracing::instrument(skip_all, fields(draft, reviewer = reviewer.id))]
-pub async fn triage(
-    db: &Db,
-    reviewer: &Reviewer<'_>,
-    draft: i64,
-    selection: (&[i64], &[i64]),
-    triage: &Triage,
-    now: i64,
-) -> Result<Outcome, AppError> {
-    let mut tx = db.begin().await?;
-    let outcome = triage_in(&mut tx, reviewer, draft, selection, triage, now).await?;
-    tx.commit().await?;
-    Ok(outcome)
-}
-
-/// [`triage`] in the caller's transaction, as of `now`.
+/// Applies `triage` to `items` and to every member of `campaigns`, in the
+/// caller's transaction, as of `now`, audited. Items whose status cannot
+/// make the move are left as they are and counted as skipped; an item
+/// outside the draft's queue refuses the whole request.
 #[tracing::instrument(skip_all)]
 pub async fn triage_in(
     tx: &mut sqlx::AnyConnection,
@@ -284,35 +250,26 @@ async fn move_items(
         }
         _ => None,
     };
-    if let Some(step) = Status::New.implied_step(status) {
-        let taken = set_status(tx, targets, &[Status::New], step, None, now).await?;
-        if taken > 0 {
-            audit(
-                tx,
-                reviewer,
-                Action::ReviewTriage,
-                draft,
-                usize::try_from(taken).unwrap_or(0),
-            )
-            .await?;
-        }
-    }
+    // The implied step first (new items into review), then the move;
+    // each audited on its own.
+    let implied = Status::New
+        .implied_step(status)
+        .map(|step| (vec![Status::New], step, None));
     let from: Vec<Status> = Status::ALL
         .into_iter()
         .filter(|old| old.may_become(status))
         .collect();
-    let moved = set_status(tx, targets, &from, status, response_id, now).await?;
+    let mut moved = 0;
+    for (from, to, response) in implied.into_iter().chain([(from, status, response_id)]) {
+        moved = set_status(tx, targets, &from, to, response, now).await?;
+        if moved > 0 {
+            let count = usize::try_from(moved).unwrap_or(0);
+            audit(tx, reviewer, Action::ReviewTriage, draft, count).await?;
+        }
+    }
     if moved == 0 {
         return Err(AppError::NotNow);
     }
-    audit(
-        tx,
-        reviewer,
-        Action::ReviewTriage,
-        draft,
-        usize::try_from(moved).unwrap_or(0),
-    )
-    .await?;
     Ok(Outcome {
         moved,
         skipped: i64::try_from(targets.len()).unwrap_or(i64::MAX) - moved,

@@ -151,34 +151,14 @@ pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_d
             other: &["id", "at", "action"],
         },
     ],
-    export: |conn, subject| {
-        Box::pin(async move {
-            let Some(user) = subject.account else {
-                return Ok(serde_json::Value::Null);
-            };
-            crate::personal_data::rows_as_json(
-                conn,
-                &format!(
-                    "SELECT at, action, target FROM audit_log
-                         WHERE actor = {user} OR target = 'user:{user}' ORDER BY id"
-                ),
-            )
-            .await
-        })
-    },
-    erase: |conn, subject, _| {
-        Box::pin(async move {
-            if let Some(user) = subject.account {
-                // Buckets named after the account: `…:account:{id}`,
-                // `post:minute:{id}`, …
-                sqlx::query("DELETE FROM rate_limit_hits WHERE bucket LIKE $1")
-                    .bind(format!("%:{user}"))
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            Ok(())
-        })
-    },
+    export: crate::personal_data::Export::Rows(
+        "SELECT at, action, target FROM audit_log
+         WHERE actor = {account} OR target = 'user:{account}' ORDER BY id",
+    ),
+    erase: &[],
+    // Buckets named after the account: `…:account:{id}`, `post:minute:{id}`.
+    unlink: &["DELETE FROM rate_limit_hits WHERE bucket LIKE '%:{account}'"],
+    erase_by: None,
 };
 
 /// Lower-case hex digits of `bytes`.

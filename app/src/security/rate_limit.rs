@@ -25,28 +25,22 @@ pub struct Limit {
 
 impl Limit {
     /// Sign-in attempts per account, and per client address.
-    pub const SIGN_IN: Limit = Limit {
-        max: 5,
-        window: Duration::from_secs(15 * 60),
-    };
+    pub const SIGN_IN: Limit = Limit::per(5, 15 * 60);
     /// Sign-ups per client address per hour, by default (the server may
     /// configure another number: [`SignUpLimit`]).
-    pub const SIGN_UP: Limit = Limit {
-        max: 5,
-        window: Duration::from_secs(60 * 60),
-    };
-
+    pub const SIGN_UP: Limit = Limit::per(5, 60 * 60);
     /// Password reset requests per client address, and per account.
-    pub const PASSWORD_RESET: Limit = Limit {
-        max: 5,
-        window: Duration::from_secs(60 * 60),
-    };
-
+    pub const PASSWORD_RESET: Limit = Limit::per(5, 60 * 60);
     /// Reports one account may file per hour.
-    pub const REPORTS: Limit = Limit {
-        max: 10,
-        window: Duration::from_secs(60 * 60),
-    };
+    pub const REPORTS: Limit = Limit::per(10, 60 * 60);
+
+    /// At most `max` in any `seconds`.
+    pub const fn per(max: u32, seconds: u64) -> Limit {
+        Limit {
+            max,
+            window: Duration::from_secs(seconds),
+        }
+    }
 
     fn window_millis(self) -> i64 {
         i64::try_from(self.window.as_millis()).unwrap_or(i64::MAX)
@@ -87,10 +81,7 @@ impl SignUpLimit {
 pub struct FeedbackLimit(pub Option<Limit>);
 
 impl FeedbackLimit {
-    pub const DEFAULT: Limit = Limit {
-        max: 30,
-        window: Duration::from_secs(60 * 60),
-    };
+    pub const DEFAULT: Limit = Limit::per(30, 60 * 60);
 
     pub fn current() -> Option<Limit> {
         leptos::prelude::use_context::<FeedbackLimit>().map_or(Some(Self::DEFAULT), |limit| limit.0)

@@ -124,15 +124,7 @@ pub async fn create_theme(
     .bind(now_millis())
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO theme_texts (theme_id, locale, name, description) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(id)
-    .bind(locale)
-    .bind(name)
-    .bind(description)
-    .execute(&mut *tx)
-    .await?;
+    write_theme_text(&mut tx, id, locale, name, description).await?;
     audit(&mut tx, admin, Action::ThemeCreate, &format!("theme:{id}")).await?;
     tx.commit().await?;
     Ok(id)
@@ -150,16 +142,7 @@ pub async fn set_theme_text(
 ) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     exists(&mut tx, theme).await?;
-    sqlx::query(
-        "INSERT INTO theme_texts (theme_id, locale, name, description) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (theme_id, locale) DO UPDATE SET name = excluded.name, description = excluded.description",
-    )
-    .bind(theme)
-    .bind(locale)
-    .bind(name)
-    .bind(description)
-    .execute(&mut *tx)
-    .await?;
+    write_theme_text(&mut tx, theme, locale, name, description).await?;
     audit(
         &mut tx,
         admin,
@@ -168,6 +151,28 @@ pub async fn set_theme_text(
     )
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Writes (or rewrites) a theme's name and description in `locale`, in
+/// the caller's transaction (the demo town's themes too).
+pub async fn write_theme_text(
+    conn: &mut sqlx::AnyConnection,
+    theme: i64,
+    locale: &str,
+    name: &str,
+    description: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO theme_texts (theme_id, locale, name, description) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (theme_id, locale) DO UPDATE SET name = excluded.name, description = excluded.description",
+    )
+    .bind(theme)
+    .bind(locale)
+    .bind(name)
+    .bind(description)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -190,16 +195,7 @@ pub async fn add_rule(
 ) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     exists(&mut tx, theme).await?;
-    sqlx::query(
-        "INSERT INTO theme_rules (theme_id, language, keyword, created_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (theme_id, language, keyword) DO NOTHING",
-    )
-    .bind(theme)
-    .bind(language)
-    .bind(keyword)
-    .bind(now_millis())
-    .execute(&mut *tx)
-    .await?;
+    insert_rule(&mut tx, theme, language, keyword, now_millis()).await?;
     audit(
         &mut tx,
         admin,
@@ -208,6 +204,29 @@ pub async fn add_rule(
     )
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Writes a keyword rule in the caller's transaction (a rule already
+/// there is not an error); what [`add_rule`] does after its checks, and
+/// what the demo town's rules go through.
+pub async fn insert_rule(
+    conn: &mut sqlx::AnyConnection,
+    theme: i64,
+    language: &str,
+    keyword: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO theme_rules (theme_id, language, keyword, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (theme_id, language, keyword) DO NOTHING",
+    )
+    .bind(theme)
+    .bind(language)
+    .bind(keyword)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

@@ -5,5 +5,6 @@ pub mod error_message;
 pub mod forms;
 pub mod language_switcher;
 pub mod layout;
+pub mod loaded;
 pub mod not_found;
 pub mod time;

@@ -256,31 +256,18 @@ pub async fn seed_drafts(
         )
         .await?;
     }
-    let in_review = Triage::Move {
-        status: Status::InReview,
-        response: None,
-        theme: None,
-        section: None,
-    };
-    triage_in(
-        tx,
-        &reviewer,
-        draft,
-        (&[comment_items[2]], &[]),
-        &in_review,
-        now - 5 * DAY,
-    )
-    .await?;
-    let assign = Triage::Assign(Some(writer_id));
-    triage_in(
-        tx,
-        &reviewer,
-        draft,
-        (&[comment_items[2]], &[]),
-        &assign,
-        now - 5 * DAY,
-    )
-    .await?;
+    let comment_in_review = [comment_items[2]];
+    for triage in [decision(Status::InReview), Triage::Assign(Some(writer_id))] {
+        triage_in(
+            tx,
+            &reviewer,
+            draft,
+            (&comment_in_review, &[]),
+            &triage,
+            now - 5 * DAY,
+        )
+        .await?;
+    }
     let reviewed: Vec<i64> = sqlx::query_scalar(
         "SELECT i.id FROM input_items i JOIN input_themes it ON it.item_id = i.id
          WHERE it.theme_id = $1 AND i.channel = $2 ORDER BY i.id LIMIT 8",
@@ -295,23 +282,27 @@ pub async fn seed_drafts(
             4..=5 => Status::Noted,
             _ => Status::OutOfScope,
         };
-        let decided = Triage::Move {
-            status,
-            response: None,
-            theme: None,
-            section: None,
-        };
         triage_in(
             tx,
             &reviewer,
             draft,
             (&[*item], &[]),
-            &decided,
+            &decision(status),
             now - 3 * DAY,
         )
         .await?;
     }
     Ok(())
+}
+
+/// A move to `status` with nothing more (no response).
+fn decision(status: Status) -> Triage {
+    Triage::Move {
+        status,
+        response: None,
+        theme: None,
+        section: None,
+    }
 }
 
 /// The input item of a channel's record.

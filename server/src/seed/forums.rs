@@ -144,17 +144,14 @@ pub async fn seed_forums(
             .bind(position)
             .fetch_one(&mut *tx)
             .await?;
-            for (locale, text) in &category.texts {
-                sqlx::query(
-                    "INSERT INTO forum_category_texts (category_id, locale, name, description) VALUES ($1, $2, $3, $4)",
+            let texts = category.texts.iter().map(|(locale, text)| {
+                (
+                    locale.as_str(),
+                    text.name.as_str(),
+                    text.description.as_str(),
                 )
-                .bind(id)
-                .bind(locale)
-                .bind(&text.name)
-                .bind(&text.description)
-                .execute(&mut *tx)
-                .await?;
-            }
+            });
+            super::insert_texts(tx, "forum_category_texts (category_id", id, texts).await?;
             categories.insert((slug.clone(), category.slug.clone()), id);
         }
     }

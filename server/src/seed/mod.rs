@@ -39,6 +39,46 @@ struct DemoThemeText {
     description: String,
 }
 
+/// A new area or theme (`table`) of the demo town, written in English.
+async fn insert_slug(
+    tx: &mut sqlx::AnyConnection,
+    table: &str,
+    slug: &str,
+    position: i32,
+) -> anyhow::Result<i64> {
+    sqlx::query_scalar(&format!(
+        "INSERT INTO {table} (slug, source_locale, position) VALUES ($1, 'en', $2) RETURNING id"
+    ))
+    .bind(slug)
+    .bind(position)
+    .fetch_one(&mut *tx)
+    .await
+    .with_context(|| format!("inserting {table} {slug}"))
+}
+
+/// Writes the names and descriptions of record `id` in each locale, into
+/// `table_and_key` (`"theme_texts (theme_id"`: the table and its key
+/// column, the rest of the columns being `locale, name, description`).
+async fn insert_texts<'a>(
+    tx: &mut sqlx::AnyConnection,
+    table_and_key: &str,
+    id: i64,
+    texts: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+) -> anyhow::Result<()> {
+    let sql =
+        format!("INSERT INTO {table_and_key}, locale, name, description) VALUES ($1, $2, $3, $4)");
+    for (locale, name, description) in texts {
+        sqlx::query(&sql)
+            .bind(id)
+            .bind(locale)
+            .bind(name)
+            .bind(description)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SeedOutcome {
     Loaded { areas: usize, themes: usize },
@@ -58,19 +98,8 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<SeedOutcome> {
         return Ok(SeedOutcome::AlreadyHasData);
     }
     let mut area_ids = std::collections::HashMap::new();
-    let mut first_area = None;
-    let mut first_theme = None;
-    let mut theme_ids = std::collections::HashMap::new();
     for (position, area) in (0_i32..).zip(&town.areas) {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO areas (slug, source_locale, position) VALUES ($1, 'en', $2) RETURNING id",
-        )
-        .bind(&area.slug)
-        .bind(position)
-        .fetch_one(&mut *tx)
-        .await
-        .with_context(|| format!("inserting area {}", area.slug))?;
-        first_area.get_or_insert(id);
+        let id = insert_slug(&mut tx, "areas", &area.slug, position).await?;
         area_ids.insert(area.slug.clone(), id);
         for (locale, name) in &area.names {
             sqlx::query("INSERT INTO area_names (area_id, locale, name) VALUES ($1, $2, $3)")
@@ -81,29 +110,26 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<SeedOutcome> {
                 .await?;
         }
     }
+    let mut theme_ids = std::collections::HashMap::new();
     for (position, theme) in (0_i32..).zip(&town.themes) {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO themes (slug, source_locale, position) VALUES ($1, 'en', $2) RETURNING id",
-        )
-        .bind(&theme.slug)
-        .bind(position)
-        .fetch_one(&mut *tx)
-        .await
-        .with_context(|| format!("inserting theme {}", theme.slug))?;
-        first_theme.get_or_insert(id);
+        let id = insert_slug(&mut tx, "themes", &theme.slug, position).await?;
         theme_ids.insert(theme.slug.clone(), id);
         for (locale, text) in &theme.texts {
-            sqlx::query(
-                "INSERT INTO theme_texts (theme_id, locale, name, description) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(id)
-            .bind(locale)
-            .bind(&text.name)
-            .bind(&text.description)
-            .execute(&mut *tx)
-            .await?;
+            app::themes::db::write_theme_text(&mut tx, id, locale, &text.name, &text.description)
+                .await?;
         }
     }
+    let first = |slugs: Vec<&String>, ids: &std::collections::HashMap<String, i64>| {
+        slugs.first().and_then(|slug| ids.get(*slug)).copied()
+    };
+    let first_area = first(
+        town.areas.iter().map(|area| &area.slug).collect(),
+        &area_ids,
+    );
+    let first_theme = first(
+        town.themes.iter().map(|theme| &theme.slug).collect(),
+        &theme_ids,
+    );
     let (Some(first_area), Some(first_theme)) = (first_area, first_theme) else {
         anyhow::bail!("demo_town.json has no area or no theme");
     };

@@ -51,16 +51,7 @@ pub async fn seed_pipeline(
             .with_context(|| format!("demo rule for unknown theme {slug}"))?;
         for (language, keywords) in languages {
             for keyword in keywords {
-                sqlx::query(
-                    "INSERT INTO theme_rules (theme_id, language, keyword, created_at) VALUES ($1, $2, $3, $4)
-                     ON CONFLICT (theme_id, language, keyword) DO NOTHING",
-                )
-                .bind(theme)
-                .bind(language)
-                .bind(keyword)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+                app::themes::db::insert_rule(tx, theme, language, keyword, now).await?;
             }
         }
     }

@@ -207,6 +207,15 @@ impl TestApp {
         (status, response.text().await.expect("body"))
     }
 
+    /// Who the session `session` is signed in as, if anyone.
+    pub async fn viewer(&self, session: &str) -> Option<app::auth::Viewer> {
+        self.call(app::auth::api::CurrentViewer::PATH, &[], Some(session))
+            .await
+            .json()
+            .await
+            .expect("a viewer or null")
+    }
+
     /// Signs up `name` (with `email`, or none when empty) and returns the
     /// session token.
     pub async fn sign_up(&self, name: &str, email: &str) -> String {
