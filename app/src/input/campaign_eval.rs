@@ -62,11 +62,11 @@ impl Language {
 
     fn lexicon(self) -> &'static Lexicon {
         match self {
-            Language::English => &*ENGLISH,
-            Language::French => &*FRENCH,
-            Language::Spanish => &*SPANISH,
-            Language::Indonesian => &*INDONESIAN,
-            Language::Chinese => &*CHINESE,
+            Language::English => &ENGLISH,
+            Language::French => &FRENCH,
+            Language::Spanish => &SPANISH,
+            Language::Indonesian => &INDONESIAN,
+            Language::Chinese => &CHINESE,
         }
     }
 }

@@ -199,6 +199,10 @@ pub async fn triage_in(
     Ok(outcome)
 }
 
+/// A move: to a status, with the response, theme and section of an
+/// `Addressed`.
+type Move<'a> = (Status, Option<&'a str>, Option<i64>, Option<(i64, i64)>);
+
 /// Moves `targets` to `status` (with the response of an `Addressed`).
 /// New items are taken into review first when the move is a decision:
 /// that step is written and audited on its own.
@@ -208,7 +212,7 @@ async fn move_items(
     draft: i64,
     themes: &[i64],
     targets: &[i64],
-    (status, response, theme, section): (Status, Option<&str>, Option<i64>, Option<(i64, i64)>),
+    (status, response, theme, section): Move<'_>,
     now: i64,
 ) -> Result<Outcome, AppError> {
     if theme.is_some_and(|theme| !themes.contains(&theme)) {
@@ -358,7 +362,7 @@ pub async fn correct_themes(
     now: i64,
 ) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
-    let (_, covered, _) = draft_head(&mut *tx, draft).await?;
+    let (_, covered, _) = draft_head(&mut tx, draft).await?;
     if !in_queue(&mut tx, draft, &covered, &[item]).await? {
         return Err(AppError::NotFound);
     }
