@@ -9,6 +9,8 @@ mkdir -p "$data"
 export PARLEY_DATABASE_URL="sqlite://$data/parley.db"
 export PARLEY_ADDR="127.0.0.1:${PARLEY_E2E_PORT:-3107}"
 export PARLEY_LOG="${PARLEY_LOG:-warn}"
+# /metrics is not part of the browser tests (server/tests/pipeline.rs).
+export PARLEY_METRICS_ADDR=127.0.0.1:0
 # Every browser test signs up from 127.0.0.1.
 export PARLEY_SIGN_UPS_PER_HOUR=1000
 # The markup test posts dozens of hostile samples as one new account; the

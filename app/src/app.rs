@@ -69,11 +69,31 @@ fn Hydration(options: LeptosOptions) -> impl IntoView {
         "import('{js}').then(m => m.default({{module_or_path: '{wasm}'}}).then(() => m.hydrate()));"
     );
     let nonce = leptos::nonce::use_nonce();
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (
+        nonce.as_ref(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) && let Ok(policy) = http::HeaderValue::from_str(&content_security_policy(nonce))
+    {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);
+    }
     view! {
         <link rel="modulepreload" href=js.clone() />
         <link rel="preload" href=wasm.clone() r#as="fetch" r#type="application/wasm" crossorigin="anonymous" />
         <script type="module" nonce=nonce>{script}</script>
     }
+}
+
+/// What a page may load and run: its own files, its hydration scripts
+/// (which carry this response's nonce) and WebAssembly; no inline script
+/// without the nonce, no plugin, no framing by another site.
+#[cfg(feature = "ssr")]
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
 }
 
 /// Every page lives under a locale prefix; `/` itself is answered by the

@@ -63,6 +63,11 @@ pub enum AppError {
     /// The request did not reach the server or its answer could not be read.
     #[error("request failed: {0}")]
     Transport(String),
+    /// The request itself could not be read: a field missing, of the wrong
+    /// type, or a body that is not a form. The client's fault, and never
+    /// explained with the decoder's text.
+    #[error("bad request")]
+    BadRequest,
 }
 
 impl AppError {
@@ -82,6 +87,7 @@ impl AppError {
             AppError::Unavailable => 503,
             AppError::Internal { .. } => 500,
             AppError::Transport(_) => 502,
+            AppError::BadRequest => 400,
         }
     }
 
@@ -99,7 +105,13 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // What the server could not decode: the request's fault.
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::Deserialization(_) => AppError::BadRequest,
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 
@@ -165,6 +177,7 @@ mod tests {
                 request_id: "abc".into(),
             },
             AppError::Transport("offline".into()),
+            AppError::BadRequest,
         ];
         for error in errors {
             let bytes = error.ser();
@@ -176,6 +189,12 @@ mod tests {
     fn statuses_match_the_meaning() {
         assert_eq!(AppError::NotFound.status(), 404);
         assert_eq!(AppError::Unavailable.status(), 503);
+        // What the server could not decode is the request's fault.
+        assert_eq!(
+            AppError::from_server_fn_error(ServerFnErrorErr::Args("missing field `x`".into())),
+            AppError::BadRequest
+        );
+        assert_eq!(AppError::BadRequest.status(), 400);
         assert_eq!(
             AppError::Internal {
                 request_id: String::new()

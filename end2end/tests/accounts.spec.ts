@@ -63,9 +63,9 @@ test("a resident downloads their data and deletes their account", async ({ page 
   const file = await download;
   expect(file.suggestedFilename()).toBe("parley-my-data.json");
 
-  await page.locator("#confirmation").fill(name);
+  await page.locator("#delete_password").fill(password);
   // The account page has several forms: press the deletion's own button.
-  await page.locator("form:has(#confirmation) button[type=submit]").click();
+  await page.locator("form:has(#delete_password) button[type=submit]").click();
   await expect(page).toHaveURL(/\/ar$/);
   await expect(page.locator(".account-name")).toHaveCount(0);
   await page.goto("/ar/signin");

@@ -19,6 +19,9 @@ use std::path::{Path, PathBuf};
 pub struct Settings {
     /// `PARLEY_ADDR`: address and port to listen on.
     pub addr: SocketAddr,
+    /// `PARLEY_METRICS_ADDR`: where `/metrics` is served, apart from the
+    /// site (loopback by default); empty: not at all.
+    pub metrics_addr: Option<SocketAddr>,
     /// `PARLEY_DATABASE_URL`: `sqlite://…` or `postgres://…`.
     pub database_url: Secret,
     /// `PARLEY_DATABASE_MAX_CONNECTIONS`: size of the connection pool.
@@ -201,6 +204,13 @@ impl Settings {
             .to_string();
         Ok(Settings {
             addr: parse(get, "PARLEY_ADDR", "127.0.0.1:3000")?,
+            metrics_addr: match get("PARLEY_METRICS_ADDR")
+                .unwrap_or("127.0.0.1:9464")
+                .trim()
+            {
+                "" => None,
+                _ => Some(parse(get, "PARLEY_METRICS_ADDR", "127.0.0.1:9464")?),
+            },
             database_url: Secret::new(database_url),
             database_max_connections: parse(get, "PARLEY_DATABASE_MAX_CONNECTIONS", "8")?,
             sqlite_busy_timeout_ms: parse(get, "PARLEY_SQLITE_BUSY_TIMEOUT_MS", "5000")?,

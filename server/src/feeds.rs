@@ -102,7 +102,14 @@ pub async fn responses_feed(State(state): State<AppState>, Path(file): Path<Stri
     else {
         return (http::StatusCode::NOT_FOUND, "not found").into_response();
     };
-    let responses = match app::drafts::db::responses(&state.db, app::i18n::Locale::en, id).await {
+    let responses = match app::drafts::db::responses(
+        &state.db,
+        &state.figures,
+        app::i18n::Locale::en,
+        id,
+    )
+    .await
+    {
         Ok(responses) => responses,
         Err(error) => return failure(&error),
     };

@@ -49,10 +49,10 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>
 
 /// `GET /metrics`: the job queue in the Prometheus text format (aggregate
 /// counts only, nothing about anyone).
-pub async fn metrics(State(state): State<AppState>) -> axum::response::Response {
+pub async fn metrics(State(db): State<app::db::Db>) -> axum::response::Response {
     use axum::response::IntoResponse as _;
 
-    match app::jobs::db::stats(&state.db).await {
+    match app::jobs::db::stats(&db).await {
         Ok(stats) => (
             StatusCode::OK,
             [(

@@ -51,13 +51,19 @@ pub async fn remember_locale(request: Request, next: Next) -> Response {
 }
 
 /// `/fr/forums/` answers with a permanent redirect to `/fr/forums`: one
-/// address per page. The query string is kept.
+/// address per page. The query string is kept. The target never leaves
+/// the site: leading slashes and backslashes fold into one slash, so
+/// `//evil.example/` goes to `/evil.example`, never to `//evil.example`
+/// (which a browser reads as another host).
 pub async fn trim_trailing_slash(request: Request, next: Next) -> Response {
     let path = request.uri().path();
     if path.len() > 1 && path.ends_with('/') {
-        let mut target = path.trim_end_matches('/').to_owned();
-        if target.is_empty() {
-            target.push('/');
+        let mut target = format!(
+            "/{}",
+            path.trim_end_matches('/').trim_start_matches(['/', '\\'])
+        );
+        if target.contains('\\') {
+            target = target.replace('\\', "%5C");
         }
         if let Some(query) = request.uri().query() {
             target.push('?');

@@ -142,17 +142,96 @@ pub async fn edge(
     );
     if !safe && !same_origin(request.headers(), &policy.allowed_origins) {
         tracing::warn!(method = %request.method(), "cross-site request refused");
-        return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+        return refused(request).await;
     }
     next.run(request).await
 }
 
-fn same_origin(headers: &HeaderMap, allowed: &[String]) -> bool {
-    let claimed = headers
-        .get(header::ORIGIN)
+/// The answer to a refused state-changing request: a page in the
+/// reader's language that says why, and offers to send the same form
+/// again from Parley itself (an honest browser that sent no usable
+/// `Origin` then gets through; another site's page cannot press the
+/// button for the reader, since Parley is never shown in a frame).
+async fn refused(request: Request) -> Response {
+    use app::locale::{LOCALE_COOKIE, preferred_locale};
+
+    let headers = request.headers().clone();
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let locale = preferred_locale(app::security::cookie(&headers, LOCALE_COOKIE), accept);
+    let action = request.uri().path().to_owned();
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| *v != "null")
-        .or_else(|| headers.get(header::REFERER).and_then(|v| v.to_str().ok()));
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let fields: Vec<(String, String)> = if is_form {
+        match axum::body::to_bytes(request.into_body(), 1024 * 1024).await {
+            Ok(bytes) => form_urlencoded::parse(&bytes).into_owned().collect(),
+            Err(_) => Vec::new(),
+        }
+    } else {
+        Vec::new()
+    };
+    let page = app::ui::refused::page(locale, &action, &fields);
+    let mut response = (StatusCode::FORBIDDEN, axum::response::Html(page)).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        http::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+/// Headers every response carries: no framing, no sniffing, referrers
+/// only to Parley itself, HSTS when residents use https; pages and
+/// answers that are not static files are never stored by a cache (they
+/// may show personal data or original text). A page sets its own
+/// Content-Security-Policy (with the nonce of its hydration scripts);
+/// anything else gets one that allows nothing to run.
+pub async fn secure_headers(
+    axum::extract::State(https): axum::extract::State<bool>,
+    request: Request,
+    next: Next,
+) -> Response {
+    use http::HeaderValue;
+
+    let is_static = request.uri().path().starts_with("/pkg/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    if https {
+        headers.insert(
+            "strict-transport-security",
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+            ),
+        );
+    }
+    if !is_static && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// Whether a state-changing request comes from Parley: its `Origin` (any
+/// value, `null` included, must be Parley's), or without one its
+/// `Referer`.
+fn same_origin(headers: &HeaderMap, allowed: &[String]) -> bool {
+    let claimed = match headers.get(header::ORIGIN) {
+        Some(origin) => origin.to_str().ok(),
+        None => headers.get(header::REFERER).and_then(|v| v.to_str().ok()),
+    };
     claimed
         .and_then(origin_of)
         .is_some_and(|origin| allowed.contains(&origin))

@@ -49,6 +49,8 @@ impl FromRef<AppState> for LeptosOptions {
 
 pub struct Application {
     listener: TcpListener,
+    /// `/metrics`, on its own address, when configured.
+    metrics: Option<(TcpListener, Router)>,
     router: Router,
     db: Db,
     figures: Arc<Figures>,
@@ -83,6 +85,18 @@ impl Application {
             },
             trusted_proxies: settings.trusted_proxies.clone().into(),
         };
+        let metrics = match settings.metrics_addr {
+            Some(addr) => {
+                let listener = TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot serve metrics on {addr}"))?;
+                let router = Router::new()
+                    .route("/metrics", get(health::metrics))
+                    .with_state(db.clone());
+                Some((listener, router))
+            }
+            None => None,
+        };
         let figures = Arc::new(Figures::default());
         let router = router(
             db.clone(),
@@ -111,6 +125,7 @@ impl Application {
         }
         Ok(Self {
             listener,
+            metrics,
             router,
             db,
             figures,
@@ -119,6 +134,13 @@ impl Application {
 
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
         Ok(self.listener.local_addr()?)
+    }
+
+    /// Where `/metrics` is served, if anywhere.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics
+            .as_ref()
+            .and_then(|(listener, _)| listener.local_addr().ok())
     }
 
     pub fn db(&self) -> &Db {
@@ -139,6 +161,15 @@ impl Application {
     ) -> anyhow::Result<()> {
         let addr = self.local_addr()?;
         tracing::info!(%addr, "listening");
+        if let Some((listener, router)) = self.metrics {
+            let metrics_addr = listener.local_addr()?;
+            tracing::info!(%metrics_addr, "serving metrics");
+            tokio::spawn(async move {
+                if let Err(error) = axum::serve(listener, router).await {
+                    tracing::error!(%error, "the metrics listener stopped");
+                }
+            });
+        }
         axum::serve(
             self.listener,
             self.router
@@ -203,7 +234,6 @@ pub fn router(
     Router::new()
         .route("/", get(locale::root_redirect))
         .route("/healthz", get(health::healthz))
-        .route("/metrics", get(health::metrics))
         .route("/feed.atom", get(feeds::town_feed))
         .route("/feed/{file}", get(feeds::area_feed))
         .route("/feed/drafts/{file}", get(feeds::responses_feed))
@@ -252,6 +282,10 @@ pub fn router(
         .layer(axum::middleware::from_fn(locale::remember_locale))
         .layer(axum::middleware::from_fn(locale::trim_trailing_slash))
         .layer(axum::middleware::from_fn_with_state(policy, security::edge))
+        .layer(axum::middleware::from_fn_with_state(
+            session_cookie.secure,
+            security::secure_headers,
+        ))
         .layer(axum::middleware::from_fn(telemetry::request_span))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(max_body_bytes))

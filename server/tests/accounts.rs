@@ -345,7 +345,7 @@ async fn deleting_an_account_leaves_no_personal_data(backend: Backend) {
     let wrong = error_of(
         app.call(
             DeleteAccount::PATH,
-            &[("locale", "en"), ("confirmation", "Samira")],
+            &[("locale", "en"), ("password", "not the password at all")],
             Some(&token),
         )
         .await,
@@ -354,18 +354,13 @@ async fn deleting_an_account_leaves_no_personal_data(backend: Backend) {
     let right = app
         .call(
             DeleteAccount::PATH,
-            &[("locale", "en"), ("confirmation", " samira q ")],
+            &[("locale", "en"), ("password", PASSWORD)],
             Some(&token),
         )
         .await;
 
-    assert_eq!(
-        wrong,
-        (
-            422,
-            AppError::Invalid(Invalid::new(Field::Confirmation, Problem::Malformed))
-        )
-    );
+    // Someone at a signed-in computer cannot delete the account.
+    assert_eq!(wrong, (401, AppError::WrongCredentials));
     assert_eq!(right.status().as_u16(), 200);
     assert_eq!(app.viewer(&token).await, None);
     assert!(
@@ -403,7 +398,7 @@ async fn my_data_needs_a_signed_in_resident(backend: Backend) {
     let delete = app
         .call(
             DeleteAccount::PATH,
-            &[("locale", "en"), ("confirmation", "x")],
+            &[("locale", "en"), ("password", "x")],
             None,
         )
         .await;
@@ -454,19 +449,27 @@ async fn residents_change_their_email_and_password(backend: Backend) {
     let here = session_of(&sign_up(&app, "Hana Change", "").await).unwrap();
     let elsewhere = session_of(&sign_in(&app, "Hana Change", PASSWORD, None).await).unwrap();
     sign_up(&app, "Other Owner", "owner@example.org").await;
-    let change_email = |email: &'static str| {
+    let change_email_with = |email: &'static str, password: &'static str| {
         let app = &app;
         let here = here.clone();
         async move {
             app.call(
                 ChangeEmail::PATH,
-                &[("locale", "en"), ("email", email)],
+                &[
+                    ("locale", "en"),
+                    ("email", email),
+                    ("current_password", password),
+                ],
                 Some(&here),
             )
             .await
         }
     };
+    let change_email = |email: &'static str| change_email_with(email, PASSWORD);
 
+    // The address is where reset links go: changing it takes the password.
+    let unproved = error_of(change_email_with("thief@example.org", "a guess at it").await).await;
+    assert_eq!(unproved, (401, AppError::WrongCredentials));
     let taken = error_of(change_email("owner@EXAMPLE.org").await).await;
     let malformed = error_of(change_email("not an address").await).await;
     let set = change_email("hana@example.org").await;
@@ -500,8 +503,16 @@ async fn residents_change_their_email_and_password(backend: Backend) {
         )
         .await;
     let anonymous = error_of(
-        app.call(ChangeEmail::PATH, &[("locale", "en"), ("email", "")], None)
-            .await,
+        app.call(
+            ChangeEmail::PATH,
+            &[
+                ("locale", "en"),
+                ("email", ""),
+                ("current_password", PASSWORD),
+            ],
+            None,
+        )
+        .await,
     )
     .await;
 

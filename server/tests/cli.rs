@@ -18,6 +18,7 @@ on_both_backends!(
 /// after 60 seconds is killed and fails the test.
 fn parley(database_url: &str, args: &[&str]) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_parley"))
+        .env("PARLEY_METRICS_ADDR", "127.0.0.1:0")
         .args(args)
         .env("PARLEY_DATABASE_URL", database_url)
         .env("PARLEY_ADDR", "127.0.0.1:0")
@@ -40,6 +41,7 @@ fn parley(database_url: &str, args: &[&str]) -> std::process::Output {
 #[test]
 fn help_lists_the_subcommands() {
     let output = Command::new(env!("CARGO_BIN_EXE_parley"))
+        .env("PARLEY_METRICS_ADDR", "127.0.0.1:0")
         .arg("--help")
         .output()
         .unwrap();
@@ -60,6 +62,7 @@ fn serve_stops_gracefully_on_sigterm() {
         .unwrap()
         .port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_parley"))
+        .env("PARLEY_METRICS_ADDR", "127.0.0.1:0")
         .arg("serve")
         .env(
             "PARLEY_DATABASE_URL",
@@ -167,6 +170,7 @@ fn create_admin(
     use std::io::Write as _;
     let mut command = Command::new(env!("CARGO_BIN_EXE_parley"));
     command
+        .env("PARLEY_METRICS_ADDR", "127.0.0.1:0")
         .args(["create-admin", "--name", name])
         .env("PARLEY_DATABASE_URL", database_url)
         .env("PARLEY_LOG", "warn")
@@ -245,6 +249,7 @@ async fn create_admin_reads_the_password_from_stdin_or_the_environment(backend: 
 fn mask_filters_standard_input_line_by_line() {
     use std::io::Write as _;
     let mut child = Command::new(env!("CARGO_BIN_EXE_parley"))
+        .env("PARLEY_METRICS_ADDR", "127.0.0.1:0")
         .arg("mask")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -274,6 +279,7 @@ fn mask_evaluates_an_annotated_test_set() {
         "/../app/src/input/mask_testset.txt"
     );
     let output = Command::new(env!("CARGO_BIN_EXE_parley"))
+        .env("PARLEY_METRICS_ADDR", "127.0.0.1:0")
         .args(["mask", "--evaluate", test_set])
         .output()
         .expect("parley mask --evaluate");
@@ -284,8 +290,131 @@ fn mask_evaluates_an_annotated_test_set() {
         "{table}"
     );
     let missing = Command::new(env!("CARGO_BIN_EXE_parley"))
+        .env("PARLEY_METRICS_ADDR", "127.0.0.1:0")
         .args(["mask", "--evaluate", "/no/such/file"])
         .output()
         .expect("parley mask --evaluate");
     assert_eq!(missing.status.code(), Some(2));
+}
+
+/// Logs never hold a login, an e-mail address or a password, in spans
+/// included, even with every module logging everything: the server is run
+/// at `trace` while a resident signs up with an address, signs in with it
+/// (wrongly, then rightly) and asks for a reset link, and its whole output
+/// is searched.
+#[tokio::test]
+async fn the_log_holds_no_login_address_or_password() {
+    use app::auth::api::{RequestPasswordReset, SignIn, SignUp};
+    use leptos::server_fn::ServerFn as _;
+
+    const NAME: &str = "Quilla Marchetti";
+    const EMAIL: &str = "quilla.marchetti@example.org";
+    const SECRET: &str = "correct horse battery staple";
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log_path = dir.path().join("parley.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let origin = format!("http://127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_parley"))
+        .env("PARLEY_METRICS_ADDR", "127.0.0.1:0")
+        .arg("serve")
+        .env(
+            "PARLEY_DATABASE_URL",
+            format!("sqlite://{}/parley.db", dir.path().display()),
+        )
+        .env("PARLEY_ADDR", format!("127.0.0.1:{port}"))
+        .env("PARLEY_PUBLIC_URL", &origin)
+        .env("PARLEY_LOG", "trace")
+        .env("PARLEY_OUTBOX_INTERVAL_MS", "100")
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("parley serve did not start listening");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let post = |path: &'static str, form: Vec<(&'static str, &'static str)>| {
+        let (client, origin) = (&client, &origin);
+        async move {
+            client
+                .post(format!("{origin}{path}"))
+                .header("origin", origin)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let signed_up = post(
+        SignUp::PATH,
+        vec![
+            ("locale", "en"),
+            ("display_name", NAME),
+            ("email", EMAIL),
+            ("password", SECRET),
+        ],
+    )
+    .await;
+    let wrong = post(
+        SignIn::PATH,
+        vec![("locale", "en"), ("login", EMAIL), ("password", "not it")],
+    )
+    .await;
+    let right = post(
+        SignIn::PATH,
+        vec![("locale", "en"), ("login", EMAIL), ("password", SECRET)],
+    )
+    .await;
+    let by_name = post(
+        SignIn::PATH,
+        vec![("locale", "en"), ("login", NAME), ("password", SECRET)],
+    )
+    .await;
+    let reset = post(
+        RequestPasswordReset::PATH,
+        vec![("locale", "en"), ("login", EMAIL)],
+    )
+    .await;
+    // Let the outbox write the reset mail to the log.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let _ = child.kill();
+    let _ = child.wait();
+    let log = std::fs::read_to_string(&log_path).unwrap();
+
+    assert_eq!(wrong, 401);
+    for status in [signed_up, right, by_name, reset] {
+        assert!((200..400).contains(&status), "{status}");
+    }
+    assert!(log.contains("request served"), "nothing was logged:\n{log}");
+    assert!(
+        log.contains("mail not sent"),
+        "the reset mail was not logged"
+    );
+    let lower = log.to_lowercase();
+    for personal in [EMAIL, "quilla", "marchetti", SECRET, "not it\""] {
+        assert!(
+            !lower.contains(personal),
+            "the log holds {personal:?}:\n{}",
+            log.lines()
+                .filter(|line| line.to_lowercase().contains(personal))
+                .take(5)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
 }

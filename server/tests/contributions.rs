@@ -14,7 +14,7 @@ use app::feedback::api::SendFeedback;
 use app::forums::api::StartThread;
 use app::jobs::JobKind;
 use leptos::server_fn::ServerFn as _;
-use support::{Backend, TestApp, analyse_everything, spawn_app};
+use support::{Backend, TestApp, analyse_everything, burst, spawn_app, tally};
 
 on_both_backends!(
     a_burst_of_section_comments_stores_exactly_the_limit,
@@ -38,30 +38,6 @@ async fn open_draft(app: &TestApp) -> (i64, i64, i64) {
     .unwrap()
 }
 
-/// Sends `count` requests at once (each from a browser without cookies)
-/// and returns their statuses.
-async fn at_once(
-    app: &TestApp,
-    count: usize,
-    path: &'static str,
-    form: Vec<(&'static str, String)>,
-) -> Vec<u16> {
-    let mut requests = tokio::task::JoinSet::new();
-    for _ in 0..count {
-        let request = app
-            .client
-            .post(app.url(path))
-            .header("origin", app.url(""))
-            .form(&form);
-        requests.spawn(async move { request.send().await.unwrap().status().as_u16() });
-    }
-    requests.join_all().await
-}
-
-fn tally(statuses: &[u16], status: u16) -> usize {
-    statuses.iter().filter(|s| **s == status).count()
-}
-
 async fn a_burst_of_section_comments_stores_exactly_the_limit(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
@@ -70,22 +46,17 @@ async fn a_burst_of_section_comments_stores_exactly_the_limit(backend: Backend) 
     let (draft, version, section) = open_draft(&app).await;
     let before = app.count("SELECT COUNT(*) FROM draft_comments").await;
 
-    let statuses = at_once(
-        &app,
-        80,
-        CommentOnSection::PATH,
-        vec![
-            ("locale", "en".to_owned()),
-            ("draft", draft.to_string()),
-            ("version", version.to_string()),
-            ("section", section.to_string()),
-            (
-                "text",
-                "Light the canal path, please: it is dark.".to_owned(),
-            ),
-        ],
-    )
-    .await;
+    let comment = vec![
+        ("locale", "en".to_owned()),
+        ("draft", draft.to_string()),
+        ("version", version.to_string()),
+        ("section", section.to_string()),
+        (
+            "text",
+            "Light the canal path, please: it is dark.".to_owned(),
+        ),
+    ];
+    let statuses = burst(&app, CommentOnSection::PATH, vec![comment; 80], "").await;
 
     // 30 an hour per address (`PARLEY_FEEDBACK_PER_HOUR`): a comment is
     // answered with the draft page (a redirect), a refusal with 429.
@@ -228,7 +199,7 @@ async fn the_download_holds_every_text_and_erasure_leaves_nothing(backend: Backe
             DeleteAccount::PATH,
             &[
                 ("locale", "en"),
-                ("confirmation", "Zubeida Quarshie"),
+                ("password", support::PASSWORD),
                 ("erase_contributions", "on"),
             ],
             Some(&session),
@@ -262,7 +233,7 @@ async fn leaving_without_erasing_keeps_texts_unlinked(backend: Backend) {
     let deleted = app
         .call(
             DeleteAccount::PATH,
-            &[("locale", "en"), ("confirmation", "Idris Keeper")],
+            &[("locale", "en"), ("password", support::PASSWORD)],
             Some(&session),
         )
         .await;

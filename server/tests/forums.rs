@@ -1176,7 +1176,7 @@ async fn residents_export_their_posts_and_may_erase_them_with_their_account(back
     let keep = app
         .call(
             app::auth::api::DeleteAccount::PATH,
-            &[("locale", "en"), ("confirmation", "Keeper K")],
+            &[("locale", "en"), ("password", support::PASSWORD)],
             Some(&keeper),
         )
         .await;
@@ -1185,7 +1185,7 @@ async fn residents_export_their_posts_and_may_erase_them_with_their_account(back
             app::auth::api::DeleteAccount::PATH,
             &[
                 ("locale", "en"),
-                ("confirmation", "Eraser E"),
+                ("password", support::PASSWORD),
                 ("erase_contributions", "on"),
             ],
             Some(&eraser),

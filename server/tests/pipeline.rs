@@ -17,6 +17,7 @@ use app::feedback::api::SendFeedback;
 use app::input::db::{Channel, confirm_themes, erase_text, search};
 use app::jobs::JobKind;
 use app::jobs::db::{MAX_ATTEMPTS, claim, fail, retry, stats};
+use app::review::api::UnmaskInput;
 use app::themes::api::{AddThemeRule, CreateTheme, RemoveThemeRule};
 use app::validation::{Field, Invalid, Problem};
 use leptos::server_fn::ServerFn as _;
@@ -191,13 +192,9 @@ async fn a_burst_of_feedback_is_stored_whole_and_limited_per_address(backend: Ba
     // groups them into few transactions; the thirty within the limit are
     // acknowledged and stored whole (with their items and jobs), the rest
     // refused with nothing written.
-    let mut burst = tokio::task::JoinSet::new();
-    for i in 0..80 {
-        let request = app
-            .client
-            .post(app.url(SendFeedback::PATH))
-            .header("origin", app.url(""))
-            .form(&[
+    let forms = (0..80)
+        .map(|i| {
+            vec![
                 ("locale", "en".to_owned()),
                 (
                     "text",
@@ -205,20 +202,11 @@ async fn a_burst_of_feedback_is_stored_whole_and_limited_per_address(backend: Ba
                 ),
                 ("area", String::new()),
                 ("theme", String::new()),
-            ]);
-        burst.spawn(async move { request.send().await.expect("request").status() });
-    }
-    let statuses: Vec<u16> = burst
-        .join_all()
-        .await
-        .into_iter()
-        .map(|status| status.as_u16())
+            ]
+        })
         .collect();
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 429).count(),
-        50,
-        "{statuses:?}"
-    );
+    let statuses = support::burst(&app, SendFeedback::PATH, forms, "").await;
+    assert_eq!(support::tally(&statuses, 429), 50, "{statuses:?}");
     assert!(
         statuses.iter().all(|s| *s == 429 || (200..400).contains(s)),
         "{statuses:?}"
@@ -807,7 +795,18 @@ async fn metrics_and_the_jobs_screen_show_the_queue(backend: Backend) {
         )
         .await;
     }
-    let (status, text) = app.get_text("/metrics").await;
+    // Not on the site: only on its own address.
+    assert_eq!(app.get("/metrics").await.status().as_u16(), 404);
+    let metrics = || async {
+        let response = app
+            .client
+            .get(format!("http://{}/metrics", app.metrics_addr))
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    };
+    let (status, text) = metrics().await;
     assert_eq!(status, 200);
     assert!(text.contains("# TYPE parley_jobs_waiting gauge"), "{text}");
     assert!(
@@ -815,7 +814,7 @@ async fn metrics_and_the_jobs_screen_show_the_queue(backend: Backend) {
         "{text}"
     );
     analyse_everything(&app).await;
-    let (_, text) = app.get_text("/metrics").await;
+    let (_, text) = metrics().await;
     assert!(
         text.contains(r#"parley_jobs_waiting{kind="analyse"} 0"#),
         "{text}"
@@ -845,6 +844,17 @@ async fn policymakers_read_masked_text_and_every_unmasking_is_audited(backend: B
     analyse_everything(&app).await;
     let session = app.sign_up("Policymaker Review", "").await;
     let theme = app.theme_id("public-safety").await;
+    // About public safety, so in the queue of the demo's public safety
+    // draft: its reviewers may read it.
+    sqlx::query(
+        "INSERT INTO input_themes (item_id, theme_id, score, source) VALUES ($1, $2, 0.9, 'rule')
+         ON CONFLICT (item_id, theme_id) DO NOTHING",
+    )
+    .bind(item)
+    .bind(theme)
+    .execute(app.db.pool())
+    .await
+    .unwrap();
     app.grant("Policymaker Review", Role::Policymaker, (None, Some(theme)))
         .await;
     let policymaker = app.enrol_two_factor(&session).await.1;
@@ -871,13 +881,43 @@ async fn policymakers_read_masked_text_and_every_unmasking_is_audited(backend: B
         "reading the masked text is not an unmasking"
     );
 
+    // A link cannot unmask: the old `?original=1` shows the masked text
+    // and records nothing.
     let (status, page) = app
         .get_as(&format!("/en/review/items/{item}?original=1"), &policymaker)
         .await;
     assert_eq!(status, 200);
+    assert!(!page.contains("900123"), "a GET unmasked");
+    assert_eq!(unmaskings().await, 0);
+
+    // Unmasking is a POST with a reason; a missing or unknown reason is refused.
+    let unmask = |reason: &'static str, session: String| {
+        let app = &app;
+        async move {
+            app.call(
+                UnmaskInput::PATH,
+                &[
+                    ("locale", "en"),
+                    ("id", &item.to_string()),
+                    ("reason", reason),
+                ],
+                Some(&session),
+            )
+            .await
+            .status()
+            .as_u16()
+        }
+    };
+    assert_eq!(unmask("curiosity", policymaker.clone()).await, 422);
+    assert_eq!(unmaskings().await, 0);
+    assert_eq!(unmask("answer", policymaker.clone()).await, 200);
+    let (status, page) = app
+        .get_as(&format!("/en/review/items/{item}"), &policymaker)
+        .await;
+    assert_eq!(status, 200);
     assert!(
         page.contains("07700 900123"),
-        "the original is shown on request"
+        "the original is shown to the reviewer who unmasked it"
     );
     assert_eq!(unmaskings().await, 1);
     let target: String =
@@ -885,7 +925,31 @@ async fn policymakers_read_masked_text_and_every_unmasking_is_audited(backend: B
             .fetch_one(app.db.pool())
             .await
             .unwrap();
-    assert_eq!(target, format!("input:{item}"));
+    assert_eq!(target, format!("input:{item} reason:answer"));
+
+    // A policymaker of another theme, whose drafts' queues do not hold the
+    // item, neither reads nor unmasks it.
+    let other_theme: i64 = sqlx::query_scalar(
+        "INSERT INTO themes (slug, source_locale) VALUES ('elsewhere', 'en') RETURNING id",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    let session = app.sign_up("Policymaker Elsewhere", "").await;
+    app.grant(
+        "Policymaker Elsewhere",
+        Role::Policymaker,
+        (None, Some(other_theme)),
+    )
+    .await;
+    let elsewhere = app.enrol_two_factor(&session).await.1;
+    let (status, page) = app
+        .get_as(&format!("/en/review/items/{item}"), &elsewhere)
+        .await;
+    assert_eq!(status, 403);
+    assert!(!page.contains("900123") && !page.contains("underpass"));
+    assert_eq!(unmask("answer", elsewhere).await, 403);
+    assert_eq!(unmaskings().await, 1);
 
     // A resident never reads it, masked or not.
     let resident = app.sign_up("Resident Curious", "").await;

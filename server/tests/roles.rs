@@ -38,9 +38,12 @@ use app::moderation::api::{
     AddFilter, ApprovePost, DeletePost, HidePost, LockThread, ModerationFilters, ModerationQueue,
     MoveThread, PinThread, PostRevisions, RemoveFilter, SetForumRules, SuspendUser,
 };
-use app::participation::api::{CreatePrivateLink, ParticipationStatus, RestoreParticipation};
+use app::participation::api::{
+    CreatePrivateLink, ForgetDevice, ParticipationStatus, RestoreParticipation,
+};
 use app::review::api::{
     CorrectItemThemes, ExportQueue, InputForReview, ReviewQueue, ReviewQueues, TriageItems,
+    UnmaskInput,
 };
 use app::taxonomy::api::LoadTown;
 use app::themes::api::{AddThemeRule, CreateTheme, ListThemesAdmin, RemoveThemeRule, SetThemeText};
@@ -78,6 +81,7 @@ const PUBLIC: &[&str] = &[
     ParticipationStatus::PATH,
     CreatePrivateLink::PATH,
     RestoreParticipation::PATH,
+    ForgetDevice::PATH,
     LoadTown::PATH,
     ListForums::PATH,
     ListAreaCategories::PATH,
@@ -113,6 +117,52 @@ enum Requirement {
     Announcer,
     /// Any policymaker (or an admin).
     AnyPolicymaker,
+    /// A policymaker of the fixture's theme, the theme of its draft (or an
+    /// admin).
+    PolicymakerOfTheme,
+}
+
+/// The callers of the matrix, from no session up; the admin comes last,
+/// outside it.
+const CALLERS: [&str; 6] = [
+    "anonymous",
+    "resident",
+    "moderator of the area",
+    "moderator of another area",
+    "policymaker",
+    "policymaker of another theme",
+];
+
+/// Fields that name something with a scope (an area, a theme, a draft, an
+/// item, a post...): a function taking one reaches only its caller's
+/// scope, so its requirement must be scoped too.
+const SCOPED_FIELDS: &[&str] = &[
+    "area",
+    "theme",
+    "themes[0]",
+    "draft",
+    "item",
+    "items[0]",
+    "id",
+    "post",
+    "thread",
+    "category",
+    "filter",
+    "announcement",
+];
+
+impl Requirement {
+    /// Whether the requirement is bound to a scope, and the caller of
+    /// another scope that must be refused.
+    fn other_scope(self) -> Option<&'static str> {
+        match self {
+            Requirement::ModeratorOfArea | Requirement::Announcer => {
+                Some("moderator of another area")
+            }
+            Requirement::PolicymakerOfTheme => Some("policymaker of another theme"),
+            Requirement::Admin | Requirement::AnyModerator | Requirement::AnyPolicymaker => None,
+        }
+    }
 }
 
 /// One privileged server function: its requirement and a valid call (so
@@ -166,7 +216,7 @@ fn privileged(fixture: &Fixture) -> Vec<Privileged> {
         },
         Privileged {
             path: CreateDraft::PATH,
-            requirement: Requirement::AnyPolicymaker,
+            requirement: Requirement::PolicymakerOfTheme,
             form: vec![
                 en(),
                 ("title", "A new plan".to_owned()),
@@ -177,12 +227,12 @@ fn privileged(fixture: &Fixture) -> Vec<Privileged> {
         },
         Privileged {
             path: DraftForEdit::PATH,
-            requirement: Requirement::AnyPolicymaker,
+            requirement: Requirement::PolicymakerOfTheme,
             form: vec![en(), ("id", fixture.draft.to_string())],
         },
         Privileged {
             path: SaveDraft::PATH,
-            requirement: Requirement::AnyPolicymaker,
+            requirement: Requirement::PolicymakerOfTheme,
             form: vec![
                 en(),
                 ("id", fixture.draft.to_string()),
@@ -194,12 +244,12 @@ fn privileged(fixture: &Fixture) -> Vec<Privileged> {
         },
         Privileged {
             path: PublishDraft::PATH,
-            requirement: Requirement::AnyPolicymaker,
+            requirement: Requirement::PolicymakerOfTheme,
             form: vec![en(), ("id", fixture.draft.to_string())],
         },
         Privileged {
             path: SetDraftStatus::PATH,
-            requirement: Requirement::AnyPolicymaker,
+            requirement: Requirement::PolicymakerOfTheme,
             form: vec![
                 en(),
                 ("id", fixture.draft.to_string()),
@@ -208,7 +258,7 @@ fn privileged(fixture: &Fixture) -> Vec<Privileged> {
         },
         Privileged {
             path: TranslateDraft::PATH,
-            requirement: Requirement::AnyPolicymaker,
+            requirement: Requirement::PolicymakerOfTheme,
             form: vec![
                 en(),
                 ("id", fixture.draft.to_string()),
@@ -225,7 +275,7 @@ fn privileged(fixture: &Fixture) -> Vec<Privileged> {
         },
         Privileged {
             path: ReviewQueue::PATH,
-            requirement: Requirement::AnyPolicymaker,
+            requirement: Requirement::PolicymakerOfTheme,
             form: vec![
                 en(),
                 ("draft", fixture.draft.to_string()),
@@ -234,7 +284,7 @@ fn privileged(fixture: &Fixture) -> Vec<Privileged> {
         },
         Privileged {
             path: TriageItems::PATH,
-            requirement: Requirement::AnyPolicymaker,
+            requirement: Requirement::PolicymakerOfTheme,
             form: vec![
                 en(),
                 ("draft", fixture.draft.to_string()),
@@ -244,7 +294,7 @@ fn privileged(fixture: &Fixture) -> Vec<Privileged> {
         },
         Privileged {
             path: CorrectItemThemes::PATH,
-            requirement: Requirement::AnyPolicymaker,
+            requirement: Requirement::PolicymakerOfTheme,
             form: vec![
                 en(),
                 ("draft", fixture.draft.to_string()),
@@ -254,7 +304,7 @@ fn privileged(fixture: &Fixture) -> Vec<Privileged> {
         },
         Privileged {
             path: ExportQueue::PATH,
-            requirement: Requirement::AnyPolicymaker,
+            requirement: Requirement::PolicymakerOfTheme,
             form: vec![
                 ("draft", fixture.draft.to_string()),
                 ("filters", "status=all".to_owned()),
@@ -267,11 +317,16 @@ fn privileged(fixture: &Fixture) -> Vec<Privileged> {
         },
         Privileged {
             path: InputForReview::PATH,
-            requirement: Requirement::AnyPolicymaker,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![en(), ("id", fixture.item.to_string())],
+        },
+        Privileged {
+            path: UnmaskInput::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
             form: vec![
                 en(),
                 ("id", fixture.item.to_string()),
-                ("original", "true".to_owned()),
+                ("reason", "answer".to_owned()),
             ],
         },
         Privileged {
@@ -461,6 +516,33 @@ fn every_server_function_is_classified() {
     }
 }
 
+/// A role reaches its own areas and themes: a privileged function that
+/// names something scoped is classified with a scoped requirement, and the
+/// matrix then calls it as someone of another scope.
+#[test]
+fn every_scoped_function_faces_callers_of_another_scope() {
+    for function in privileged(&Fixture::default()) {
+        let names_scope = function
+            .form
+            .iter()
+            .any(|(field, _)| SCOPED_FIELDS.contains(field));
+        if names_scope && function.requirement != Requirement::Admin {
+            let other = function.requirement.other_scope().unwrap_or_else(|| {
+                panic!(
+                    "{} names a scoped thing but is open to {:?}: give it a scoped requirement",
+                    function.path, function.requirement
+                )
+            });
+            assert!(CALLERS.contains(&other), "no caller {other} in the matrix");
+            assert!(
+                below(function.requirement, other),
+                "{} is not refused to the {other}",
+                function.path
+            );
+        }
+    }
+}
+
 /// The accounts and ids the matrix uses.
 #[derive(Default)]
 struct Fixture {
@@ -501,6 +583,7 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<Caller>, String) {
     let moderator_here = app.sign_up("Moderator Here", "").await;
     let moderator_elsewhere = app.sign_up("Moderator Elsewhere", "").await;
     let policymaker = app.sign_up("Policymaker P", "").await;
+    let policymaker_elsewhere = app.sign_up("Policymaker Elsewhere", "").await;
     let admin = app.sign_up("Admin A", "").await;
     app.grant("Moderator Here", Role::Moderator, (Some(area), None))
         .await;
@@ -512,37 +595,42 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<Caller>, String) {
     .await;
     app.grant("Policymaker P", Role::Policymaker, (None, Some(theme)))
         .await;
+    // A theme of its own, with no draft: nothing of the fixture is theirs.
+    let other_theme: i64 = sqlx::query_scalar(
+        "INSERT INTO themes (slug, source_locale) VALUES ('elsewhere', 'en') RETURNING id",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    app.grant(
+        "Policymaker Elsewhere",
+        Role::Policymaker,
+        (None, Some(other_theme)),
+    )
+    .await;
     app.grant("Admin A", Role::Admin, (None, None)).await;
     let (_, moderator_here) = app.enrol_two_factor(&moderator_here).await;
     let (_, moderator_elsewhere) = app.enrol_two_factor(&moderator_elsewhere).await;
     let (_, policymaker) = app.enrol_two_factor(&policymaker).await;
+    let (_, policymaker_elsewhere) = app.enrol_two_factor(&policymaker_elsewhere).await;
     let (_, admin) = app.enrol_two_factor(&admin).await;
     let grant: i64 = sqlx::query_scalar("SELECT MIN(id) FROM roles")
         .fetch_one(app.db.pool())
         .await
         .unwrap();
-    let callers = vec![
-        Caller {
-            name: "anonymous",
-            session: None,
-        },
-        Caller {
-            name: "resident",
-            session: Some(resident),
-        },
-        Caller {
-            name: "moderator of the area",
-            session: Some(moderator_here),
-        },
-        Caller {
-            name: "moderator of another area",
-            session: Some(moderator_elsewhere),
-        },
-        Caller {
-            name: "policymaker",
-            session: Some(policymaker),
-        },
+    let sessions = [
+        None,
+        Some(resident),
+        Some(moderator_here),
+        Some(moderator_elsewhere),
+        Some(policymaker),
+        Some(policymaker_elsewhere),
     ];
+    let callers = CALLERS
+        .into_iter()
+        .zip(sessions)
+        .map(|(name, session)| Caller { name, session })
+        .collect();
     let (post, thread): (i64, i64) = sqlx::query_as(
         "SELECT id, thread_id FROM posts WHERE area_id = $1 AND status = 'visible' ORDER BY id LIMIT 1",
     )
@@ -654,17 +742,18 @@ async fn draft_of(app: &TestApp, theme: i64, item: i64) -> i64 {
     draft
 }
 
-/// Whether `caller` is below `requirement`.
-fn below(requirement: Requirement, caller: &Caller) -> bool {
+/// Whether the caller named `caller` is below `requirement`.
+fn below(requirement: Requirement, caller: &str) -> bool {
     match requirement {
-        // Everyone in the matrix but the admin is below an admin.
-        Requirement::Admin => !caller.name.starts_with("admin"),
-        Requirement::AnyModerator => !caller.name.starts_with("moderator"),
-        Requirement::ModeratorOfArea => caller.name != "moderator of the area",
+        // Everyone in the matrix is below an admin.
+        Requirement::Admin => true,
+        Requirement::AnyModerator => !caller.starts_with("moderator"),
+        Requirement::ModeratorOfArea => caller != "moderator of the area",
         Requirement::Announcer => {
-            caller.name != "moderator of the area" && caller.name != "policymaker"
+            caller != "moderator of the area" && !caller.starts_with("policymaker")
         }
-        Requirement::AnyPolicymaker => caller.name != "policymaker",
+        Requirement::AnyPolicymaker => !caller.starts_with("policymaker"),
+        Requirement::PolicymakerOfTheme => caller != "policymaker",
     }
 }
 
@@ -677,7 +766,10 @@ async fn every_privileged_function_refuses_every_role_below_it(backend: Backend)
     let roles_before: i64 = app.count("SELECT COUNT(*) FROM roles").await;
 
     for function in privileged(&fixture) {
-        for caller in callers.iter().filter(|c| below(function.requirement, c)) {
+        for caller in callers
+            .iter()
+            .filter(|c| below(function.requirement, c.name))
+        {
             let form: Vec<(&str, &str)> = function
                 .form
                 .iter()

@@ -140,9 +140,10 @@ pub async fn two_factor_enrolment() -> Result<Enrolment, AppError> {
     let db = crate::db::db()?;
     let fresh_secret = two_factor::new_secret()?;
     let recovery_codes = two_factor::new_recovery_codes()?;
+    let key = crate::security::address_key()?;
     let hashes: Vec<String> = recovery_codes
         .iter()
-        .map(|code| two_factor::recovery_hash(code))
+        .map(|code| two_factor::recovery_hash(&key, code))
         .collect();
     let Some(secret) =
         super::db::start_enrolment(&db, session.user_id, &fresh_secret, &hashes).await?
@@ -188,7 +189,9 @@ pub async fn confirm_two_factor(locale: Locale, code: String) -> Result<(), AppE
     super::db::confirm_enrolment(&db, session.user_id, step, &client_hash).await?;
     rate_limit::reset(&db, &bucket).await?;
     // A privilege change: the session that proved the second factor is a
-    // new one.
+    // new one, and every other session (perhaps an intruder's, the reason
+    // for turning two-step sign-in on) ends.
+    super::db::end_other_sessions(&mut *db.pool().acquire().await?, session.user_id, None).await?;
     start_session(&db, session.user_id, super::db::Stage::Complete, true).await?;
     tracing::info!(user_id = session.user_id, "two-step sign-in set up");
     leptos_axum::redirect(&crate::locale::page_path(locale, "me"));
@@ -320,21 +323,51 @@ pub async fn export_my_data() -> Result<MyData, AppError> {
 }
 
 /// Sets or removes the signed-in resident's e-mail address (empty removes
-/// it; without one, a forgotten password cannot be reset). Audited.
+/// it; without one, a forgotten password cannot be reset), after checking
+/// the current password: the address is where a reset link goes, so
+/// changing it is as strong as the password. Audited.
 #[server]
-pub async fn change_email(locale: Locale, email: String) -> Result<(), AppError> {
-    let session = current_session().await?.ok_or(AppError::SignInRequired)?;
+pub async fn change_email(
+    locale: Locale,
+    email: String,
+    current_password: String,
+) -> Result<(), AppError> {
     let email = if email.trim().is_empty() {
         None
     } else {
         Some(super::domain::EmailAddress::parse(&email)?)
     };
     let db = crate::db::db()?;
+    let (_, session) = prove_password(&db, current_password).await?;
     let client_hash = crate::security::address_key()?.hash_current();
     super::db::set_email(&db, session.user_id, email.as_ref(), &client_hash).await?;
     tracing::info!(user_id = session.user_id, "e-mail address changed");
     leptos_axum::redirect(&crate::locale::page_path(locale, "me"));
     Ok(())
+}
+
+/// The signed-in session (second step included) whose account's password
+/// is `password`, with its token. Guessing here is guessing at sign-in:
+/// the account's sign-in bucket limits both.
+#[cfg(feature = "ssr")]
+async fn prove_password(
+    db: &crate::db::Db,
+    password: String,
+) -> Result<(String, super::db::SessionState), AppError> {
+    use crate::security::rate_limit::{self, Limit, Rule};
+
+    let (token, session) = request_session(db)
+        .await?
+        .filter(|(_, session)| session.stage == super::db::Stage::Complete)
+        .ok_or(AppError::SignInRequired)?;
+    let bucket = format!("signin:account:{}", session.user_id);
+    let at = rate_limit::hit(db, &[Rule::new(bucket.clone(), Limit::SIGN_IN)]).await?;
+    let stored = super::db::password_hash_of(db, session.user_id).await?;
+    if !super::password::verify(password, Some(stored)).await? {
+        return Err(AppError::WrongCredentials);
+    }
+    rate_limit::forgive(db, &bucket, at).await?;
+    Ok((token, session))
 }
 
 /// Changes the signed-in resident's password after checking the current
@@ -346,22 +379,9 @@ pub async fn change_password(
     current_password: String,
     new_password: String,
 ) -> Result<(), AppError> {
-    use crate::security::rate_limit::{self, Limit, Rule};
-
     let new_password = super::domain::Password::parse(&new_password)?;
     let db = crate::db::db()?;
-    let (token, session) = request_session(&db)
-        .await?
-        .filter(|(_, session)| session.stage == super::db::Stage::Complete)
-        .ok_or(AppError::SignInRequired)?;
-    // The account's sign-in bucket: guessing here is guessing there.
-    let bucket = format!("signin:account:{}", session.user_id);
-    let at = rate_limit::hit(&db, &[Rule::new(bucket.clone(), Limit::SIGN_IN)]).await?;
-    let stored = super::db::password_hash_of(&db, session.user_id).await?;
-    if !super::password::verify(current_password, Some(stored)).await? {
-        return Err(AppError::WrongCredentials);
-    }
-    rate_limit::forgive(&db, &bucket, at).await?;
+    let (token, session) = prove_password(&db, current_password).await?;
     let new_hash = super::password::hash(new_password).await?;
     let client_hash = crate::security::address_key()?.hash_current();
     super::db::set_password(&db, session.user_id, &new_hash, &token, &client_hash).await?;
@@ -371,31 +391,27 @@ pub async fn change_password(
 }
 
 /// Deletes the signed-in resident's account at once, after they typed their
-/// display name to confirm; with `erase_contributions`, everything they
-/// wrote goes too (otherwise it stays, anonymised: forum posts signed
-/// "former resident", feedback and comments linked to nobody). Audited.
+/// password (someone at an unattended, signed-in computer cannot); with
+/// `erase_contributions`, everything they wrote goes too (otherwise it
+/// stays, anonymised: forum posts signed "former resident", feedback and
+/// comments linked to nobody). Audited.
 #[server]
 pub async fn delete_account(
     locale: Locale,
-    confirmation: String,
+    password: String,
     erase_contributions: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::validation::{Field, Invalid, Problem};
-
-    let viewer = require_viewer().await?;
-    if super::db::name_key(confirmation.trim()) != super::db::name_key(&viewer.display_name) {
-        return Err(Invalid::new(Field::Confirmation, Problem::Malformed).into());
-    }
     let db = crate::db::db()?;
+    let (_, session) = prove_password(&db, password).await?;
     let client_hash = crate::security::address_key()?.hash_current();
     let how = if erase_contributions.is_some() {
         crate::personal_data::Erasure::Erase
     } else {
         crate::personal_data::Erasure::Unlink
     };
-    super::db::delete_user(&db, viewer.id, how, &client_hash).await?;
+    super::db::delete_user(&db, session.user_id, how, &client_hash).await?;
     set_cookie(&super::session::private_cookies()?.clear());
-    tracing::info!(user_id = viewer.id, "account deleted");
+    tracing::info!(user_id = session.user_id, "account deleted");
     leptos_axum::redirect(&crate::locale::home_path(locale));
     Ok(())
 }
@@ -442,7 +458,8 @@ async fn second_factor_accepted(
     use super::two_factor;
 
     if two_factor::is_recovery_code(code) {
-        return super::db::use_recovery_code(db, user_id, &two_factor::recovery_hash(code)).await;
+        let hash = two_factor::recovery_hash(&crate::security::address_key()?, code);
+        return super::db::use_recovery_code(db, user_id, &hash).await;
     }
     let confirmed = super::db::totp_of(db, user_id)
         .await?

@@ -2,7 +2,7 @@
 
 use super::domain::{DisplayName, EmailAddress};
 use super::roles::{Grant, Role};
-use super::session::{LIFETIME, token_hash};
+use super::session::{LIFETIME, PRIVILEGED_IDLE, SEEN_EVERY, token_hash};
 use super::{AccountSummary, MyData};
 use crate::db::Db;
 use crate::error::AppError;
@@ -23,7 +23,13 @@ pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_d
         crate::personal_data::Table {
             name: "sessions",
             personal: &["token_hash", "user_id"],
-            other: &["created_at", "expires_at", "stage", "second_factor_at"],
+            other: &[
+                "created_at",
+                "expires_at",
+                "stage",
+                "second_factor_at",
+                "last_seen_at",
+            ],
         },
         crate::personal_data::Table {
             name: "roles",
@@ -256,8 +262,8 @@ pub async fn create_session(
     let now = now_millis();
     let lifetime = i64::try_from(LIFETIME.as_millis()).unwrap_or(i64::MAX);
     sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, stage, second_factor_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, stage, second_factor_at, last_seen_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $3)",
     )
     .bind(token_hash(token))
     .bind(user_id)
@@ -280,31 +286,79 @@ pub async fn delete_session(db: &Db, token: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The unexpired session `token` opens, if any.
+#[derive(FromRow)]
+struct SessionRow {
+    user_id: i64,
+    display_name: String,
+    stage: String,
+    second_factor_at: Option<i64>,
+    last_seen_at: Option<i64>,
+}
+
+/// The unexpired session `token` opens, if any: one of an account holding
+/// a role also ends after [`PRIVILEGED_IDLE`] unused. A session used is
+/// marked seen (at most every [`SEEN_EVERY`]).
 #[tracing::instrument(skip_all)]
 pub async fn session_for_token(db: &Db, token: &str) -> Result<Option<SessionState>, AppError> {
-    // Uses the sessions primary key.
-    let row: Option<(i64, String, String, Option<i64>)> = sqlx::query_as(
-        "SELECT u.id, u.display_name, s.stage, s.second_factor_at
+    let now = now_millis();
+    let idle = i64::try_from(PRIVILEGED_IDLE.as_millis()).unwrap_or(i64::MAX);
+    let hash = token_hash(token);
+    // Uses the sessions primary key and roles_grant (user_id first).
+    let row: Option<SessionRow> = sqlx::query_as(
+        "SELECT u.id AS user_id, u.display_name, s.stage, s.second_factor_at, s.last_seen_at
          FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = $1 AND s.expires_at > $2",
+         WHERE s.token_hash = $1 AND s.expires_at > $2
+           AND (COALESCE(s.last_seen_at, s.created_at) > $3
+                OR NOT EXISTS (SELECT 1 FROM roles r WHERE r.user_id = u.id))",
     )
-    .bind(token_hash(token))
-    .bind(now_millis())
+    .bind(&hash)
+    .bind(now)
+    .bind(now.saturating_sub(idle))
     .fetch_optional(db.pool())
     .await?;
-    Ok(row.map(
-        |(user_id, display_name, stage, second_factor_at)| SessionState {
-            user_id,
-            display_name,
-            stage: if stage == Stage::Complete.as_str() {
-                Stage::Complete
-            } else {
-                Stage::Password
-            },
-            second_factor: second_factor_at.is_some(),
+    let Some(SessionRow {
+        user_id,
+        display_name,
+        stage,
+        second_factor_at,
+        last_seen_at,
+    }) = row
+    else {
+        return Ok(None);
+    };
+    let every = i64::try_from(SEEN_EVERY.as_millis()).unwrap_or(i64::MAX);
+    if last_seen_at.is_none_or(|seen| now.saturating_sub(seen) >= every) {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(&hash)
+            .execute(db.pool())
+            .await?;
+    }
+    Ok(Some(SessionState {
+        user_id,
+        display_name,
+        stage: if stage == Stage::Complete.as_str() {
+            Stage::Complete
+        } else {
+            Stage::Password
         },
-    ))
+        second_factor: second_factor_at.is_some(),
+    }))
+}
+
+/// Ends every session of `user_id` but the one of `keep`, if any.
+#[tracing::instrument(skip_all, fields(user_id))]
+pub async fn end_other_sessions(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    keep: Option<&str>,
+) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id)
+        .bind(keep.map(token_hash).unwrap_or_default())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 #[derive(FromRow)]
@@ -649,7 +703,10 @@ pub async fn consume_reset(
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+    end_other_sessions(&mut tx, user_id, None).await?;
+    // One link used voids the others still in a mailbox.
+    sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+        .bind(now)
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
@@ -725,11 +782,7 @@ pub async fn set_password(
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
-        .bind(user_id)
-        .bind(token_hash(current_token))
-        .execute(&mut *tx)
-        .await?;
+    end_other_sessions(&mut tx, user_id, Some(current_token)).await?;
     audit_own(&mut tx, user_id, audit::Action::PasswordChange, client_hash).await?;
     tx.commit().await?;
     Ok(())

@@ -190,8 +190,8 @@ pub fn MyAccountPage() -> impl IntoView {
                             <p>{move || td!(locale.get(), auth.delete_body)}</p>
                             {error}
                             <PostForm action=DeleteAccount::url()>
-                                <label for="confirmation">{move || td!(locale.get(), auth.delete_confirm_label)}</label>
-                                <input id="confirmation" name="confirmation" type="text" required autocomplete="off" />
+                                <label for="delete_password">{move || td!(locale.get(), auth.delete_password_label)}</label>
+                                <input id="delete_password" name="password" type="password" required autocomplete="current-password" />
                                 <div class="choice">
                                     <input id="erase_contributions" name="erase_contributions" type="checkbox" value="on" />
                                     <label for="erase_contributions">{move || td!(locale.get(), auth.delete_erase_contributions)}</label>
@@ -235,6 +235,8 @@ fn ChangeEmailForm(current: Option<String>) -> AnyView {
                 aria-describedby="new_email_help"
             />
             <p id="new_email_help" class="help">{move || td!(locale.get(), auth.change_email_help)}</p>
+            <label for="email_password">{move || td!(locale.get(), auth.current_password_label)}</label>
+            <input id="email_password" name="current_password" type="password" required autocomplete="current-password" />
             <button type="submit" class="button">{move || td!(locale.get(), auth.change_email_button)}</button>
         </PostForm>
     }

@@ -9,7 +9,7 @@ use crate::ui::error_message::action_error;
 use crate::ui::forms::PostForm;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 #[component]
@@ -57,7 +57,6 @@ pub fn ResetPasswordPage() -> impl IntoView {
     view! {
         <Title text=td_string!(locale.get_untracked(), auth.reset_title).to_string() />
         // The token is in this page's address: never send it onwards.
-        <Meta name="referrer" content="no-referrer" />
         <section class="form-page">
             <h1>{move || td!(locale.get(), auth.reset_title)}</h1>
             {error}

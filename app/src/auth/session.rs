@@ -9,6 +9,11 @@ use std::time::Duration;
 
 /// How long a session lasts after sign-in.
 pub const LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+/// How long a session of an account holding a role lives unused: a
+/// forgotten privileged session on a shared computer ends the same day.
+pub const PRIVILEGED_IDLE: Duration = Duration::from_secs(12 * 60 * 60);
+/// How often a session's last use is written down (not on every request).
+pub const SEEN_EVERY: Duration = Duration::from_secs(5 * 60);
 
 /// How private cookies are written, as the server configured it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +58,16 @@ impl PrivateCookies {
             "{}={value}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}",
             self.named(base),
             max_age.as_secs(),
+            if self.secure { "; Secure" } else { "" }
+        )
+    }
+
+    /// A private cookie that lasts as long as the browser session (no
+    /// `Max-Age`): gone when the browser is closed.
+    pub fn set_session_named(self, base: &str, value: &str) -> String {
+        format!(
+            "{}={value}; Path=/; HttpOnly; SameSite=Lax{}",
+            self.named(base),
             if self.secure { "; Secure" } else { "" }
         )
     }

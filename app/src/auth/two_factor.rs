@@ -2,8 +2,6 @@
 //! 30-second steps, one step of clock drift either way), the enrolment QR
 //! code drawn as SVG, and single-use recovery codes stored as hashes.
 
-use crate::security::hex;
-use sha2::{Digest, Sha256};
 use totp_rs::{Builder, Secret, Totp};
 
 /// How many recovery codes an enrolment hands out.
@@ -63,37 +61,46 @@ pub fn qr_svg(text: &str) -> Option<String> {
     ))
 }
 
-/// Ten fresh recovery codes, each ten base32 characters shown as
-/// `xxxxx-xxxxx` (50 bits).
+/// Ten fresh recovery codes, each sixteen base32 characters shown as
+/// `xxxx-xxxx-xxxx-xxxx` (80 bits: beyond guessing even with the stored
+/// hashes in hand).
 pub fn new_recovery_codes() -> Result<Vec<String>, getrandom::Error> {
     const ALPHABET: &[u8; 32] = b"abcdefghijkmnpqrstuvwxyz23456789";
     (0..RECOVERY_CODES)
         .map(|_| {
-            let mut bytes = [0_u8; 10];
+            let mut bytes = [0_u8; RECOVERY_CHARS];
             getrandom::fill(&mut bytes)?;
-            let chars: String = bytes
+            let chars: Vec<char> = bytes
                 .iter()
                 .map(|b| char::from(ALPHABET[usize::from(b % 32)]))
                 .collect();
-            Ok(format!("{}-{}", &chars[..5], &chars[5..]))
+            Ok(chars
+                .chunks(4)
+                .map(|group| group.iter().collect::<String>())
+                .collect::<Vec<_>>()
+                .join("-"))
         })
         .collect()
 }
 
-/// What the database stores for a recovery code: the SHA-256 of the code
-/// without separators or case.
-pub fn recovery_hash(code: &str) -> String {
+/// Characters of a recovery code (5 bits each).
+const RECOVERY_CHARS: usize = 16;
+
+/// What the database stores for a recovery code: a keyed hash (the
+/// server's key, which a copy of the codes table alone does not hold) of
+/// the code without separators or case.
+pub fn recovery_hash(key: &crate::security::AddressKey, code: &str) -> String {
     let normal: String = code
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    hex(&Sha256::digest(normal.as_bytes()))
+    key.hash_secret(b"recovery-code", &normal)
 }
 
 /// Whether `code` looks like a recovery code rather than a six-digit code.
 pub fn is_recovery_code(code: &str) -> bool {
-    code.chars().filter(char::is_ascii_alphanumeric).count() == 10
+    code.chars().filter(char::is_ascii_alphanumeric).count() == RECOVERY_CHARS
 }
 
 #[cfg(test)]
@@ -148,11 +155,18 @@ mod tests {
         assert_eq!(unique.len(), RECOVERY_CODES);
         let code = &codes[0];
         assert!(is_recovery_code(code));
+        // 16 characters of a 32-letter alphabet: 80 bits.
+        assert_eq!(code.replace('-', "").len() * 5, 80);
+        let key = crate::security::AddressKey::from_bytes([7; 32]);
         assert_eq!(
-            recovery_hash(code),
-            recovery_hash(&code.to_uppercase().replace('-', " "))
+            recovery_hash(&key, code),
+            recovery_hash(&key, &code.to_uppercase().replace('-', " "))
         );
+        // Keyed: without the server's key the stored hash says nothing.
+        let other = crate::security::AddressKey::from_bytes([8; 32]);
+        assert_ne!(recovery_hash(&key, code), recovery_hash(&other, code));
         assert!(!is_recovery_code("123456"));
+        assert!(!is_recovery_code("abcde-fghij"), "the old 50-bit form");
         Ok(())
     }
 

@@ -4,6 +4,7 @@ use super::api::my_contributions;
 use super::{Contribution, Contributions};
 use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
+use crate::participation::pages::ForgetDeviceForm;
 use crate::review::queue_pages::status_text;
 use crate::ui::loaded::Loaded;
 use crate::ui::time::iso_minute;
@@ -40,11 +41,14 @@ fn ContributionList(contributions: Contributions) -> AnyView {
     if contributions.items.is_empty() {
         return view! { {whose} <p>{move || td!(locale.get(), contributions.none)}</p> }.into_any();
     }
+    // A device that took part anonymously can forget it (a shared computer).
+    let forget = (!contributions.signed_in).then(|| view! { <ForgetDeviceForm /> });
     view! {
         {whose}
         <ol class="contributions">
             {contributions.items.into_iter().map(|item| view! { <ContributionCard item /> }).collect_view()}
         </ol>
+        {forget}
     }
     .into_any()
 }

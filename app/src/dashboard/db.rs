@@ -13,6 +13,53 @@ use std::sync::Arc;
 pub struct Figures {
     weekly: Cached<Weekly>,
     open_data: Cached<Vec<StatsRow>>,
+    queues: Cached<QueueCounts>,
+}
+
+/// For each draft past drafting, `(theme, review status, items)` of its
+/// queue: the counts on the public responses pages.
+pub type QueueCounts = HashMap<i64, Vec<(i64, String, i64)>>;
+
+impl Figures {
+    /// The counts of draft `draft`'s queue by theme and status, kept like
+    /// the dashboard's (a draft not yet counted is counted now).
+    pub async fn queue_counts(
+        &self,
+        db: &Db,
+        draft: i64,
+    ) -> Result<Vec<(i64, String, i64)>, AppError> {
+        let db = db.clone();
+        let counts = self
+            .queues
+            .get(
+                |counted| counted.contains_key(&draft),
+                move || async move { count_queues(&db).await },
+            )
+            .await?;
+        Ok(counts.get(&draft).cloned().unwrap_or_default())
+    }
+}
+
+/// Counts every published draft's queue by theme and status.
+async fn count_queues(db: &Db) -> Result<QueueCounts, AppError> {
+    let drafts: Vec<i64> = sqlx::query_scalar("SELECT id FROM drafts WHERE status <> 'drafting'")
+        .fetch_all(db.pool())
+        .await?;
+    let rows: Vec<(i64, i64, String, i64)> = sqlx::query_as(
+        "SELECT d.draft_id, it.theme_id, i.review_status, COUNT(*)
+         FROM draft_themes d
+         JOIN drafts dr ON dr.id = d.draft_id AND dr.status <> 'drafting'
+         JOIN input_themes it ON it.theme_id = d.theme_id
+         JOIN input_items i ON i.id = it.item_id
+         GROUP BY d.draft_id, it.theme_id, i.review_status",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let mut counts: QueueCounts = drafts.into_iter().map(|id| (id, Vec::new())).collect();
+    for (draft, theme, status, n) in rows {
+        counts.entry(draft).or_default().push((theme, status, n));
+    }
+    Ok(counts)
 }
 
 impl Figures {
@@ -47,6 +94,7 @@ impl Default for Figures {
         Figures {
             weekly: Cached::new(DASHBOARD_FRESH_FOR),
             open_data: Cached::new(OPEN_DATA_FRESH_FOR),
+            queues: Cached::new(DASHBOARD_FRESH_FOR),
         }
     }
 }
@@ -268,7 +316,8 @@ async fn median_response_millis(db: &Db, addressed: i64) -> Result<Option<i64>, 
 }
 
 /// The open data: inputs per month and value of each dimension, areas and
-/// themes by their slugs, groups under five left out; as counted at most
+/// themes by their slugs, groups under five left out with enough others
+/// that none can be worked out ([`super::suppress`]); as counted at most
 /// [`OPEN_DATA_FRESH_FOR`] ago (or a little more, while counting again).
 #[tracing::instrument(skip_all)]
 pub async fn open_data(db: &Db, figures: &Figures) -> Result<Arc<Vec<StatsRow>>, AppError> {
@@ -319,5 +368,5 @@ async fn count_open_data(db: &Db) -> Result<Vec<StatsRow>, AppError> {
     rows.sort_by(|a, b| {
         (&a.month, &a.dimension, &a.value).cmp(&(&b.month, &b.dimension, &b.value))
     });
-    Ok(super::suppress_small(rows))
+    Ok(super::suppress(rows))
 }

@@ -257,13 +257,14 @@ pub async fn comment_on_section(
     version: i64,
     section: i64,
     text: String,
+    #[server(default)] remember: String,
 ) -> Result<(), AppError> {
     use crate::security::rate_limit::FeedbackLimit;
 
     let text = super::comment_text(&text)?;
     let db = crate::db::db()?;
     let rules = FeedbackLimit::rule_for_address("comment")?;
-    let contributor = crate::participation::api::contributor(&db).await?;
+    let contributor = crate::participation::api::contributor(&db, !remember.is_empty()).await?;
     let comment = super::comments::NewComment {
         draft,
         version,
@@ -286,5 +287,7 @@ pub async fn comment_on_section(
 
 #[server]
 pub async fn responses_of_draft(locale: Locale, id: i64) -> Result<DraftResponses, AppError> {
-    super::db::responses(&crate::db::db()?, locale, id).await
+    let figures = use_context::<std::sync::Arc<crate::dashboard::db::Figures>>()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("no figures in the Leptos context")))?;
+    super::db::responses(&crate::db::db()?, &figures, locale, id).await
 }

@@ -607,7 +607,12 @@ struct ResponseRow {
 /// The responses of draft `id`, grouped by theme, with how the input of
 /// each theme was triaged and what each response answers (masked).
 #[tracing::instrument(skip_all)]
-pub async fn responses(db: &Db, locale: Locale, id: i64) -> Result<DraftResponses, AppError> {
+pub async fn responses(
+    db: &Db,
+    figures: &crate::dashboard::db::Figures,
+    locale: Locale,
+    id: i64,
+) -> Result<DraftResponses, AppError> {
     let overview = crate::taxonomy::db::town_overview(db, locale).await?;
     let mut conn = db.pool().acquire().await?;
     let row = draft_row(&mut conn, id).await?;
@@ -628,29 +633,27 @@ pub async fn responses(db: &Db, locale: Locale, id: i64) -> Result<DraftResponse
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    let answers: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT i.response_id, COALESCE(i.masked_text, ''), COALESCE(c.size, 1)
+    // The words of what a response answers are published only when the
+    // reviewer chose to quote them, and never those of private feedback
+    // (its form promises that only reviewers read it); otherwise only how
+    // many.
+    let answers: Vec<(i64, Option<String>, i64)> = sqlx::query_as(
+        "SELECT i.response_id,
+                CASE WHEN r.quotes = 1 AND i.channel <> 'feedback' THEN COALESCE(i.masked_text, '') END,
+                COALESCE(c.size, 1)
          FROM input_items i
          JOIN responses r ON r.id = i.response_id
          LEFT JOIN campaigns c ON c.id = i.campaign_id
          WHERE r.draft_id = $1 AND (i.campaign_id IS NULL OR i.campaign_id = i.id)
+           AND i.erased_at IS NULL
          ORDER BY i.id",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    // Items of the draft's queue per theme and status.
-    let counts: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT it.theme_id, i.review_status, COUNT(*)
-         FROM draft_themes d
-         JOIN input_themes it ON it.theme_id = d.theme_id
-         JOIN input_items i ON i.id = it.item_id
-         WHERE d.draft_id = $1
-         GROUP BY it.theme_id, i.review_status",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
+    // Items of the draft's queue per theme and status, kept a while: the
+    // page is public.
+    let counts = figures.queue_counts(db, id).await?;
     let mut headings: HashMap<(i64, i64), String> = HashMap::new();
     for version in &versions {
         if version.published_at.is_none() {
@@ -693,10 +696,15 @@ pub async fn responses(db: &Db, locale: Locale, id: i64) -> Result<DraftResponse
                 .version
                 .zip(response.section_key)
                 .and_then(|key| headings.get(&key).cloned()),
-            answers: answers
+            answered: answers
                 .iter()
                 .filter(|(answer, _, _)| *answer == response.id)
-                .map(|(_, text, size)| (text.clone(), *size))
+                .map(|(_, _, size)| *size)
+                .sum(),
+            quoted: answers
+                .iter()
+                .filter(|(answer, _, _)| *answer == response.id)
+                .filter_map(|(_, text, size)| text.clone().map(|text| (text, *size)))
                 .collect(),
         };
         match response
@@ -774,6 +782,7 @@ pub static PERSONAL_DATA: crate::personal_data::Registration =
                     "section_key",
                     "body",
                     "created_at",
+                    "quotes",
                 ],
             },
         ],

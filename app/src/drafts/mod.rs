@@ -257,9 +257,12 @@ pub struct ResponseView {
     pub created_at: i64,
     pub version: Option<i64>,
     pub section: Option<String>,
-    /// The inputs it answers, masked: text and campaign size (1 when the
-    /// input stands alone).
-    pub answers: Vec<(String, i64)>,
+    /// How many inputs it answers (a campaign's copies each count).
+    pub answered: i64,
+    /// The inputs it answers, masked, when the reviewer chose to quote
+    /// them (otherwise empty): text and campaign size (1 when the input
+    /// stands alone).
+    pub quoted: Vec<(String, i64)>,
 }
 
 /// The responses of one theme, with how its input was triaged.

@@ -15,6 +15,7 @@ use super::{
 };
 use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
+use crate::participation::pages::RememberDevice;
 use crate::ui::error_message::{PageError, action_error};
 use crate::ui::forms::PostForm;
 use crate::ui::loaded::Loaded;
@@ -345,6 +346,7 @@ fn SectionBlock(
                     <input type="hidden" name="section" value=key />
                     <label for=field.clone()>{move || td!(locale.get(), drafts.comment_label)}</label>
                     <textarea id=field name="text" rows="4" required minlength=COMMENT.min maxlength=COMMENT.max dir="auto"></textarea>
+                    <RememberDevice />
                     <button type="submit" class="button">{move || td!(locale.get(), drafts.comment_send)}</button>
                 </PostForm>
             </details>
@@ -650,9 +652,22 @@ fn ResponseCard(response: ResponseView) -> impl IntoView {
         created_at,
         version,
         section,
-        answers,
+        answered,
+        quoted,
     } = response;
-    let answered = i64::try_from(answers.len()).unwrap_or(0);
+    let quotes = (!quoted.is_empty()).then(|| view! {
+        <details>
+            <summary>{move || td!(locale.get(), drafts.quoted_answers)}</summary>
+            <ul class="answers">
+                {quoted.into_iter().map(|(text, size)| view! {
+                    <li>
+                        <blockquote class="masked-text" dir="auto">{text}</blockquote>
+                        {(size > 1).then(|| view! { <p class="meta">{move || td!(locale.get(), review.campaign_size, count = move || size)}</p> })}
+                    </li>
+                }).collect_view()}
+            </ul>
+        </details>
+    });
     view! {
         <article class="card response" id=format!("r-{id}")>
             <p class="meta"><time>{iso_minute(created_at)}</time>
@@ -660,17 +675,8 @@ fn ResponseCard(response: ResponseView) -> impl IntoView {
                 {section.map(|section| view! { " · " {section} })}
             </p>
             <p class="response-text" dir="auto">{body}</p>
-            <details>
-                <summary>{move || td!(locale.get(), drafts.answers, count = move || answered)}</summary>
-                <ul class="answers">
-                    {answers.into_iter().map(|(text, size)| view! {
-                        <li>
-                            <blockquote class="masked-text" dir="auto">{text}</blockquote>
-                            {(size > 1).then(|| view! { <p class="meta">{move || td!(locale.get(), review.campaign_size, count = move || size)}</p> })}
-                        </li>
-                    }).collect_view()}
-                </ul>
-            </details>
+            <p class="meta">{move || td!(locale.get(), drafts.answers_count, count = move || answered)}</p>
+            {quotes}
         </article>
     }
 }

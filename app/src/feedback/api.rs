@@ -14,6 +14,7 @@ pub async fn send_feedback(
     text: String,
     area: String,
     theme: String,
+    #[server(default)] remember: String,
 ) -> Result<(), AppError> {
     use super::FeedbackText;
     use super::db::{NewFeedback, check_choices};
@@ -28,7 +29,7 @@ pub async fn send_feedback(
     let intake = use_context::<super::intake::Intake>().ok_or(AppError::Unavailable)?;
     let rules = FeedbackLimit::rule_for_address("feedback")?;
     check_choices(&db, area, theme).await?;
-    let contributor = crate::participation::api::contributor(&db).await?;
+    let contributor = crate::participation::api::contributor(&db, !remember.is_empty()).await?;
     let token = crate::auth::session::new_token()?;
     let feedback = NewFeedback {
         text: text.as_str().to_owned(),

@@ -115,7 +115,6 @@ struct FollowRow {
     language: Option<String>,
     masked_text: Option<String>,
     review_status: String,
-    campaign_size: Option<i64>,
 }
 
 #[derive(FromRow)]
@@ -139,7 +138,7 @@ pub async fn followed(
         "SELECT f.created_at, i.original_text, i.id AS item_id,
                 COALESCE(an.name, an0.name) AS area_name, CASE WHEN an.name IS NULL THEN a.source_locale ELSE $2 END AS area_lang,
                 COALESCE(tt.name, tt0.name) AS theme_name, CASE WHEN tt.name IS NULL THEN t.source_locale ELSE $2 END AS theme_lang,
-                i.analysis, i.language, i.masked_text, i.review_status, c.size AS campaign_size
+                i.analysis, i.language, i.masked_text, i.review_status
          FROM feedback f
          JOIN input_items i ON i.channel = 'feedback' AND i.source_id = f.id
          LEFT JOIN areas a ON a.id = f.area_id
@@ -148,7 +147,6 @@ pub async fn followed(
          LEFT JOIN themes t ON t.id = f.theme_id
          LEFT JOIN theme_texts tt ON tt.theme_id = t.id AND tt.locale = $2
          LEFT JOIN theme_texts tt0 ON tt0.theme_id = t.id AND tt0.locale = t.source_locale
-         LEFT JOIN campaigns c ON c.id = i.campaign_id
          WHERE f.follow_hash = $1",
     )
     .bind(follow_hash)
@@ -187,7 +185,6 @@ pub async fn followed(
                     )
                 })
                 .collect(),
-            campaign_size: row.campaign_size,
         })
     } else {
         None

@@ -56,6 +56,6 @@ pub struct AnalysisView {
     pub masked_text: String,
     /// Theme names with where each came from (`rule`, `model`, `reviewer`).
     pub themes: Vec<(LocalText, String)>,
-    /// How many others sent the same letter, when it is part of a campaign.
-    pub campaign_size: Option<i64>,
+    // Not how many others sent the same text: that would let anyone test
+    // whether others wrote a given letter. Reviewers see it.
 }

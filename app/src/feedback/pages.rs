@@ -5,6 +5,7 @@ use super::api::{SendFeedback, follow_feedback};
 use super::{AnalysisView, FeedbackText, FollowedFeedback};
 use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
+use crate::participation::pages::RememberDevice;
 use crate::taxonomy::api::load_town;
 use crate::ui::error_message::{PageError, action_error};
 use crate::ui::forms::PostForm;
@@ -12,7 +13,7 @@ use crate::ui::loaded::Loaded;
 use crate::ui::time::iso_minute;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 #[component]
@@ -51,6 +52,7 @@ pub fn FeedbackPage() -> impl IntoView {
                                         <option value=theme.id lang=theme.name.lang>{theme.name.text}</option>
                                     }).collect_view()}
                                 </select>
+                                <RememberDevice />
                                 <button type="submit" class="button">{move || td!(locale.get(), feedback.send)}</button>
                             </PostForm>
                         }.into_any(),
@@ -86,7 +88,6 @@ pub fn FeedbackFollowPage() -> impl IntoView {
     view! {
         <Title text=td_string!(locale.get_untracked(), feedback.follow_title).to_string() />
         // The token is in this page's address: never send it onwards.
-        <Meta name="referrer" content="no-referrer" />
         <section class="form-page">
             <h1>{move || td!(locale.get(), feedback.follow_title)}</h1>
             <Loaded resource=followed show=|followed| view! { <FollowBody followed /> }.into_any() />
@@ -148,7 +149,6 @@ fn AnalysisFacts(analysis: AnalysisView) -> AnyView {
         language,
         masked_text,
         themes,
-        campaign_size,
     } = analysis;
     let language = match language {
         Some(code) => code,
@@ -170,10 +170,6 @@ fn AnalysisFacts(analysis: AnalysisView) -> AnyView {
             <dl class="facts">
                 <dt>{move || td!(locale.get(), feedback.language)}</dt>
                 <dd class="detected-language">{language}</dd>
-                {campaign_size.map(|size| view! {
-                    <dt>{move || td!(locale.get(), feedback.campaign)}</dt>
-                    <dd>{move || td!(locale.get(), feedback.campaign_size, count = move || size)}</dd>
-                })}
             </dl>
             <h3>{move || td!(locale.get(), feedback.themes)}</h3>
             {themes}

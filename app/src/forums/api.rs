@@ -263,9 +263,17 @@ async fn signed_in() -> Result<i64, AppError> {
         .ok_or(AppError::SignInRequired)
 }
 
-/// Whether `user` moderates `area` (or is an admin).
+/// Whether `user` acts as a moderator of `area` (or an admin) in this
+/// request: a grant alone is not enough, the session must have proved the
+/// second factor, as for every privilege (`require_role`).
 #[cfg(feature = "ssr")]
 async fn moderates(db: &crate::db::Db, user: i64, area: i64) -> Result<bool, AppError> {
+    let proved = crate::auth::api::current_session()
+        .await?
+        .is_some_and(|session| session.user_id == user && session.second_factor);
+    if !proved {
+        return Ok(false);
+    }
     let grants = crate::auth::db::grants_of(db.pool(), user).await?;
     Ok(crate::auth::roles::Need::ModeratorOf(area).met_by(&grants))
 }
@@ -276,7 +284,7 @@ async fn moderates(db: &crate::db::Db, user: i64, area: i64) -> Result<bool, App
 async fn reader_in(db: &crate::db::Db, area: i64) -> Result<super::db::Reader, AppError> {
     let session = crate::auth::api::current_session().await?;
     let moderator = match &session {
-        Some(session) if session.second_factor => moderates(db, session.user_id, area).await?,
+        Some(session) => moderates(db, session.user_id, area).await?,
         _ => false,
     };
     Ok(super::db::Reader {

@@ -6,7 +6,8 @@ use crate::error::AppError;
 use crate::i18n::Locale;
 use leptos::prelude::*;
 
-/// The participant cookie: a device token, kept for two years.
+/// The participant cookie: a device token, kept for the browser session,
+/// or for two years when the resident ticks "remember this device".
 #[cfg(feature = "ssr")]
 const COOKIE: &str = "parley_participant";
 /// A private link just created, shown once on the next page and then
@@ -52,7 +53,7 @@ pub async fn participation_status() -> Result<Participation, AppError> {
 #[server]
 pub async fn create_private_link(locale: Locale) -> Result<(), AppError> {
     let db = crate::db::db()?;
-    let participant = participant_for_contribution(&db).await?;
+    let participant = participant_for_contribution(&db, false).await?;
     let token = crate::auth::session::new_token()?;
     super::db::set_private_link(&db, participant, &token).await?;
     // Only the path travels in the cookie; the page adds the origin.
@@ -72,10 +73,19 @@ pub async fn create_private_link(locale: Locale) -> Result<(), AppError> {
 }
 
 /// Makes this device carry the participation whose private link holds
-/// `token`. Limited per client address, like sign-in.
+/// `token`. A device that already carries another participation keeps it
+/// unless `replace` says so (a shared computer must not swap one person's
+/// participation for another's unasked). Limited per client address, like
+/// sign-in.
 #[server]
-pub async fn restore_participation(locale: Locale, token: String) -> Result<(), AppError> {
+pub async fn restore_participation(
+    locale: Locale,
+    token: String,
+    #[server(default)] replace: String,
+    #[server(default)] remember: String,
+) -> Result<(), AppError> {
     use crate::security::rate_limit::{self, Limit, Rule};
+    use crate::validation::{Field, Invalid, Problem};
 
     let db = crate::db::db()?;
     let bucket = format!(
@@ -83,28 +93,66 @@ pub async fn restore_participation(locale: Locale, token: String) -> Result<(), 
         crate::security::address_key()?.hash_current()
     );
     let at = rate_limit::hit(&db, &[Rule::new(bucket.clone(), Limit::SIGN_IN)]).await?;
+    let Some(linked) = super::db::participant_for_link(&db, token.trim()).await? else {
+        return Err(AppError::ExpiredLink);
+    };
+    let carried = current_participant(&db).await?;
+    if carried.is_some_and(|carried| carried != linked) && replace != "yes" {
+        return Err(Invalid::new(Field::Confirmation, Problem::Empty).into());
+    }
     let device_token = crate::auth::session::new_token()?;
     let Some(participant) = super::db::restore(&db, token.trim(), &device_token).await? else {
         return Err(AppError::ExpiredLink);
     };
     rate_limit::forgive(&db, &bucket, at).await?;
-    crate::auth::api::set_cookie(&crate::auth::session::private_cookies()?.set_named(
-        COOKIE,
-        &device_token,
-        COOKIE_LIFETIME,
-    ));
+    carry(&device_token, !remember.is_empty())?;
     tracing::info!(participant, "participation restored on another device");
     leptos_axum::redirect(&crate::locale::page_path(locale, "me/private-link"));
+    Ok(())
+}
+
+/// Stops this device carrying its participation: its token is forgotten
+/// here and in the database (the participation itself, and its private
+/// link, stay: another device or the link still reach it).
+#[server]
+pub async fn forget_device(locale: Locale) -> Result<(), AppError> {
+    let db = crate::db::db()?;
+    if let Some(token) = device_token()? {
+        super::db::forget_token(&db, &token).await?;
+    }
+    crate::auth::api::set_cookie(&crate::auth::session::private_cookies()?.clear_named(COOKIE));
+    tracing::info!("a device forgot its participation");
+    leptos_axum::redirect(&crate::locale::page_path(locale, "me/private-link"));
+    Ok(())
+}
+
+/// The device token this request carries, if any.
+#[cfg(feature = "ssr")]
+fn device_token() -> Result<Option<String>, AppError> {
+    let cookies = crate::auth::session::private_cookies()?;
+    Ok(
+        crate::auth::api::request_headers()
+            .and_then(|headers| cookies.read_named(&headers, COOKIE)),
+    )
+}
+
+/// Hands `token` to this device: for the browser session, or for two
+/// years when the resident asked to be remembered.
+#[cfg(feature = "ssr")]
+fn carry(token: &str, remember: bool) -> Result<(), AppError> {
+    let cookies = crate::auth::session::private_cookies()?;
+    crate::auth::api::set_cookie(&if remember {
+        cookies.set_named(COOKIE, token, COOKIE_LIFETIME)
+    } else {
+        cookies.set_session_named(COOKIE, token)
+    });
     Ok(())
 }
 
 /// The participant this device carries, if any.
 #[cfg(feature = "ssr")]
 pub async fn current_participant(db: &crate::db::Db) -> Result<Option<i64>, AppError> {
-    let cookies = crate::auth::session::private_cookies()?;
-    match crate::auth::api::request_headers()
-        .and_then(|headers| cookies.read_named(&headers, COOKIE))
-    {
+    match device_token()? {
         Some(token) => super::db::participant_for_token(db, &token).await,
         None => Ok(None),
     }
@@ -112,19 +160,24 @@ pub async fn current_participant(db: &crate::db::Db) -> Result<Option<i64>, AppE
 
 /// The participant a contribution without an account is recorded under:
 /// the one this device carries, or a new one whose token the response
-/// hands to the device.
+/// hands to the device (for the browser session, or for two years when
+/// `remember`).
 #[cfg(feature = "ssr")]
-pub async fn participant_for_contribution(db: &crate::db::Db) -> Result<i64, AppError> {
-    if let Some(participant) = current_participant(db).await? {
+pub async fn participant_for_contribution(
+    db: &crate::db::Db,
+    remember: bool,
+) -> Result<i64, AppError> {
+    if let Some(token) = device_token()?
+        && let Some(participant) = super::db::participant_for_token(db, &token).await?
+    {
+        if remember {
+            carry(&token, true)?;
+        }
         return Ok(participant);
     }
     let token = crate::auth::session::new_token()?;
     let participant = super::db::create_participant(db, &token).await?;
-    crate::auth::api::set_cookie(&crate::auth::session::private_cookies()?.set_named(
-        COOKIE,
-        &token,
-        COOKIE_LIFETIME,
-    ));
+    carry(&token, remember)?;
     Ok(participant)
 }
 
@@ -133,6 +186,7 @@ pub async fn participant_for_contribution(db: &crate::db::Db) -> Result<i64, App
 #[cfg(feature = "ssr")]
 pub async fn contributor(
     db: &crate::db::Db,
+    remember: bool,
 ) -> Result<crate::input::contribute::Contributor, AppError> {
     use crate::input::contribute::Contributor;
 
@@ -142,7 +196,7 @@ pub async fn contributor(
             Ok(Contributor::Account(session.user_id))
         }
         None => Ok(Contributor::Participant(
-            participant_for_contribution(db).await?,
+            participant_for_contribution(db, remember).await?,
         )),
     }
 }
@@ -159,9 +213,7 @@ pub async fn claim_for_viewer(db: &crate::db::Db) -> Result<(), AppError> {
         return Ok(());
     };
     let user_id = session.user_id;
-    let cookies = crate::auth::session::private_cookies()?;
-    if let Some(token) =
-        crate::auth::api::request_headers().and_then(|headers| cookies.read_named(&headers, COOKIE))
+    if let Some(token) = device_token()?
         && super::db::claim(db, &token, user_id).await?
     {
         tracing::info!(user_id, "anonymous participation claimed");

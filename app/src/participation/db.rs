@@ -91,6 +91,29 @@ pub async fn restore(
     Ok(Some(participant))
 }
 
+/// The participant whose private link is `link_token`, if any.
+#[tracing::instrument(skip_all)]
+pub async fn participant_for_link(db: &Db, link_token: &str) -> Result<Option<i64>, AppError> {
+    // Uses the UNIQUE index on restore_hash.
+    Ok(
+        sqlx::query_scalar("SELECT id FROM participants WHERE restore_hash = $1")
+            .bind(token_hash(link_token))
+            .fetch_optional(db.pool())
+            .await?,
+    )
+}
+
+/// Forgets the device token `token` (the device stops carrying its
+/// participation).
+#[tracing::instrument(skip_all)]
+pub async fn forget_token(db: &Db, token: &str) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM participant_tokens WHERE token_hash = $1")
+        .bind(token_hash(token))
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
 /// Links the participant of `token` to `user_id`, unless another account
 /// already claimed it. Returns whether this call claimed it.
 #[tracing::instrument(skip(db, token))]

@@ -2,14 +2,14 @@
 //! link that carries it to another device; `/{l}/restore/{token}`: where
 //! that link leads.
 
-use super::api::{CreatePrivateLink, RestoreParticipation, participation_status};
+use super::api::{CreatePrivateLink, ForgetDevice, RestoreParticipation, participation_status};
 use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
 use crate::ui::error_message::{PageError, action_error};
 use crate::ui::forms::PostForm;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 #[component]
@@ -21,7 +21,6 @@ pub fn PrivateLinkPage() -> impl IntoView {
 
     view! {
         <Title text=td_string!(locale.get_untracked(), participation.title).to_string() />
-        <Meta name="referrer" content="no-referrer" />
         <section class="form-page">
             <h1>{move || td!(locale.get(), participation.title)}</h1>
             <p>{move || td!(locale.get(), participation.intro)}</p>
@@ -39,6 +38,7 @@ pub fn PrivateLinkPage() -> impl IntoView {
                             {status.claimed.then(|| view! {
                                 <p>{move || td!(locale.get(), participation.claimed)}</p>
                             })}
+                            {status.participating.then(|| view! { <ForgetDeviceForm /> })}
                             {status.new_link.map(|link| view! {
                                 <div class="private-link" role="status">
                                     <label for="private-link">{move || td!(locale.get(), participation.your_link)}</label>
@@ -69,20 +69,62 @@ pub fn RestorePage() -> impl IntoView {
     let token = move || params.read().get("token").unwrap_or_default();
     let action = ServerAction::<RestoreParticipation>::new();
     let error = action_error(action);
+    let status = Resource::new(|| (), |()| participation_status());
 
     view! {
         <Title text=td_string!(locale.get_untracked(), participation.restore_title).to_string() />
         // The token is in this page's address: never send it onwards.
-        <Meta name="referrer" content="no-referrer" />
         <section class="form-page">
             <h1>{move || td!(locale.get(), participation.restore_title)}</h1>
             <p>{move || td!(locale.get(), participation.restore_body)}</p>
             {error}
             <PostForm action=RestoreParticipation::url()>
                 <input type="hidden" name="token" value=token />
+                // A device that already takes part keeps its participation
+                // unless the person says otherwise.
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        status.await.ok().filter(|status| status.participating).map(|_| view! {
+                            <p class="notice">{move || td!(locale.get(), participation.restore_replaces)}</p>
+                            <div class="choice">
+                                <input type="checkbox" id="replace" name="replace" value="yes" required />
+                                <label for="replace">{move || td!(locale.get(), participation.restore_replace_label)}</label>
+                            </div>
+                        })
+                    })}
+                </Suspense>
+                <RememberDevice />
                 <button type="submit" class="button">{move || td!(locale.get(), participation.restore_button)}</button>
             </PostForm>
             <p><a href=move || page_path(locale.get(), "")>{move || td!(locale.get(), common.back_home)}</a></p>
         </section>
+    }
+}
+
+/// "Remember this device": unticked, a participation made on this device
+/// lasts as long as the browser session, so that the next person at a
+/// shared computer does not inherit it.
+#[component]
+pub fn RememberDevice() -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <div class="choice">
+            <input type="checkbox" id="remember" name="remember" value="yes" aria-describedby="remember-help" />
+            <label for="remember">{move || td!(locale.get(), participation.remember_label)}</label>
+        </div>
+        <p class="help" id="remember-help">{move || td!(locale.get(), participation.remember_help)}</p>
+    }
+}
+
+/// "Forget this device": the device stops carrying its participation.
+#[component]
+pub fn ForgetDeviceForm() -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <h2>{move || td!(locale.get(), participation.forget_title)}</h2>
+        <p>{move || td!(locale.get(), participation.forget_body)}</p>
+        <PostForm action=ForgetDevice::url()>
+            <button type="submit" class="button secondary">{move || td!(locale.get(), participation.forget_button)}</button>
+        </PostForm>
     }
 }

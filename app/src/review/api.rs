@@ -10,32 +10,44 @@ use crate::error::AppError;
 use crate::i18n::Locale;
 use leptos::prelude::*;
 
-/// One input item as reviewers read it; with `original`, its original
-/// text too (a policymaker's privilege, audited each time).
+/// One input item as its reviewers read it: masked, and with its original
+/// text only when this reader unmasked it (by [`unmask_input`]) in the last
+/// few minutes. Only a reviewer of a draft whose queue holds the item (or
+/// an admin) reads it at all. A GET, so it records nothing: a link cannot
+/// unmask anything in a policymaker's name.
 #[server]
-pub async fn input_for_review(
-    locale: Locale,
-    id: i64,
-    original: bool,
-) -> Result<ReviewItem, AppError> {
-    use crate::auth::roles::{Need, require_role};
-
-    let policymaker = require_role(Need::AnyPolicymaker).await?;
+pub async fn input_for_review(locale: Locale, id: i64) -> Result<ReviewItem, AppError> {
+    let acting = crate::drafts::api::acting_policymaker().await?;
     let db = crate::db::db()?;
-    let client_hash = crate::security::address_key()?.hash_current();
-    let reader = original.then_some(super::db::Reader {
-        id: policymaker.id,
-        client_hash: &client_hash,
-    });
-    let item = super::db::item(&db, locale, id, reader).await?;
-    if original {
-        tracing::info!(
-            policymaker = policymaker.id,
-            item = id,
-            "original text read"
-        );
-    }
-    Ok(item)
+    super::db::item(&db, locale, id, &acting.reviewer()).await
+}
+
+/// Shows the reader the original text of item `id`, for `reason` (one of
+/// [`super::UnmaskReason`]): a reviewer of a draft whose queue holds it,
+/// or an admin. Audited with the reason; the item page then shows the
+/// original to this reader for a few minutes.
+#[server]
+pub async fn unmask_input(locale: Locale, id: i64, reason: String) -> Result<(), AppError> {
+    use crate::validation::{Field, Invalid, Problem};
+
+    let reason = super::UnmaskReason::parse(&reason)
+        .ok_or_else(|| Invalid::new(Field::Reason, Problem::Empty))?;
+    let acting = crate::drafts::api::acting_policymaker().await?;
+    let db = crate::db::db()?;
+    let reviewer = acting.reviewer();
+    db.write(async |tx| super::db::unmask(tx, id, reason, &reviewer).await)
+        .await?;
+    tracing::info!(
+        reviewer = acting.id,
+        item = id,
+        reason = reason.as_str(),
+        "original text read"
+    );
+    leptos_axum::redirect(&crate::locale::page_path(
+        locale,
+        &format!("review/items/{id}#original"),
+    ));
+    Ok(())
 }
 
 /// The reviewer of draft `draft`'s queue: a policymaker of one of its
@@ -84,12 +96,14 @@ pub async fn triage_items(
     #[server(default)] response: String,
     #[server(default)] theme: String,
     #[server(default)] section: String,
+    #[server(default)] quote: String,
     #[server(default)] back: String,
 ) -> Result<(), AppError> {
     use super::triage::Triage;
 
     let acting = reviewer_of(draft).await?;
-    let triage = Triage::parse(&action, &response, &theme, &section, acting.id)?;
+    let quote = !quote.is_empty();
+    let triage = Triage::parse(&action, &response, &theme, &section, quote, acting.id)?;
     let (reviewer, now) = (acting.reviewer(), crate::security::now_millis());
     let outcome = crate::db::db()?
         .write(async |tx| {

@@ -1,6 +1,7 @@
 //! SQL of the review screens.
 
-use super::{ItemTheme, ReviewItem};
+use super::triage::Reviewer;
+use super::{ItemTheme, ReviewItem, UnmaskReason};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n::Locale;
@@ -33,23 +34,87 @@ struct ThemeRow {
     source: String,
 }
 
-/// Who reads an item, for the audit log when they read its original.
-pub struct Reader<'a> {
-    pub id: i64,
-    pub client_hash: &'a str,
+/// How long an unmasking shows the original to the reviewer who asked.
+pub const UNMASKED_FOR_MILLIS: i64 = 10 * 60 * 1000;
+
+/// Whether `reviewer` reviews a draft whose queue holds item `id`: one
+/// written on the draft, or with a theme the draft covers; an admin
+/// reviews everything. NotFound when there is no such item.
+async fn reviews_item(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    reviewer: &Reviewer<'_>,
+) -> Result<bool, AppError> {
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM input_items WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if exists.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let Some(mine) = reviewer.themes else {
+        return Ok(true);
+    };
+    if mine.is_empty() {
+        return Ok(false);
+    }
+    // Ids we hold: safe to inline.
+    let mine = mine
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let found: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT i.id FROM input_items i WHERE i.id = $1 AND (
+            EXISTS (SELECT 1 FROM draft_themes dt WHERE dt.draft_id = i.draft_id AND dt.theme_id IN ({mine}))
+            OR EXISTS (SELECT 1 FROM input_themes it
+                       JOIN draft_themes dt ON dt.theme_id = it.theme_id
+                       JOIN draft_themes md ON md.draft_id = dt.draft_id
+                       WHERE it.item_id = i.id AND md.theme_id IN ({mine})))"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(found.is_some())
 }
 
-/// The item `id`, named in `locale`. With `original`, its original text
-/// too, and the reading is audited in the same transaction.
+/// Records that `reviewer` reads item `id`'s original, for `reason`, in
+/// the caller's transaction (refused to anyone who does not review it).
+pub async fn unmask(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    reason: UnmaskReason,
+    reviewer: &Reviewer<'_>,
+) -> Result<(), AppError> {
+    if !reviews_item(conn, id, reviewer).await? {
+        return Err(AppError::Forbidden);
+    }
+    record(
+        &mut *conn,
+        &Entry {
+            actor: Some(reviewer.id),
+            action: Action::InputUnmask,
+            target: &format!("input:{id} reason:{}", reason.as_str()),
+            client_hash: reviewer.client_hash,
+        },
+    )
+    .await
+}
+
+/// The item `id` as `reviewer` reads it, named in `locale`: its original
+/// text too when they unmasked it in the last [`UNMASKED_FOR_MILLIS`].
 #[tracing::instrument(skip_all)]
 pub async fn item(
     db: &Db,
     locale: Locale,
     id: i64,
-    original: Option<Reader<'_>>,
+    reviewer: &Reviewer<'_>,
 ) -> Result<ReviewItem, AppError> {
     let reader_locale = leptos_i18n::Locale::as_str(locale);
     let mut tx = db.begin().await?;
+    if !reviews_item(&mut tx, id, reviewer).await? {
+        return Err(AppError::Forbidden);
+    }
     let row: Option<ItemRow> = sqlx::query_as(
         "SELECT i.id, i.channel, i.created_at,
                 COALESCE(an.name, an0.name) AS area_name,
@@ -84,22 +149,17 @@ pub async fn item(
     .bind(reader_locale)
     .fetch_all(&mut *tx)
     .await?;
-    let original_text = match original {
-        Some(reader) => {
-            record(
-                &mut *tx,
-                &Entry {
-                    actor: Some(reader.id),
-                    action: Action::InputUnmask,
-                    target: &format!("input:{id}"),
-                    client_hash: reader.client_hash,
-                },
-            )
-            .await?;
-            Some(row.original_text)
-        }
-        None => None,
-    };
+    // Uses audit_log_actor_at.
+    let unmasked: Option<i64> = sqlx::query_scalar(
+        "SELECT MAX(at) FROM audit_log WHERE actor = $1 AND at >= $2 AND action = $3 AND target LIKE $4",
+    )
+    .bind(reviewer.id)
+    .bind(crate::security::now_millis() - UNMASKED_FOR_MILLIS)
+    .bind(Action::InputUnmask.as_str())
+    .bind(format!("input:{id} %"))
+    .fetch_one(&mut *tx)
+    .await?;
+    let original_text = unmasked.map(|_| row.original_text);
     tx.commit().await?;
     Ok(ReviewItem {
         id: row.id,

@@ -51,6 +51,43 @@ pub struct ReviewItem {
     pub original_text: Option<String>,
 }
 
+/// Why a reviewer reads an original text: asked each time, kept in the
+/// audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnmaskReason {
+    /// The masked text is not enough to answer it.
+    Answer,
+    /// The masking hid something that is not personal.
+    Masking,
+    /// Someone's safety may be at stake.
+    Safety,
+    /// A legal request.
+    Legal,
+}
+
+impl UnmaskReason {
+    pub const ALL: [UnmaskReason; 4] = [
+        UnmaskReason::Answer,
+        UnmaskReason::Masking,
+        UnmaskReason::Safety,
+        UnmaskReason::Legal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnmaskReason::Answer => "answer",
+            UnmaskReason::Masking => "masking",
+            UnmaskReason::Safety => "safety",
+            UnmaskReason::Legal => "legal",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|reason| reason.as_str() == text)
+    }
+}
+
 /// A response to input: what a policymaker writes back.
 pub const RESPONSE: crate::validation::Bounds =
     crate::validation::Bounds::text(crate::validation::Field::Response, 2, 5000);

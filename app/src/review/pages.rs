@@ -1,15 +1,17 @@
-//! `/{l}/review/items/{id}`: one input item as reviewers read it, and its
-//! original on request (`?original=1`, audited).
+//! `/{l}/review/items/{id}`: one input item as its reviewers read it, and
+//! its original on request (a POST with a reason, audited).
 
-use super::api::input_for_review;
-use super::{ItemTheme, ReviewItem};
+use super::api::{UnmaskInput, input_for_review};
+use super::{ItemTheme, ReviewItem, UnmaskReason};
 use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
+use crate::ui::forms::PostForm;
 use crate::ui::loaded::Loaded;
 use crate::ui::time::iso_minute;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 /// Where a theme came from, in the reader's language.
 fn source_name(locale: Locale, source: &str) -> &'static str {
@@ -24,7 +26,6 @@ fn source_name(locale: Locale, source: &str) -> &'static str {
 pub fn ReviewItemPage() -> impl IntoView {
     let locale = use_locale();
     let params = use_params_map();
-    let query = use_query_map();
     let id = move || {
         params
             .read()
@@ -32,15 +33,9 @@ pub fn ReviewItemPage() -> impl IntoView {
             .and_then(|id| id.parse::<i64>().ok())
             .unwrap_or(0)
     };
-    let original = move || {
-        query
-            .read()
-            .get("original")
-            .is_some_and(|value| value == "1")
-    };
     let item = Resource::new(
-        move || (locale.get(), id(), original()),
-        |(locale, id, original)| input_for_review(locale, id, original),
+        move || (locale.get(), id()),
+        |(locale, id)| input_for_review(locale, id),
     );
 
     view! {
@@ -119,19 +114,12 @@ fn ItemBody(item: ReviewItem) -> AnyView {
     };
     let original = match original_text {
         Some(original) => view! {
-            <h2>{move || td!(locale.get(), review.original_title)}</h2>
+            <h2 id="original">{move || td!(locale.get(), review.original_title)}</h2>
             <p class="notice">{move || td!(locale.get(), review.original_audited)}</p>
             <blockquote class="original-text" dir="auto">{original}</blockquote>
         }
         .into_any(),
-        None => view! {
-            <p>
-                <a class="button" rel="nofollow" href=move || page_path(locale.get(), &format!("review/items/{id}?original=1"))>
-                    {move || td!(locale.get(), review.show_original)}
-                </a>
-            </p>
-        }
-        .into_any(),
+        None => view! { <UnmaskForm id /> }.into_any(),
     };
     view! {
         {facts}
@@ -142,6 +130,36 @@ fn ItemBody(item: ReviewItem) -> AnyView {
         {original}
     }
     .into_any()
+}
+
+/// Asks for the original text, with the reason the audit log keeps.
+#[component]
+fn UnmaskForm(id: i64) -> impl IntoView {
+    let locale = use_locale();
+    let label = move |reason: UnmaskReason| match reason {
+        UnmaskReason::Answer => td_string!(locale.get(), review.unmask_reason_answer),
+        UnmaskReason::Masking => td_string!(locale.get(), review.unmask_reason_masking),
+        UnmaskReason::Safety => td_string!(locale.get(), review.unmask_reason_safety),
+        UnmaskReason::Legal => td_string!(locale.get(), review.unmask_reason_legal),
+    };
+    view! {
+        <PostForm action=UnmaskInput::url()>
+            <input type="hidden" name="id" value=id />
+            <fieldset>
+                <legend>{move || td!(locale.get(), review.unmask_reason)}</legend>
+                {UnmaskReason::ALL.into_iter().map(|reason| {
+                    let field = format!("unmask-{}", reason.as_str());
+                    view! {
+                        <p class="choice">
+                            <input type="radio" id=field.clone() name="reason" value=reason.as_str() required />
+                            <label for=field>{move || label(reason)}</label>
+                        </p>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <button type="submit" class="button">{move || td!(locale.get(), review.show_original)}</button>
+        </PostForm>
+    }
 }
 
 #[component]

@@ -349,6 +349,11 @@ fn BulkPanel(
             </select>
             <label for="b-response">{move || td!(locale.get(), review.response_label)}</label>
             <textarea id="b-response" name="response" rows="3" maxlength=super::RESPONSE.max dir="auto"></textarea>
+            <div class="choice">
+                <input type="checkbox" id="b-quote" name="quote" value="yes" aria-describedby="b-quote-help" />
+                <label for="b-quote">{move || td!(locale.get(), review.response_quote)}</label>
+            </div>
+            <p class="help" id="b-quote-help">{move || td!(locale.get(), review.response_quote_help)}</p>
             <label for="b-theme">{move || td!(locale.get(), review.response_theme)}</label>
             <select id="b-theme" name="theme">
                 <option value="">{move || td!(locale.get(), review.filter_any)}</option>

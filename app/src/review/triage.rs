@@ -15,13 +15,15 @@ use crate::validation::{Field, Invalid, Problem, optional_id};
 /// What a triage form asks.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Triage {
-    /// Move to a status; for `Addressed`, with the response and the
-    /// version and section that took the input in.
+    /// Move to a status; for `Addressed`, with the response, the version
+    /// and section that took the input in, and whether the response page
+    /// quotes the (masked) texts it answers.
     Move {
         status: Status,
         response: Option<String>,
         theme: Option<i64>,
         section: Option<(i64, i64)>,
+        quote: bool,
     },
     /// Assign to the reviewer (None: unassign).
     Assign(Option<i64>),
@@ -31,12 +33,14 @@ impl Triage {
     /// The triage a form asks for: `action` is a status (`in_review`,
     /// `addressed` with a `response`, `noted`, `out_of_scope`, `new`),
     /// `assign` (to `reader`), `assign:{account}` or `unassign`; `theme` an
-    /// optional theme id, `section` an optional `version:key`.
+    /// optional theme id, `section` an optional `version:key`; `quote`
+    /// publishes the answered texts with the response.
     pub fn parse(
         action: &str,
         response: &str,
         theme: &str,
         section: &str,
+        quote: bool,
         reader: i64,
     ) -> Result<Self, Invalid> {
         let malformed = |field| Invalid::new(field, Problem::Malformed);
@@ -75,6 +79,7 @@ impl Triage {
                     response,
                     theme: optional_id(theme, Field::Scope)?,
                     section,
+                    quote: quote && status == Status::Addressed,
                 }
             }
         })
@@ -183,6 +188,7 @@ pub async fn triage_in(
             response,
             theme,
             section,
+            quote,
         } => {
             move_items(
                 tx,
@@ -190,7 +196,7 @@ pub async fn triage_in(
                 draft,
                 &themes,
                 &targets,
-                (*status, response.as_deref(), *theme, *section),
+                (*status, response.as_deref(), *theme, *section, *quote),
                 now,
             )
             .await?
@@ -200,8 +206,14 @@ pub async fn triage_in(
 }
 
 /// A move: to a status, with the response, theme and section of an
-/// `Addressed`.
-type Move<'a> = (Status, Option<&'a str>, Option<i64>, Option<(i64, i64)>);
+/// `Addressed`, and whether its page quotes the answered texts.
+type Move<'a> = (
+    Status,
+    Option<&'a str>,
+    Option<i64>,
+    Option<(i64, i64)>,
+    bool,
+);
 
 /// Moves `targets` to `status` (with the response of an `Addressed`).
 /// New items are taken into review first when the move is a decision:
@@ -212,7 +224,7 @@ async fn move_items(
     draft: i64,
     themes: &[i64],
     targets: &[i64],
-    (status, response, theme, section): Move<'_>,
+    (status, response, theme, section, quote): Move<'_>,
     now: i64,
 ) -> Result<Outcome, AppError> {
     if theme.is_some_and(|theme| !themes.contains(&theme)) {
@@ -235,8 +247,8 @@ async fn move_items(
     let response_id = match (status, response) {
         (Status::Addressed, Some(body)) => {
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO responses (draft_id, theme_id, version, section_key, body, written_by, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                "INSERT INTO responses (draft_id, theme_id, version, section_key, body, written_by, created_at, quotes)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(draft)
             .bind(theme)
@@ -245,6 +257,7 @@ async fn move_items(
             .bind(body)
             .bind(reviewer.id)
             .bind(now)
+            .bind(i64::from(quote))
             .fetch_one(&mut *tx)
             .await?;
             Some(id)
@@ -414,27 +427,33 @@ mod tests {
     #[test]
     fn triage_forms_parse() {
         assert_eq!(
-            Triage::parse("assign", "", "", "", 7),
+            Triage::parse("assign", "", "", "", false, 7),
             Ok(Triage::Assign(Some(7)))
         );
         assert_eq!(
-            Triage::parse("assign:9", "", "", "", 7),
+            Triage::parse("assign:9", "", "", "", false, 7),
             Ok(Triage::Assign(Some(9)))
         );
         assert_eq!(
-            Triage::parse("addressed", "  ", "", "", 7),
+            Triage::parse("addressed", "  ", "", "", false, 7),
             Err(Invalid::new(Field::Response, Problem::Empty))
         );
         assert_eq!(
-            Triage::parse("addressed", "We did it.", "3", "2:14", 7),
+            Triage::parse("addressed", "We did it.", "3", "2:14", true, 7),
             Ok(Triage::Move {
                 status: Status::Addressed,
                 response: Some("We did it.".to_owned()),
                 theme: Some(3),
                 section: Some((2, 14)),
+                quote: true,
             })
         );
-        assert!(Triage::parse("addressed", "ok then", "", "2", 7).is_err());
-        assert!(Triage::parse("shelved", "", "", "", 7).is_err());
+        assert!(Triage::parse("addressed", "ok then", "", "2", false, 7).is_err());
+        assert!(Triage::parse("shelved", "", "", "", false, 7).is_err());
+        // Only a response quotes.
+        assert!(matches!(
+            Triage::parse("noted", "", "", "", true, 7),
+            Ok(Triage::Move { quote: false, .. })
+        ));
     }
 }

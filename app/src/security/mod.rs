@@ -85,6 +85,17 @@ impl AddressKey {
         self.hash_bytes(b"text", text.as_bytes())
     }
 
+    /// A keyed hash of a secret (a recovery code), all 256 bits, under a
+    /// `kind` of its own.
+    pub fn hash_secret(&self, kind: &[u8], secret: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(kind);
+        mac.update(&[0]);
+        mac.update(secret.as_bytes());
+        hex(&mac.finalize().into_bytes())
+    }
+
     fn hash_bytes(&self, kind: &[u8], bytes: &[u8]) -> String {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
             .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));

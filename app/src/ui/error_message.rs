@@ -47,6 +47,7 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
         )
         .into_any(),
         AppError::Transport(_) => td!(locale.get(), errors.transport).into_any(),
+        AppError::BadRequest => td!(locale.get(), errors.bad_request).into_any(),
     };
     view! { <p class="error" role="alert">{message}</p> }
 }

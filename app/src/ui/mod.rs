@@ -7,4 +7,6 @@ pub mod language_switcher;
 pub mod layout;
 pub mod loaded;
 pub mod not_found;
+#[cfg(feature = "ssr")]
+pub mod refused;
 pub mod time;

@@ -245,6 +245,8 @@ pub async fn seed_drafts(
             response: Some(body.to_owned()),
             theme: Some(theme),
             section: Some((2, section)),
+            // The demo shows responses quoting what they answer.
+            quote: true,
         };
         triage_in(
             tx,
@@ -302,6 +304,7 @@ fn decision(status: Status) -> Triage {
         response: None,
         theme: None,
         section: None,
+        quote: false,
     }
 }
 

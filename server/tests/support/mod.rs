@@ -89,6 +89,7 @@ pub async fn fresh_database(backend: Backend) -> Option<TestDatabase> {
 pub fn settings_for(database_url: &str) -> Settings {
     let vars: HashMap<String, String> = [
         ("PARLEY_ADDR", "127.0.0.1:0"),
+        ("PARLEY_METRICS_ADDR", "127.0.0.1:0"),
         ("PARLEY_DATABASE_URL", database_url),
         ("PARLEY_DATABASE_MAX_CONNECTIONS", "4"),
         ("PARLEY_LOG", "warn"),
@@ -97,6 +98,8 @@ pub fn settings_for(database_url: &str) -> Settings {
         // Tests run the analysis themselves, when they want it
         // (`jobs::analysis::Worker`), so that nothing changes under them.
         ("PARLEY_ANALYSIS_WORKERS", "0"),
+        // Tests sign up many residents from one address.
+        ("PARLEY_SIGN_UPS_PER_HOUR", "20"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -106,6 +109,8 @@ pub fn settings_for(database_url: &str) -> Settings {
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served (apart from the site).
+    pub metrics_addr: SocketAddr,
     pub db: Db,
     pub client: reqwest::Client,
     pub backend: Backend,
@@ -334,6 +339,35 @@ impl Drop for TestApp {
 
 pub const PASSWORD: &str = "correct horse battery";
 
+/// Sends every form of `forms` at once to server function `path` from
+/// Parley's origin, each with the raw `Cookie` header `cookies` (empty:
+/// a browser without cookies), and returns the statuses.
+pub async fn burst(
+    app: &TestApp,
+    path: &str,
+    forms: Vec<Vec<(&'static str, String)>>,
+    cookies: &str,
+) -> Vec<u16> {
+    let mut requests = tokio::task::JoinSet::new();
+    for form in forms {
+        let mut request = app
+            .client
+            .post(app.url(path))
+            .header("origin", app.url(""))
+            .form(&form);
+        if !cookies.is_empty() {
+            request = request.header("cookie", cookies.to_owned());
+        }
+        requests.spawn(async move { request.send().await.expect("request").status().as_u16() });
+    }
+    requests.join_all().await
+}
+
+/// How many of `statuses` are `status`.
+pub fn tally(statuses: &[u16], status: u16) -> usize {
+    statuses.iter().filter(|s| **s == status).count()
+}
+
 /// The status and the error a refused server function answered.
 pub async fn error_of(response: reqwest::Response) -> (u16, app::error::AppError) {
     let status = response.status().as_u16();
@@ -394,10 +428,14 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let database = fresh_database(backend).await?;
     let settings = settings_for(&database.url);
     let (shutdown, stopped) = oneshot::channel::<()>();
-    let (addr, db) = SERVER_RUNTIME
+    let (addr, metrics_addr, db) = SERVER_RUNTIME
         .spawn(async move {
             let app = Application::build(settings).await.expect("build app");
-            let started = (app.local_addr().expect("local addr"), app.db().clone());
+            let started = (
+                app.local_addr().expect("local addr"),
+                app.metrics_addr().expect("a metrics address"),
+                app.db().clone(),
+            );
             tokio::spawn(app.run_until(async move {
                 let _ = stopped.await;
             }));
@@ -412,6 +450,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         .expect("client");
     Some(TestApp {
         addr,
+        metrics_addr,
         db,
         client,
         backend,
