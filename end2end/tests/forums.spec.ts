@@ -95,8 +95,8 @@ for (const locale of ["en", "ar"]) {
   });
 
   test(`new accounts' reports reach the moderator without silencing anyone (${locale})`, async ({ browser, page }) => {
-    // A visible reply in a demo Riverside thread: thread 2 in English, 3 in Arabic.
-    const thread = `/${locale}/t/${locale === "en" ? 2 : 3}`;
+    // A visible reply in a demo Riverside thread: thread 3 in English, 6 in Arabic.
+    const thread = `/${locale}/t/${locale === "en" ? 3 : 6}`;
     await page.goto(thread);
     const target = page.locator('article.post[data-status="visible"]').nth(1);
     const id = (await target.getAttribute("id")) ?? "";

@@ -73,6 +73,9 @@ fn main() {
     if run("import") {
         import_a_million(&demo);
     }
+    if run("signins") {
+        sign_in_crowd();
+    }
 }
 
 fn campaigns() {
@@ -378,24 +381,8 @@ fn resident_memory() {
         .output()
         .expect("seed-demo");
     assert!(seeded.status.success(), "seed-demo failed");
-    let port = free_port();
-    let mut server = std::process::Command::new(binary)
-        .arg("serve")
-        .env("PARLEY_DATABASE_URL", &url)
-        .env("PARLEY_ADDR", format!("127.0.0.1:{port}"))
-        .env("PARLEY_LOG", "error")
-        .spawn()
-        .expect("parley serve");
     let started = Instant::now();
-    // Ready when /healthz answers: only once the detector is built and
-    // the worker started.
-    while !healthy(port) {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (mut server, _) = serve(&url, &[]);
     let ready = started.elapsed().as_secs_f64();
     let (at_start, _) = memory_of(server.id()).expect("memory");
     // The worker analyses the demo town's few hundred items meanwhile.
@@ -412,6 +399,107 @@ fn resident_memory() {
     println!("| listening, models loaded | {at_start:.0} MiB | |");
     println!("| 5 s later, the demo's items analysed | {after:.0} MiB | {peak:.0} MiB |");
     println!();
+}
+
+/// Peak memory of `parley serve` while 500 sign-ins arrive at once, each
+/// from its own address (through a trusted proxy) and for its own login,
+/// so that no rate limit stops any before its password is checked: only
+/// the cap on concurrent hashing keeps memory bounded.
+fn sign_in_crowd() {
+    const CROWD: usize = 500;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/crowd.db", dir.path().display());
+    let (mut server, port) = serve(
+        &url,
+        &[
+            ("PARLEY_TRUSTED_PROXIES", "127.0.0.1"),
+            ("PARLEY_ANALYSIS_WORKERS", "0"),
+        ],
+    );
+    let (_, before) = memory_of(server.id()).expect("memory");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let origin = format!("http://127.0.0.1:{port}");
+    let began = Instant::now();
+    let statuses: Vec<u16> = runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(0)
+            .build()
+            .expect("client");
+        let mut crowd = tokio::task::JoinSet::new();
+        for n in 0..CROWD {
+            let request = client
+                .post(format!(
+                    "{origin}{}",
+                    <app::auth::api::SignIn as leptos::server_fn::ServerFn>::PATH
+                ))
+                .header("origin", &origin)
+                .header(
+                    "x-forwarded-for",
+                    format!("10.1.{}.{}", n / 250, n % 250 + 1),
+                )
+                .form(&[
+                    ("locale", "en".to_owned()),
+                    ("login", format!("nobody number {n}")),
+                    ("password", "a guess that is long enough".to_owned()),
+                ]);
+            crowd.spawn(async move {
+                request
+                    .send()
+                    .await
+                    .map_or(0, |response| response.status().as_u16())
+            });
+        }
+        crowd.join_all().await
+    });
+    let seconds = began.elapsed().as_secs_f64();
+    let (_, peak) = memory_of(server.id()).expect("memory");
+    let _ = server.kill();
+    let _ = server.wait();
+    let count = |status: u16| statuses.iter().filter(|s| **s == status).count();
+    println!("### Memory under a crowd of sign-ins\n");
+    println!(
+        "Goal: memory stays bounded when {CROWD} sign-ins arrive at once (argon2id takes 19 MiB per hash; at most {} hash at once, a request waits up to {} s for its turn, then is told to try again). Each sign-in comes from its own address and names its own login, so no rate limit refuses it first. `parley serve` (release build), no analysis worker.\n",
+        app::auth::password::HASHING_AT_ONCE,
+        app::auth::password::HASHING_WAIT.as_secs()
+    );
+    println!("| sign-ins | checked (401) | busy (503) | other | time | peak before | peak after |");
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!(
+        "| {CROWD} | {} | {} | {} | {seconds:.1} s | {before:.0} MiB | {peak:.0} MiB |",
+        count(401),
+        count(503),
+        CROWD - count(401) - count(503),
+    );
+    println!();
+}
+
+/// `parley serve` (release build) on `url` with `vars`, once `/healthz`
+/// answers (only once the detector is built and the worker started); and
+/// its port.
+fn serve(url: &str, vars: &[(&str, &str)]) -> (std::process::Child, u16) {
+    let port = free_port();
+    let server = std::process::Command::new(env!("CARGO_BIN_EXE_parley"))
+        .arg("serve")
+        .env("PARLEY_DATABASE_URL", url)
+        .env("PARLEY_ADDR", format!("127.0.0.1:{port}"))
+        .env("PARLEY_METRICS_ADDR", "")
+        .env("PARLEY_LOG", "error")
+        .envs(vars.iter().copied())
+        .spawn()
+        .expect("parley serve");
+    let started = Instant::now();
+    while !healthy(port) {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (server, port)
 }
 
 fn healthy(port: u16) -> bool {
