@@ -23,6 +23,8 @@ on_both_backends!(
     seed_demo_fills_only_an_empty_database,
     trailing_slashes_redirect_to_the_one_address,
     server_function_errors_carry_their_status_and_request_id,
+    the_home_page_lists_what_is_open_now,
+    resident_text_keeps_its_own_direction,
 );
 
 async fn healthz_reports_the_database(backend: Backend) {
@@ -301,5 +303,81 @@ async fn server_function_errors_carry_their_status_and_request_id(backend: Backe
     assert_eq!(
         serde_json::from_str::<AppError>(&body).unwrap(),
         AppError::Unavailable
+    );
+}
+
+async fn the_home_page_lists_what_is_open_now(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (_, empty) = app.get_text("/en").await;
+    assert!(empty.contains(&html_escaped(&translation(
+        "en",
+        "home",
+        "no_consultations"
+    ))));
+
+    seed_demo(&app.db).await.unwrap();
+    let (open_draft, title): (i64, String) = sqlx::query_as(
+        "SELECT d.id, v.title FROM drafts d JOIN draft_versions v ON v.draft_id = d.id
+         WHERE d.status = 'open' AND v.published_at IS NOT NULL ORDER BY d.id, v.number DESC LIMIT 1",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    let (status, home) = app.get_text("/en").await;
+    assert_eq!(status, 200);
+    assert!(
+        !home.contains(&html_escaped(&translation(
+            "en",
+            "home",
+            "no_consultations"
+        ))),
+        "the home page says nothing is open"
+    );
+    assert!(home.contains(&html_escaped(&title)), "{title} missing");
+    assert!(home.contains(&format!("href=\"/en/drafts/{open_draft}\"")));
+    // The neighbourhoods lead to their forums.
+    assert!(home.contains("href=\"/en/forums/riverside\""));
+}
+
+async fn resident_text_keeps_its_own_direction(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    seed_demo(&app.db).await.unwrap();
+    // An English thread read under /ar/: its title and posts carry their
+    // own direction, not the page's.
+    let thread: i64 =
+        sqlx::query_scalar("SELECT id FROM threads WHERE title LIKE 'Community iftar%'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    let (status, page) = app.get_text(&format!("/ar/t/{thread}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("dir=\"rtl\""));
+    assert!(
+        page.contains("<h1 dir=\"auto\">Community iftar"),
+        "the title has no direction of its own"
+    );
+    let posts: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM posts WHERE thread_id = $1 AND status = 'visible'",
+    )
+    .bind(thread)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    assert!(posts > 0);
+    assert_eq!(
+        i64::try_from(
+            page.split("<div ")
+                .filter(|tag| {
+                    let tag = tag.split('>').next().unwrap_or_default();
+                    tag.contains("class=\"post-body\"") && tag.contains("dir=\"auto\"")
+                })
+                .count()
+        )
+        .unwrap(),
+        posts
     );
 }

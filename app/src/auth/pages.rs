@@ -105,9 +105,14 @@ pub fn AccountNav() -> impl IntoView {
                             {(viewer.roles.contains(&Role::Moderator) || viewer.roles.contains(&Role::Admin)).then(|| view! {
                                 <a href=move || page_path(locale.get(), "moderation")>{move || td!(locale.get(), moderation.nav_moderation)}</a>
                             })}
+                            {(viewer.roles.contains(&Role::Policymaker) || viewer.roles.contains(&Role::Admin)).then(|| view! {
+                                <a href=move || page_path(locale.get(), "review")>{move || td!(locale.get(), review.queues_title)}</a>
+                                <a href=move || page_path(locale.get(), "review/dashboard")>{move || td!(locale.get(), dashboard.title)}</a>
+                            })}
                             {viewer.roles.contains(&Role::Admin).then(|| view! {
                                 <a href=move || page_path(locale.get(), "admin")>{move || td!(locale.get(), admin.nav_admin)}</a>
                             })}
+                            <a href=move || page_path(locale.get(), "me/contributions")>{move || td!(locale.get(), contributions.title)}</a>
                             <a class="account-name" href=move || page_path(locale.get(), "me")>{viewer.display_name}</a>
                             <PostForm action=SignOut::url() class="inline-form">
                                 <button type="submit" class="link-button">{move || td!(locale.get(), auth.sign_out_button)}</button>

@@ -45,13 +45,24 @@ async fn count_queues(db: &Db) -> Result<QueueCounts, AppError> {
     let drafts: Vec<i64> = sqlx::query_scalar("SELECT id FROM drafts WHERE status <> 'drafting'")
         .fetch_all(db.pool())
         .await?;
+    // An item counts under a theme of the draft when it has that theme,
+    // or when a response of the draft on that theme answered it (so that
+    // "answered" is never fewer than the answers shown below it).
     let rows: Vec<(i64, i64, String, i64)> = sqlx::query_as(
-        "SELECT d.draft_id, it.theme_id, i.review_status, COUNT(*)
-         FROM draft_themes d
-         JOIN drafts dr ON dr.id = d.draft_id AND dr.status <> 'drafting'
-         JOIN input_themes it ON it.theme_id = d.theme_id
-         JOIN input_items i ON i.id = it.item_id
-         GROUP BY d.draft_id, it.theme_id, i.review_status",
+        "SELECT draft_id, theme_id, review_status, COUNT(*) FROM (
+             SELECT d.draft_id, it.theme_id, i.id, i.review_status
+             FROM draft_themes d
+             JOIN drafts dr ON dr.id = d.draft_id AND dr.status <> 'drafting'
+             JOIN input_themes it ON it.theme_id = d.theme_id
+             JOIN input_items i ON i.id = it.item_id
+             UNION
+             SELECT r.draft_id, r.theme_id, i.id, i.review_status
+             FROM responses r
+             JOIN drafts dr ON dr.id = r.draft_id AND dr.status <> 'drafting'
+             JOIN input_items i ON i.response_id = r.id
+             WHERE r.theme_id IS NOT NULL
+         ) AS members
+         GROUP BY draft_id, theme_id, review_status",
     )
     .fetch_all(db.pool())
     .await?;

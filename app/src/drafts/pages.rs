@@ -339,14 +339,18 @@ fn SectionBlock(
         view! {
             <details class="comment-form" open=thanked>
                 <summary>{move || td!(locale.get(), drafts.comment_on_section, n = move || number)}</summary>
-                {thanked.then(|| view! { <p class="notice success" role="status">{move || td!(locale.get(), drafts.comment_thanks)}</p> })}
+                {thanked.then(|| view! {
+                    <p class="notice success" role="status">{move || td!(locale.get(), drafts.comment_thanks)} " "
+                        <a href=move || page_path(locale.get(), "me/contributions")>{move || td!(locale.get(), contributions.title)}</a>
+                    </p>
+                })}
                 <PostForm action=CommentOnSection::url()>
                     <input type="hidden" name="draft" value=draft />
                     <input type="hidden" name="version" value=version />
                     <input type="hidden" name="section" value=key />
                     <label for=field.clone()>{move || td!(locale.get(), drafts.comment_label)}</label>
                     <textarea id=field name="text" rows="4" required minlength=COMMENT.min maxlength=COMMENT.max dir="auto"></textarea>
-                    <RememberDevice />
+                    <RememberDevice id=format!("remember-{key}") />
                     <button type="submit" class="button">{move || td!(locale.get(), drafts.comment_send)}</button>
                 </PostForm>
             </details>
@@ -629,10 +633,12 @@ fn ThemeGroup(group: ThemeResponses) -> impl IntoView {
     view! {
         <section class="theme-responses">
             {heading}
+            // In plain words: answered, read (being read, noted, or out of
+            // the consultation's reach), and not read yet.
             <p class="meta counts">
-                {move || td!(locale.get(), drafts.status_counts,
-                    new = move || counts[0], in_review = move || counts[1], addressed = move || counts[2],
-                    noted = move || counts[3], out_of_scope = move || counts[4])}
+                {move || td!(locale.get(), drafts.theme_counts,
+                    total = move || counts.iter().sum::<i64>(), answered = move || counts[2],
+                    considered = move || counts[1] + counts[3] + counts[4], waiting = move || counts[0])}
             </p>
             {if responses.is_empty() {
                 view! { <p>{move || td!(locale.get(), drafts.no_responses)}</p> }.into_any()

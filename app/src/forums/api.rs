@@ -203,8 +203,8 @@ pub async fn react(locale: Locale, post: i64, kind: String) -> Result<(), AppErr
 pub async fn report_post(
     locale: Locale,
     post: i64,
-    reason: String,
-    note: String,
+    #[server(default)] reason: String,
+    #[server(default)] note: String,
 ) -> Result<(), AppError> {
     use super::domain::{ReportReason, reason_text};
 

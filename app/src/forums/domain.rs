@@ -97,7 +97,12 @@ impl ReportReason {
         }
     }
 
+    /// The reason `text` names; none chosen is [`Problem::Empty`] (the
+    /// form pre-selects nothing: the reporter chooses).
     pub fn parse(text: &str) -> Result<Self, Invalid> {
+        if text.is_empty() {
+            return Err(Invalid::new(Field::Reason, Problem::Empty));
+        }
         Self::ALL
             .into_iter()
             .find(|r| r.as_str() == text)

@@ -345,7 +345,7 @@ fn thread_body(page: ThreadPage, tools_view: Option<ThreadToolsView>) -> AnyView
                 " › "
                 <a href=category_href lang=thread.category_name.lang>{thread.category_name.text}</a>
             </nav>
-            <h1>{thread.title}</h1>
+            <h1 dir="auto">{thread.title}</h1>
             <p class="badges">
                 {thread.pinned.then(|| view! { <span class="badge">{move || td!(locale.get(), forums.pinned)}</span> })}
                 {locked.then(|| view! { <span class="badge">{move || td!(locale.get(), forums.locked)}</span> })}
@@ -454,7 +454,7 @@ pub fn EditPostPage() -> impl IntoView {
                         Ok(post) if post.editable => {
                             let back = thread_href(locale.get_untracked(), post.thread_id, &post.thread_title);
                             view! {
-                                <p><a href=back>{post.thread_title}</a></p>
+                                <p><a href=back dir="auto">{post.thread_title}</a></p>
                                 {error}
                                 <PostForm action=EditPost::url()>
                                     <input type="hidden" name="post" value=post.id />
@@ -508,11 +508,12 @@ pub fn ReportPostPage() -> impl IntoView {
                 <input type="hidden" name="post" value=id />
                 <fieldset>
                     <legend>{move || td!(locale.get(), forums.report_reason)}</legend>
-                    {ReportReason::ALL.into_iter().enumerate().map(|(i, reason)| {
+                    // Nothing pre-selected: the reporter chooses.
+                    {ReportReason::ALL.into_iter().map(|reason| {
                         let input_id = format!("reason-{}", reason.as_str());
                         view! {
                             <div class="choice">
-                                <input type="radio" id=input_id.clone() name="reason" value=reason.as_str() checked=i == 0 />
+                                <input type="radio" id=input_id.clone() name="reason" value=reason.as_str() required />
                                 <label for=input_id>{move || reason_name(locale.get(), reason)}</label>
                             </div>
                         }

@@ -48,7 +48,7 @@ pub fn ThreadRow(thread: ThreadSummary) -> impl IntoView {
     let replies = thread.reply_count;
     view! {
         <li class="thread-row">
-            <a class="thread-title" href=href>{thread.title}</a>
+            <a class="thread-title" href=href dir="auto">{thread.title}</a>
             <span class="badges">
                 {thread.pinned.then(|| view! { <span class="badge">{move || td!(locale.get(), forums.pinned)}</span> })}
                 {thread.locked.then(|| view! { <span class="badge">{move || td!(locale.get(), forums.locked)}</span> })}
@@ -107,14 +107,14 @@ pub fn PostItem(
         view! {
             <blockquote class="quote">
                 <a href=href>{move || td!(locale.get(), forums.in_reply_to)} " " {author}</a>
-                {(!quote.excerpt.is_empty()).then(|| view! { <p>{quote.excerpt}</p> })}
+                {(!quote.excerpt.is_empty()).then(|| view! { <p dir="auto">{quote.excerpt}</p> })}
             </blockquote>
         }
     });
     let body = post
         .body_html
         .clone()
-        .map(|html| view! { <div class="post-body" inner_html=html></div> });
+        .map(|html| view! { <div class="post-body" dir="auto" inner_html=html></div> });
     let actions = (post.status == PostStatus::Visible)
         .then(|| post_actions(&post, thread, signed_in, locked));
     view! {

@@ -1,5 +1,7 @@
+use crate::drafts::api::list_drafts;
+use crate::drafts::{DraftStatus, DraftSummary};
 use crate::i18n::*;
-use crate::locale::use_locale;
+use crate::locale::{page_path, use_locale};
 use crate::taxonomy::api::load_town;
 use crate::taxonomy::{LocalText, TownOverview};
 use crate::ui::error_message::ErrorMessage;
@@ -10,6 +12,7 @@ use leptos_meta::Title;
 pub fn HomePage() -> impl IntoView {
     let locale = use_locale();
     let town = Resource::new(move || locale.get(), load_town);
+    let drafts = Resource::new(move || locale.get(), list_drafts);
 
     view! {
         <Title text=String::new() />
@@ -20,7 +23,14 @@ pub fn HomePage() -> impl IntoView {
         </section>
         <section aria-labelledby="open-consultations">
             <h2 id="open-consultations">{move || td!(locale.get(), home.open_consultations)}</h2>
-            <p class="empty-state">{move || td!(locale.get(), home.no_consultations)}</p>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match drafts.await {
+                        Ok(list) => view! { <OpenNow drafts=list.drafts /> }.into_any(),
+                        Err(error) => view! { <ErrorMessage error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
         </section>
         <Suspense fallback=move || view! { <p>{move || td!(locale.get(), common.loading)}</p> }>
             {move || Suspend::new(async move {
@@ -33,6 +43,45 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
+/// Everything open now, each with its closing date and how to take part
+/// (drafts open for comment today; surveys and focus groups as they come).
+#[component]
+fn OpenNow(drafts: Vec<DraftSummary>) -> AnyView {
+    let locale = use_locale();
+    let open: Vec<DraftSummary> = drafts
+        .into_iter()
+        .filter(|draft| draft.status == DraftStatus::Open && draft.version > 0)
+        .collect();
+    if open.is_empty() {
+        return view! { <p class="empty-state">{move || td!(locale.get(), home.no_consultations)}</p> }
+            .into_any();
+    }
+    view! {
+        <ul class="consultations">
+            {open.into_iter().map(|draft| {
+                let href = page_path(locale.get_untracked(), &format!("drafts/{}", draft.id));
+                let until = draft.closes_at.map(|closes| crate::ui::time::iso_date(closes - 1));
+                view! {
+                    <li class="card consultation">
+                        <h3><a href=href.clone()><Localized text=draft.title /></a></h3>
+                        <p><Localized text=draft.summary /></p>
+                        <p class="meta">
+                            {match until {
+                                Some(date) => view! {
+                                    {move || td!(locale.get(), home.draft_open_until)} " " <time>{date}</time>
+                                }.into_any(),
+                                None => view! { {move || td!(locale.get(), home.draft_open)} }.into_any(),
+                            }}
+                        </p>
+                        <p><a class="button" href=href>{move || td!(locale.get(), home.draft_take_part)}</a></p>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
 #[component]
 fn Town(town: TownOverview) -> impl IntoView {
     let locale = use_locale();
@@ -41,7 +90,10 @@ fn Town(town: TownOverview) -> impl IntoView {
     } else {
         view! {
             <ul class="chips">
-                {town.areas.into_iter().map(|area| view! { <li><Localized text=area.name /></li> }).collect_view()}
+                {town.areas.into_iter().map(|area| {
+                    let href = page_path(locale.get_untracked(), &format!("forums/{}", area.slug));
+                    view! { <li><a href=href><Localized text=area.name /></a></li> }
+                }).collect_view()}
             </ul>
         }
         .into_any()

@@ -127,13 +127,13 @@ fn queue_item(item: QueueItem) -> AnyView {
     view! {
         <article class="queue-item" id=format!("queue-post-{post}")>
             <header>
-                <a href=thread>{item.thread_title}</a>
+                <a href=thread dir="auto">{item.thread_title}</a>
                 " · " <strong>{item.author.unwrap_or_default()}</strong>
                 " · " <Time millis=item.created_at />
                 " · " <span class="badge warn">{status}</span>
             </header>
             {history}
-            <div class="post-body" inner_html=item.body_html></div>
+            <div class="post-body" dir="auto" inner_html=item.body_html></div>
             {(revisions > 0).then(|| view! {
                 <p><a href=history_href>{move || td!(locale.get(), moderation.see_history, count = move || revisions)}</a></p>
             })}

@@ -103,16 +103,18 @@ pub fn RestorePage() -> impl IntoView {
 
 /// "Remember this device": unticked, a participation made on this device
 /// lasts as long as the browser session, so that the next person at a
-/// shared computer does not inherit it.
+/// shared computer does not inherit it. `id` tells it apart from the same
+/// box in another form of the page.
 #[component]
-pub fn RememberDevice() -> impl IntoView {
+pub fn RememberDevice(#[prop(default = "remember".to_owned(), into)] id: String) -> impl IntoView {
     let locale = use_locale();
+    let help = format!("{id}-help");
     view! {
         <div class="choice">
-            <input type="checkbox" id="remember" name="remember" value="yes" aria-describedby="remember-help" />
-            <label for="remember">{move || td!(locale.get(), participation.remember_label)}</label>
+            <input type="checkbox" id=id.clone() name="remember" value="yes" aria-describedby=help.clone() />
+            <label for=id>{move || td!(locale.get(), participation.remember_label)}</label>
         </div>
-        <p class="help" id="remember-help">{move || td!(locale.get(), participation.remember_help)}</p>
+        <p class="help" id=help>{move || td!(locale.get(), participation.remember_help)}</p>
     }
 }
 

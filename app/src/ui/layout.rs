@@ -117,6 +117,10 @@ fn SiteFooter() -> impl IntoView {
     let locale = use_locale();
     view! {
         <footer class="site-footer">
+            // Whoever took part, with or without an account, finds what
+            // became of it from every page.
+            <p><a href=move || page_path(locale.get(), "me/contributions")>{move || td!(locale.get(), contributions.title)}</a>
+                " · " <a href=move || page_path(locale.get(), "me/private-link")>{move || td!(locale.get(), participation.title)}</a></p>
             <p>{move || td!(locale.get(), common.footer_about)}</p>
             <p>{move || td!(locale.get(), common.footer_privacy)}</p>
         </footer>
