@@ -11,6 +11,7 @@ pub mod html;
 pub mod import;
 pub mod jobs;
 pub mod locale;
+pub mod refill;
 pub mod security;
 pub mod seed;
 pub mod startup;

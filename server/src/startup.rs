@@ -279,6 +279,10 @@ pub fn router(
         .fallback(not_found)
         .layer(axum::middleware::from_fn(server_fn_error_status))
         .layer(axum::middleware::from_fn(html::tidy_html))
+        .layer(axum::middleware::from_fn_with_state(
+            crate::refill::Refills::default(),
+            crate::refill::refill,
+        ))
         .layer(axum::middleware::from_fn(locale::remember_locale))
         .layer(axum::middleware::from_fn(locale::trim_trailing_slash))
         .layer(axum::middleware::from_fn_with_state(policy, security::edge))

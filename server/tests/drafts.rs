@@ -32,6 +32,7 @@ on_both_backends!(
     the_queue_filters_collapses_campaigns_and_pages_by_keyset,
     triage_moves_legally_whole_campaigns_at_once_and_residents_see_the_response,
     open_data_never_shows_a_group_under_five,
+    a_refused_triage_comes_back_filled_in,
 );
 
 const FIRST: &str = "Why this plan matters.\n\n## Street lighting\nMore lights on the canal path and in the underpass.\n\n## Youth centres\nOpen the centres until 10 pm on weekdays.\n\n## Reporting\nA phone line in six languages.\n";
@@ -1012,4 +1013,106 @@ async fn open_data_never_shows_a_group_under_five(backend: Backend) {
     assert!(csv.starts_with("month,dimension,value,count\n"));
     assert!(csv.contains("2025-11,area,riverside,6\n"));
     assert!(!csv.contains("2025-11,area,old-town"));
+}
+
+/// A policymaker's triage that is refused (here: a section that does not
+/// exist) comes back with everything as it was sent: the items ticked,
+/// the action chosen, the response typed, and the error said.
+async fn a_refused_triage_comes_back_filled_in(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    analyse_everything(&app).await;
+    let writer = policymaker(&app, "Policymaker Refill", "public-safety").await;
+    let draft: i64 = sqlx::query_scalar(
+        "SELECT d.id FROM drafts d JOIN draft_themes t ON t.draft_id = d.id
+         JOIN themes th ON th.id = t.theme_id
+         WHERE th.slug = 'public-safety' AND d.status = 'open' ORDER BY d.id LIMIT 1",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    let page = queue(&app, &writer, draft, &[]).await;
+    let item = page.rows[0].id.to_string();
+    let queue_page = app.url(&format!("/en/review/{draft}"));
+    let response = "We will relight the canal path before the winter.";
+    let refused = app
+        .client
+        .post(app.url(TriageItems::PATH))
+        .header("origin", app.url(""))
+        .header("referer", &queue_page)
+        .header("accept", "text/html")
+        .header("cookie", format!("parley_session={writer}"))
+        .form(&[
+            ("locale", "en"),
+            ("draft", &draft.to_string()),
+            ("back", ""),
+            (format!("items[{item}]").as_str(), item.as_str()),
+            ("action", "addressed"),
+            ("response", response),
+            ("quote", "yes"),
+            ("section", "99:99"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(refused.status().is_redirection(), "{}", refused.status());
+    let location = refused.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.contains("__err="), "{location}");
+    let refill = support::cookie_set(&refused, "parley_refill").expect("what was typed is kept");
+    let location = if location.starts_with("http") {
+        location
+    } else {
+        app.url(&location)
+    };
+
+    let back = app
+        .client
+        .get(&location)
+        .header(
+            "cookie",
+            format!("parley_session={writer}; parley_refill={refill}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status().as_u16(), 200);
+    let html = back.text().await.unwrap();
+    assert!(
+        html.contains(&format!("{response}</textarea>")),
+        "the response is gone"
+    );
+    assert!(
+        html.contains("value=\"addressed\" selected"),
+        "the action is gone"
+    );
+    assert!(
+        html.contains(&format!("value=\"{item}\" checked")),
+        "the item is unticked"
+    );
+    assert!(
+        html.contains("name=\"quote\" value=\"yes\" aria-describedby=\"b-quote-help\" checked")
+            || html.contains("value=\"yes\" checked"),
+        "the quote box is unticked"
+    );
+    assert!(
+        html.contains("role=\"alert\""),
+        "no message says what went wrong"
+    );
+    // Once: the next visit shows the page as it is.
+    let again = app
+        .client
+        .get(&location)
+        .header(
+            "cookie",
+            format!("parley_session={writer}; parley_refill={refill}"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!again.contains(&format!("{response}</textarea>")));
 }
