@@ -24,7 +24,9 @@ use app::review::api::{CorrectItemThemes, ReviewQueue, TriageItems};
 use app::review::{QueuePage, Status};
 use app::validation::{Field, Invalid, Problem};
 use leptos::server_fn::ServerFn as _;
-use support::{Backend, TestApp, add_rule, analyse_everything, error_of, spawn_app};
+use support::{
+    Backend, TestApp, add_rule, analyse_everything, error_of, html_escaped, spawn_app, translation,
+};
 
 on_both_backends!(
     sections_keep_their_ids_across_versions_and_published_versions_never_change,
@@ -33,6 +35,7 @@ on_both_backends!(
     triage_moves_legally_whole_campaigns_at_once_and_residents_see_the_response,
     open_data_never_shows_a_group_under_five,
     a_refused_triage_comes_back_filled_in,
+    the_item_page_acts_like_its_queue_row_and_leads_back,
 );
 
 const FIRST: &str = "Why this plan matters.\n\n## Street lighting\nMore lights on the canal path and in the underpass.\n\n## Youth centres\nOpen the centres until 10 pm on weekdays.\n\n## Reporting\nA phone line in six languages.\n";
@@ -1115,4 +1118,56 @@ async fn a_refused_triage_comes_back_filled_in(backend: Backend) {
         .await
         .unwrap();
     assert!(!again.contains(&format!("{response}</textarea>")));
+}
+
+/// An item opened from its queue: the same moves as its row, an answer
+/// with its response, a way back to the queue at the same filters, and
+/// words rather than stored values.
+async fn the_item_page_acts_like_its_queue_row_and_leads_back(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    analyse_everything(&app).await;
+    let writer = policymaker(&app, "Policymaker Item", "public-safety").await;
+    let draft: i64 = sqlx::query_scalar(
+        "SELECT d.id FROM drafts d JOIN draft_themes t ON t.draft_id = d.id
+         JOIN themes th ON th.id = t.theme_id
+         WHERE th.slug = 'public-safety' AND d.status = 'open' ORDER BY d.id LIMIT 1",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    let page = queue(&app, &writer, draft, &[("status", "new")]).await;
+    let row = &page.rows[0];
+    let (status, html) = app
+        .get_as(
+            &format!(
+                "/fr/review/items/{}?draft={draft}&back=status%3Dnew",
+                row.id
+            ),
+            &writer,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!(
+            "href=\"/fr/review/{draft}?status=new#item-{}\"",
+            row.id
+        )),
+        "no way back"
+    );
+    assert!(
+        html.contains(&format!("action=\"{}\"", TriageItems::PATH)),
+        "no actions"
+    );
+    assert!(html.contains("name=\"response\""));
+    assert!(html.contains(&html_escaped(&translation("fr", "feedback", "status_new"))));
+    assert!(!html.contains("<dd>new</dd>"));
+    if let Some(language) = &row.language {
+        assert!(
+            html.contains(&html_escaped(&translation("fr", "languages", language))),
+            "the language is shown as {language}"
+        );
+    }
 }

@@ -1,7 +1,9 @@
 //! `/{l}/review/items/{id}`: one input item as its reviewers read it, and
 //! its original on request (a POST with a reason, audited).
 
-use super::api::{UnmaskInput, input_for_review};
+use super::Status;
+use super::api::{TriageItems, UnmaskInput, input_for_review};
+use super::queue_pages::action_text;
 use super::{ItemTheme, ReviewItem, UnmaskReason};
 use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
@@ -11,7 +13,7 @@ use crate::ui::time::iso_minute;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// Where a theme came from, in the reader's language.
 fn source_name(locale: Locale, source: &str) -> &'static str {
@@ -37,13 +39,75 @@ pub fn ReviewItemPage() -> impl IntoView {
         move || (locale.get(), id()),
         |(locale, id)| input_for_review(locale, id),
     );
+    // Opened from a queue: the draft, and the queue's filters to go back to.
+    let query = use_query_map();
+    let draft = query
+        .read_untracked()
+        .get("draft")
+        .and_then(|draft| draft.parse::<i64>().ok());
+    let back = query.read_untracked().get("back").unwrap_or_default();
+    provide_context(FromQueue {
+        draft,
+        back: back.clone(),
+    });
 
     view! {
         <Title text=td_string!(locale.get_untracked(), review.item_title).to_string() />
         <section class="admin-page">
+            {draft.map(|draft| {
+                let href = page_path(
+                    locale.get_untracked(),
+                    &format!("review/{draft}?{back}#item-{}", id()),
+                );
+                view! { <p><a href=href>{move || td!(locale.get(), review.back_to_queue)}</a></p> }
+            })}
             <h1>{move || td!(locale.get(), review.item_title)}</h1>
             <Loaded resource=item show=|item| view! { <ItemBody item /> }.into_any() />
         </section>
+    }
+}
+
+/// The queue the item page was opened from: its draft and its filters.
+#[derive(Clone)]
+struct FromQueue {
+    draft: Option<i64>,
+    back: String,
+}
+
+/// What a reviewer can do with the item, as in its queue row: the legal
+/// moves, an answer with its response, assigning it to themself.
+#[component]
+fn ItemActions(id: i64, draft: i64, status: Status, back: String) -> impl IntoView {
+    let locale = use_locale();
+    let moves: Vec<Status> = Status::ALL
+        .into_iter()
+        .filter(|next| status.reaches(*next) && *next != Status::Addressed)
+        .collect();
+    let may_answer = status.reaches(Status::Addressed);
+    view! {
+        <h2>{move || td!(locale.get(), review.item_actions)}</h2>
+        <PostForm action=TriageItems::url()>
+            <input type="hidden" name="draft" value=draft />
+            <input type="hidden" name="back" value=back />
+            <input type="hidden" name=format!("items[{id}]") value=id />
+            {may_answer.then(|| view! {
+                <label for="i-response">{move || td!(locale.get(), review.response_label)}</label>
+                <textarea id="i-response" name="response" rows="4" maxlength=super::RESPONSE.max dir="auto"></textarea>
+                <div class="choice">
+                    <input type="checkbox" id="i-quote" name="quote" value="yes" />
+                    <label for="i-quote">{move || td!(locale.get(), review.response_quote)}</label>
+                </div>
+                <p><button type="submit" name="action" value="addressed" class="button">{move || action_text(locale.get(), Status::Addressed)}</button></p>
+            })}
+            <p class="row-actions">
+                {moves.into_iter().map(|next| view! {
+                    <button type="submit" name="action" value=next.as_str() class="button secondary">
+                        {move || action_text(locale.get(), next)}
+                    </button> " "
+                }).collect_view()}
+                <button type="submit" name="action" value="assign" class="button secondary">{move || td!(locale.get(), review.assign_me)}</button>
+            </p>
+        </PostForm>
     }
 }
 
@@ -64,11 +128,17 @@ fn ItemBody(item: ReviewItem) -> AnyView {
         review_status,
         original_text,
     } = item;
+    let l = locale.get_untracked();
     let language = match (language, language_confidence) {
-        (Some(code), Some(confidence)) => format!("{code} ({:.0} %)", confidence * 100.0),
-        (Some(code), None) => code,
-        (None, _) => td_string!(locale.get_untracked(), review.language_unsure).to_owned(),
+        (Some(code), Some(confidence)) => format!(
+            "{} ({:.0} %)",
+            crate::ui::languages::language_name(l, &code),
+            confidence * 100.0
+        ),
+        (Some(code), None) => crate::ui::languages::language_name(l, &code),
+        (None, _) => td_string!(l, review.language_unsure).to_owned(),
     };
+    let status = super::Status::parse(&review_status);
     let facts = view! {
         <dl class="facts">
             <dt>{move || td!(locale.get(), review.channel)}</dt>
@@ -82,7 +152,7 @@ fn ItemBody(item: ReviewItem) -> AnyView {
             <dt>{move || td!(locale.get(), review.language)}</dt>
             <dd class="detected-language">{language}</dd>
             <dt>{move || td!(locale.get(), review.status)}</dt>
-            <dd>{review_status}</dd>
+            <dd>{status.map(|status| super::queue_pages::status_text(l, status))}</dd>
             {campaign.map(|(campaign, size)| view! {
                 <dt>{move || td!(locale.get(), review.campaign)}</dt>
                 <dd>
@@ -121,8 +191,16 @@ fn ItemBody(item: ReviewItem) -> AnyView {
         .into_any(),
         None => view! { <UnmaskForm id /> }.into_any(),
     };
+    let FromQueue { draft, back } = use_context::<FromQueue>().unwrap_or(FromQueue {
+        draft: None,
+        back: String::new(),
+    });
+    let actions = draft
+        .zip(status)
+        .map(|(draft, status)| view! { <ItemActions id draft status back /> });
     view! {
         {facts}
+        {actions}
         <h2>{move || td!(locale.get(), review.themes)}</h2>
         {themes}
         <h2>{move || td!(locale.get(), review.masked_title)}</h2>

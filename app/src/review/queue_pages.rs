@@ -268,7 +268,7 @@ fn Filters(
             <select id="f-language" name="language">
                 <option value="">{move || td!(locale.get(), review.filter_any)}</option>
                 {languages.into_iter().map(|code| view! {
-                    <option value=code.clone() selected=query.language == code>{code.clone()}</option>
+                    <option value=code.clone() selected=query.language == code>{crate::ui::languages::language_name(locale.get_untracked(), &code)}</option>
                 }).collect_view()}
             </select>
             <label for="f-area">{move || td!(locale.get(), review.area)}</label>
@@ -411,14 +411,14 @@ fn Row(
         .filter(|next| status.may_become(*next) && *next != Status::Addressed)
         .collect();
     view! {
-        <li class="queue-row" tabindex="-1" data-item=id>
+        <li class="queue-row" tabindex="-1" data-item=id id=format!("item-{id}")>
             <p class="row-head">
                 <input type="checkbox" id=checkbox.clone() name=format!("items[{id}]") value=id />
                 <label for=checkbox>
                     <span class=format!("badge status-{}", status.as_str())>{move || status_text(locale.get(), status)}</span>
                     " " <time>{iso_minute(created_at)}</time>
                     " · " {move || channel.label(locale.get())}
-                    {language.map(|language| view! { " · " <span class="language">{language}</span> })}
+                    {language.map(|language| view! { " · " <span class="language">{crate::ui::languages::language_name(locale.get_untracked(), &language)}</span> })}
                     {area.map(|area| view! { " · " <span lang=area.lang>{area.text}</span> })}
                     {section.map(|section| view! { " · " <span class="section-ref">{section}</span> })}
                 </label>
@@ -443,7 +443,7 @@ fn Row(
                 }).collect_view()}
                 <button type="submit" form=row_form.clone() name="action" value="assign" class="link-button">{move || td!(locale.get(), review.assign_me)}</button>
                 " "
-                <a class="open-item" href=move || page_path(locale.get(), &format!("review/items/{id}"))>{move || td!(locale.get(), review.open_item)}</a>
+                <a class="open-item" href=page_path(locale.get_untracked(), &format!("review/items/{id}?draft={draft}&back={}", super::encode(&back)))>{move || td!(locale.get(), review.open_item)}</a>
             </p>
             <details class="correct-themes">
                 <summary>{move || td!(locale.get(), review.correct_themes)}</summary>

@@ -1,5 +1,7 @@
-//! Links to the same page in every locale. Plain links: they work without
-//! JavaScript, and the server remembers the choice in a cookie.
+//! Links to the same page in every locale, folded into one control (the
+//! current language) so that a phone shows the page first. Plain links in
+//! a `<details>`: they work without JavaScript, and the server remembers
+//! the choice in a cookie.
 
 use crate::i18n::*;
 use crate::locale::{switch_locale_path, use_locale};
@@ -43,7 +45,13 @@ pub fn LanguageSwitcher() -> impl IntoView {
 
     view! {
         <nav class="language-switcher" aria-label=move || td_string!(locale.get(), common.choose_language).to_string()>
-            <ul>{links}</ul>
+            <details>
+                <summary>
+                    <span class="visually-hidden">{move || td!(locale.get(), common.choose_language)} ": "</span>
+                    {move || td_string!(locale.get(), common.language_name)}
+                </summary>
+                <ul>{links}</ul>
+            </details>
         </nav>
     }
 }

@@ -73,6 +73,12 @@ fn SiteHeader() -> impl IntoView {
     // hydrated and the menu button (hidden without JavaScript) works.
     let (enhanced, set_enhanced) = signal(false);
     Effect::new(move |_| set_enhanced.set(true));
+    // The opened menu closes when the reader goes to another page.
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        set_menu_open.set(false);
+    });
     let href = move |section: &'static str| page_path(locale.get(), section);
     let home = move || home_path(locale.get());
 

@@ -4,6 +4,7 @@
 pub mod error_message;
 pub mod forms;
 pub mod language_switcher;
+pub mod languages;
 pub mod layout;
 pub mod loaded;
 pub mod not_found;
