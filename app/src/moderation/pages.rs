@@ -160,10 +160,16 @@ fn post_actions(post: i64, area: i64, author_id: Option<i64>) -> AnyView {
                 <input id=format!("hide-reason-{post}") name="reason" type="text" required maxlength=REASON.max />
                 <button type="submit" class="button secondary">{move || td!(locale.get(), moderation.hide)}</button>
             </PostForm>
-            <PostForm action=DeletePost::url() class="inline-form">
-                <input type="hidden" name="post" value=post />
-                <button type="submit" class="button danger">{move || td!(locale.get(), moderation.delete)}</button>
-            </PostForm>
+            // Deleting cannot be undone: it asks once (also without
+            // JavaScript: the button is behind a fold).
+            <details class="confirm">
+                <summary class="button danger">{move || td!(locale.get(), moderation.delete)}</summary>
+                <p>{move || td!(locale.get(), moderation.delete_confirm)}</p>
+                <PostForm action=DeletePost::url() class="inline-form">
+                    <input type="hidden" name="post" value=post />
+                    <button type="submit" class="button danger">{move || td!(locale.get(), moderation.delete_yes)}</button>
+                </PostForm>
+            </details>
         </div>
     }
     .into_any();
