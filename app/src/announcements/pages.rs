@@ -40,7 +40,7 @@ pub fn AnnouncementBanner() -> impl IntoView {
                                     <li class="announcement" data-severity=notice.severity.as_str()>
                                         <strong>{move || severity_name(locale.get(), notice.severity)}</strong>
                                         " "
-                                        <a href=href lang=notice.lang>{notice.title}</a>
+                                        <a href=href lang=notice.lang dir="auto">{notice.title}</a>
                                     </li>
                                 }
                             }).collect_view()}
