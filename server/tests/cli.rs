@@ -14,6 +14,45 @@ on_both_backends!(
     a_failing_migration_stops_with_a_clear_message
 );
 
+/// `parley serve` on a fresh SQLite database in `dir`, listening (within
+/// 30 seconds) on a free port, with `vars` and its output (both streams)
+/// to `log` (or nowhere); and that port. Its public URL is its own address.
+fn serve(
+    dir: &std::path::Path,
+    vars: &[(&str, &str)],
+    log: Option<&std::fs::File>,
+) -> (std::process::Child, u16) {
+    let output = || log.map_or_else(Stdio::null, |file| file.try_clone().unwrap().into());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_parley"))
+        .arg("serve")
+        .env("PARLEY_METRICS_ADDR", "127.0.0.1:0")
+        .env(
+            "PARLEY_DATABASE_URL",
+            format!("sqlite://{}/parley.db", dir.display()),
+        )
+        .env("PARLEY_ADDR", format!("127.0.0.1:{port}"))
+        .env("PARLEY_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .envs(vars.iter().copied())
+        .stdout(output())
+        .stderr(output())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("parley serve did not start listening");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (child, port)
+}
+
 /// Runs `parley ARGS` against `database_url`; a run that has not ended
 /// after 60 seconds is killed and fails the test.
 fn parley(database_url: &str, args: &[&str]) -> std::process::Output {
@@ -56,32 +95,7 @@ fn help_lists_the_subcommands() {
 #[test]
 fn serve_stops_gracefully_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_parley"))
-        .env("PARLEY_METRICS_ADDR", "127.0.0.1:0")
-        .arg("serve")
-        .env(
-            "PARLEY_DATABASE_URL",
-            format!("sqlite://{}/parley.db", dir.path().display()),
-        )
-        .env("PARLEY_ADDR", format!("127.0.0.1:{port}"))
-        .env("PARLEY_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "parley serve did not start listening"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (mut child, _) = serve(dir.path(), &[("PARLEY_LOG", "warn")], None);
 
     let kill = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -311,37 +325,17 @@ async fn the_log_holds_no_login_address_or_password() {
     const EMAIL: &str = "quilla.marchetti@example.org";
     const SECRET: &str = "correct horse battery staple";
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let log_path = dir.path().join("parley.log");
     let log = std::fs::File::create(&log_path).unwrap();
+    let (mut child, port) = serve(
+        dir.path(),
+        &[
+            ("PARLEY_LOG", "trace"),
+            ("PARLEY_OUTBOX_INTERVAL_MS", "100"),
+        ],
+        Some(&log),
+    );
     let origin = format!("http://127.0.0.1:{port}");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_parley"))
-        .env("PARLEY_METRICS_ADDR", "127.0.0.1:0")
-        .arg("serve")
-        .env(
-            "PARLEY_DATABASE_URL",
-            format!("sqlite://{}/parley.db", dir.path().display()),
-        )
-        .env("PARLEY_ADDR", format!("127.0.0.1:{port}"))
-        .env("PARLEY_PUBLIC_URL", &origin)
-        .env("PARLEY_LOG", "trace")
-        .env("PARLEY_OUTBOX_INTERVAL_MS", "100")
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("parley serve did not start listening");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -1028,14 +1028,7 @@ async fn a_refused_triage_comes_back_filled_in(backend: Backend) {
     app.seed().await;
     analyse_everything(&app).await;
     let writer = policymaker(&app, "Policymaker Refill", "public-safety").await;
-    let draft: i64 = sqlx::query_scalar(
-        "SELECT d.id FROM drafts d JOIN draft_themes t ON t.draft_id = d.id
-         JOIN themes th ON th.id = t.theme_id
-         WHERE th.slug = 'public-safety' AND d.status = 'open' ORDER BY d.id LIMIT 1",
-    )
-    .fetch_one(app.db.pool())
-    .await
-    .unwrap();
+    let draft = open_safety_draft(&app).await;
     let page = queue(&app, &writer, draft, &[]).await;
     let item = page.rows[0].id.to_string();
     let queue_page = app.url(&format!("/en/review/{draft}"));
@@ -1130,14 +1123,7 @@ async fn the_item_page_acts_like_its_queue_row_and_leads_back(backend: Backend) 
     app.seed().await;
     analyse_everything(&app).await;
     let writer = policymaker(&app, "Policymaker Item", "public-safety").await;
-    let draft: i64 = sqlx::query_scalar(
-        "SELECT d.id FROM drafts d JOIN draft_themes t ON t.draft_id = d.id
-         JOIN themes th ON th.id = t.theme_id
-         WHERE th.slug = 'public-safety' AND d.status = 'open' ORDER BY d.id LIMIT 1",
-    )
-    .fetch_one(app.db.pool())
-    .await
-    .unwrap();
+    let draft = open_safety_draft(&app).await;
     let page = queue(&app, &writer, draft, &[("status", "new")]).await;
     let row = &page.rows[0];
     let (status, html) = app
@@ -1170,4 +1156,16 @@ async fn the_item_page_acts_like_its_queue_row_and_leads_back(backend: Backend) 
             "the language is shown as {language}"
         );
     }
+}
+
+/// The demo's draft on public safety that is open for comment.
+async fn open_safety_draft(app: &TestApp) -> i64 {
+    sqlx::query_scalar(
+        "SELECT d.id FROM drafts d JOIN draft_themes t ON t.draft_id = d.id
+         JOIN themes th ON th.id = t.theme_id
+         WHERE th.slug = 'public-safety' AND d.status = 'open' ORDER BY d.id LIMIT 1",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap()
 }

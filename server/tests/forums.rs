@@ -337,18 +337,7 @@ async fn reports_hide_a_post_after_the_threshold_and_moderators_restore_it(backe
             .unwrap();
         // Reporting twice counts once.
         for _ in 0..2 {
-            let reported = app
-                .call(
-                    ReportPost::PATH,
-                    &[
-                        ("locale", "en"),
-                        ("post", &post.to_string()),
-                        ("reason", "abuse"),
-                        ("note", ""),
-                    ],
-                    Some(&session),
-                )
-                .await;
+            let reported = support::report(&app, &session, post, "abuse").await;
             assert_eq!(reported.status().as_u16(), 200);
         }
         statuses.push(status_of(&app, post).await);

@@ -343,18 +343,7 @@ async fn reports_are_limited_and_fresh_accounts_do_not_silence_anyone(backend: B
     let post = posts[0];
     for name in ["Fresh One", "Fresh Two", "Fresh Three"] {
         let session = app.sign_up(name, "").await;
-        let reported = app
-            .call(
-                ReportPost::PATH,
-                &[
-                    ("locale", "en"),
-                    ("post", &post.to_string()),
-                    ("reason", "abuse"),
-                    ("note", ""),
-                ],
-                Some(&session),
-            )
-            .await;
+        let reported = support::report(&app, &session, post, "abuse").await;
         assert_eq!(reported.status().as_u16(), 200);
     }
     let status: String = sqlx::query_scalar("SELECT status FROM posts WHERE id = $1")

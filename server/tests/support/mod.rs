@@ -363,6 +363,21 @@ pub async fn burst(
     requests.join_all().await
 }
 
+/// `session` reports forum post `post` for `reason`, with no note.
+pub async fn report(app: &TestApp, session: &str, post: i64, reason: &str) -> reqwest::Response {
+    app.call(
+        app::forums::api::ReportPost::PATH,
+        &[
+            ("locale", "en"),
+            ("post", &post.to_string()),
+            ("reason", reason),
+            ("note", ""),
+        ],
+        Some(session),
+    )
+    .await
+}
+
 /// How many of `statuses` are `status`.
 pub fn tally(statuses: &[u16], status: u16) -> usize {
     statuses.iter().filter(|s| **s == status).count()
