@@ -36,6 +36,7 @@ on_both_backends!(
     open_data_never_shows_a_group_under_five,
     a_refused_triage_comes_back_filled_in,
     the_item_page_acts_like_its_queue_row_and_leads_back,
+    the_queue_shows_its_work_first_and_each_filter_removes_alone,
 );
 
 const FIRST: &str = "Why this plan matters.\n\n## Street lighting\nMore lights on the canal path and in the underpass.\n\n## Youth centres\nOpen the centres until 10 pm on weekdays.\n\n## Reporting\nA phone line in six languages.\n";
@@ -1168,4 +1169,36 @@ async fn open_safety_draft(app: &TestApp) -> i64 {
     .fetch_one(app.db.pool())
     .await
     .unwrap()
+}
+
+/// The queue's rows come before its tools: the filters in force are chips
+/// that each remove one, the filter form is folded, and the bulk panel
+/// follows the rows.
+async fn the_queue_shows_its_work_first_and_each_filter_removes_alone(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    analyse_everything(&app).await;
+    let writer = policymaker(&app, "Policymaker Chips", "public-safety").await;
+    let draft = open_safety_draft(&app).await;
+    let (status, html) = app
+        .get_as(&format!("/fr/review/{draft}?status=new&q=lights"), &writer)
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!("href=\"/fr/review/{draft}?q=lights\"")),
+        "no chip removes the status alone"
+    );
+    assert!(
+        html.contains(&format!("href=\"/fr/review/{draft}?status=new\"")),
+        "no chip removes the search alone"
+    );
+    let position =
+        |html: &str, needle: &str| html.find(needle).unwrap_or_else(|| panic!("no {needle}"));
+    assert!(position(&html, "filter-chips\"") < position(&html, "<details class=\"filters-fold\""));
+    let (_, html) = app
+        .get_as(&format!("/fr/review/{draft}?status=new"), &writer)
+        .await;
+    assert!(position(&html, "class=\"queue\"") < position(&html, "id=\"b-action\""));
 }

@@ -223,6 +223,36 @@ impl QueueQuery {
 }
 
 impl QueueQuery {
+    /// The filters in force, as `(name, value)`, each with the query
+    /// string of the queue without it (to remove it in one click). The
+    /// default status (open items) and sort are not filters.
+    pub fn active(&self) -> Vec<(&'static str, String, String)> {
+        type Field = fn(&mut QueueQuery) -> &mut String;
+        let fields: [(&'static str, Field); 11] = [
+            ("q", |f| &mut f.q),
+            ("theme", |f| &mut f.theme),
+            ("language", |f| &mut f.language),
+            ("area", |f| &mut f.area),
+            ("channel", |f| &mut f.channel),
+            ("status", |f| &mut f.status),
+            ("from", |f| &mut f.from),
+            ("to", |f| &mut f.to),
+            ("confidence", |f| &mut f.confidence),
+            ("campaign", |f| &mut f.campaign),
+            ("mine", |f| &mut f.mine),
+        ];
+        let mut active = Vec::new();
+        for (name, field) in fields {
+            let mut without = self.clone();
+            let value = std::mem::take(field(&mut without));
+            if value.is_empty() || (name == "status" && value == "open") {
+                continue;
+            }
+            active.push((name, value, without.to_query_string()));
+        }
+        active
+    }
+
     /// The filters of a query string made by `to_query_string` (unknown
     /// names are ignored).
     pub fn from_query_string(text: &str) -> Self {
@@ -369,5 +399,23 @@ mod tests {
             query
         );
         assert_eq!(decode("a+b%2"), "a b%2");
+    }
+
+    #[test]
+    fn each_filter_in_force_can_be_removed_alone() {
+        let query = QueueQuery {
+            theme: "3".to_owned(),
+            q: "lights".to_owned(),
+            status: "open".to_owned(),
+            sort: "campaign".to_owned(),
+            ..QueueQuery::default()
+        };
+        let active = query.active();
+        let names: Vec<&str> = active.iter().map(|(name, _, _)| *name).collect();
+        // The default status and the sort are not filters.
+        assert_eq!(names, ["q", "theme"]);
+        assert_eq!(active[0].1, "lights");
+        assert_eq!(active[0].2, "theme=3&status=open&sort=campaign");
+        assert_eq!(active[1].2, "status=open&q=lights&sort=campaign");
     }
 }

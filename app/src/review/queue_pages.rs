@@ -230,10 +230,11 @@ fn QueueBody(page: QueuePage) -> AnyView {
         <PostForm action=TriageItems::url() class="queue-form">
             <input type="hidden" name="draft" value=draft />
             <input type="hidden" name="back" value=back.clone() />
-            <BulkPanel themes sections reviewers />
             <ol class="queue" aria-label=move || td_string!(locale.get(), review.queue_title)>
                 {row_views}
             </ol>
+            // Shown once something is ticked (CSS), at the foot of the screen.
+            <BulkPanel themes sections reviewers />
         </PostForm>
         <div hidden>{row_forms}</div>
         {next_link}
@@ -253,7 +254,65 @@ fn Filters(
     let selected = |value: &str, current: &str| value == current;
     let status = query.status.clone();
     let channel = query.channel.clone();
+    let l = locale.get_untracked();
+    // The filters in force, each a chip that removes it.
+    let named = |list: &[(i64, crate::taxonomy::LocalText)], id: &str| {
+        list.iter()
+            .find(|(value, _)| value.to_string() == id)
+            .map_or_else(|| id.to_owned(), |(_, name)| name.text.clone())
+    };
+    let chips: Vec<(String, String)> = query
+        .active()
+        .into_iter()
+        .map(|(name, value, without)| {
+            let (label, value) = match name {
+                "q" => (td_string!(l, review.filter_search), value),
+                "theme" => (td_string!(l, review.themes), named(&themes, &value)),
+                "language" => (
+                    td_string!(l, review.language),
+                    crate::ui::languages::language_name(l, &value),
+                ),
+                "area" => (td_string!(l, review.area), named(&areas, &value)),
+                "channel" => (
+                    td_string!(l, review.channel),
+                    Channel::parse(&value).map_or(value, |c| c.label(l).to_owned()),
+                ),
+                "status" => (
+                    td_string!(l, review.status),
+                    Status::parse(&value).map_or_else(
+                        || td_string!(l, review.filter_all).to_owned(),
+                        |s| status_text(l, s).to_owned(),
+                    ),
+                ),
+                "from" => (td_string!(l, review.filter_from), value),
+                "to" => (td_string!(l, review.filter_to), value),
+                "confidence" => (
+                    td_string!(l, review.filter_confidence),
+                    format!("{value} %"),
+                ),
+                "mine" => (td_string!(l, review.filter_mine), String::new()),
+                _ => (td_string!(l, review.campaign), value),
+            };
+            let text = if value.is_empty() {
+                label.to_owned()
+            } else {
+                format!("{label}: {value}")
+            };
+            (text, page_path(l, &format!("review/{draft}?{without}")))
+        })
+        .collect();
+    let active = chips.len();
     view! {
+        {(!chips.is_empty()).then(|| view! {
+            <ul class="chips filter-chips" aria-label=td_string!(l, review.filters_active_label)>
+                {chips.into_iter().map(|(text, href)| view! {
+                    <li><a href=href>{text} " " <span aria-hidden="true">"×"</span>
+                        <span class="visually-hidden">{td_string!(l, review.filter_remove)}</span></a></li>
+                }).collect_view()}
+            </ul>
+        })}
+        <details class="filters-fold">
+        <summary>{move || td!(locale.get(), review.filters_title, count = move || active)}</summary>
         <form method="get" class="filters" action=move || page_path(locale.get(), &format!("review/{draft}"))>
             <label for="f-q">{move || td!(locale.get(), review.filter_search)}</label>
             <input id="f-q" name="q" type="search" value=query.q.clone() maxlength="200" />
@@ -313,6 +372,7 @@ fn Filters(
             </p>
             <button type="submit" class="button secondary">{move || td!(locale.get(), review.filter_apply)}</button>
         </form>
+        </details>
     }
 }
 
