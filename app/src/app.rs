@@ -103,6 +103,7 @@ pub fn content_security_policy(nonce: &str) -> String {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    crate::locale::install_plural_rules();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/parley.css" />

@@ -55,9 +55,58 @@ pub fn percent_encode(text: &str) -> String {
         .collect()
 }
 
+/// The plural rules of each locale, from the data compiled into
+/// `icu_plurals`, for the texts whose keys end in `_one`, `_other`, …
+/// ("1 thread", "2 threads"; Arabic's six forms). Once per process.
+pub fn install_plural_rules() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| leptos_i18n::custom_provider::set_icu_data_provider(PluralRules));
+}
+
+struct PluralRules;
+
+impl leptos_i18n::custom_provider::IcuDataProvider for PluralRules {
+    fn try_new_plural_rules(
+        &self,
+        locale: &leptos_i18n::reexports::icu::locid::Locale,
+        rule_type: icu_plurals::PluralRuleType,
+    ) -> Result<icu_plurals::PluralRules, leptos_i18n::reexports::icu::provider::DataError> {
+        let options = icu_plurals::PluralRulesOptions::default().with_type(rule_type);
+        icu_plurals::PluralRules::try_new(locale.into(), options)
+    }
+}
+
 /// A page of a locale: `page_path(fr, "signin")` is `/fr/signin`.
 pub fn page_path(locale: Locale, page: &str) -> String {
     format!("/{}/{page}", locale.as_str())
+}
+
+/// `next` when it is a page of this site to come back to (a path, never
+/// another site's address such as `//evil.example` or `/\\evil.example`,
+/// never a server function); None otherwise.
+pub fn local_return(next: &str) -> Option<&str> {
+    let rest = next.strip_prefix('/')?;
+    let safe = !rest.starts_with('/')
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control)
+        && !rest.starts_with("api/")
+        && next.len() <= 2000;
+    safe.then_some(next)
+}
+
+/// `path` and `search` (`?a=1&__err=…`) of the page being read, without
+/// the error Leptos put in its address, as a `next` value.
+pub fn return_here(path: &str, search: &str) -> String {
+    let kept: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.starts_with("__err"))
+        .collect();
+    if kept.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", kept.join("&"))
+    }
 }
 
 /// The same page in another locale: `/fr/forums?x=1` becomes `/ar/forums?x=1`.
@@ -128,6 +177,55 @@ fn parse_quality(q: &str) -> Option<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn counts_take_the_plural_forms_of_each_locale() {
+        use crate::i18n::Locale as L;
+        use crate::i18n::*;
+        install_plural_rules();
+        let days = |locale: L, count: u32| {
+            use leptos::prelude::*;
+            let html = Owner::new()
+                .with(|| td!(locale, dashboard.median_days, count = move || count).to_html());
+            // Without the comments that mark the text for hydration.
+            html.split("<!>").collect::<String>()
+        };
+        assert_eq!(days(L::en, 1), "1 day");
+        assert_eq!(days(L::en, 2), "2 days");
+        assert_eq!(days(L::fr, 0), "0 jour");
+        assert_eq!(days(L::fr, 2), "2 jours");
+        // Arabic: two, few (3–10), many (11–99), other (100).
+        assert_eq!(days(L::ar, 2), "2 يومان");
+        assert_eq!(days(L::ar, 5), "5 أيام");
+        assert_eq!(days(L::ar, 11), "11 يومًا");
+        assert_eq!(days(L::ar, 100), "100 يوم");
+        assert_eq!(days(L::id, 1), "1 hari");
+    }
+
+    #[test]
+    fn only_pages_of_this_site_are_returned_to() {
+        assert_eq!(
+            local_return("/en/review/3?status=new"),
+            Some("/en/review/3?status=new")
+        );
+        for bad in [
+            "//evil.example/",
+            "/\\evil.example",
+            "https://evil.example",
+            "evil",
+            "",
+            "/api/x",
+            "/en/\n",
+        ] {
+            assert_eq!(local_return(bad), None, "{bad}");
+        }
+        assert_eq!(
+            return_here("/en/review/3", "?status=new&__err=abc"),
+            "/en/review/3?status=new"
+        );
+        assert_eq!(return_here("/en/drafts", ""), "/en/drafts");
+    }
 
     #[test]
     fn accept_language_is_sorted_by_quality_then_order() {

@@ -134,13 +134,13 @@ pub async fn responses_feed(State(state): State<AppState>, Path(file): Path<Stri
     xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
     xml.push_str(&format!(
         "<title>{title}</title>\n<id>{origin}{self_path}</id>\n<link rel=\"self\" href=\"{origin}{self_path}\"/>\n<link href=\"{origin}/en/drafts/{id}/responses\"/>\n<updated>{updated}</updated>\n<author><name>Parley</name></author>\n",
-        title = escape(&responses.title),
+        title = escape(&responses.title.text),
         updated = rfc3339(updated)
     ));
     for (theme, response) in entries {
         xml.push_str(&format!(
             "<entry>\n<title>{title}</title>\n<id>{origin}/responses/{rid}</id>\n<link href=\"{origin}/en/drafts/{id}/responses#r-{rid}\"/>\n<updated>{at}</updated>\n{category}<content type=\"text\">{body}</content>\n</entry>\n",
-            title = escape(&theme.clone().unwrap_or_else(|| responses.title.clone())),
+            title = escape(&theme.clone().unwrap_or_else(|| responses.title.text.clone())),
             rid = response.id,
             at = rfc3339(response.created_at),
             category = theme

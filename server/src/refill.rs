@@ -7,7 +7,8 @@
 //! POST keeps what was typed for a few minutes in this process's memory
 //! (never passwords or codes), under a random id the browser carries in a
 //! short-lived cookie; the next page that has the same form gets its
-//! fields filled in again, once.
+//! fields filled in again, once. Pages in between (setting up two-step
+//! sign-in after a refusal that asked for it, say) leave it waiting.
 //!
 //! With several server processes behind a balancer that does not keep a
 //! browser on one process, the form can come back empty: nothing else is
@@ -35,6 +36,7 @@ const MAX_BODY: usize = 1024 * 1024;
 #[derive(Clone, Default)]
 pub struct Refills(Arc<Mutex<HashMap<String, Kept>>>);
 
+#[derive(Clone)]
 struct Kept {
     at: Instant,
     /// The server function's path: the form's `action`.
@@ -61,10 +63,16 @@ impl Refills {
         Some(id)
     }
 
-    fn take(&self, id: &str) -> Option<Kept> {
-        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        kept.remove(id)
+    fn peek(&self, id: &str) -> Option<Kept> {
+        let kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.get(id)
             .filter(|entry| entry.at.elapsed() < KEPT_FOR)
+            .cloned()
+    }
+
+    fn forget(&self, id: &str) {
+        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.remove(id);
     }
 }
 
@@ -86,11 +94,20 @@ pub async fn refill(State(refills): State<Refills>, request: Request, next: Next
         return keep_if_refused(&refills, request, next).await;
     }
     let kept = (request.method() == Method::GET)
-        .then(|| app::security::cookie(request.headers(), COOKIE).and_then(|id| refills.take(id)))
+        .then(|| {
+            let id = app::security::cookie(request.headers(), COOKIE)?;
+            Some((id.to_owned(), refills.peek(id)?))
+        })
         .flatten();
     let response = next.run(request).await;
     match kept {
-        Some(kept) => fill_page(response, &kept).await,
+        Some((id, kept)) => {
+            let (response, filled) = fill_page(response, &kept).await;
+            if filled {
+                refills.forget(&id);
+            }
+            response
+        }
         None => response,
     }
 }
@@ -138,40 +155,42 @@ async fn keep_if_refused(refills: &Refills, request: Request, next: Next) -> Res
     response
 }
 
-/// The page with the kept form filled in, and the cookie cleared.
-async fn fill_page(response: Response, kept: &Kept) -> Response {
+/// The page with the kept form filled in and the cookie cleared, and
+/// whether it had the form (a page without it is left as it is).
+async fn fill_page(response: Response, kept: &Kept) -> (Response, bool) {
     let is_html = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
+    if !is_html {
+        return (response, false);
+    }
     let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 8 * 1024 * 1024).await else {
+        return (Response::from_parts(parts, Body::empty()), false);
+    };
+    let Some(filled) = std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|html| fill(html, &kept.action, &kept.fields))
+    else {
+        return (Response::from_parts(parts, Body::from(bytes)), false);
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.append(
         header::SET_COOKIE,
         HeaderValue::from_static("parley_refill=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
     );
-    if !is_html {
-        return Response::from_parts(parts, body);
-    }
-    let Ok(bytes) = axum::body::to_bytes(body, 8 * 1024 * 1024).await else {
-        return Response::from_parts(parts, Body::empty());
-    };
-    let filled = match std::str::from_utf8(&bytes) {
-        Ok(html) => fill(html, &kept.action, &kept.fields),
-        Err(_) => return Response::from_parts(parts, Body::from(bytes)),
-    };
-    parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(filled))
+    (Response::from_parts(parts, Body::from(filled)), true)
 }
 
 /// `html` with the form whose `action` is `action` (of several, the one
 /// that best matches `fields`) holding `fields` again: text fields and
 /// text areas their text, check boxes and radio buttons their state,
 /// selects their option. Hidden fields keep what the page put there.
-pub fn fill(html: &str, action: &str, fields: &[(String, String)]) -> String {
-    let Some((start, end, form_id)) = best_form(html, action, fields) else {
-        return html.to_owned();
-    };
+/// None: the page has no such form.
+pub fn fill(html: &str, action: &str, fields: &[(String, String)]) -> Option<String> {
+    let (start, end, form_id) = best_form(html, action, fields)?;
     let mut out = String::with_capacity(html.len() + 256);
     // Controls outside the form that belong to it (`form="id"`) too.
     let outside = |part: &str| match &form_id {
@@ -181,7 +200,7 @@ pub fn fill(html: &str, action: &str, fields: &[(String, String)]) -> String {
     out.push_str(&outside(&html[..start]));
     out.push_str(&fill_controls(&html[start..end], fields, None));
     out.push_str(&outside(&html[end..]));
-    out
+    Some(out)
 }
 
 /// The form to fill: its byte range and id.
@@ -386,6 +405,7 @@ fn fill_controls(part: &str, fields: &[(String, String)], owner: Option<&str>) -
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -407,7 +427,7 @@ mod tests {
             ("quote", "yes"),
             ("title", "A \"new\" title"),
         ]);
-        let filled = fill(page, "/api/row", &sent);
+        let filled = fill(page, "/api/row", &sent).unwrap();
         assert!(
             filled.contains(r#"<option value="addressed" selected>"#),
             "{filled}"
@@ -432,12 +452,18 @@ mod tests {
             page,
             "/api/c",
             &fields(&[("section", "2"), ("text", "Mine")]),
-        );
+        )
+        .unwrap();
         assert!(
             filled.ends_with(r#"value="2"><textarea name="text">Mine</textarea></form>"#),
             "{filled}"
         );
         assert!(filled.starts_with(r#"<form action="/api/c"><input type="hidden" name="section" value="1"><textarea name="text"></textarea>"#));
+    }
+
+    #[test]
+    fn a_page_without_the_form_is_left_alone() {
+        assert_eq!(fill("<form action=\"/api/b\"></form>", "/api/a", &[]), None);
     }
 
     #[test]

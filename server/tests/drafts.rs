@@ -37,6 +37,8 @@ on_both_backends!(
     a_refused_triage_comes_back_filled_in,
     the_item_page_acts_like_its_queue_row_and_leads_back,
     the_queue_shows_its_work_first_and_each_filter_removes_alone,
+    a_translated_draft_is_named_in_the_readers_language,
+    the_dashboard_names_what_it_counts_in_the_readers_words,
 );
 
 const FIRST: &str = "Why this plan matters.\n\n## Street lighting\nMore lights on the canal path and in the underpass.\n\n## Youth centres\nOpen the centres until 10 pm on weekdays.\n\n## Reporting\nA phone line in six languages.\n";
@@ -556,7 +558,15 @@ async fn the_queue_filters_collapses_campaigns_and_pages_by_keyset(backend: Back
     assert!(second.next.is_none());
     let first_ids: Vec<i64> = all.rows.iter().map(|row| row.id).collect();
     assert!(second.rows.iter().all(|row| !first_ids.contains(&row.id)));
-    assert!(second.rows.first().unwrap().id < all.rows.last().unwrap().id);
+    // Newest first by the date written, across pages: the French letter
+    // (day 20,010, imported after day 20,059) sits among its days.
+    let dates: Vec<i64> = all
+        .rows
+        .iter()
+        .chain(&second.rows)
+        .map(|row| row.created_at)
+        .collect();
+    assert!(dates.windows(2).all(|pair| pair[0] >= pair[1]), "{dates:?}");
 
     // Filters.
     let french = queue(&app, &writer, draft, &[("language", "fr")]).await;
@@ -929,7 +939,7 @@ async fn triage_moves_legally_whole_campaigns_at_once_and_residents_see_the_resp
 
     // The resident sees the status and the response; nobody else does.
     let mine: Contributions = app
-        .call(MyContributions::PATH, &[], Some(&resident))
+        .call(MyContributions::PATH, &[("locale", "en")], Some(&resident))
         .await
         .json()
         .await
@@ -945,7 +955,7 @@ async fn triage_moves_legally_whole_campaigns_at_once_and_residents_see_the_resp
     );
     let stranger = app.sign_up("Resident Stranger", "").await;
     let theirs: Contributions = app
-        .call(MyContributions::PATH, &[], Some(&stranger))
+        .call(MyContributions::PATH, &[("locale", "en")], Some(&stranger))
         .await
         .json()
         .await
@@ -1064,6 +1074,20 @@ async fn a_refused_triage_comes_back_filled_in(backend: Backend) {
         app.url(&location)
     };
 
+    // A page without the form on the way (setting up two-step sign-in,
+    // say) leaves what was typed waiting.
+    let aside = app
+        .client
+        .get(app.url("/en/me"))
+        .header(
+            "cookie",
+            format!("parley_session={writer}; parley_refill={refill}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(aside.status().as_u16(), 200);
+    assert!(support::cookie_set(&aside, "parley_refill").is_none());
     let back = app
         .client
         .get(&location)
@@ -1201,4 +1225,102 @@ async fn the_queue_shows_its_work_first_and_each_filter_removes_alone(backend: B
         .get_as(&format!("/fr/review/{draft}?status=new"), &writer)
         .await;
     assert!(position(&html, "class=\"queue\"") < position(&html, "id=\"b-action\""));
+}
+
+/// The demo's safety draft has an Arabic translation: its Arabic readers
+/// see its Arabic title on the review and responses pages, never the
+/// English one.
+async fn a_translated_draft_is_named_in_the_readers_language(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    let writer = policymaker(&app, "Policymaker Arabic", "public-safety").await;
+    let draft = open_safety_draft(&app).await;
+    let (english, arabic): (String, String) = sqlx::query_as(
+        "SELECT v.title, t.title FROM draft_versions v
+         JOIN draft_translations t ON t.version_id = v.id AND t.locale = 'ar'
+         WHERE v.draft_id = $1 ORDER BY v.number DESC LIMIT 1",
+    )
+    .bind(draft)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    for path in [
+        format!("/ar/review/{draft}"),
+        "/ar/review".to_owned(),
+        format!("/ar/drafts/{draft}/responses"),
+    ] {
+        let (status, html) = app.get_as(&path, &writer).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            html.contains(&html_escaped(&arabic)),
+            "{path}: no Arabic title"
+        );
+        assert!(
+            !html.contains(&html_escaped(&english)),
+            "{path}: the English title"
+        );
+    }
+}
+
+/// The dashboard's legends are names in the reader's language (never a
+/// language code or an empty label for input without an area), and the
+/// median time to a response is in words.
+async fn the_dashboard_names_what_it_counts_in_the_readers_words(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    let now = i64::try_from(now.as_millis()).unwrap();
+    // Enough input without an area this week that the group is shown.
+    for n in 0..8 {
+        support::import_item(&app, 900 + n, &distinct_text(n), None, now - n * 1000).await;
+    }
+    analyse_everything(&app).await;
+    let writer = policymaker(&app, "Policymaker Dashboard", "public-safety").await;
+    let dashboard: app::dashboard::Dashboard = app
+        .call(
+            app::dashboard::api::LoadDashboard::PATH,
+            &[("locale", "fr")],
+            Some(&writer),
+        )
+        .await
+        .json()
+        .await
+        .expect("a dashboard");
+    let labels = |dimension: &str| -> Vec<String> {
+        dashboard
+            .breakdowns
+            .iter()
+            .filter(|breakdown| breakdown.dimension == dimension)
+            .flat_map(|breakdown| breakdown.series.iter().map(|series| series.label.clone()))
+            .collect()
+    };
+    assert!(
+        labels("area").contains(&translation("fr", "dashboard", "no_area")),
+        "{:?}",
+        labels("area")
+    );
+    assert!(
+        labels("language").contains(&translation("fr", "languages", "en")),
+        "{:?}",
+        labels("language")
+    );
+    for breakdown in &dashboard.breakdowns {
+        for series in &breakdown.series {
+            assert!(
+                !series.label.is_empty() && series.label.chars().count() > 3,
+                "{}: {:?}",
+                breakdown.dimension,
+                series.label
+            );
+        }
+    }
+    let (status, html) = app.get_as("/fr/review/dashboard", &writer).await;
+    assert_eq!(status, 200);
+    assert!(!html.contains(" d</dd>") && !html.contains(" h</dd>"));
 }

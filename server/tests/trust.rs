@@ -9,7 +9,8 @@
 
 mod support;
 
-use app::auth::api::{SignIn, SignInCode, SignUp};
+use app::auth::Enrolment;
+use app::auth::api::{ConfirmTwoFactor, SignIn, SignInCode, SignUp, TwoFactorEnrolment};
 use app::auth::roles::Role;
 use app::drafts::api::CreateDraft;
 use app::error::AppError;
@@ -28,6 +29,7 @@ on_both_backends!(
     drafts_cover_only_themes_their_writer_holds,
     a_correction_keeps_the_themes_of_other_reviewers,
     moderators_have_no_privilege_without_the_second_factor,
+    two_step_setup_asked_for_by_a_page_returns_to_it,
     bursts_of_guesses_are_evaluated_at_most_the_limit,
     reports_are_limited_and_fresh_accounts_do_not_silence_anyone,
     redirects_never_leave_the_site,
@@ -215,6 +217,54 @@ async fn moderators_have_no_privilege_without_the_second_factor(backend: Backend
     let proved = app.enrol_two_factor(&session).await.1;
     let posted = reply(proved).await;
     assert!(done(&posted), "{}", posted.status());
+}
+
+/// A moderator sent to set up two-step sign-in by the page that needs it
+/// comes back to that page, never to another site.
+async fn two_step_setup_asked_for_by_a_page_returns_to_it(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    let area = app.area_id("riverside").await;
+    for (name, next, back) in [
+        ("Moderator Returning", "/en/moderation", "/en/moderation"),
+        ("Moderator Misled", "//evil.example/", "/en/me"),
+    ] {
+        let session = app.sign_up(name, "").await;
+        app.grant(name, Role::Moderator, (Some(area), None)).await;
+        let (_, page) = app.get_as("/en/moderation", &session).await;
+        assert!(
+            page.contains("/en/me/two-factor?next=%2Fen%2Fmoderation"),
+            "no way to set up and come back"
+        );
+        let offer: Enrolment = app
+            .call(TwoFactorEnrolment::PATH, &[], Some(&session))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let Enrolment::Offer { secret, .. } = offer else {
+            panic!("already enrolled");
+        };
+        let code = totp_now(&secret.split_whitespace().collect::<String>(), 0);
+        let confirmed = app
+            .client
+            .post(app.url(ConfirmTwoFactor::PATH))
+            .header("origin", app.url(""))
+            .header("accept", "text/html")
+            .header("cookie", format!("parley_session={session}"))
+            .form(&[("locale", "en"), ("code", &code), ("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            confirmed.status().is_redirection(),
+            "{}",
+            confirmed.status()
+        );
+        assert_eq!(confirmed.headers()["location"], back, "{name}");
+    }
 }
 
 async fn bursts_of_guesses_are_evaluated_at_most_the_limit(backend: Backend) {

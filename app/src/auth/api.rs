@@ -167,9 +167,14 @@ pub async fn two_factor_enrolment() -> Result<Enrolment, AppError> {
 }
 
 /// Confirms enrolment with a first code from the authenticator app. The
-/// session is rotated to one that proved the second factor. Audited.
+/// session is rotated to one that proved the second factor. Audited. Then
+/// back to `next`, the page that asked for the second factor, if any.
 #[server]
-pub async fn confirm_two_factor(locale: Locale, code: String) -> Result<(), AppError> {
+pub async fn confirm_two_factor(
+    locale: Locale,
+    code: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
     use crate::security::rate_limit::{self, Limit, Rule};
 
     let db = crate::db::db()?;
@@ -194,7 +199,10 @@ pub async fn confirm_two_factor(locale: Locale, code: String) -> Result<(), AppE
     super::db::end_other_sessions(&mut *db.pool().acquire().await?, session.user_id, None).await?;
     start_session(&db, session.user_id, super::db::Stage::Complete, true).await?;
     tracing::info!(user_id = session.user_id, "two-step sign-in set up");
-    leptos_axum::redirect(&crate::locale::page_path(locale, "me"));
+    let back = next.as_deref().and_then(crate::locale::local_return);
+    leptos_axum::redirect(
+        &back.map_or_else(|| crate::locale::page_path(locale, "me"), str::to_owned),
+    );
     Ok(())
 }
 

@@ -9,7 +9,7 @@
 //! The 19 MiB are not allocated anew for each hash: a few working areas
 //! are kept and handed from one hash to the next. (Allocated and freed
 //! each time, glibc keeps freed areas of that size instead of returning
-//! them: 500 sign-ins at once left a process at 1.1 GiB, against 127 MiB
+//! them: 500 sign-ins at once left a process at 1.1 GiB, against 125 MiB
 //! with the areas reused; `make bench`, "Memory under a crowd of
 //! sign-ins".)
 

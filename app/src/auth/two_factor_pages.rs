@@ -37,6 +37,10 @@ fn CodeField() -> impl IntoView {
 pub fn TwoFactorPage() -> impl IntoView {
     let locale = use_locale();
     let enrolment = Resource::new(|| (), |()| two_factor_enrolment());
+    // The page that asked for the second factor, to go back to.
+    let next = leptos_router::hooks::use_query_map()
+        .with_untracked(|query| query.get("next"))
+        .filter(|next| crate::locale::local_return(next).is_some());
     let confirm = ServerAction::<ConfirmTwoFactor>::new();
     let error = action_error(confirm);
 
@@ -45,10 +49,15 @@ pub fn TwoFactorPage() -> impl IntoView {
         <section class="form-page">
             <h1>{move || td!(locale.get(), auth.two_factor_title)}</h1>
             <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
+                {move || {
+                    let next = next.clone();
+                    Suspend::new(async move {
                     match enrolment.await {
                         Ok(Enrolment::Done) => view! {
                             <p class="notice">{move || td!(locale.get(), auth.two_factor_done)}</p>
+                            {next.clone().map(|next| view! {
+                                <p><a href=next class="button">{move || td!(locale.get(), auth.back_to_page)}</a></p>
+                            })}
                             <p><a href=move || page_path(locale.get(), "me")>{move || td!(locale.get(), auth.back_to_account)}</a></p>
                         }
                         .into_any(),
@@ -68,6 +77,7 @@ pub fn TwoFactorPage() -> impl IntoView {
                             <h2>{move || td!(locale.get(), auth.two_factor_step_confirm)}</h2>
                             {error}
                             <PostForm action=ConfirmTwoFactor::url()>
+                                <input type="hidden" name="next" value=next.clone().unwrap_or_default() />
                                 <CodeField />
                                 <button type="submit" class="button">{move || td!(locale.get(), auth.two_factor_confirm_button)}</button>
                             </PostForm>
@@ -75,7 +85,7 @@ pub fn TwoFactorPage() -> impl IntoView {
                         .into_any(),
                         Err(error) => view! { <PageError error /> }.into_any(),
                     }
-                })}
+                })}}
             </Suspense>
         </section>
     }

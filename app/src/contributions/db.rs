@@ -4,6 +4,7 @@ use super::Contribution;
 use crate::channel::Channel;
 use crate::db::{Db, stored};
 use crate::error::AppError;
+use crate::i18n::Locale;
 use crate::review::Status;
 use sqlx::FromRow;
 
@@ -18,7 +19,6 @@ struct Row {
     original_text: String,
     review_status: String,
     draft_id: Option<i64>,
-    draft_title: Option<String>,
     response: Option<String>,
     responded_at: Option<i64>,
 }
@@ -28,6 +28,7 @@ struct Row {
 #[tracing::instrument(skip_all)]
 pub async fn contributions(
     db: &Db,
+    locale: Locale,
     user: Option<i64>,
     participant: Option<i64>,
 ) -> Result<Vec<Contribution>, AppError> {
@@ -44,8 +45,6 @@ pub async fn contributions(
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT i.id, i.channel, i.created_at, i.original_text, i.review_status,
                 COALESCE(i.draft_id, r.draft_id) AS draft_id,
-                (SELECT v.title FROM draft_versions v WHERE v.draft_id = COALESCE(i.draft_id, r.draft_id)
-                   AND v.published_at IS NOT NULL ORDER BY v.number DESC LIMIT 1) AS draft_title,
                 r.body AS response, r.created_at AS responded_at
          FROM input_items i
          LEFT JOIN responses r ON r.id = i.response_id
@@ -54,6 +53,15 @@ pub async fn contributions(
     ))
     .fetch_all(db.pool())
     .await?;
+    // The titles of the few drafts concerned, in the reader's language.
+    let mut titles = std::collections::HashMap::new();
+    let mut conn = db.pool().acquire().await?;
+    let drafts: std::collections::BTreeSet<i64> =
+        rows.iter().filter_map(|row| row.draft_id).collect();
+    for draft in drafts {
+        let title = crate::drafts::db::title(&mut conn, draft, locale).await?;
+        titles.insert(draft, title);
+    }
     rows.into_iter()
         .map(|row| {
             Ok(Contribution {
@@ -66,7 +74,9 @@ pub async fn contributions(
                     &row.review_status,
                     Status::parse,
                 )?,
-                draft: row.draft_id.zip(row.draft_title),
+                draft: row
+                    .draft_id
+                    .and_then(|draft| Some((draft, titles.get(&draft)?.clone()?))),
                 response: row.response.zip(row.responded_at),
             })
         })

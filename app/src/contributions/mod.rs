@@ -21,7 +21,7 @@ pub struct Contribution {
     pub status: crate::review::Status,
     /// The draft commented on, or the draft whose response answered it:
     /// id and title.
-    pub draft: Option<(i64, String)>,
+    pub draft: Option<(i64, crate::taxonomy::LocalText)>,
     /// The response and when it was written.
     pub response: Option<(String, i64)>,
 }

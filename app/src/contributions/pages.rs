@@ -14,7 +14,7 @@ use leptos_meta::{Meta, Title};
 #[component]
 pub fn ContributionsPage() -> impl IntoView {
     let locale = use_locale();
-    let contributions = Resource::new(|| (), |()| my_contributions());
+    let contributions = Resource::new(move || locale.get(), my_contributions);
     view! {
         <Title text=td_string!(locale.get_untracked(), contributions.title).to_string() />
         <Meta name="robots" content="noindex" />
@@ -71,7 +71,7 @@ fn ContributionCard(item: Contribution) -> impl IntoView {
                 <span class=format!("badge status-{}", status.as_str())>{move || status_text(locale.get(), status)}</span>
                 " " <time>{iso_minute(created_at)}</time> " · " {move || channel.label(locale.get())}
                 {draft.map(|(draft, title)| view! {
-                    " · " <a href=move || page_path(locale.get(), &format!("drafts/{draft}"))>{title}</a>
+                    " · " <a href=move || page_path(locale.get(), &format!("drafts/{draft}")) lang=title.lang>{title.text}</a>
                 })}
             </p>
             <blockquote dir="auto">{text}</blockquote>

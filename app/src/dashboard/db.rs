@@ -5,7 +5,7 @@ use super::cache::{Cached, DASHBOARD_FRESH_FOR, OPEN_DATA_FRESH_FOR};
 use super::{Breakdown, DIMENSIONS, Dashboard, Series, StatsRow};
 use crate::db::Db;
 use crate::error::AppError;
-use crate::i18n::Locale;
+use crate::i18n::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -271,10 +271,17 @@ pub async fn dashboard(
         let mut other: Option<Vec<i64>> = None;
         for (index, (value, points)) in values.into_iter().enumerate() {
             if index < LINES {
+                let reader = Some(leptos_i18n::Locale::as_str(locale).to_owned());
                 let (label, lang) = names
                     .get(&(dimension, value.to_owned()))
                     .cloned()
-                    .unwrap_or((value.to_owned(), None));
+                    .unwrap_or_else(|| match (dimension, value) {
+                        ("area", "") => (td_string!(locale, dashboard.no_area).to_owned(), reader),
+                        ("language", code) => {
+                            (crate::ui::languages::language_name(locale, code), reader)
+                        }
+                        _ => (value.to_owned(), None),
+                    });
                 series.push(Series {
                     label,
                     lang,
@@ -289,8 +296,8 @@ pub async fn dashboard(
         }
         if let Some(points) = other {
             series.push(Series {
-                label: "…".to_owned(),
-                lang: None,
+                label: td_string!(locale, dashboard.others).to_owned(),
+                lang: Some(leptos_i18n::Locale::as_str(locale).to_owned()),
                 points,
             });
         }

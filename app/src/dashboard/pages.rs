@@ -56,16 +56,27 @@ fn DashboardBody(dashboard: Dashboard) -> AnyView {
     } else {
         "–".to_owned()
     };
-    let median = median_hours.map_or_else(
-        || "–".to_owned(),
-        |hours| {
-            if hours < 48.0 {
-                format!("{hours:.1} h")
-            } else {
-                format!("{:.1} d", hours / 24.0)
-            }
-        },
-    );
+    // In whole minutes, hours or days, in the reader's words.
+    let median = move || match median_hours {
+        None => "–".into_any(),
+        Some(hours) if hours < 1.0 => {
+            let count = whole(hours * 60.0);
+            td!(
+                locale.get(),
+                dashboard.median_minutes,
+                count = move || count
+            )
+            .into_any()
+        }
+        Some(hours) if hours < 48.0 => {
+            let count = whole(hours);
+            td!(locale.get(), dashboard.median_hours, count = move || count).into_any()
+        }
+        Some(hours) => {
+            let count = whole(hours / 24.0);
+            td!(locale.get(), dashboard.median_days, count = move || count).into_any()
+        }
+    };
     view! {
         <p class="counted-at">{move || {
             let time = counted_at.clone();
@@ -98,4 +109,13 @@ fn DashboardBody(dashboard: Dashboard) -> AnyView {
         }).collect_view()}
     }
     .into_any()
+}
+
+/// A duration rounded to a whole count (at least 1: "0 days" would hide
+/// that some time passed).
+fn whole(amount: f64) -> u32 {
+    // Saturating: a float beyond `u32` becomes `u32::MAX`.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let count = amount.round().max(1.0) as u32;
+    count
 }

@@ -604,6 +604,32 @@ struct ResponseRow {
     created_at: i64,
 }
 
+/// The title of draft `id` as `locale` reads it: its newest published
+/// version's, translated where a translation exists, else the working
+/// copy's (only staff see a draft nobody published); None: no draft.
+pub async fn title(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    locale: Locale,
+) -> Result<Option<LocalText>, AppError> {
+    let row: Option<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT v.title, d.source_locale, t.title FROM drafts d
+         JOIN draft_versions v ON v.draft_id = d.id
+         LEFT JOIN draft_translations t ON t.version_id = v.id AND t.locale = $2
+         WHERE d.id = $1 ORDER BY (v.published_at IS NULL), v.number DESC LIMIT 1",
+    )
+    .bind(id)
+    .bind(locale.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(
+        row.map(|(source, source_locale, translated)| match translated {
+            Some(translated) => LocalText::new(translated, locale.as_str(), locale),
+            None => LocalText::new(source, &source_locale, locale),
+        }),
+    )
+}
+
 /// The responses of draft `id`, grouped by theme, with how the input of
 /// each theme was triaged and what each response answers (masked).
 #[tracing::instrument(skip_all)]
@@ -620,10 +646,14 @@ pub async fn responses(
         return Err(AppError::NotFound);
     }
     let versions = versions(&mut conn, id).await?;
-    let title = versions
+    if !versions
         .iter()
-        .find(|version| version.published_at.is_some())
-        .map(|version| version.title.clone())
+        .any(|version| version.published_at.is_some())
+    {
+        return Err(AppError::NotFound);
+    }
+    let title = title(&mut conn, id, locale)
+        .await?
         .ok_or(AppError::NotFound)?;
     let themes = draft_themes(&mut conn, id).await?;
     let rows: Vec<ResponseRow> = sqlx::query_as(

@@ -279,7 +279,7 @@ pub struct ThemeResponses {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DraftResponses {
     pub id: i64,
-    pub title: String,
+    pub title: LocalText,
     pub themes: Vec<ThemeResponses>,
 }
 

@@ -607,7 +607,7 @@ fn ResponsesBody(responses: DraftResponses) -> AnyView {
     let locale = use_locale();
     let DraftResponses { id, title, themes } = responses;
     view! {
-        <p class="lead" dir="auto">{title}</p>
+        <p class="lead" lang=title.lang>{title.text}</p>
         <p>
             <a href=move || page_path(locale.get(), &format!("drafts/{id}"))>{move || td!(locale.get(), drafts.back_to_draft)}</a>
             " · "

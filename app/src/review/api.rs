@@ -56,7 +56,7 @@ pub async fn unmask_input(locale: Locale, id: i64, reason: String) -> Result<(),
 async fn reviewer_of(draft: i64) -> Result<crate::drafts::api::Acting, AppError> {
     let acting = crate::drafts::api::acting_policymaker().await?;
     let db = crate::db::db()?;
-    let (_, themes, _) = super::queue::draft_head(&mut *db.pool().acquire().await?, draft).await?;
+    let (themes, _) = super::queue::draft_head(&mut *db.pool().acquire().await?, draft).await?;
     if acting.writer().writes(&themes) {
         Ok(acting)
     } else {
@@ -178,7 +178,7 @@ pub async fn export_queue(
     let query = super::QueueQuery::from_query_string(&filters);
     let filters = super::filters::Filters::parse(&query, acting.id)?;
     let db = crate::db::db()?;
-    let (_, themes, _) = super::queue::draft_head(&mut *db.pool().acquire().await?, draft).await?;
+    let (themes, _) = super::queue::draft_head(&mut *db.pool().acquire().await?, draft).await?;
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.insert_header(
             http::header::CONTENT_TYPE,

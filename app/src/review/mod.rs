@@ -353,7 +353,7 @@ pub struct Named {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueuePage {
     pub draft: i64,
-    pub title: String,
+    pub title: LocalText,
     pub themes: Vec<(i64, LocalText)>,
     pub areas: Vec<(i64, LocalText)>,
     pub languages: Vec<String>,
@@ -377,7 +377,7 @@ pub struct QueuePage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueueSummary {
     pub draft: i64,
-    pub title: String,
+    pub title: LocalText,
     pub status: String,
     pub themes: Vec<LocalText>,
 }

@@ -174,20 +174,13 @@ pub(super) fn conditions(
             .join(", ");
         c.push(format!("i.review_status IN ({list})"));
     }
-    // On SQLite, `+` keeps the planner off `input_items_created`: a range
-    // of dates read through that index must then be sorted whole, where
-    // walking the primary key newest first stops after one page.
-    let created = match backend {
-        Backend::Sqlite => "+i.created_at",
-        Backend::Postgres => "i.created_at",
-    };
     if let Some(from) = filters.from {
         let from = c.param(Bind::Int(from));
-        c.push(format!("{created} >= {from}"));
+        c.push(format!("i.created_at >= {from}"));
     }
     if let Some(to) = filters.to {
         let to = c.param(Bind::Int(to));
-        c.push(format!("{created} < {to}"));
+        c.push(format!("i.created_at < {to}"));
     }
     match filters.campaign {
         Some(campaign) => {
@@ -256,28 +249,35 @@ const ROW_JOINS: &str = "LEFT JOIN campaigns c ON c.id = i.campaign_id
      LEFT JOIN responses r ON r.id = i.response_id
      LEFT JOIN draft_comments dc ON i.channel = 'draft_comment' AND dc.id = i.source_id";
 
-/// The draft's title (newest published version, else the newest) and
-/// themes; NotFound when there is no such draft.
+/// The draft's themes and status; NotFound when there is no such draft.
 #[tracing::instrument(skip_all)]
 pub async fn draft_head(
     conn: &mut sqlx::AnyConnection,
     draft: i64,
-) -> Result<(String, Vec<i64>, String), AppError> {
-    let head: Option<(String, String)> = sqlx::query_as(
-        "SELECT v.title, d.status FROM drafts d JOIN draft_versions v ON v.draft_id = d.id
-         WHERE d.id = $1 ORDER BY (v.published_at IS NULL), v.number DESC LIMIT 1",
-    )
-    .bind(draft)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let (title, status) = head.ok_or(AppError::NotFound)?;
+) -> Result<(Vec<i64>, String), AppError> {
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM drafts WHERE id = $1")
+        .bind(draft)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let status = status.ok_or(AppError::NotFound)?;
     let themes: Vec<i64> = sqlx::query_scalar(
         "SELECT theme_id FROM draft_themes WHERE draft_id = $1 ORDER BY theme_id",
     )
     .bind(draft)
     .fetch_all(&mut *conn)
     .await?;
-    Ok((title, themes, status))
+    Ok((themes, status))
+}
+
+/// The title of `draft` as `locale` reads it.
+async fn draft_title(
+    conn: &mut sqlx::AnyConnection,
+    draft: i64,
+    locale: Locale,
+) -> Result<LocalText, AppError> {
+    crate::drafts::db::title(conn, draft, locale)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// The drafts whose queues `themes` (None: all) may review.
@@ -295,13 +295,13 @@ pub async fn queues(
     let mut conn = db.pool().acquire().await?;
     let mut out = Vec::new();
     for draft in drafts {
-        let (title, covered, status) = draft_head(&mut conn, draft).await?;
+        let (covered, status) = draft_head(&mut conn, draft).await?;
         if themes.is_some_and(|mine| !covered.iter().any(|theme| mine.contains(theme))) {
             continue;
         }
         out.push(QueueSummary {
             draft,
-            title,
+            title: draft_title(&mut conn, draft, locale).await?,
             status,
             themes: overview
                 .themes
@@ -324,7 +324,10 @@ pub async fn page(
     reader: i64,
 ) -> Result<QueuePage, AppError> {
     let filters = Filters::parse(query, reader)?;
-    let (title, themes, _) = draft_head(&mut *db.pool().acquire().await?, draft).await?;
+    let mut conn = db.pool().acquire().await?;
+    let (themes, _) = draft_head(&mut conn, draft).await?;
+    let title = draft_title(&mut conn, draft, locale).await?;
+    drop(conn);
     let overview = crate::taxonomy::db::town_overview(db, locale).await?;
     let (rows, next) = rows(db, draft, &themes, &filters).await?;
     // Counted newest first, like the page: the filters that favour recent
@@ -477,13 +480,16 @@ async fn rows(
     if filters.by_campaign && filters.campaign.is_none() {
         return rows_by_campaign(db, draft, themes, filters).await;
     }
+    // Newest first by the date each text was written (an imported letter
+    // keeps its own date), walking `input_items_created`.
     let mut c = conditions(db.backend(), draft, themes, filters);
-    if let Some((_, id)) = filters.after {
+    if let Some((created, id)) = filters.after {
+        let created = c.param(Bind::Int(created));
         let id = c.param(Bind::Int(id));
-        c.push(format!("i.id < {id}"));
+        c.push(format!("(i.created_at, i.id) < ({created}, {id})"));
     }
     let sql = format!(
-        "SELECT {ROW_COLUMNS} FROM input_items i {ROW_JOINS} WHERE {} ORDER BY i.id DESC LIMIT {}",
+        "SELECT {ROW_COLUMNS} FROM input_items i {ROW_JOINS} WHERE {} ORDER BY i.created_at DESC, i.id DESC LIMIT {}",
         c.clause(),
         PAGE + 1
     );
@@ -492,7 +498,8 @@ async fn rows(
         .await?;
     let next = (rows.len() > usize::try_from(PAGE).unwrap_or(usize::MAX)).then(|| {
         rows.truncate(usize::try_from(PAGE).unwrap_or(0));
-        rows.last().map(|row| format!("0.{}", row.id))
+        rows.last()
+            .map(|row| format!("{}.{}", row.created_at, row.id))
     });
     Ok((rows, next.flatten()))
 }

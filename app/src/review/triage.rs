@@ -137,7 +137,7 @@ pub async fn triage_in(
     triage: &Triage,
     now: i64,
 ) -> Result<Outcome, AppError> {
-    let (_, themes, _) = draft_head(&mut *tx, draft).await?;
+    let (themes, _) = draft_head(&mut *tx, draft).await?;
     let mut targets: Vec<i64> = items.to_vec();
     for campaign in campaigns {
         let members: Vec<i64> = sqlx::query_scalar(&format!(
@@ -375,7 +375,7 @@ pub async fn correct_themes(
     now: i64,
 ) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
-    let (_, covered, _) = draft_head(&mut tx, draft).await?;
+    let (covered, _) = draft_head(&mut tx, draft).await?;
     if !in_queue(&mut tx, draft, &covered, &[item]).await? {
         return Err(AppError::NotFound);
     }

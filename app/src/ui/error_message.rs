@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::locale::{page_path, use_locale};
+use crate::locale::{page_path, percent_encode, return_here, use_locale};
 use crate::validation::{Field, Invalid, Problem};
 use leptos::prelude::*;
 
@@ -15,16 +15,33 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
         AppError::WrongCredentials => td!(locale.get(), errors.wrong_credentials).into_any(),
         AppError::SignInRequired => td!(locale.get(), errors.sign_in_required).into_any(),
         AppError::Forbidden => td!(locale.get(), errors.forbidden).into_any(),
-        AppError::SecondFactorRequired => view! {
-            {td!(locale.get(), errors.second_factor_required)}
-            " "
-            <a href=move || page_path(locale.get(), "me/two-factor")>{td!(locale.get(), errors.second_factor_link)}</a>
+        AppError::SecondFactorRequired => {
+            // Set up, then back here.
+            let location = leptos_router::hooks::use_location();
+            let href = move || {
+                let here = return_here(&location.pathname.get(), &location.search.get());
+                format!(
+                    "{}?next={}",
+                    page_path(locale.get(), "me/two-factor"),
+                    percent_encode(&here)
+                )
+            };
+            view! {
+                {td!(locale.get(), errors.second_factor_required)}
+                " "
+                <a href=href>{td!(locale.get(), errors.second_factor_link)}</a>
+            }
+            .into_any()
         }
-        .into_any(),
         AppError::WrongCode => td!(locale.get(), errors.wrong_code).into_any(),
         AppError::Suspended { until } => {
             let until = crate::ui::time::iso_minute(until);
-            td!(locale.get(), errors.suspended, until = move || until.clone()).into_any()
+            td!(
+                locale.get(),
+                errors.suspended,
+                until = move || until.clone()
+            )
+            .into_any()
         }
         AppError::ThreadLocked => td!(locale.get(), errors.thread_locked).into_any(),
         AppError::NotNow => td!(locale.get(), errors.not_now).into_any(),
