@@ -14,11 +14,11 @@ use app::forums::api::{EditPost, React, Reply, ReportPost, StartThread};
 use app::moderation::PostHistory;
 use app::moderation::api::{
     AddFilter, ApprovePost, DeletePost, HidePost, LockThread, MoveThread, PinThread, PostRevisions,
-    SuspendUser,
+    SuspendUser, UndoDecision,
 };
 use app::validation::{Field, Invalid, Problem};
 use leptos::server_fn::ServerFn as _;
-use support::{Backend, TestApp, error_of, spawn_app};
+use support::{Backend, TestApp, error_of, html_escaped, spawn_app, translation};
 
 on_both_backends!(
     residents_start_threads_and_reply_with_quotes,
@@ -301,7 +301,7 @@ async fn first_posts_of_new_accounts_wait_for_approval(backend: Backend) {
     assert_eq!(status_of(&app, post).await, "visible");
     assert_eq!(
         app.count(&format!(
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'post.approve' AND target = 'post:{post}'"
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'post.approve' AND target LIKE 'post:{post} %'"
         ))
         .await,
         1
@@ -368,6 +368,56 @@ async fn reports_hide_a_post_after_the_threshold_and_moderators_restore_it(backe
     .await
     .unwrap();
     assert_eq!(open, 0);
+
+    // The queue says what was done and offers to undo it; undone, the
+    // post is back as it was, with its three reports; once only, and only
+    // by who decided.
+    let (_, queue) = app
+        .get_as(
+            &format!("/en/moderation?done=approved&post={post}"),
+            &moderator,
+        )
+        .await;
+    assert!(queue.contains(&html_escaped(&translation(
+        "en",
+        "moderation",
+        "done_approved"
+    ))));
+    assert!(queue.contains(UndoDecision::PATH));
+    let undo = |session: String| {
+        let app = &app;
+        async move {
+            app.call(
+                UndoDecision::PATH,
+                &[("locale", "en"), ("post", &post.to_string())],
+                Some(&session),
+            )
+            .await
+        }
+    };
+    let other_moderator = self::moderator(&app, "Moderator Other", area).await;
+    assert_eq!(
+        error_of(undo(other_moderator).await).await,
+        (409, AppError::NotNow)
+    );
+    assert_eq!(undo(moderator.clone()).await.status().as_u16(), 200);
+    assert_eq!(status_of(&app, post).await, "reported");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM post_reports WHERE post_id = {post} AND resolved_at IS NULL"
+        ))
+        .await,
+        3
+    );
+    assert_eq!(
+        error_of(undo(moderator.clone()).await).await,
+        (409, AppError::NotNow)
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'post.undo'")
+            .await,
+        1
+    );
     // A note is required with "other".
     let reporter = moderator;
     let other = app

@@ -36,7 +36,7 @@ use app::forums::api::{
 use app::jobs::api::{JobQueue, RetryJob};
 use app::moderation::api::{
     AddFilter, ApprovePost, DeletePost, HidePost, LockThread, ModerationFilters, ModerationQueue,
-    MoveThread, PinThread, PostRevisions, RemoveFilter, SetForumRules, SuspendUser,
+    MoveThread, PinThread, PostRevisions, RemoveFilter, SetForumRules, SuspendUser, UndoDecision,
 };
 use app::participation::api::{
     CreatePrivateLink, ForgetDevice, ParticipationStatus, RestoreParticipation,
@@ -391,6 +391,11 @@ fn privileged(fixture: &Fixture) -> Vec<Privileged> {
         },
         Privileged {
             path: ApprovePost::PATH,
+            requirement: Requirement::ModeratorOfArea,
+            form: vec![en(), ("post", fixture.post.to_string())],
+        },
+        Privileged {
+            path: UndoDecision::PATH,
             requirement: Requirement::ModeratorOfArea,
             form: vec![en(), ("post", fixture.post.to_string())],
         },

@@ -28,7 +28,7 @@ pub async fn approve_post(locale: Locale, post: i64) -> Result<(), AppError> {
     })
     .await?;
     tracing::info!(moderator = staff.id, post, "post approved");
-    back_to_queue(locale);
+    done(locale, "approved", post);
     Ok(())
 }
 
@@ -49,7 +49,7 @@ pub async fn hide_post(locale: Locale, post: i64, reason: String) -> Result<(), 
     })
     .await?;
     tracing::info!(moderator = staff.id, post, "post hidden");
-    back_to_queue(locale);
+    done(locale, "hidden", post);
     Ok(())
 }
 
@@ -59,7 +59,20 @@ pub async fn delete_post(locale: Locale, post: i64) -> Result<(), AppError> {
     let (db, staff, client) = moderator_of_post(post).await?;
     super::db::delete_post(&db, moderator(&staff, &client), post).await?;
     tracing::info!(moderator = staff.id, post, "post deleted");
-    back_to_queue(locale);
+    done(locale, "deleted", post);
+    Ok(())
+}
+
+/// Undoes the reader's approval or hiding of `post`, within ten minutes
+/// and while nobody changed it since.
+#[server]
+pub async fn undo_decision(locale: Locale, post: i64) -> Result<(), AppError> {
+    let (db, staff, client) = moderator_of_post(post).await?;
+    let moderator = moderator(&staff, &client);
+    db.write(async |tx| super::db::undo_decision_in(tx, moderator, post).await)
+        .await?;
+    tracing::info!(moderator = staff.id, post, "decision undone");
+    done(locale, "undone", post);
     Ok(())
 }
 
@@ -306,6 +319,16 @@ pub async fn moderated_areas(
 #[cfg(feature = "ssr")]
 fn back_to_queue(locale: Locale) {
     leptos_axum::redirect(&crate::locale::page_path(locale, "moderation"));
+}
+
+/// Back to the queue, which says what was `done` to `post` (and offers to
+/// undo it), at that message.
+#[cfg(feature = "ssr")]
+fn done(locale: Locale, done: &str, post: i64) {
+    leptos_axum::redirect(&crate::locale::page_path(
+        locale,
+        &format!("moderation?done={done}&post={post}#moderation-done"),
+    ));
 }
 
 #[cfg(feature = "ssr")]

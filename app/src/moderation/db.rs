@@ -187,12 +187,12 @@ async fn status_of(tx: &mut sqlx::AnyConnection, post: i64) -> Result<PostStatus
     stored("posts.status", &status, PostStatus::parse)
 }
 
-async fn resolve_reports(tx: &mut sqlx::AnyConnection, post: i64) -> Result<(), AppError> {
+async fn resolve_reports(tx: &mut sqlx::AnyConnection, post: i64, at: i64) -> Result<(), AppError> {
     sqlx::query(
         "UPDATE post_reports SET resolved_at = $2 WHERE post_id = $1 AND resolved_at IS NULL",
     )
     .bind(post)
-    .bind(now_millis())
+    .bind(at)
     .execute(&mut *tx)
     .await?;
     Ok(())
@@ -225,13 +225,75 @@ pub async fn decide_post_in(
         return Err(AppError::NotFound);
     }
     set_status(tx, post, from, to).await?;
-    sqlx::query("UPDATE posts SET hide_reason = $2 WHERE id = $1")
-        .bind(post)
-        .bind(reason)
-        .execute(&mut *tx)
-        .await?;
-    resolve_reports(tx, post).await?;
-    audit_in(tx, moderator, action, &format!("post:{post}")).await
+    // An approval keeps the reason of an earlier hiding (shown only while
+    // hidden), so that undoing it restores the post as it was.
+    if let Some(reason) = reason {
+        sqlx::query("UPDATE posts SET hide_reason = $2 WHERE id = $1")
+            .bind(post)
+            .bind(reason)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let at = now_millis();
+    resolve_reports(tx, post, at).await?;
+    // What the decision replaced, for undoing it.
+    let target = format!("post:{post} from:{} reports:{at}", from.as_str());
+    audit_in(tx, moderator, action, &target).await
+}
+
+/// How long a moderator may undo their approval or hiding of a post.
+pub const UNDO_WITHIN_MILLIS: i64 = 10 * 60 * 1000;
+
+/// Undoes `moderator`'s latest approval or hiding of `post`, made less
+/// than [`UNDO_WITHIN_MILLIS`] ago and not changed since: the post gets
+/// its earlier status back and the reports that decision closed are open
+/// again. Audited. `NotNow` when there is nothing (left) to undo.
+pub async fn undo_decision_in(
+    tx: &mut sqlx::AnyConnection,
+    moderator: Moderator<'_>,
+    post: i64,
+) -> Result<(), AppError> {
+    let latest: Option<(String, String, i64)> = sqlx::query_as(
+        "SELECT action, target, at FROM audit_log
+         WHERE actor = $1 AND action IN ($2, $3) AND target LIKE $4
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(moderator.id)
+    .bind(Action::PostApprove.as_str())
+    .bind(Action::PostHide.as_str())
+    .bind(format!("post:{post} from:%"))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (action, target, at) = latest.ok_or(AppError::NotNow)?;
+    let decided = if action == Action::PostApprove.as_str() {
+        PostStatus::Visible
+    } else {
+        PostStatus::Hidden
+    };
+    let mut parts = target.split(' ').skip(1);
+    let from = parts
+        .next()
+        .and_then(|part| part.strip_prefix("from:"))
+        .and_then(|from| PostStatus::parse(from));
+    let closed_at = parts
+        .next()
+        .and_then(|part| part.strip_prefix("reports:"))
+        .and_then(|at| at.parse::<i64>().ok());
+    let (Some(from), Some(closed_at)) = (from, closed_at) else {
+        return Err(AppError::NotNow);
+    };
+    if now_millis() - at > UNDO_WITHIN_MILLIS || status_of(tx, post).await? != decided {
+        return Err(AppError::NotNow);
+    }
+    set_status(tx, post, decided, from).await?;
+    sqlx::query(
+        "UPDATE post_reports SET resolved_at = NULL WHERE post_id = $1 AND resolved_at = $2",
+    )
+    .bind(post)
+    .bind(closed_at)
+    .execute(&mut *tx)
+    .await?;
+    audit_in(tx, moderator, Action::PostUndo, &format!("post:{post}")).await
 }
 
 /// Deletes a post's text for good (illegal content): the post, its
@@ -261,7 +323,7 @@ pub async fn delete_post(db: &Db, moderator: Moderator<'_>, post: i64) -> Result
         .execute(&mut *tx)
         .await?;
     crate::input::db::erase_text(&mut tx, crate::input::db::Channel::ForumPost, post).await?;
-    resolve_reports(&mut tx, post).await?;
+    resolve_reports(&mut tx, post, now_millis()).await?;
     audit_in(
         &mut tx,
         moderator,

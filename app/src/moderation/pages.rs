@@ -3,7 +3,7 @@
 
 use super::api::{
     AddFilter, ApprovePost, DeletePost, HidePost, RemoveFilter, SetForumRules, SuspendUser,
-    moderation_filters, moderation_queue, post_revisions,
+    UndoDecision, moderation_filters, moderation_queue, post_revisions,
 };
 use super::{FiltersPage, Queue, QueueItem};
 use crate::forums::FilterAction;
@@ -18,7 +18,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
 use leptos_i18n::Locale as _;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 fn ModerationNav() -> impl IntoView {
@@ -58,12 +58,14 @@ fn queue_body(queue: Queue) -> AnyView {
     let hide = ServerAction::<HidePost>::new();
     let delete = ServerAction::<DeletePost>::new();
     let suspend = ServerAction::<SuspendUser>::new();
+    let undo = ServerAction::<UndoDecision>::new();
     let errors = move || {
         (
             action_error(approve)(),
             action_error(hide)(),
             action_error(delete)(),
             action_error(suspend)(),
+            action_error(undo)(),
         )
     };
     let areas: Vec<String> = queue
@@ -74,6 +76,7 @@ fn queue_body(queue: Queue) -> AnyView {
     let empty = queue.items.is_empty();
     view! {
         <p>{move || td!(locale.get(), moderation.queue_intro)} " " {areas.join(", ")}</p>
+        <DoneMessage />
         {errors}
         {empty.then(|| view! { <p class="notice">{move || td!(locale.get(), moderation.queue_empty)}</p> })}
         <ol class="queue">
@@ -81,6 +84,37 @@ fn queue_body(queue: Queue) -> AnyView {
         </ol>
     }
     .into_any()
+}
+
+/// What the moderator's last action did (from the address the action
+/// sent them back to), with a way to undo an approval or a hiding.
+#[component]
+fn DoneMessage() -> impl IntoView {
+    let locale = use_locale();
+    let query = use_query_map();
+    move || {
+        let (done, post) = query.with(|query| (query.get("done"), query.get("post")));
+        let post: i64 = post?.parse().ok()?;
+        let l = locale.get();
+        let (text, undoable) = match done?.as_str() {
+            "approved" => (td_string!(l, moderation.done_approved), true),
+            "hidden" => (td_string!(l, moderation.done_hidden), true),
+            "deleted" => (td_string!(l, moderation.done_deleted), false),
+            "undone" => (td_string!(l, moderation.done_undone), false),
+            _ => return None,
+        };
+        Some(view! {
+            <div class="notice done-message" id="moderation-done" role="status">
+                <p>{text}</p>
+                {undoable.then(|| view! {
+                    <PostForm action=UndoDecision::url() class="inline-form">
+                        <input type="hidden" name="post" value=post />
+                        <button type="submit" class="button secondary">{td_string!(l, moderation.undo)}</button>
+                    </PostForm>
+                })}
+            </div>
+        })
+    }
 }
 
 fn queue_item(item: QueueItem) -> AnyView {

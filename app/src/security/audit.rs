@@ -21,6 +21,7 @@ pub enum Action {
     PostApprove,
     PostHide,
     PostDelete,
+    PostUndo,
     ThreadLock,
     ThreadUnlock,
     ThreadPin,
@@ -49,7 +50,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 37] = [
+    pub const ALL: [Action; 38] = [
         Action::RoleGrant,
         Action::RoleRevoke,
         Action::TwoFactorEnrol,
@@ -62,6 +63,7 @@ impl Action {
         Action::PostApprove,
         Action::PostHide,
         Action::PostDelete,
+        Action::PostUndo,
         Action::ThreadLock,
         Action::ThreadUnlock,
         Action::ThreadPin,
@@ -103,6 +105,7 @@ impl Action {
             Action::PostApprove => "post.approve",
             Action::PostHide => "post.hide",
             Action::PostDelete => "post.delete",
+            Action::PostUndo => "post.undo",
             Action::ThreadLock => "thread.lock",
             Action::ThreadUnlock => "thread.unlock",
             Action::ThreadPin => "thread.pin",
