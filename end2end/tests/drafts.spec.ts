@@ -1,5 +1,5 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
-import { expectNoSeriousAxeViolation, hydrated, signUp } from "./pages";
+import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
+import { expectNoSeriousAxeViolation, hydrated, shot, signUp, t } from "./pages";
 import { totp } from "./totp";
 
 // Closing the loop, in English and Arabic: a policymaker writes and
@@ -8,6 +8,10 @@ import { totp } from "./totp";
 // review queue and responds; the resident sees the response on their
 // contributions page. Then the public pages: the responses ("you said, we
 // did"), the diff of the demo draft, the dashboard and the open data.
+
+/** Recovery codes of the demo policymaker, kept from their enrolment for
+ * later sign-ins (each works once). */
+let recoveryCodes: string[] = [];
 
 async function policymaker(browser: Browser): Promise<Page> {
   const context = await browser.newContext();
@@ -20,6 +24,7 @@ async function policymaker(browser: Browser): Promise<Page> {
   // Review screens need two-step sign-in: set it up.
   await page.goto("/en/me/two-factor");
   await page.locator(hydrated).waitFor();
+  recoveryCodes = await page.locator(".recovery-codes li").allTextContents();
   const secret = (await page.getByTestId("totp-secret").textContent()) ?? "";
   await page.locator("#code").fill(totp(secret));
   await page.locator(".stacked-form button[type=submit]").click();
@@ -113,6 +118,44 @@ test("a draft is published, commented on in Arabic, answered, and the resident s
   await context.close();
   await writer.context().close();
 });
+
+// From signing in to an answered item: each click that follows a link or
+// sends a form is one action (typing is not); the journey fails if it
+// needs more than six. In English and in Arabic.
+for (const locale of ["en", "ar"]) {
+  test(`a policymaker answers an item within six actions of signing in (${locale})`, async ({ browser }) => {
+    const code = recoveryCodes.shift();
+    expect(code, "the first test enrols the policymaker").toBeTruthy();
+    const page = await (await browser.newContext()).newPage();
+    let actions = 0;
+    const act = async (target: Locator) => {
+      actions += 1;
+      await target.click();
+    };
+    await page.goto(`/${locale}/signin`);
+    await page.locator("#login").fill("Demo Policymaker");
+    await page.locator("#password").fill("demo-policymaker-pass");
+    await act(page.locator(".stacked-form button[type=submit]"));
+    await page.locator("#code").fill(code ?? "");
+    await act(page.locator(".stacked-form button[type=submit]"));
+    await expect(page).toHaveURL(new RegExp(`/${locale}$`));
+    await page.locator(hydrated).waitFor();
+    await act(page.getByRole("link", { name: t(locale, "review", "queues_title") }).first());
+    await shot(page, `policymaker-1-queues-${locale}`);
+    await act(page.locator("a[href$='/review/1']").first());
+    await shot(page, `policymaker-2-queue-${locale}`);
+    const row = page.locator(".queue-row").first();
+    await act(row.locator("a.open-item"));
+    await page.locator(hydrated).waitFor();
+    await page.locator("#i-response").fill(`Answered by the policymaker (${locale}).`);
+    await shot(page, `policymaker-3-item-${locale}`);
+    await act(page.locator("button[name=action][value=addressed]"));
+    await expect(page.locator(".notice.success")).toBeVisible();
+    await shot(page, `policymaker-4-answered-${locale}`);
+    expect(actions).toBeLessThanOrEqual(6);
+    await page.context().close();
+  });
+}
 
 test("the demo draft: Arabic translation, diff between versions, responses", async ({ page }) => {
   await page.goto("/ar/drafts");

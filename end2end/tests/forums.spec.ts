@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { expect, test, type Browser, type Page } from "@playwright/test";
-import { expectNoSeriousAxeViolation, hydrated, password, signUp } from "./pages";
+import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
+import { expectNoSeriousAxeViolation, hydrated, password, shot, signUp, t } from "./pages";
 import { totp } from "./totp";
 
 // Forums and their moderation, as residents and a local leader live them:
@@ -39,6 +39,40 @@ async function resident(browser: Browser, locale: string, name: string): Promise
 
 const unique = () => `${Date.now() % 1_000_000}`;
 
+/** A new resident's first thread in Riverside, held for approval. */
+async function heldThread(browser: Browser, locale: string) {
+  const author = await resident(browser, locale, `Newcomer ${locale} ${unique()}`);
+  const title = `Lights on Mill Lane ${locale} ${unique()}`;
+  await author.goto(`/${locale}/forums/riverside/general`);
+  await author.locator("#title").fill(title);
+  await author.locator("#body").fill("The **lights** have been out since Monday.");
+  await author.locator("form:has(#title) button[type=submit]").first().click();
+  await expect(author).toHaveURL(/held=/);
+  await expect(author.getByRole("status")).toBeVisible();
+  return { author, title, thread: new URL(author.url()).pathname };
+}
+
+/** The `nth` visible reply of a demo Riverside thread (3 in English, 6 in
+ * Arabic), reported by three new accounts: it reaches the moderator. */
+async function reportedByNewcomers(browser: Browser, page: Page, locale: string, nth: number) {
+  const thread = `/${locale}/t/${locale === "en" ? 3 : 6}`;
+  await page.goto(thread);
+  const target = page.locator('article.post[data-status="visible"]').nth(nth);
+  const id = (await target.getAttribute("id")) ?? "";
+  const text = (await target.locator(".post-body").textContent()) ?? "";
+  expect(id).toMatch(/^post-\d+$/);
+  for (let i = 0; i < 3; i++) {
+    const reporter = await resident(browser, locale, `Reporter ${locale} ${i} ${unique()}`);
+    await reporter.goto(thread);
+    await reporter.locator(`#${id} a[href$="/posts/${id.slice(5)}/report"]`).click();
+    await reporter.locator("#reason-abuse").check();
+    await reporter.locator(".stacked-form button[type=submit]").click();
+    await expect(reporter).toHaveURL(/reported=/);
+    await reporter.context().close();
+  }
+  return { thread, id, text };
+}
+
 test("the Riverside moderator sets up two-step sign-in (en)", async ({ page }) => {
   await page.goto("/en/signin");
   await page.locator("#login").fill("Demo Moderator");
@@ -46,16 +80,16 @@ test("the Riverside moderator sets up two-step sign-in (en)", async ({ page }) =
   await page.locator(".stacked-form button[type=submit]").click();
   const refused = await page.goto("/en/moderation");
   expect(refused?.status()).toBe(403);
-  await page.goto("/en/me/two-factor");
+  // The refusal leads to the setup, and the setup back to the queue.
   await page.locator(hydrated).waitFor();
+  await page.locator(".error a").click();
+  await expect(page).toHaveURL(/\/en\/me\/two-factor\?next=%2Fen%2Fmoderation$/);
   recoveryCodes = await page.locator(".recovery-codes li").allTextContents();
   expect(recoveryCodes).toHaveLength(10);
   const secret = (await page.getByTestId("totp-secret").textContent()) ?? "";
   await page.locator("#code").fill(totp(secret));
   await page.locator(".stacked-form button[type=submit]").click();
-  await expect(page).toHaveURL(/\/en\/me$/);
-  const queue = await page.goto("/en/moderation");
-  expect(queue?.status()).toBe(200);
+  await expect(page).toHaveURL(/\/en\/moderation$/);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Moderation queue");
   // The demo town's reported and held posts wait there.
   await expect(page.locator(".queue-item")).toHaveCount(2);
@@ -64,15 +98,7 @@ test("the Riverside moderator sets up two-step sign-in (en)", async ({ page }) =
 
 for (const locale of ["en", "ar"]) {
   test(`a new resident's first post waits, and the moderator approves it (${locale})`, async ({ browser, page }) => {
-    const author = await resident(browser, locale, `Newcomer ${locale} ${unique()}`);
-    const title = `Lights on Mill Lane ${locale} ${unique()}`;
-    await author.goto(`/${locale}/forums/riverside/general`);
-    await author.locator("#title").fill(title);
-    await author.locator("#body").fill("The **lights** have been out since Monday.");
-    await author.locator("#new-thread + * button[type=submit], form:has(#title) button[type=submit]").first().click();
-    await expect(author).toHaveURL(/held=/);
-    await expect(author.getByRole("status")).toBeVisible();
-    const thread = new URL(author.url()).pathname;
+    const { author, title, thread } = await heldThread(browser, locale);
     await expect(author.locator("article.post strong").filter({ hasText: "lights" })).toBeVisible();
 
     const hidden = await page.goto(thread);
@@ -83,8 +109,16 @@ for (const locale of ["en", "ar"]) {
     await moderator.goto(`/${locale}/moderation`);
     const item = moderator.locator(".queue-item").filter({ hasText: title });
     await expect(item).toContainText("The lights have been out since Monday.");
-    await item.locator("form").first().locator("button[type=submit]").click();
-    await expect(moderator).toHaveURL(new RegExp(`/${locale}/moderation$`));
+    const approve = () => item.locator("form").first().locator("button[type=submit]").click();
+    await approve();
+    // It says what it did, and can take it back.
+    await expect(moderator).toHaveURL(new RegExp(`/${locale}/moderation\\?done=approved&post=\\d+#moderation-done$`));
+    await expect(moderator.locator("#moderation-done")).toContainText(t(locale, "moderation", "done_approved"));
+    await expect(moderator.locator(".queue-item").filter({ hasText: title })).toHaveCount(0);
+    await moderator.locator("#moderation-done button").click();
+    await expect(moderator.locator("#moderation-done")).toContainText(t(locale, "moderation", "done_undone"));
+    await expect(item).toHaveCount(1);
+    await approve();
     await expect(moderator.locator(".queue-item").filter({ hasText: title })).toHaveCount(0);
 
     const shown = await page.goto(thread);
@@ -95,23 +129,7 @@ for (const locale of ["en", "ar"]) {
   });
 
   test(`new accounts' reports reach the moderator without silencing anyone (${locale})`, async ({ browser, page }) => {
-    // A visible reply in a demo Riverside thread: thread 3 in English, 6 in Arabic.
-    const thread = `/${locale}/t/${locale === "en" ? 3 : 6}`;
-    await page.goto(thread);
-    const target = page.locator('article.post[data-status="visible"]').nth(1);
-    const id = (await target.getAttribute("id")) ?? "";
-    const text = (await target.locator(".post-body").textContent()) ?? "";
-    expect(id).toMatch(/^post-\d+$/);
-
-    for (let i = 0; i < 3; i++) {
-      const reporter = await resident(browser, locale, `Reporter ${locale} ${i} ${unique()}`);
-      await reporter.goto(thread);
-      await reporter.locator(`#${id} a[href$="/posts/${id.slice(5)}/report"]`).click();
-      await reporter.locator("#reason-abuse").check();
-      await reporter.locator(".stacked-form button[type=submit]").click();
-      await expect(reporter).toHaveURL(/reported=/);
-      await reporter.context().close();
-    }
+    const { thread, id, text } = await reportedByNewcomers(browser, page, locale, 1);
 
     // Three fresh accounts do not hide a post (three with standing would):
     // it stays readable, and the moderator sees their reports.
@@ -130,6 +148,47 @@ for (const locale of ["en", "ar"]) {
     await page.goto(thread);
     await expect(page.locator(`#${id}`)).toHaveAttribute("data-status", "visible");
     await expect(page.locator(`#${id} .post-body`)).toHaveText(text);
+  });
+}
+
+// A moderator's round, from signing in: approve a held post, undo it,
+// approve it again, and hide a reported one. Each click that follows a
+// link or sends a form is one action (typing is not); at most seven.
+for (const locale of ["en", "ar"]) {
+  test(`a moderator handles a held and a reported post and undoes one action (${locale})`, async ({ browser, page }) => {
+    test.setTimeout(90_000);
+    const { title } = await heldThread(browser, locale);
+    const { id } = await reportedByNewcomers(browser, page, locale, 1);
+    const code = recoveryCodes.shift() ?? "";
+    const moderator = await (await browser.newContext()).newPage();
+    let actions = 0;
+    const act = async (target: Locator) => {
+      actions += 1;
+      await target.click();
+    };
+    await moderator.goto(`/${locale}/signin`);
+    await moderator.locator("#login").fill("Demo Moderator");
+    await moderator.locator("#password").fill("demo-moderator-pass");
+    await act(moderator.locator(".stacked-form button[type=submit]"));
+    await moderator.locator("#code").fill(code);
+    await act(moderator.locator(".stacked-form button[type=submit]"));
+    await moderator.locator(hydrated).waitFor();
+    await act(moderator.getByRole("link", { name: t(locale, "moderation", "nav_moderation") }).first());
+    await shot(moderator, `moderator-1-queue-${locale}`);
+    const held = moderator.locator(".queue-item").filter({ hasText: title });
+    await act(held.locator("form").first().locator("button[type=submit]"));
+    await shot(moderator, `moderator-2-approved-${locale}`);
+    await act(moderator.locator("#moderation-done button"));
+    await expect(held).toHaveCount(1);
+    await act(held.locator("form").first().locator("button[type=submit]"));
+    await expect(held).toHaveCount(0);
+    const reported = moderator.locator(`#queue-${id}`);
+    await reported.locator("input[name=reason]").fill(locale === "en" ? "Personal attack." : "هجوم شخصي.");
+    await act(reported.locator("form").nth(1).locator("button[type=submit]"));
+    await expect(moderator.locator("#moderation-done")).toContainText(t(locale, "moderation", "done_hidden"));
+    await shot(moderator, `moderator-3-hidden-${locale}`);
+    expect(actions).toBeLessThanOrEqual(7);
+    await moderator.context().close();
   });
 }
 

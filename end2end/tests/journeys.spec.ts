@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { hydrated } from "./pages";
+import { expect, test, type Locator, type Page } from "@playwright/test";
+import { hydrated, shot, t } from "./pages";
 
 test.describe("a visitor", () => {
   test("is sent from / to their browser's language", async ({ browser }) => {
@@ -100,3 +100,56 @@ test.describe("without JavaScript", () => {
     await expect(page.locator("html")).toHaveAttribute("lang", "id");
   });
 });
+
+// A resident's journeys, counted: each click that follows a link or sends
+// a form is one action (typing is not); a journey fails if it grows. In
+// English at desktop width and in Arabic at phone width.
+function counter() {
+  const counted = { actions: 0 };
+  const act = async (target: Locator) => {
+    counted.actions += 1;
+    await target.click();
+  };
+  return { counted, act };
+}
+
+for (const [locale, viewport] of [
+  ["en", { width: 1280, height: 800 }],
+  ["ar", { width: 360, height: 740 }],
+] as const) {
+  test.describe(`a resident (${locale})`, () => {
+    test.use({ viewport });
+
+    test("finds what is open from the home page and comments in three actions", async ({ page }) => {
+      const { counted, act } = counter();
+      await page.goto(`/${locale}`);
+      await page.locator(hydrated).waitFor();
+      await shot(page, `resident-1-home-${locale}`);
+      await act(page.getByRole("link", { name: t(locale, "home", "draft_take_part") }).first());
+      const section = page.locator(".draft-section").nth(1);
+      await act(section.locator("summary"));
+      await section.locator("textarea").fill("The underpass needs light at night, please.");
+      await shot(page, `resident-2-comment-${locale}`);
+      await act(section.locator("form button[type=submit]"));
+      await expect(page.locator(".comment-form .notice")).toBeVisible();
+      await shot(page, `resident-3-receipt-${locale}`);
+      expect(counted.actions).toBeLessThanOrEqual(3);
+    });
+
+    test("finds their contributions from any page in one action", async ({ page }) => {
+      for (const path of ["", "/forums/riverside", "/drafts/1", "/feedback", "/no-such-page"]) {
+        const { counted, act } = counter();
+        await page.goto(`/${locale}${path}`);
+        await act(contributionsLink(page, locale));
+        await expect(page).toHaveURL(new RegExp(`/${locale}/me/contributions$`));
+        expect(counted.actions).toBe(1);
+      }
+      await shot(page, `resident-4-contributions-${locale}`);
+    });
+  });
+}
+
+/** The link to "My contributions" every page has (in its footer). */
+function contributionsLink(page: Page, locale: string): Locator {
+  return page.locator("footer").getByRole("link", { name: t(locale, "contributions", "title") });
+}

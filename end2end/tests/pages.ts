@@ -90,3 +90,43 @@ export async function expectNoSeriousAxeViolation(page: Page) {
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
   expect(serious).toEqual([]);
 }
+
+/** Every visible control and link of the page as it is now is at least
+ * 44 × 44 CSS px, links inside a sentence excepted (a link with words of
+ * the sentence beside it). A check box or radio button counts with its
+ * label, which takes the tap too. Returns what is smaller, described. */
+export async function smallTapTargets(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const letters = /\p{L}/u;
+    const inSentence = (el: Element) =>
+      el.tagName === "A" &&
+      Array.from(el.parentElement?.childNodes ?? []).some(
+        (node) => node !== el && node.nodeType === Node.TEXT_NODE && letters.test(node.textContent ?? ""),
+      );
+    const small: string[] = [];
+    const selector = "a[href], button, input:not([type=hidden]), select, textarea, summary";
+    for (const el of Array.from(document.querySelectorAll(selector))) {
+      if (el.closest(".skip-link, .visually-hidden") || inSentence(el)) continue;
+      let box = el.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0 || getComputedStyle(el).visibility === "hidden") continue;
+      if (el instanceof HTMLInputElement && (el.type === "checkbox" || el.type === "radio") && el.labels?.[0]) {
+        const label = el.labels[0].getBoundingClientRect();
+        const left = Math.min(box.left, label.left);
+        const top = Math.min(box.top, label.top);
+        box = new DOMRect(left, top, Math.max(box.right, label.right) - left, Math.max(box.bottom, label.bottom) - top);
+      }
+      if (box.width < 44 - 0.5 || box.height < 44 - 0.5) {
+        const name = (el.getAttribute("aria-label") ?? el.textContent ?? el.getAttribute("name") ?? "").trim().slice(0, 30);
+        small.push(`${el.tagName.toLowerCase()}${el.className ? "." + String(el.className).split(" ")[0] : ""} "${name}" ${Math.round(box.width)}×${Math.round(box.height)}`);
+      }
+    }
+    return small;
+  });
+}
+
+/** With `PARLEY_SHOTS=<dir>`, a screenshot of the screen as it is now, as
+ * `<dir>/<name>.png`, to look at a journey (nothing otherwise). */
+export async function shot(page: Page, name: string) {
+  const dir = process.env.PARLEY_SHOTS;
+  if (dir) await page.screenshot({ path: join(dir, `${name}.png`) });
+}

@@ -21,8 +21,7 @@ pub struct Filters {
     pub words: Vec<String>,
     pub by_campaign: bool,
     pub assignee: Option<i64>,
-    /// Keyset of the last row shown: (written at, id) newest first, or
-    /// (campaign size, id) largest campaigns first.
+    /// Keyset: (campaign size, id) of the last row shown.
     pub after: Option<(i64, i64)>,
 }
 
