@@ -126,7 +126,9 @@ for (const locale of ["en", "ar"]) {
   test(`a policymaker answers an item within six actions of signing in (${locale})`, async ({ browser }) => {
     const code = recoveryCodes.shift();
     expect(code, "the first test enrols the policymaker").toBeTruthy();
-    const page = await (await browser.newContext()).newPage();
+    // Arabic on a phone, English on a desktop.
+    const viewport = locale === "ar" ? { width: 360, height: 740 } : { width: 1280, height: 800 };
+    const page = await (await browser.newContext({ viewport })).newPage();
     let actions = 0;
     const act = async (target: Locator) => {
       actions += 1;

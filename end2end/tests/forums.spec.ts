@@ -160,7 +160,9 @@ for (const locale of ["en", "ar"]) {
     const { title } = await heldThread(browser, locale);
     const { id } = await reportedByNewcomers(browser, page, locale, 1);
     const code = recoveryCodes.shift() ?? "";
-    const moderator = await (await browser.newContext()).newPage();
+    // Arabic on a phone, English on a desktop.
+    const viewport = locale === "ar" ? { width: 360, height: 740 } : { width: 1280, height: 800 };
+    const moderator = await (await browser.newContext({ viewport })).newPage();
     let actions = 0;
     const act = async (target: Locator) => {
       actions += 1;
@@ -177,13 +179,14 @@ for (const locale of ["en", "ar"]) {
     await shot(moderator, `moderator-1-queue-${locale}`);
     const held = moderator.locator(".queue-item").filter({ hasText: title });
     await act(held.locator("form").first().locator("button[type=submit]"));
+    await expect(moderator.locator("#moderation-done")).toContainText(t(locale, "moderation", "done_approved"));
     await shot(moderator, `moderator-2-approved-${locale}`);
     await act(moderator.locator("#moderation-done button"));
     await expect(held).toHaveCount(1);
     await act(held.locator("form").first().locator("button[type=submit]"));
     await expect(held).toHaveCount(0);
     const reported = moderator.locator(`#queue-${id}`);
-    await reported.locator("input[name=reason]").fill(locale === "en" ? "Personal attack." : "هجوم شخصي.");
+    await reported.locator("input[id^=hide-reason]").fill(locale === "en" ? "Personal attack." : "هجوم شخصي.");
     await act(reported.locator("form").nth(1).locator("button[type=submit]"));
     await expect(moderator.locator("#moderation-done")).toContainText(t(locale, "moderation", "done_hidden"));
     await shot(moderator, `moderator-3-hidden-${locale}`);

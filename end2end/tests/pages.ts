@@ -128,5 +128,7 @@ export async function smallTapTargets(page: Page): Promise<string[]> {
  * `<dir>/<name>.png`, to look at a journey (nothing otherwise). */
 export async function shot(page: Page, name: string) {
   const dir = process.env.PARLEY_SHOTS;
-  if (dir) await page.screenshot({ path: join(dir, `${name}.png`) });
+  if (!dir) return;
+  await page.waitForLoadState();
+  await page.screenshot({ path: join(dir, `${name}.png`) });
 }

@@ -274,7 +274,7 @@ pub async fn undo_decision_in(
     let from = parts
         .next()
         .and_then(|part| part.strip_prefix("from:"))
-        .and_then(|from| PostStatus::parse(from));
+        .and_then(PostStatus::parse);
     let closed_at = parts
         .next()
         .and_then(|part| part.strip_prefix("reports:"))

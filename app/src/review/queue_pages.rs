@@ -312,7 +312,11 @@ fn Filters(
             </ul>
         })}
         <details class="filters-fold">
-        <summary>{move || td!(locale.get(), review.filters_title, count = move || active)}</summary>
+        <summary>{move || if active == 0 {
+            td!(locale.get(), review.filters).into_any()
+        } else {
+            td!(locale.get(), review.filters_title, count = move || active).into_any()
+        }}</summary>
         <form method="get" class="filters" action=move || page_path(locale.get(), &format!("review/{draft}"))>
             <label for="f-q">{move || td!(locale.get(), review.filter_search)}</label>
             <input id="f-q" name="q" type="search" value=query.q.clone() maxlength="200" />
