@@ -16,16 +16,20 @@ use http::header;
 
 /// Pages are rendered whole before the first byte (`SsrMode::Async`), so
 /// buffering them costs no latency. Anything larger is passed through.
-const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
+pub const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
 
-pub async fn tidy_html(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
-    let is_html = response
+/// Whether `response` is a page (HTML).
+pub fn is_html(response: &Response) -> bool {
+    response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if !is_html {
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+pub async fn tidy_html(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if !is_html(&response) {
         return response;
     }
     let (mut parts, body) = response.into_parts();

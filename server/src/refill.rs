@@ -158,16 +158,11 @@ async fn keep_if_refused(refills: &Refills, request: Request, next: Next) -> Res
 /// The page with the kept form filled in and the cookie cleared, and
 /// whether it had the form (a page without it is left as it is).
 async fn fill_page(response: Response, kept: &Kept) -> (Response, bool) {
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if !is_html {
+    if !crate::html::is_html(&response) {
         return (response, false);
     }
     let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 8 * 1024 * 1024).await else {
+    let Ok(bytes) = axum::body::to_bytes(body, crate::html::MAX_PAGE_BYTES).await else {
         return (Response::from_parts(parts, Body::empty()), false);
     };
     let Some(filled) = std::str::from_utf8(&bytes)

@@ -493,6 +493,20 @@ fn distinct_text(n: i64) -> String {
 
 const LETTER: &str = "Dear council, I support more street lights and police patrols in the town centre after dark. Please act now.";
 
+/// The demo town, analysed; a policymaker of public safety named `name`
+/// (second factor proved); and the open safety draft.
+async fn reviewing_the_safety_draft(
+    backend: Backend,
+    name: &str,
+) -> Option<(TestApp, String, i64)> {
+    let app = spawn_app(backend).await?;
+    app.seed().await;
+    analyse_everything(&app).await;
+    let writer = policymaker(&app, name, "public-safety").await;
+    let draft = open_safety_draft(&app).await;
+    Some((app, writer, draft))
+}
+
 async fn the_queue_filters_collapses_campaigns_and_pages_by_keyset(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
@@ -1025,13 +1039,11 @@ async fn open_data_never_shows_a_group_under_five(backend: Backend) {
 /// exist) comes back with everything as it was sent: the items ticked,
 /// the action chosen, the response typed, and the error said.
 async fn a_refused_triage_comes_back_filled_in(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
+    let Some((app, writer, draft)) =
+        reviewing_the_safety_draft(backend, "Policymaker Refill").await
+    else {
         return;
     };
-    app.seed().await;
-    analyse_everything(&app).await;
-    let writer = policymaker(&app, "Policymaker Refill", "public-safety").await;
-    let draft = open_safety_draft(&app).await;
     let page = queue(&app, &writer, draft, &[]).await;
     let item = page.rows[0].id.to_string();
     let queue_page = app.url(&format!("/en/review/{draft}"));
@@ -1134,13 +1146,10 @@ async fn a_refused_triage_comes_back_filled_in(backend: Backend) {
 /// with its response, a way back to the queue at the same filters, and
 /// words rather than stored values.
 async fn the_item_page_acts_like_its_queue_row_and_leads_back(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
+    let Some((app, writer, draft)) = reviewing_the_safety_draft(backend, "Policymaker Item").await
+    else {
         return;
     };
-    app.seed().await;
-    analyse_everything(&app).await;
-    let writer = policymaker(&app, "Policymaker Item", "public-safety").await;
-    let draft = open_safety_draft(&app).await;
     let page = queue(&app, &writer, draft, &[("status", "new")]).await;
     let row = &page.rows[0];
     let (status, html) = app
@@ -1191,13 +1200,10 @@ async fn open_safety_draft(app: &TestApp) -> i64 {
 /// that each remove one, the filter form is folded, and the bulk panel
 /// follows the rows.
 async fn the_queue_shows_its_work_first_and_each_filter_removes_alone(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
+    let Some((app, writer, draft)) = reviewing_the_safety_draft(backend, "Policymaker Chips").await
+    else {
         return;
     };
-    app.seed().await;
-    analyse_everything(&app).await;
-    let writer = policymaker(&app, "Policymaker Chips", "public-safety").await;
-    let draft = open_safety_draft(&app).await;
     let (status, html) = app
         .get_as(&format!("/fr/review/{draft}?status=new&q=lights"), &writer)
         .await;
