@@ -34,7 +34,7 @@ test("an admin sets up two-step sign-in, then signs in with a code (en)", async 
   const refused = await page.goto("/en/admin/roles");
   expect(refused?.status()).toBe(403);
   await page.getByRole("link", { name: "Set up or confirm two-step sign-in." }).click();
-  await expect(page).toHaveURL(/\/en\/me\/two-factor$/);
+  await expect(page).toHaveURL(/\/en\/me\/two-factor\?next=%2Fen%2Fadmin%2Froles$/);
   await page.locator(hydrated).waitFor();
   await expect(page.locator(".qr-code svg")).toBeVisible();
   await expect(page.locator(".recovery-codes li")).toHaveCount(10);
@@ -42,9 +42,9 @@ test("an admin sets up two-step sign-in, then signs in with a code (en)", async 
   const secret = (await page.getByTestId("totp-secret").textContent()) ?? "";
   await page.locator("#code").fill(totp(secret));
   await page.locator(".stacked-form button[type=submit]").click();
-  await expect(page).toHaveURL(/\/en\/me$/);
 
-  await page.goto("/en/admin/roles");
+  // Back on the page that asked for it.
+  await expect(page).toHaveURL(/\/en\/admin\/roles$/);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Roles");
   await expect(page.locator("table")).toContainText("Demo Moderator");
   await expectNoSeriousAxeViolation(page);
