@@ -1,5 +1,5 @@
-import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
-import { expectNoSeriousAxeViolation, hydrated, shot, signUp, t } from "./pages";
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expectNoSeriousAxeViolation, actionCounter, hydrated, shot, signUp, t } from "./pages";
 import { totp } from "./totp";
 
 // Closing the loop, in English and Arabic: a policymaker writes and
@@ -129,11 +129,7 @@ for (const locale of ["en", "ar"]) {
     // Arabic on a phone, English on a desktop.
     const viewport = locale === "ar" ? { width: 360, height: 740 } : { width: 1280, height: 800 };
     const page = await (await browser.newContext({ viewport })).newPage();
-    let actions = 0;
-    const act = async (target: Locator) => {
-      actions += 1;
-      await target.click();
-    };
+    const { counted, act } = actionCounter();
     await page.goto(`/${locale}/signin`);
     await page.locator("#login").fill("Demo Policymaker");
     await page.locator("#password").fill("demo-policymaker-pass");
@@ -154,7 +150,7 @@ for (const locale of ["en", "ar"]) {
     await act(page.locator("button[name=action][value=addressed]"));
     await expect(page.locator(".notice.success")).toBeVisible();
     await shot(page, `policymaker-4-answered-${locale}`);
-    expect(actions).toBeLessThanOrEqual(6);
+    expect(counted.actions).toBeLessThanOrEqual(6);
     await page.context().close();
   });
 }

@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { hydrated, shot, t } from "./pages";
+import { actionCounter, hydrated, shot, t } from "./pages";
 
 test.describe("a visitor", () => {
   test("is sent from / to their browser's language", async ({ browser }) => {
@@ -104,15 +104,6 @@ test.describe("without JavaScript", () => {
 // A resident's journeys, counted: each click that follows a link or sends
 // a form is one action (typing is not); a journey fails if it grows. In
 // English at desktop width and in Arabic at phone width.
-function counter() {
-  const counted = { actions: 0 };
-  const act = async (target: Locator) => {
-    counted.actions += 1;
-    await target.click();
-  };
-  return { counted, act };
-}
-
 for (const [locale, viewport] of [
   ["en", { width: 1280, height: 800 }],
   ["ar", { width: 360, height: 740 }],
@@ -121,7 +112,7 @@ for (const [locale, viewport] of [
     test.use({ viewport });
 
     test("finds what is open from the home page and comments in three actions", async ({ page }) => {
-      const { counted, act } = counter();
+      const { counted, act } = actionCounter();
       await page.goto(`/${locale}`);
       await page.locator(hydrated).waitFor();
       await shot(page, `resident-1-home-${locale}`);
@@ -138,7 +129,7 @@ for (const [locale, viewport] of [
 
     test("finds their contributions from any page in one action", async ({ page }) => {
       for (const path of ["", "/forums/riverside", "/drafts/1", "/feedback", "/no-such-page"]) {
-        const { counted, act } = counter();
+        const { counted, act } = actionCounter();
         await page.goto(`/${locale}${path}`);
         await act(contributionsLink(page, locale));
         await expect(page).toHaveURL(new RegExp(`/${locale}/me/contributions$`));

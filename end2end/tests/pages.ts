@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, type Page } from "@playwright/test";
+import { expect, type Locator, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -131,4 +131,15 @@ export async function shot(page: Page, name: string) {
   if (!dir) return;
   await page.waitForLoadState();
   await page.screenshot({ path: join(dir, `${name}.png`) });
+}
+
+/** Counts what a person does in a journey: each click that follows a link
+ * or sends a form is one action (typing is not). */
+export function actionCounter() {
+  const counted = { actions: 0 };
+  const act = async (target: Locator) => {
+    counted.actions += 1;
+    await target.click();
+  };
+  return { counted, act };
 }

@@ -1080,28 +1080,19 @@ async fn a_refused_triage_comes_back_filled_in(backend: Backend) {
 
     // A page without the form on the way (setting up two-step sign-in,
     // say) leaves what was typed waiting.
-    let aside = app
-        .client
-        .get(app.url("/en/me"))
-        .header(
-            "cookie",
-            format!("parley_session={writer}; parley_refill={refill}"),
-        )
-        .send()
-        .await
-        .unwrap();
+    let visit = |url: String| {
+        app.client
+            .get(url)
+            .header(
+                "cookie",
+                format!("parley_session={writer}; parley_refill={refill}"),
+            )
+            .send()
+    };
+    let aside = visit(app.url("/en/me")).await.unwrap();
     assert_eq!(aside.status().as_u16(), 200);
     assert!(support::cookie_set(&aside, "parley_refill").is_none());
-    let back = app
-        .client
-        .get(&location)
-        .header(
-            "cookie",
-            format!("parley_session={writer}; parley_refill={refill}"),
-        )
-        .send()
-        .await
-        .unwrap();
+    let back = visit(location.clone()).await.unwrap();
     assert_eq!(back.status().as_u16(), 200);
     let html = back.text().await.unwrap();
     assert!(
@@ -1126,19 +1117,7 @@ async fn a_refused_triage_comes_back_filled_in(backend: Backend) {
         "no message says what went wrong"
     );
     // Once: the next visit shows the page as it is.
-    let again = app
-        .client
-        .get(&location)
-        .header(
-            "cookie",
-            format!("parley_session={writer}; parley_refill={refill}"),
-        )
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let again = visit(location).await.unwrap().text().await.unwrap();
     assert!(!again.contains(&format!("{response}</textarea>")));
 }
 

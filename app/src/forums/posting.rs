@@ -340,8 +340,8 @@ pub async fn edit_post(
     Ok(row.thread_id)
 }
 
-/// Moves a post from one status to another and keeps its thread's
-/// counters true: the first post decides whether the thread is published,
+/// Moves a post from status `from` (`NotNow` if it is no longer there) to
+/// `to` and keeps its thread's counters true: the first post decides whether the thread is published,
 /// later ones count as replies while visible.
 pub async fn set_status(
     tx: &mut sqlx::AnyConnection,
@@ -359,11 +359,18 @@ pub async fn set_status(
     .bind(post)
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query("UPDATE posts SET status = $2 WHERE id = $1")
+    // Only from the status the caller read: of two decisions racing on
+    // one post (two moderators, two undos), the second finds it moved and
+    // changes nothing, so the thread's counters are adjusted once.
+    let moved = sqlx::query("UPDATE posts SET status = $2 WHERE id = $1 AND status = $3")
         .bind(post)
         .bind(to.as_str())
+        .bind(from.as_str())
         .execute(&mut *tx)
         .await?;
+    if moved.rows_affected() == 0 {
+        return Err(AppError::NotNow);
+    }
     let was_visible = from == PostStatus::Visible;
     let is_visible = to == PostStatus::Visible;
     if first == post {
