@@ -21,6 +21,7 @@ use crate::participation::pages::{PrivateLinkPage, RestorePage};
 use crate::review::pages::ReviewItemPage;
 use crate::review::queue_pages::{QueuePageView, ReviewHomePage};
 use crate::sections::{Section, SectionPage};
+use crate::surveys::pages::{SurveyResultsPage, SurveySectionPage, SurveySentPage, SurveysPage};
 use crate::themes::pages::AdminThemesPage;
 use crate::ui::layout::LocaleLayout;
 use crate::ui::not_found::NotFoundPage;
@@ -122,7 +123,11 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("moderation/filters") view=FiltersPageView />
                     <Route ssr=SsrMode::Async path=path!("moderation/posts/:id") view=PostHistoryPage />
                     <Route ssr=SsrMode::Async path=path!("announcements") view=AnnouncementsPage />
-                    <Route ssr=SsrMode::Async path=path!("surveys") view=|| view! { <SectionPage section=Section::Surveys /> } />
+                    <Route ssr=SsrMode::Async path=path!("surveys") view=SurveysPage />
+                    <Route ssr=SsrMode::Async path=path!("surveys/:id") view=SurveySectionPage />
+                    <Route ssr=SsrMode::Async path=path!("surveys/:id/page/:section") view=SurveySectionPage />
+                    <Route ssr=SsrMode::Async path=path!("surveys/:id/sent") view=SurveySentPage />
+                    <Route ssr=SsrMode::Async path=path!("surveys/:id/results") view=SurveyResultsPage />
                     <Route ssr=SsrMode::Async path=path!("focus-groups")
                         view=|| view! { <SectionPage section=Section::FocusGroups /> }
                     />

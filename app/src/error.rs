@@ -17,6 +17,9 @@ pub enum AppError {
     /// The input was refused; the field and the reason say what to fix.
     #[error("invalid input: {0}")]
     Invalid(#[from] crate::validation::Invalid),
+    /// Answers of a survey section refused, each naming its question.
+    #[error("answers refused")]
+    Answers(Vec<crate::surveys::questions::AnswerIssue>),
     /// Sign-in refused: no such account, or the wrong password (never
     /// saying which).
     #[error("wrong name or password")]
@@ -75,7 +78,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::NotFound => 404,
-            AppError::Invalid(_) => 422,
+            AppError::Invalid(_) | AppError::Answers(_) => 422,
             AppError::WrongCredentials | AppError::SignInRequired | AppError::WrongCode => 401,
             AppError::Forbidden
             | AppError::SecondFactorRequired

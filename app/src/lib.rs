@@ -37,6 +37,7 @@ pub mod review;
 pub mod sections;
 #[cfg(feature = "ssr")]
 pub mod security;
+pub mod surveys;
 pub mod taxonomy;
 #[cfg(feature = "ssr")]
 pub mod text;

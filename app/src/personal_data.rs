@@ -193,6 +193,7 @@ pub const REGISTER: &[&Registration] = &[
     &crate::input::db::PERSONAL_DATA,
     &crate::forums::personal::PERSONAL_DATA,
     &crate::feedback::db::PERSONAL_DATA,
+    &crate::surveys::db::PERSONAL_DATA,
     &crate::drafts::comments::PERSONAL_DATA,
     &crate::drafts::db::PERSONAL_DATA,
     &crate::announcements::db::PERSONAL_DATA,
@@ -227,6 +228,11 @@ pub const NOTHING_PERSONAL: &[Table] = &[
     Table::plain("draft_areas", &["draft_id", "area_id"]),
     Table::plain("draft_sections", &["version_id", "section_key", "position", "heading", "html"]),
     Table::plain("draft_translation_sections", &["version_id", "locale", "section_key", "heading", "html"]),
+    Table::plain("survey_texts", &["survey_id", "locale", "text_key", "text"]),
+    Table::plain("survey_sections", &["id", "survey_id", "position"]),
+    Table::plain("survey_questions", &["id", "survey_id", "section_id", "position", "spec"]),
+    Table::plain("survey_counts", &["survey_id", "slice", "question_id", "cell", "n"]),
+    Table::plain("survey_codes", &["survey_id", "code_hash", "created_at", "used_at"]),
 ];
 
 /// Every personal column in the register, as `(table, column)`.

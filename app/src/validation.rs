@@ -84,6 +84,8 @@ pub enum Problem {
     },
     /// A display name that looks like an e-mail address.
     LooksLikeEmail,
+    /// Two filters at once where one is taken at a time.
+    OneFilter,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

@@ -45,6 +45,7 @@ use app::review::api::{
     CorrectItemThemes, ExportQueue, InputForReview, ReviewQueue, ReviewQueues, TriageItems,
     UnmaskInput,
 };
+use app::surveys::api::{ListSurveys, LoadSurveyPage, LoadSurveyResults, SaveSurveySection};
 use app::taxonomy::api::LoadTown;
 use app::themes::api::{AddThemeRule, CreateTheme, ListThemesAdmin, RemoveThemeRule, SetThemeText};
 use leptos::server_fn::ServerFn as _;
@@ -103,6 +104,12 @@ const PUBLIC: &[&str] = &[
     CommentOnSection::PATH,
     ResponsesOfDraft::PATH,
     MyContributions::PATH,
+    // Anyone may answer; results refuse whoever may not see them yet
+    // (tests/surveys.rs).
+    ListSurveys::PATH,
+    LoadSurveyPage::PATH,
+    SaveSurveySection::PATH,
+    LoadSurveyResults::PATH,
 ];
 
 /// Who a privileged function is for.

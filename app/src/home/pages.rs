@@ -13,6 +13,7 @@ pub fn HomePage() -> impl IntoView {
     let locale = use_locale();
     let town = Resource::new(move || locale.get(), load_town);
     let drafts = Resource::new(move || locale.get(), list_drafts);
+    let surveys = Resource::new(move || locale.get(), crate::surveys::api::list_surveys);
 
     view! {
         <Title text=String::new() />
@@ -25,9 +26,9 @@ pub fn HomePage() -> impl IntoView {
             <h2 id="open-consultations">{move || td!(locale.get(), home.open_consultations)}</h2>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    match drafts.await {
-                        Ok(list) => view! { <OpenNow drafts=list.drafts /> }.into_any(),
-                        Err(error) => view! { <ErrorMessage error /> }.into_any(),
+                    match (drafts.await, surveys.await) {
+                        (Ok(list), Ok(surveys)) => view! { <OpenNow drafts=list.drafts surveys /> }.into_any(),
+                        (Err(error), _) | (_, Err(error)) => view! { <ErrorMessage error /> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -46,17 +47,21 @@ pub fn HomePage() -> impl IntoView {
 /// Everything open now, each with its closing date and how to take part
 /// (drafts open for comment today; surveys and focus groups as they come).
 #[component]
-fn OpenNow(drafts: Vec<DraftSummary>) -> AnyView {
+fn OpenNow(drafts: Vec<DraftSummary>, surveys: Vec<crate::surveys::SurveySummary>) -> AnyView {
     let locale = use_locale();
     let open: Vec<DraftSummary> = drafts
         .into_iter()
         .filter(|draft| draft.status == DraftStatus::Open && draft.version > 0)
         .collect();
-    if open.is_empty() {
+    let surveys: Vec<_> = surveys
+        .into_iter()
+        .filter(|survey| survey.openness.is_open())
+        .collect();
+    if open.is_empty() && surveys.is_empty() {
         return view! { <p class="empty-state">{move || td!(locale.get(), home.no_consultations)}</p> }
             .into_any();
     }
-    view! {
+    let drafts = (!open.is_empty()).then(|| view! {
         <ul class="consultations">
             {open.into_iter().map(|draft| {
                 let href = page_path(locale.get_untracked(), &format!("drafts/{}", draft.id));
@@ -78,6 +83,10 @@ fn OpenNow(drafts: Vec<DraftSummary>) -> AnyView {
                 }
             }).collect_view()}
         </ul>
+    });
+    view! {
+        {drafts}
+        {(!surveys.is_empty()).then(|| view! { <crate::surveys::pages::SurveyList surveys /> })}
     }
     .into_any()
 }

@@ -9,7 +9,6 @@ use leptos_meta::Title;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
-    Surveys,
     FocusGroups,
     Drafts,
     Feedback,
@@ -19,13 +18,11 @@ pub enum Section {
 pub fn SectionPage(section: Section) -> impl IntoView {
     let locale = use_locale();
     let title = move || match section {
-        Section::Surveys => td_string!(locale.get(), common.nav_surveys),
         Section::FocusGroups => td_string!(locale.get(), common.nav_focus_groups),
         Section::Drafts => td_string!(locale.get(), common.nav_drafts),
         Section::Feedback => td_string!(locale.get(), common.nav_feedback),
     };
     let purpose = move || match section {
-        Section::Surveys => td!(locale.get(), sections.surveys_purpose).into_any(),
         Section::FocusGroups => td!(locale.get(), sections.focus_groups_purpose).into_any(),
         Section::Drafts => td!(locale.get(), sections.drafts_purpose).into_any(),
         Section::Feedback => td!(locale.get(), sections.feedback_purpose).into_any(),

@@ -65,6 +65,21 @@ impl AddressKey {
         Ok(Self(bytes))
     }
 
+    /// Reads the key in the caller's transaction (where no [`Db`] is at
+    /// hand: the register's erasure).
+    pub async fn load(conn: &mut sqlx::AnyConnection) -> Result<Self, AppError> {
+        let stored: Option<String> =
+            sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = $1")
+                .bind(ADDRESS_KEY_NAME)
+                .fetch_optional(&mut *conn)
+                .await?;
+        stored
+            .as_deref()
+            .and_then(unhex)
+            .map(Self)
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("no address key stored")))
+    }
+
     /// A keyed hash of the address, 32 hex digits: stable across processes
     /// and restarts, meaningless without the key. An IPv6 address counts
     /// by its /64 network: one household or phone is given a whole /64 and

@@ -12,6 +12,9 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
     let message = match error {
         AppError::NotFound => td!(locale.get(), errors.not_found).into_any(),
         AppError::Invalid(invalid) => view! { <InvalidMessage invalid /> }.into_any(),
+        AppError::Answers(issues) => {
+            view! { <crate::surveys::pages::AnswerIssues issues /> }.into_any()
+        }
         AppError::WrongCredentials => td!(locale.get(), errors.wrong_credentials).into_any(),
         AppError::SignInRequired => td!(locale.get(), errors.sign_in_required).into_any(),
         AppError::Forbidden => td!(locale.get(), errors.forbidden).into_any(),
@@ -142,6 +145,7 @@ pub fn InvalidMessage(invalid: Invalid) -> impl IntoView {
         }
         Problem::Filtered => td!(locale, validation.filtered).into_any(),
         Problem::LooksLikeEmail => td!(locale, validation.looks_like_email).into_any(),
+        Problem::OneFilter => td!(locale, validation.one_filter).into_any(),
         Problem::SectionCount { expected } => td!(
             locale,
             validation.section_count,

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 mod drafts;
 mod forums;
 mod pipeline;
+mod surveys;
 
 const DEMO_TOWN: &str = include_str!("demo_town.json");
 
@@ -145,6 +146,7 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<SeedOutcome> {
     forums::seed_forums(&mut tx, &area_ids).await?;
     pipeline::seed_pipeline(&mut tx, &area_ids, &theme_ids).await?;
     drafts::seed_drafts(&mut tx, &area_ids, &theme_ids).await?;
+    surveys::seed_surveys(&mut tx, &area_ids, &theme_ids).await?;
     tx.commit().await?;
     Ok(SeedOutcome::Loaded {
         areas: town.areas.len(),

@@ -212,6 +212,20 @@ impl TestApp {
         (status, response.text().await.expect("body"))
     }
 
+    /// The page at `path` (which must answer 200) for a browser sending
+    /// the raw `Cookie` header `cookies`.
+    pub async fn get_as_cookies(&self, path: &str, cookies: &str) -> String {
+        let response = self
+            .client
+            .get(self.url(path))
+            .header("cookie", cookies)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status().as_u16(), 200, "GET {path}");
+        response.text().await.expect("body")
+    }
+
     /// Who the session `session` is signed in as, if anyone.
     pub async fn viewer(&self, session: &str) -> Option<app::auth::Viewer> {
         self.call(app::auth::api::CurrentViewer::PATH, &[], Some(session))
