@@ -21,6 +21,9 @@ use crate::participation::pages::{PrivateLinkPage, RestorePage};
 use crate::review::pages::ReviewItemPage;
 use crate::review::queue_pages::{QueuePageView, ReviewHomePage};
 use crate::sections::{Section, SectionPage};
+use crate::surveys::editor_pages::{
+    CodeSheetPage, EditSurveyPage, NewSurveyPage, TranslateSurveyPage,
+};
 use crate::surveys::pages::{SurveyResultsPage, SurveySectionPage, SurveySentPage, SurveysPage};
 use crate::themes::pages::AdminThemesPage;
 use crate::ui::layout::LocaleLayout;
@@ -124,7 +127,11 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("moderation/posts/:id") view=PostHistoryPage />
                     <Route ssr=SsrMode::Async path=path!("announcements") view=AnnouncementsPage />
                     <Route ssr=SsrMode::Async path=path!("surveys") view=SurveysPage />
+                    <Route ssr=SsrMode::Async path=path!("surveys/new") view=NewSurveyPage />
                     <Route ssr=SsrMode::Async path=path!("surveys/:id") view=SurveySectionPage />
+                    <Route ssr=SsrMode::Async path=path!("surveys/:id/edit") view=EditSurveyPage />
+                    <Route ssr=SsrMode::Async path=path!("surveys/:id/translate/:target") view=TranslateSurveyPage />
+                    <Route ssr=SsrMode::Async path=path!("surveys/:id/codes/:batch") view=CodeSheetPage />
                     <Route ssr=SsrMode::Async path=path!("surveys/:id/page/:section") view=SurveySectionPage />
                     <Route ssr=SsrMode::Async path=path!("surveys/:id/sent") view=SurveySentPage />
                     <Route ssr=SsrMode::Async path=path!("surveys/:id/results") view=SurveyResultsPage />

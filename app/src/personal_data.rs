@@ -232,7 +232,8 @@ pub const NOTHING_PERSONAL: &[Table] = &[
     Table::plain("survey_sections", &["id", "survey_id", "position"]),
     Table::plain("survey_questions", &["id", "survey_id", "section_id", "position", "spec"]),
     Table::plain("survey_counts", &["survey_id", "slice", "question_id", "cell", "n"]),
-    Table::plain("survey_codes", &["survey_id", "code_hash", "created_at", "used_at"]),
+    Table::plain("survey_code_batches", &["id", "survey_id", "size", "created_at"]),
+    Table::plain("survey_codes", &["survey_id", "batch_id", "code_hash", "created_at", "used_at"]),
 ];
 
 /// Every personal column in the register, as `(table, column)`.

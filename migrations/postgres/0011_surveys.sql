@@ -103,10 +103,20 @@ CREATE TABLE survey_counts (
     PRIMARY KEY (survey_id, slice, question_id, cell)
 );
 
+-- Invitation codes are made in batches: a batch's codes follow from a
+-- server key, so its organisers can print its sheet of cards again.
+CREATE TABLE survey_code_batches (
+    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    survey_id  BIGINT NOT NULL REFERENCES surveys (id) ON DELETE CASCADE,
+    size       BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+
 -- Single-use invitation codes, kept as keyed hashes. A used code records
--- when, never which response.
+-- the day, never which response.
 CREATE TABLE survey_codes (
     survey_id  BIGINT NOT NULL REFERENCES surveys (id) ON DELETE CASCADE,
+    batch_id   BIGINT NOT NULL REFERENCES survey_code_batches (id) ON DELETE CASCADE,
     code_hash  TEXT    NOT NULL,
     created_at BIGINT NOT NULL,
     used_at    BIGINT,

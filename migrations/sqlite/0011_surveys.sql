@@ -103,10 +103,20 @@ CREATE TABLE survey_counts (
     PRIMARY KEY (survey_id, slice, question_id, cell)
 );
 
+-- Invitation codes are made in batches: a batch's codes follow from a
+-- server key, so its organisers can print its sheet of cards again.
+CREATE TABLE survey_code_batches (
+    id         INTEGER PRIMARY KEY,
+    survey_id  INTEGER NOT NULL REFERENCES surveys (id) ON DELETE CASCADE,
+    size       INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+);
+
 -- Single-use invitation codes, kept as keyed hashes. A used code records
--- when, never which response.
+-- the day, never which response.
 CREATE TABLE survey_codes (
     survey_id  INTEGER NOT NULL REFERENCES surveys (id) ON DELETE CASCADE,
+    batch_id   INTEGER NOT NULL REFERENCES survey_code_batches (id) ON DELETE CASCADE,
     code_hash  TEXT    NOT NULL,
     created_at INTEGER NOT NULL,
     used_at    INTEGER,

@@ -45,7 +45,12 @@ use app::review::api::{
     CorrectItemThemes, ExportQueue, InputForReview, ReviewQueue, ReviewQueues, TriageItems,
     UnmaskInput,
 };
-use app::surveys::api::{ListSurveys, LoadSurveyPage, LoadSurveyResults, SaveSurveySection};
+use app::surveys::api::{
+    AddSurveyOption, AddSurveyQuestion, AddSurveySection, CreateSurvey, ListSurveys,
+    LoadSurveyPage, LoadSurveyResults, MakeSurveyCodes, NewSurveyChoices, PublishSurvey,
+    RemoveSurveyQuestion, SaveSurveySection, SaveSurveySettings, SaveSurveyTexts, SurveyCodeSheet,
+    SurveyEditor, SurveyTranslation,
+};
 use app::taxonomy::api::LoadTown;
 use app::themes::api::{AddThemeRule, CreateTheme, ListThemesAdmin, RemoveThemeRule, SetThemeText};
 use leptos::server_fn::ServerFn as _;
@@ -127,6 +132,9 @@ enum Requirement {
     /// A policymaker of the fixture's theme, the theme of its draft (or an
     /// admin).
     PolicymakerOfTheme,
+    /// Any moderator or policymaker (or an admin): each then reaches only
+    /// their scope.
+    AnyStaff,
 }
 
 /// The callers of the matrix, from no session up; the admin comes last,
@@ -167,7 +175,10 @@ impl Requirement {
                 Some("moderator of another area")
             }
             Requirement::PolicymakerOfTheme => Some("policymaker of another theme"),
-            Requirement::Admin | Requirement::AnyModerator | Requirement::AnyPolicymaker => None,
+            Requirement::Admin
+            | Requirement::AnyModerator
+            | Requirement::AnyPolicymaker
+            | Requirement::AnyStaff => None,
         }
     }
 }
@@ -230,6 +241,117 @@ fn privileged(fixture: &Fixture) -> Vec<Privileged> {
                 ("summary", "What it says.".to_owned()),
                 ("body", "## One\nThe first section.".to_owned()),
                 ("themes[0]", fixture.theme.to_string()),
+            ],
+        },
+        Privileged {
+            path: NewSurveyChoices::PATH,
+            requirement: Requirement::AnyStaff,
+            form: vec![en()],
+        },
+        Privileged {
+            path: CreateSurvey::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![
+                en(),
+                ("title", "How safe is the park?".to_owned()),
+                ("scope", format!("theme:{}", fixture.theme)),
+                ("audience", "anyone".to_owned()),
+            ],
+        },
+        Privileged {
+            path: SurveyEditor::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![en(), ("id", fixture.survey.to_string())],
+        },
+        Privileged {
+            path: SaveSurveySettings::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![
+                en(),
+                ("id", fixture.survey.to_string()),
+                ("audience", "codes".to_owned()),
+            ],
+        },
+        Privileged {
+            path: AddSurveyQuestion::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![
+                en(),
+                ("id", fixture.survey.to_string()),
+                ("section", fixture.survey_section.to_string()),
+                ("kind", "multiple".to_owned()),
+                ("prompt", "Which days?".to_owned()),
+                ("options", "Monday\nTuesday".to_owned()),
+            ],
+        },
+        Privileged {
+            path: AddSurveyOption::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![
+                en(),
+                ("id", fixture.survey.to_string()),
+                ("question", fixture.survey_question.to_string()),
+                ("label", "Not sure".to_owned()),
+            ],
+        },
+        Privileged {
+            path: PublishSurvey::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![en(), ("id", fixture.survey.to_string())],
+        },
+        Privileged {
+            path: AddSurveySection::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![
+                en(),
+                ("id", fixture.survey.to_string()),
+                ("title", "About you".to_owned()),
+            ],
+        },
+        Privileged {
+            path: SurveyTranslation::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![
+                en(),
+                ("id", fixture.survey.to_string()),
+                ("target", "fr".to_owned()),
+            ],
+        },
+        Privileged {
+            path: SaveSurveyTexts::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![
+                en(),
+                ("id", fixture.survey.to_string()),
+                ("target", "fr".to_owned()),
+                ("texts[title]", "Un questionnaire".to_owned()),
+            ],
+        },
+        Privileged {
+            path: MakeSurveyCodes::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![
+                en(),
+                ("id", fixture.survey.to_string()),
+                ("count", "5".to_owned()),
+            ],
+        },
+        Privileged {
+            path: SurveyCodeSheet::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![
+                en(),
+                ("id", fixture.survey.to_string()),
+                ("batch", fixture.survey_batch.to_string()),
+            ],
+        },
+        Privileged {
+            path: RemoveSurveyQuestion::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![
+                en(),
+                ("id", fixture.survey.to_string()),
+                ("question", fixture.survey_question.to_string()),
             ],
         },
         Privileged {
@@ -578,6 +700,12 @@ struct Fixture {
     /// A draft of `theme` (version 1 published, version 2 a working copy,
     /// still in drafting) whose queue holds `item`.
     draft: i64,
+    /// A survey of `theme` (published, for holders of invitation codes),
+    /// a page of it, a question, and a batch of codes.
+    survey: i64,
+    survey_section: i64,
+    survey_question: i64,
+    survey_batch: i64,
 }
 
 /// A caller of the matrix: a session, and a name for failure messages.
@@ -688,8 +816,13 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<Caller>, String) {
         .await
         .unwrap();
     let draft = draft_of(app, theme, item).await;
+    let (survey, survey_section, survey_question, survey_batch) = survey_of(app, theme).await;
     let fixture = Fixture {
         draft,
+        survey,
+        survey_section,
+        survey_question,
+        survey_batch,
         item,
         theme,
         job,
@@ -754,6 +887,54 @@ async fn draft_of(app: &TestApp, theme: i64, item: i64) -> i64 {
     draft
 }
 
+/// A survey of `theme` for holders of codes, with a batch of codes.
+async fn survey_of(app: &TestApp, theme: i64) -> (i64, i64, i64, i64) {
+    use app::surveys::build::{NewQuestion, NewSection, NewSurvey, create_codes_in, create_in};
+    use app::surveys::questions::{Kind, Spec};
+
+    let survey = NewSurvey {
+        source_locale: "en".into(),
+        theme: Some(theme),
+        area: None,
+        audience: app::surveys::Audience::Codes,
+        anonymous: false,
+        results_public: false,
+        status: "drafting".into(),
+        opens_at: None,
+        closes_at: None,
+        texts: [(
+            "en".to_owned(),
+            [("title".to_owned(), "A survey".to_owned())].into(),
+        )]
+        .into(),
+        sections: vec![NewSection {
+            titles: Default::default(),
+            questions: vec![NewQuestion {
+                spec: Spec {
+                    required: false,
+                    show_if: None,
+                    kind: Kind::Single {
+                        options: vec!["yes".into(), "no".into()],
+                    },
+                },
+                texts: Default::default(),
+            }],
+        }],
+    };
+    let key = app::security::AddressKey::load_or_create(&app.db)
+        .await
+        .unwrap();
+    app.db
+        .write(async |tx| {
+            let id = create_in(tx, &survey, None, 0).await?;
+            let batch = create_codes_in(tx, &key, id, 3, 0).await?;
+            let definition = app::surveys::db::definition(tx, id).await?;
+            Ok((id, definition.sections[0], definition.questions[0].0, batch))
+        })
+        .await
+        .unwrap()
+}
+
 /// Whether the caller named `caller` is below `requirement`.
 fn below(requirement: Requirement, caller: &str) -> bool {
     match requirement {
@@ -766,6 +947,7 @@ fn below(requirement: Requirement, caller: &str) -> bool {
         }
         Requirement::AnyPolicymaker => !caller.starts_with("policymaker"),
         Requirement::PolicymakerOfTheme => caller != "policymaker",
+        Requirement::AnyStaff => caller == "anonymous" || caller == "resident",
     }
 }
 

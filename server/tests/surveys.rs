@@ -30,6 +30,7 @@ on_both_backends!(
     a_survey_takes_answers_only_while_open,
     small_groups_are_hidden_and_cannot_be_subtracted,
     results_wait_for_the_organiser_to_share_them,
+    an_organiser_builds_translates_and_publishes_a_survey,
 );
 
 /// The demo's surveys: the one on feeling safe, and the anonymous one.
@@ -411,11 +412,14 @@ async fn an_invitation_code_admits_one_sealed_response(backend: Backend) {
     let key = app::security::AddressKey::load_or_create(&app.db)
         .await
         .unwrap();
-    let codes = app
+    let batch = app
         .db
         .write(async |tx| app::surveys::build::create_codes_in(tx, &key, id, 2, 0).await)
         .await
         .unwrap();
+    let codes: Vec<String> = (0..2)
+        .map(|index| app::surveys::build::batch_code(&key, id, batch, index))
+        .collect();
     let answer = vec![(format!("q{}", question(&cohesion, 1)), "agree")];
 
     // Without a code, refused.
@@ -729,4 +733,259 @@ async fn results_wait_for_the_organiser_to_share_them(backend: Backend) {
     )
     .await;
     assert_eq!(status, 422, "{error:?}");
+}
+
+async fn an_organiser_builds_translates_and_publishes_a_survey(backend: Backend) {
+    use app::surveys::api::{
+        AddSurveyOption, AddSurveyQuestion, AddSurveySection, CreateSurvey, PublishSurvey,
+        RemoveSurveyQuestion, SaveSurveyTexts,
+    };
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    let theme = app.theme_id("youth").await;
+    let session = app.sign_up("Organiser O", "").await;
+    app.grant(
+        "Organiser O",
+        app::auth::roles::Role::Policymaker,
+        (None, Some(theme)),
+    )
+    .await;
+    let (_, session) = app.enrol_two_factor(&session).await;
+    let call = async |path: &str, form: &[(&str, &str)]| {
+        let response = app.call(path, form, Some(&session)).await;
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|value| value.to_str().unwrap().to_owned());
+        if status != 200 {
+            panic!("{path}: {status} {}", response.text().await.unwrap());
+        }
+        location
+    };
+    let scope = format!("theme:{theme}");
+    let location = call(
+        CreateSurvey::PATH,
+        &[
+            ("locale", "en"),
+            ("title", "Youth centre hours"),
+            ("intro", "Tell us **when** you would use it."),
+            ("scope", &scope),
+            ("audience", "anyone"),
+        ],
+    )
+    .await
+    .unwrap();
+    let id: i64 = location
+        .trim_start_matches("/en/surveys/")
+        .trim_end_matches("/edit")
+        .parse()
+        .unwrap();
+    let section: i64 = app
+        .count(&format!(
+            "SELECT MIN(id) FROM survey_sections WHERE survey_id = {id}"
+        ))
+        .await;
+    let (id_text, section_text) = (id.to_string(), section.to_string());
+    let question = async |form: &[(&str, &str)]| {
+        let mut all = vec![
+            ("locale", "en"),
+            ("id", id_text.as_str()),
+            ("section", section_text.as_str()),
+        ];
+        all.extend_from_slice(form);
+        call(AddSurveyQuestion::PATH, &all).await;
+    };
+    question(&[
+        ("kind", "single"),
+        ("prompt", "Would you use it?"),
+        ("required", "on"),
+        ("options", "Yes\nNo"),
+    ])
+    .await;
+    question(&[
+        ("kind", "multiple"),
+        ("prompt", "Which evenings?"),
+        ("options", "Friday\nSaturday\nSunday"),
+        ("min", "1"),
+        ("max", "2"),
+    ])
+    .await;
+    question(&[
+        ("kind", "likert"),
+        ("prompt", "Agree?"),
+        ("options", "It is safe\nIt is fun"),
+        ("points", "5"),
+        ("scale", "No\n-\nMaybe\n-\nYes"),
+    ])
+    .await;
+    question(&[
+        ("kind", "number"),
+        ("prompt", "Your age"),
+        ("min", "10"),
+        ("max", "25"),
+        ("unit", "years"),
+    ])
+    .await;
+    question(&[
+        ("kind", "ranking"),
+        ("prompt", "Rank these"),
+        ("options", "Music\nSport\nHomework club"),
+    ])
+    .await;
+    question(&[
+        ("kind", "date"),
+        ("prompt", "When did you last go?"),
+        ("earliest", "2024-01-01"),
+    ])
+    .await;
+    // A condition on question 1's "Yes".
+    let yes = format!(
+        "{}:yes",
+        app.count(&format!(
+            "SELECT MIN(id) FROM survey_questions WHERE survey_id = {id}"
+        ))
+        .await
+    );
+    question(&[
+        ("kind", "text"),
+        ("prompt", "What would you do there?"),
+        ("max", "300"),
+        ("condition", &yes),
+    ])
+    .await;
+    // A malformed question is refused by name, and nothing is added.
+    let bad = app
+        .call(
+            AddSurveyQuestion::PATH,
+            &[
+                ("locale", "en"),
+                ("id", &id_text),
+                ("section", &section_text),
+                ("kind", "multiple"),
+                ("prompt", "Too many"),
+                ("options", "A\nB"),
+                ("min", "1"),
+                ("max", "3"),
+            ],
+            Some(&session),
+        )
+        .await;
+    assert_eq!(bad.status().as_u16(), 422);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM survey_questions WHERE survey_id = {id}"
+        ))
+        .await,
+        7
+    );
+    call(
+        AddSurveySection::PATH,
+        &[("locale", "en"), ("id", &id_text), ("title", "About you")],
+    )
+    .await;
+    // Publishing with an empty page is refused.
+    let refused = app
+        .call(
+            PublishSurvey::PATH,
+            &[("locale", "en"), ("id", &id_text)],
+            Some(&session),
+        )
+        .await;
+    assert_eq!(refused.status().as_u16(), 422);
+    let second: i64 = app
+        .count(&format!(
+            "SELECT MAX(id) FROM survey_sections WHERE survey_id = {id}"
+        ))
+        .await;
+    let second_text = second.to_string();
+    call(
+        AddSurveyQuestion::PATH,
+        &[
+            ("locale", "en"),
+            ("id", &id_text),
+            ("section", &second_text),
+            ("kind", "text"),
+            ("prompt", "Anything else?"),
+            ("max", "500"),
+        ],
+    )
+    .await;
+    // Translated into French: the title and the first question.
+    let first = app
+        .count(&format!(
+            "SELECT MIN(id) FROM survey_questions WHERE survey_id = {id}"
+        ))
+        .await;
+    let prompt_key = format!("texts[q.{first}.prompt]");
+    call(
+        SaveSurveyTexts::PATH,
+        &[
+            ("locale", "en"),
+            ("id", &id_text),
+            ("target", "fr"),
+            ("texts[title]", "Horaires du centre jeunesse"),
+            (&prompt_key, "L'utiliseriez-vous ?"),
+        ],
+    )
+    .await;
+    call(PublishSurvey::PATH, &[("locale", "en"), ("id", &id_text)]).await;
+
+    // A resident reads it in French where translated, the original elsewhere.
+    let page = app.page(&format!("/fr/surveys/{id}")).await;
+    assert!(page.contains("Horaires du centre jeunesse"));
+    assert!(page.contains(&support::html_escaped("L'utiliseriez-vous ?")));
+    assert!(
+        page.contains("Which evenings?"),
+        "untranslated texts in the original"
+    );
+    assert!(page.contains("lang=\"en\""), "marked as English");
+
+    // Answered once, its questions stay: removing one is refused, adding
+    // an option is not.
+    let q = |n: i64| format!("q{n}");
+    let ids: Vec<i64> = sqlx::query_scalar(&format!(
+        "SELECT id FROM survey_questions WHERE survey_id = {id} ORDER BY id"
+    ))
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    let answer = section_form(id, 0, &[(q(ids[0]), "no")]);
+    let sent = send(&app, &answer, "").await;
+    let device = format!(
+        "parley_participant={}",
+        cookie_set(&sent, "parley_participant").unwrap()
+    );
+    assert_eq!(
+        next_page(&send(&app, &section_form(id, 1, &[]), &device).await),
+        format!("/en/surveys/{id}/sent")
+    );
+    let first_text = ids[0].to_string();
+    let removed = app
+        .call(
+            RemoveSurveyQuestion::PATH,
+            &[
+                ("locale", "en"),
+                ("id", &id_text),
+                ("question", &first_text),
+            ],
+            Some(&session),
+        )
+        .await;
+    assert_eq!(removed.status().as_u16(), 409);
+    call(
+        AddSurveyOption::PATH,
+        &[
+            ("locale", "en"),
+            ("id", &id_text),
+            ("question", &first_text),
+            ("label", "Maybe"),
+        ],
+    )
+    .await;
+    assert!(
+        app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE action = 'survey.edit' AND target LIKE 'survey:{id} question:%option:maybe added'")).await == 1
+    );
 }

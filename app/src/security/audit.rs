@@ -47,10 +47,14 @@ pub enum Action {
     ReviewTriage,
     ReviewAssign,
     ReviewThemes,
+    SurveyCreate,
+    SurveyEdit,
+    SurveyPublish,
+    SurveyCodes,
 }
 
 impl Action {
-    pub const ALL: [Action; 38] = [
+    pub const ALL: [Action; 42] = [
         Action::RoleGrant,
         Action::RoleRevoke,
         Action::TwoFactorEnrol,
@@ -89,6 +93,10 @@ impl Action {
         Action::ReviewTriage,
         Action::ReviewAssign,
         Action::ReviewThemes,
+        Action::SurveyCreate,
+        Action::SurveyEdit,
+        Action::SurveyPublish,
+        Action::SurveyCodes,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -131,6 +139,10 @@ impl Action {
             Action::ReviewTriage => "review.triage",
             Action::ReviewAssign => "review.assign",
             Action::ReviewThemes => "review.themes",
+            Action::SurveyCreate => "survey.create",
+            Action::SurveyEdit => "survey.edit",
+            Action::SurveyPublish => "survey.publish",
+            Action::SurveyCodes => "survey.codes",
         }
     }
 }

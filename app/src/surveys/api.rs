@@ -178,3 +178,429 @@ pub async fn load_survey_results(
     )
     .await
 }
+
+/// The survey `id` for its organiser (an admin, a policymaker of its
+/// theme, a moderator of its area), with the organiser and the database.
+#[cfg(feature = "ssr")]
+async fn organising(
+    id: i64,
+) -> Result<
+    (
+        crate::auth::roles::Staff,
+        crate::db::Db,
+        super::db::Definition,
+    ),
+    AppError,
+> {
+    use crate::auth::roles::{Need, require_role};
+
+    let staff = require_role(Need::AnyStaff).await?;
+    let db = crate::db::db()?;
+    let mut conn = db.pool().acquire().await?;
+    let definition = super::db::definition(&mut conn, id).await?;
+    if !definition.survey.organised_by(&staff.grants) {
+        tracing::info!(
+            user_id = staff.id,
+            survey = id,
+            "survey edit refused: not its organiser"
+        );
+        return Err(AppError::Forbidden);
+    }
+    Ok((staff, db, definition))
+}
+
+/// Runs `work` on the survey `id` in one write transaction, its
+/// definition read again inside it, for its organiser; then sends them
+/// back to the editor (at `anchor`).
+#[cfg(feature = "ssr")]
+async fn edit<T>(
+    locale: Locale,
+    id: i64,
+    anchor: &str,
+    work: impl AsyncFnOnce(
+        &mut sqlx::AnyConnection,
+        &super::editor::Organiser<'_>,
+        &super::db::Definition,
+    ) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    let (staff, db, _) = organising(id).await?;
+    let client = crate::security::address_key()?.hash_current();
+    let who = super::editor::Organiser {
+        id: staff.id,
+        client_hash: &client,
+    };
+    let out = db
+        .write(async |tx| {
+            let definition = super::db::definition(tx, id).await?;
+            work(tx, &who, &definition).await
+        })
+        .await?;
+    leptos_axum::redirect(&crate::locale::page_path(
+        locale,
+        &format!("surveys/{id}/edit{anchor}"),
+    ));
+    Ok(out)
+}
+
+/// What a new survey may cover: the themes and areas its organiser holds.
+#[server]
+pub async fn new_survey_choices(locale: Locale) -> Result<super::NewSurveyChoices, AppError> {
+    use crate::auth::roles::{Need, require_role};
+
+    let staff = require_role(Need::AnyStaff).await?;
+    let town = crate::taxonomy::db::town_overview(&crate::db::db()?, locale).await?;
+    Ok(super::NewSurveyChoices {
+        themes: town
+            .themes
+            .into_iter()
+            .filter(|theme| Need::PolicymakerOf(theme.id).met_by(&staff.grants))
+            .map(|theme| (theme.id, theme.name))
+            .collect(),
+        areas: town
+            .areas
+            .into_iter()
+            .filter(|area| Need::ModeratorOf(area.id).met_by(&staff.grants))
+            .map(|area| (area.id, area.name))
+            .collect(),
+    })
+}
+
+/// Starts a survey (being built, written in the organiser's language) of
+/// a theme they hold or an area they moderate, and opens its editor.
+#[server]
+#[allow(clippy::too_many_arguments)]
+pub async fn create_survey(
+    locale: Locale,
+    title: String,
+    #[server(default)] intro: String,
+    scope: String,
+    audience: String,
+    #[server(default)] anonymous: String,
+    #[server(default)] results_public: String,
+    #[server(default)] opens: String,
+    #[server(default)] closes: String,
+) -> Result<(), AppError> {
+    use crate::auth::roles::{Need, require_role};
+    use crate::validation::{Field, Invalid, Problem};
+
+    let malformed = || Invalid::new(Field::Scope, Problem::Malformed);
+    let (kind, number) = scope.trim().split_once(':').ok_or_else(malformed)?;
+    let number: i64 = number.parse().map_err(|_| malformed())?;
+    let (need, scope) = match kind {
+        "theme" => (Need::PolicymakerOf(number), (Some(number), None)),
+        "area" => (Need::ModeratorOf(number), (None, Some(number))),
+        _ => return Err(malformed().into()),
+    };
+    let staff = require_role(need).await?;
+    let settings =
+        super::editor::Settings::parse(&audience, &anonymous, &results_public, &opens, &closes)?;
+    let db = crate::db::db()?;
+    crate::feedback::db::check_choices(&db, scope.1, scope.0).await?;
+    let client = crate::security::address_key()?.hash_current();
+    let who = super::editor::Organiser {
+        id: staff.id,
+        client_hash: &client,
+    };
+    let now = crate::security::now_millis();
+    let id = db
+        .write(async |tx| {
+            super::editor::start_in(tx, &who, locale, &title, &intro, scope, &settings, now).await
+        })
+        .await?;
+    leptos_axum::redirect(&crate::locale::page_path(
+        locale,
+        &format!("surveys/{id}/edit"),
+    ));
+    Ok(())
+}
+
+/// The survey's editor, for its organisers.
+#[server]
+pub async fn survey_editor(locale: Locale, id: i64) -> Result<super::SurveyEditor, AppError> {
+    let _ = locale;
+    let (_, db, _) = organising(id).await?;
+    let mut conn = db.pool().acquire().await?;
+    super::editor::editor(&mut conn, id, crate::security::now_millis()).await
+}
+
+/// Saves who may answer, when, and whether results are public.
+#[server]
+pub async fn save_survey_settings(
+    locale: Locale,
+    id: i64,
+    audience: String,
+    #[server(default)] anonymous: String,
+    #[server(default)] results_public: String,
+    #[server(default)] opens: String,
+    #[server(default)] closes: String,
+) -> Result<(), AppError> {
+    let settings =
+        super::editor::Settings::parse(&audience, &anonymous, &results_public, &opens, &closes)?;
+    edit(locale, id, "#settings", async |tx, who, definition| {
+        super::editor::save_settings_in(tx, who, &definition.survey, &settings).await
+    })
+    .await
+}
+
+/// Adds a page to the survey.
+#[server]
+pub async fn add_survey_section(locale: Locale, id: i64, title: String) -> Result<(), AppError> {
+    edit(locale, id, "#questions", async |tx, who, definition| {
+        super::editor::add_section_in(tx, who, &definition.survey, &title).await
+    })
+    .await
+    .map(|_| ())
+}
+
+/// Adds a question at the end of a page. Options, statements and scale
+/// labels come one per line; a condition names an earlier question's
+/// option (`{question}:{option}`) or number question (`{question}:`,
+/// with a test and a value).
+#[server]
+#[allow(clippy::too_many_arguments)]
+pub async fn add_survey_question(
+    locale: Locale,
+    id: i64,
+    section: i64,
+    kind: String,
+    prompt: String,
+    #[server(default)] help: String,
+    #[server(default)] required: String,
+    #[server(default)] options: String,
+    #[server(default)] min: String,
+    #[server(default)] max: String,
+    #[server(default)] points: String,
+    #[server(default)] decimals: String,
+    #[server(default)] unit: String,
+    #[server(default)] earliest: String,
+    #[server(default)] latest: String,
+    #[server(default)] scale: String,
+    #[server(default)] condition: String,
+    #[server(default)] condition_test: String,
+    #[server(default)] condition_value: String,
+) -> Result<(), AppError> {
+    use crate::validation::{Field, Invalid, Problem};
+
+    let lines = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let labels = lines(&options);
+    let scale = lines(&scale);
+    let condition = match condition.trim().split_once(':') {
+        None => None,
+        Some((question, code)) => {
+            let question: i64 = question
+                .parse()
+                .map_err(|_| Invalid::new(Field::Selection, Problem::Malformed))?;
+            if code.is_empty() {
+                Some((
+                    question,
+                    condition_test.trim().to_owned(),
+                    condition_value.clone(),
+                ))
+            } else {
+                Some((question, String::new(), code.to_owned()))
+            }
+        }
+    };
+    edit(locale, id, "#questions", async |tx, who, definition| {
+        // A choice condition's test follows from the question it names.
+        let condition = condition.map(|(question, test, value)| {
+            let test = if test.is_empty() {
+                match definition
+                    .questions
+                    .iter()
+                    .find(|(id, _, _)| *id == question)
+                    .map(|(_, _, spec)| &spec.kind)
+                {
+                    Some(super::questions::Kind::Multiple { .. }) => "includes".to_owned(),
+                    _ => "equals".to_owned(),
+                }
+            } else {
+                test
+            };
+            (question, test, value)
+        });
+        let spec = super::editor::spec_from_form(
+            &kind,
+            !required.is_empty(),
+            labels.len(),
+            &min,
+            &max,
+            &points,
+            &decimals,
+            &earliest,
+            &latest,
+            condition
+                .as_ref()
+                .map(|(question, test, value)| (*question, test.as_str(), value.as_str())),
+        )?;
+        let codes = super::editor::codes_for(&labels);
+        let question = super::editor::NewQuestion {
+            spec: super::editor::with_codes(spec, &codes),
+            prompt: prompt.clone(),
+            help: Some(help.clone()),
+            unit: Some(unit.clone()),
+            labels: codes.into_iter().zip(labels.iter().cloned()).collect(),
+            scale: scale.clone(),
+        };
+        let answered = definition.survey.first_response_at.is_some();
+        super::editor::add_question_in(tx, who, definition, section, &question, answered).await
+    })
+    .await
+    .map(|_| ())
+}
+
+/// Adds an option to a choice or ranking question (also once answered).
+#[server]
+pub async fn add_survey_option(
+    locale: Locale,
+    id: i64,
+    question: i64,
+    label: String,
+) -> Result<(), AppError> {
+    edit(
+        locale,
+        id,
+        &format!("#question-{question}"),
+        async |tx, who, definition| {
+            super::editor::add_option_in(tx, who, definition, question, &label).await
+        },
+    )
+    .await
+}
+
+/// Removes a question nobody answered.
+#[server]
+pub async fn remove_survey_question(
+    locale: Locale,
+    id: i64,
+    question: i64,
+) -> Result<(), AppError> {
+    edit(locale, id, "#questions", async |tx, who, definition| {
+        let answered = definition.survey.first_response_at.is_some();
+        super::editor::remove_question_in(tx, who, definition, question, answered).await
+    })
+    .await
+}
+
+/// Opens a survey being built (from its opening time, or now).
+#[server]
+pub async fn publish_survey(locale: Locale, id: i64) -> Result<(), AppError> {
+    let now = crate::security::now_millis();
+    edit(locale, id, "", async |tx, who, definition| {
+        super::editor::publish_in(tx, who, definition, now).await
+    })
+    .await
+}
+
+/// A survey's texts in `target` beside its own language's.
+#[server]
+pub async fn survey_translation(
+    locale: Locale,
+    id: i64,
+    target: String,
+) -> Result<super::SurveyTranslation, AppError> {
+    let _ = locale;
+    let (_, db, _) = organising(id).await?;
+    if crate::locale::parse_locale(target.trim()).is_none() {
+        return Err(AppError::NotFound);
+    }
+    let mut conn = db.pool().acquire().await?;
+    super::editor::translation(&mut conn, id, target.trim()).await
+}
+
+/// Saves a survey's texts in `target` (its translation, or in its own
+/// language a correction of wording, audited once answered).
+#[server]
+pub async fn save_survey_texts(
+    locale: Locale,
+    id: i64,
+    target: String,
+    #[server(default)] texts: HashMap<String, String>,
+) -> Result<(), AppError> {
+    if texts.len() > 2_000 {
+        return Err(AppError::BadRequest);
+    }
+    edit(locale, id, "#languages", async |tx, who, definition| {
+        let answered = definition.survey.first_response_at.is_some();
+        super::editor::save_texts_in(tx, who, definition, target.trim(), &texts, answered).await
+    })
+    .await
+    .map(|_| ())
+}
+
+/// Makes a batch of invitation codes and opens its sheet of cards.
+#[server]
+pub async fn make_survey_codes(locale: Locale, id: i64, count: String) -> Result<(), AppError> {
+    use crate::validation::{Field, Invalid, Problem};
+
+    let count: usize = count
+        .trim()
+        .parse()
+        .map_err(|_| Invalid::new(Field::Number, Problem::Malformed))?;
+    let (staff, db, definition) = organising(id).await?;
+    if definition.survey.audience()? != super::Audience::Codes {
+        return Err(AppError::NotNow);
+    }
+    let key = crate::security::address_key()?;
+    let client = key.hash_current();
+    let now = crate::security::now_millis();
+    let batch = db
+        .write(async |tx| {
+            let batch = super::build::create_codes_in(tx, &key, id, count, now).await?;
+            crate::security::audit::record(
+                &mut *tx,
+                &crate::security::audit::Entry {
+                    actor: Some(staff.id),
+                    action: crate::security::audit::Action::SurveyCodes,
+                    target: &format!("survey:{id} batch:{batch} codes:{count}"),
+                    client_hash: &client,
+                },
+            )
+            .await?;
+            Ok(batch)
+        })
+        .await?;
+    leptos_axum::redirect(&crate::locale::page_path(
+        locale,
+        &format!("surveys/{id}/codes/{batch}"),
+    ));
+    Ok(())
+}
+
+/// A batch's sheet of invitation cards, each with its QR code.
+#[server]
+pub async fn survey_code_sheet(
+    locale: Locale,
+    id: i64,
+    batch: i64,
+) -> Result<super::CodeSheet, AppError> {
+    let (_, db, definition) = organising(id).await?;
+    let key = crate::security::address_key()?;
+    let origin = crate::security::public_origin()?.0;
+    let mut conn = db.pool().acquire().await?;
+    let codes = super::build::batch_codes(&mut conn, &key, id, batch).await?;
+    let texts = super::db::Texts::load(&mut conn, &definition.survey, locale).await?;
+    let address = format!(
+        "{origin}{}",
+        crate::locale::page_path(locale, &format!("surveys/{id}"))
+    );
+    Ok(super::CodeSheet {
+        id,
+        title: texts.or_key("title", ""),
+        codes: codes
+            .into_iter()
+            .map(|(code, used)| {
+                let qr = crate::auth::two_factor::qr_svg(&format!("{address}?code={code}"))
+                    .unwrap_or_default();
+                (code, used, qr)
+            })
+            .collect(),
+        address,
+    })
+}

@@ -167,42 +167,99 @@ pub async fn create_in(
     Ok(id)
 }
 
-/// Makes `count` single-use invitation codes for `survey` (`ABCD-EFGH`,
-/// from letters and digits that cannot be mistaken for one another) and
-/// stores their keyed hashes; the codes themselves are returned once.
+/// Codes in one batch at most (a sheet of cards to print).
+pub const MAX_BATCH: usize = 500;
+
+/// Code `index` of batch `batch` of `survey`: `ABCD-EFGH`, from letters
+/// and digits that cannot be mistaken for one another, derived from the
+/// server's key (so the batch's sheet can be printed again; nobody without
+/// the key can work one out).
+pub fn batch_code(key: &AddressKey, survey: i64, batch: i64, index: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let digest = key.hash_secret(b"survey-code-sheet", &format!("{survey}:{batch}:{index}"));
+    let letters: String = digest
+        .as_bytes()
+        .chunks(2)
+        .take(8)
+        .map(|pair| {
+            let byte =
+                u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("0"), 16).unwrap_or(0);
+            char::from(ALPHABET[usize::from(byte) % ALPHABET.len()])
+        })
+        .collect();
+    format!("{}-{}", &letters[..4], &letters[4..])
+}
+
+/// Makes a batch of `count` single-use invitation codes for `survey`,
+/// storing their keyed hashes; returns the batch's id.
 pub async fn create_codes_in(
     conn: &mut sqlx::AnyConnection,
     key: &AddressKey,
     survey: i64,
     count: usize,
     now: i64,
-) -> Result<Vec<String>, AppError> {
-    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-    let mut codes = Vec::with_capacity(count);
-    for _ in 0..count {
-        let mut bytes = [0_u8; 8];
-        getrandom::fill(&mut bytes)?;
-        let letters: String = bytes
-            .iter()
-            .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
-            .collect();
-        codes.push(format!("{}-{}", &letters[..4], &letters[4..]));
+) -> Result<i64, AppError> {
+    if count == 0 || count > MAX_BATCH {
+        return Err(Invalid::new(Field::Number, Problem::TooLong { max: 500 }).into());
     }
-    for chunk in codes.chunks(500) {
+    let batch: i64 = sqlx::query_scalar(
+        "INSERT INTO survey_code_batches (survey_id, size, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(survey)
+    .bind(i64::try_from(count).unwrap_or(0))
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    let codes: Vec<String> = (0..count)
+        .map(|index| batch_code(key, survey, batch, index))
+        .collect();
+    for chunk in codes.chunks(250) {
         let sql = format!(
-            "INSERT INTO survey_codes (survey_id, code_hash, created_at) VALUES {} ON CONFLICT DO NOTHING",
-            crate::db::placeholders(chunk.len(), 3)
+            "INSERT INTO survey_codes (survey_id, batch_id, code_hash, created_at) VALUES {} ON CONFLICT DO NOTHING",
+            crate::db::placeholders(chunk.len(), 4)
         );
         let mut query = sqlx::query(&sql);
         for code in chunk {
             query = query
                 .bind(survey)
+                .bind(batch)
                 .bind(super::db::code_hash(key, survey, code))
                 .bind(now);
         }
         query.execute(&mut *conn).await?;
     }
-    Ok(codes)
+    Ok(batch)
+}
+
+/// The codes of batch `batch` of `survey`, with whether each was used.
+pub async fn batch_codes(
+    conn: &mut sqlx::AnyConnection,
+    key: &AddressKey,
+    survey: i64,
+    batch: i64,
+) -> Result<Vec<(String, bool)>, AppError> {
+    let size: i64 =
+        sqlx::query_scalar("SELECT size FROM survey_code_batches WHERE id = $1 AND survey_id = $2")
+            .bind(batch)
+            .bind(survey)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    let used: std::collections::HashSet<String> = sqlx::query_scalar(
+        "SELECT code_hash FROM survey_codes WHERE batch_id = $1 AND used_at IS NOT NULL",
+    )
+    .bind(batch)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .collect();
+    Ok((0..usize::try_from(size).unwrap_or(0))
+        .map(|index| {
+            let code = batch_code(key, survey, batch, index);
+            let spent = used.contains(&super::db::code_hash(key, survey, &code));
+            (code, spent)
+        })
+        .collect())
 }
 
 /// A complete response from outside the web form (a paper or telephone

@@ -33,6 +33,7 @@ pub struct SurveyRow {
     pub theme_id: Option<i64>,
     pub area_id: Option<i64>,
     pub source_locale: String,
+    pub first_response_at: Option<i64>,
 }
 
 impl SurveyRow {
@@ -105,7 +106,7 @@ impl Definition {
     }
 }
 
-const SURVEY_COLUMNS: &str = "id, status, audience, anonymous, results_public, opens_at, closes_at, theme_id, area_id, source_locale";
+const SURVEY_COLUMNS: &str = "id, status, audience, anonymous, results_public, opens_at, closes_at, theme_id, area_id, source_locale, first_response_at";
 
 /// The survey `id` with its sections and questions; `NotFound` when none.
 #[tracing::instrument(skip(conn))]
@@ -1036,6 +1037,7 @@ pub async fn list(
             audience: row.audience()?,
             anonymous: row.anonymous != 0,
             results_visible: organiser || row.results_public(now),
+            organiser,
         });
     }
     Ok(out)

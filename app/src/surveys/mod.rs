@@ -15,11 +15,29 @@ pub mod api;
 pub mod build;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod editor;
+pub mod editor_pages;
 pub mod pages;
 pub mod questions;
 pub mod results;
 
 use crate::taxonomy::{AreaSummary, LocalText};
+
+/// The limits of what an organiser writes, shared by the forms and the
+/// server's checks.
+pub mod limits {
+    use crate::validation::{Bounds, Field};
+
+    /// A survey's title.
+    pub const TITLE: Bounds = Bounds::line(Field::Title, 3, 200);
+    /// Its introduction (Markdown).
+    pub const INTRO: Bounds = Bounds::text(Field::Body, 1, 10_000);
+    /// A question's prompt or help.
+    pub const PROMPT: Bounds = Bounds::text(Field::Title, 1, 500);
+    /// A page's title, an option's label, a unit.
+    pub const LABEL: Bounds = Bounds::line(Field::Title, 1, 200);
+}
 use questions::Spec;
 use serde::{Deserialize, Serialize};
 
@@ -83,6 +101,8 @@ pub struct SurveySummary {
     pub anonymous: bool,
     /// Whether the reader may see its results now.
     pub results_visible: bool,
+    /// The reader organises it (may edit it).
+    pub organiser: bool,
 }
 
 /// A question as the reader sees it.
@@ -140,4 +160,74 @@ pub struct SurveyPage {
     /// The reader organises it (may see its results while open).
     pub organiser: bool,
     pub results_visible: bool,
+}
+
+/// What the organiser's editor shows of a survey.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SurveyEditor {
+    pub id: i64,
+    /// Still being built (its settings and questions all change freely).
+    pub drafting: bool,
+    /// Responses arrived: questions stay, their meaning too.
+    pub answered: bool,
+    pub openness: Openness,
+    pub source_locale: String,
+    pub title: String,
+    pub intro: String,
+    pub audience: Audience,
+    pub anonymous: bool,
+    pub results_public: bool,
+    pub opens_at: Option<i64>,
+    pub closes_at: Option<i64>,
+    pub sections: Vec<EditorSection>,
+    /// Each locale but the source's, with how many texts it lacks.
+    pub missing: Vec<(String, usize)>,
+    /// Batches of invitation codes: (batch, size, used).
+    pub batches: Vec<(i64, i64, i64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EditorSection {
+    pub id: i64,
+    pub title: String,
+    pub questions: Vec<EditorQuestion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EditorQuestion {
+    pub id: i64,
+    pub number: usize,
+    pub spec: Spec,
+    pub prompt: String,
+    /// Options or statements: (code, label in the source locale).
+    pub options: Vec<(String, String)>,
+}
+
+/// One locale's texts of a survey beside the original's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SurveyTranslation {
+    pub id: i64,
+    pub title: String,
+    pub locale: String,
+    pub source_locale: String,
+    /// (key, what it is, original, translation so far).
+    pub texts: Vec<(String, String, String, String)>,
+}
+
+/// The scopes an organiser may give a new survey.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewSurveyChoices {
+    pub themes: Vec<(i64, LocalText)>,
+    pub areas: Vec<(i64, LocalText)>,
+}
+
+/// A sheet of invitation cards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CodeSheet {
+    pub id: i64,
+    pub title: LocalText,
+    /// Where a card's QR code leads (the code goes after `?code=`).
+    pub address: String,
+    /// (code, used, QR code as SVG).
+    pub codes: Vec<(String, bool, String)>,
 }

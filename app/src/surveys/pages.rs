@@ -30,7 +30,7 @@ fn Text(text: LocalText) -> impl IntoView {
 
 /// When a survey takes answers, in words.
 #[component]
-fn When(openness: Openness) -> AnyView {
+pub fn When(openness: Openness) -> AnyView {
     let locale = use_locale();
     match openness {
         Openness::Drafting => view! { {move || td!(locale.get(), surveys.drafting)} }.into_any(),
@@ -66,8 +66,26 @@ pub fn SurveysPage() -> impl IntoView {
         <section class="section-page">
             <h1>{move || td!(locale.get(), common.nav_surveys)}</h1>
             <p class="lead">{move || td!(locale.get(), sections.surveys_purpose)}</p>
+            <StartSurvey />
             <Loaded resource=surveys show=|list| view! { <SurveyList surveys=list /> }.into_any() />
         </section>
+    }
+}
+
+/// The way to start a survey, for those who may organise one.
+#[component]
+fn StartSurvey() -> impl IntoView {
+    let locale = use_locale();
+    let viewer = Resource::new(|| (), |()| crate::auth::api::current_viewer());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                viewer.await.ok().flatten().filter(|viewer| !viewer.roles.is_empty()).map(|_| {
+                    let href = page_path(locale.get_untracked(), "surveys/new");
+                    view! { <p><a class="button" href=href>{move || td!(locale.get(), surveys.new_title)}</a></p> }
+                })
+            })}
+        </Suspense>
     }
 }
 
@@ -94,6 +112,10 @@ pub fn SurveyList(surveys: Vec<SurveySummary>) -> AnyView {
                         <p class="actions">
                             {open.then(|| view! { <a class="button" href=href>{move || td!(locale.get(), surveys.take_part)}</a> })}
                             {survey.results_visible.then(|| view! { " " <a href=results>{move || td!(locale.get(), surveys.see_results)}</a> })}
+                            {survey.organiser.then(|| {
+                                let edit = page_path(locale.get_untracked(), &format!("surveys/{}/edit", survey.id));
+                                view! { " " <a href=edit>{move || td!(locale.get(), surveys.edit_link)}</a> }
+                            })}
                         </p>
                     </li>
                 }
@@ -161,6 +183,10 @@ fn SectionBody(page: SurveyPage) -> AnyView {
         organiser,
         results_visible,
     } = page;
+    let code_given = use_query_map()
+        .read_untracked()
+        .get("code")
+        .unwrap_or_default();
     let count = sections.len();
     let step = section + 1;
     let heading = sections.get(section).cloned();
@@ -178,7 +204,8 @@ fn SectionBody(page: SurveyPage) -> AnyView {
     } else {
         None
     };
-    let form = if !openness.is_open() && !(organiser && openness == Openness::Drafting) {
+    let preview = organiser && openness == Openness::Drafting;
+    let form = if !(openness.is_open() || preview) {
         view! { <p class="empty-state"><When openness /></p> }.into_any()
     } else if sealed {
         ().into_any()
@@ -203,7 +230,7 @@ fn SectionBody(page: SurveyPage) -> AnyView {
                 <input type="hidden" name="section" value=section />
                 {needs_code.then(|| view! {
                     <label for="code">{move || td!(locale.get(), surveys.code_label)}</label>
-                    <input id="code" name="code" type="text" required autocomplete="off" maxlength="40" />
+                    <input id="code" name="code" type="text" required autocomplete="off" maxlength="40" value=code_given.clone() />
                 })}
                 {questions.into_iter().map(|question| {
                     let saved = saved.clone();
@@ -251,7 +278,7 @@ fn SectionBody(page: SurveyPage) -> AnyView {
             <p class="progress">{move || td!(locale.get(), surveys.step, n = move || step, count = move || count)}</p>
         })}
         {status}
-        {(section == 0).then(|| intro)}
+        {intro}
         {(section == 0).then(|| view! {
             <p class="notice">{move || if anonymous { td!(locale.get(), surveys.anonymous_explained).into_any() } else { td!(locale.get(), surveys.linked_explained).into_any() }}</p>
         })}
@@ -482,23 +509,23 @@ fn ProblemText(problem: AnswerProblem) -> AnyView {
     }
 }
 
-/// The refused answers, each linking to its question.
+/// The refused answers, each linking to its question (inline: it sits in
+/// the paragraph every error is shown in).
 #[component]
 pub fn AnswerIssues(issues: Vec<AnswerIssue>) -> impl IntoView {
     let locale = use_locale();
     view! {
         {move || td!(locale.get(), surveys.some_answers)}
-        <ul>
-            {issues.into_iter().map(|issue| {
-                let number = issue.number;
-                view! {
-                    <li>
-                        <a href=format!("#q{}", issue.question)>{move || td!(locale.get(), surveys.question_n, n = move || number)}</a>
-                        ": " <ProblemText problem=issue.problem />
-                    </li>
-                }
-            }).collect_view()}
-        </ul>
+        {issues.into_iter().map(|issue| {
+            let number = issue.number;
+            view! {
+                " "
+                <span class="issue">
+                    <a href=format!("#q{}", issue.question)>{move || td!(locale.get(), surveys.question_n, n = move || number)}</a>
+                    ": " <ProblemText problem=issue.problem />
+                </span>
+            }
+        }).collect_view()}
     }
 }
 
