@@ -19,6 +19,9 @@ cargo bench -p server --bench pipeline >"$pipeline"
 queue=$(mktemp)
 trap 'rm -f "$tmp" "$masking" "$pipeline" "$classify" "$queue"' EXIT
 cargo bench -p server --bench queue >"$queue"
+surveys=$(mktemp)
+trap 'rm -f "$tmp" "$masking" "$pipeline" "$classify" "$queue" "$surveys"' EXIT
+cargo bench -p server --bench surveys >"$surveys"
 target/release/parley classify-bench --train ../shared/data/sib200 --test ../shared/data/sib200 >"$classify"
 classify_json=$(target/release/parley classify-bench --train ../shared/data/sib200 --test ../shared/data/sib200 --json)
 
@@ -63,5 +66,6 @@ commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --qu
     echo '```'
     echo
     cat "$queue"
+    cat "$surveys"
 } >"$out"
 echo "bench: wrote $out"

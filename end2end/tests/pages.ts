@@ -30,6 +30,8 @@ export const sections = [
   "/surveys/1/page/1",
   "/surveys/1/sent",
   "/surveys/1/results",
+  "/surveys/new",
+  "/surveys/1/edit",
   "/focus-groups",
   "/drafts",
   "/drafts/new",

@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { actionCounter, shot, t } from "./pages";
+import { actionCounter, expectNoSeriousAxeViolation, hydrated, shot, t } from "./pages";
+import { totp } from "./totp";
 
 // Surveys as residents meet them: the demo's survey on feeling safe,
 // answered in Arabic on a small screen without JavaScript (a refused page
@@ -81,11 +82,104 @@ test("the results show counts with their tables and take a cross-tab", async ({ 
   await shot(page, "survey-results-en-1280");
 
   // Only the people under 30: a cross-tab on the age question.
-  await page.locator("details.filters summary").click();
+  await page.locator("details.survey-filters summary").click();
   await page.locator("#slice").selectOption({ label: "Under 30" });
-  await page.locator("details.filters button[type=submit]").click();
+  await page.locator("details.survey-filters button[type=submit]").click();
   await expect(page).toHaveURL(/slice=x%3A\d+%3Aunder-30/);
   await expect(page.locator("#slice")).toHaveValue(/under-30$/);
   await expect(page.locator(".lead")).toContainText("responses");
   await shot(page, "survey-results-crosstab-en-1280");
+});
+
+test("an organiser builds a survey with an Arabic translation and invitation cards; a card holder answers it", async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const organiser = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await organiser.newPage();
+  await page.goto("/en/signin");
+  await page.locator("#login").fill("Demo Organiser");
+  await page.locator("#password").fill("demo-organiser-pass");
+  await page.locator(".stacked-form button[type=submit]").click();
+  await expect(page.locator(".account-name")).toHaveText("Demo Organiser");
+  // The editor needs two-step sign-in: set it up.
+  await page.goto("/en/me/two-factor");
+  await page.locator(hydrated).waitFor();
+  const secret = (await page.getByTestId("totp-secret").textContent()) ?? "";
+  await page.locator("#code").fill(totp(secret));
+  await page.locator(".stacked-form button[type=submit]").click();
+  await expect(page).toHaveURL(/\/en\/me$/);
+
+  const { counted, act } = actionCounter();
+  await page.goto("/en/surveys");
+  await act(page.getByRole("link", { name: "Start a survey" }));
+  await page.locator("#title").fill("A youth evening at the library");
+  await page.locator("#intro").fill("Would you come? **Tell us.**");
+  await page.locator("#scope").selectOption({ label: "Community cohesion" });
+  await page.locator("#audience-codes").check();
+  await act(page.locator("form.stacked-form button[type=submit]"));
+  await expect(page).toHaveURL(/\/en\/surveys\/\d+\/edit$/);
+  const id = /surveys\/(\d+)\/edit/.exec(page.url())?.[1] ?? "";
+
+  // A required single choice, then a free text shown after its "Yes".
+  const add = page.locator(".add-question button[type=submit]");
+  await page.locator("#kind").selectOption("single");
+  await page.locator("#prompt").fill("Would you come?");
+  await page.locator("#required").check();
+  await page.locator("#options").fill("Yes\nNo");
+  await act(add);
+  await expect(page.locator(".editor-questions > li")).toHaveCount(1);
+  await page.locator("#kind").selectOption("text");
+  await page.locator("#prompt").fill("What would you like to do there?");
+  await page.locator("#max").fill("500");
+  await page.locator("#condition").selectOption({ label: "1. Would you come?: Yes" });
+  await act(add);
+  await expect(page.locator(".editor-questions > li")).toHaveCount(2);
+  await expectNoSeriousAxeViolation(page);
+  await shot(page, "survey-editor-en-1280");
+
+  // Arabic: the title and the first question; the rest stays English.
+  await act(page.locator(`a[href="/en/surveys/${id}/translate/ar"]`));
+  await page.locator('[name="texts[title]"]').fill("أمسية للشباب في المكتبة");
+  await page.locator('[name^="texts[q."][name$=".prompt]"]').first().fill("هل ستأتي؟");
+  await act(page.locator("form.stacked-form button[type=submit]"));
+  await expect(page).toHaveURL(new RegExp(`/en/surveys/${id}/edit`));
+  await expect(page.locator(".editor-languages")).toContainText("4 texts not yet translated");
+
+  // Publish, then a sheet of three cards.
+  await act(page.getByRole("button", { name: "Publish the survey" }));
+  await page.locator("#count").fill("3");
+  await act(page.getByRole("button", { name: "Make the codes" }));
+  await expect(page).toHaveURL(new RegExp(`/en/surveys/${id}/codes/\\d+$`));
+  await expect(page.locator(".invitation")).toHaveCount(3);
+  await expect(page.locator(".invitation svg").first()).toBeVisible();
+  const code = ((await page.locator(".invitation .code").first().textContent()) ?? "").trim();
+  await shot(page, "survey-codes-en-1280");
+  // From the surveys page to printed cards.
+  expect(counted.actions).toBeLessThanOrEqual(8);
+  await organiser.close();
+
+  // The card's QR code opens the survey with the code filled in: here in
+  // Arabic, on a phone, without JavaScript.
+  const holder = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } });
+  const phone = await holder.newPage();
+  await phone.goto(`/ar/surveys/${id}?code=${code}`);
+  await expect(phone.getByRole("heading", { level: 1 })).toHaveText("أمسية للشباب في المكتبة");
+  await expect(phone.locator("#code")).toHaveValue(code);
+  await phone.locator('fieldset.question input[value="yes"]').check();
+  await phone.locator("textarea").fill("نادي قراءة وشطرنج");
+  await shot(phone, "survey-code-holder-ar-360");
+  await phone.locator("form.stacked-form button[type=submit]").click();
+  await expect(phone).toHaveURL(new RegExp(`/ar/surveys/${id}/sent$`));
+  await expect(phone.locator("main")).toContainText(t("ar", "surveys", "sealed"));
+  await holder.close();
+
+  // The same card again, on another phone: refused, by name.
+  const again = await browser.newContext({ javaScriptEnabled: false });
+  const other = await again.newPage();
+  await other.goto(`/en/surveys/${id}?code=${code}`);
+  await other.locator('fieldset.question input[value="no"]').check();
+  await other.locator("form.stacked-form button[type=submit]").click();
+  await expect(other.locator("p.error[role=alert]")).toContainText("Code");
+  await again.close();
 });

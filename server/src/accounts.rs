@@ -70,38 +70,50 @@ pub struct DemoAccount {
     pub name: &'static str,
     pub password: &'static str,
     pub role: Option<Role>,
+    /// A policymaker's themes (slugs of the demo town).
+    pub themes: &'static [&'static str],
 }
 
-pub const DEMO_ACCOUNTS: [DemoAccount; 4] = [
+pub const DEMO_ACCOUNTS: [DemoAccount; 5] = [
     DemoAccount {
         name: "Demo Resident",
         password: "demo-resident-pass",
         role: None,
+        themes: &[],
     },
     DemoAccount {
         name: "Demo Moderator",
         password: "demo-moderator-pass",
         role: Some(Role::Moderator),
+        themes: &[],
     },
     DemoAccount {
         name: "Demo Policymaker",
         password: "demo-policymaker-pass",
         role: Some(Role::Policymaker),
+        themes: &["public-safety", "policing-and-trust"],
+    },
+    DemoAccount {
+        name: "Demo Organiser",
+        password: "demo-organiser-pass",
+        role: Some(Role::Policymaker),
+        themes: &["community-cohesion", "youth"],
     },
     DemoAccount {
         name: "Demo Admin",
         password: "demo-admin-pass",
         role: Some(Role::Admin),
+        themes: &[],
     },
 ];
 
 /// Creates the demo accounts inside `tx`: the moderator looks after the
-/// first area, the policymaker works on `policy_themes` (public safety,
-/// and policing and trust: the demo draft covers both).
+/// first area, each policymaker works on their themes (`themes`: the demo
+/// town's, by slug).
 pub async fn seed_demo_accounts(
     tx: &mut sqlx::AnyConnection,
     first_area: i64,
-    policy_themes: &[i64],
+    themes: &std::collections::HashMap<String, i64>,
 ) -> anyhow::Result<()> {
     for account in &DEMO_ACCOUNTS {
         let name = DisplayName::parse(account.name).map_err(AccountInputError::Name)?;
@@ -122,8 +134,11 @@ pub async fn seed_demo_accounts(
                 grant_in(tx, user_id, Role::Moderator, (Some(first_area), None)).await?;
             }
             Some(Role::Policymaker) => {
-                for theme in policy_themes {
-                    grant_in(tx, user_id, Role::Policymaker, (None, Some(*theme))).await?;
+                for slug in account.themes {
+                    let theme = *themes
+                        .get(*slug)
+                        .ok_or_else(|| anyhow::anyhow!("no demo theme {slug}"))?;
+                    grant_in(tx, user_id, Role::Policymaker, (None, Some(theme))).await?;
                 }
             }
             Some(Role::Admin) => grant_in(tx, user_id, Role::Admin, (None, None)).await?,

@@ -1280,8 +1280,8 @@ async fn admins_grant_and_revoke_roles_audited(backend: Backend) {
     assert_eq!(self_revoke.status().as_u16(), 403);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM roles").await,
-        1 + 4,
-        "admin G plus the demo staff (the policymaker holds two themes)"
+        1 + 6,
+        "admin G plus the demo staff (each policymaker holds two themes)"
     );
     let actions: Vec<String> = sqlx::query_scalar(
         "SELECT action FROM audit_log WHERE action LIKE 'role.%' AND actor IS NOT NULL ORDER BY id",

@@ -429,7 +429,7 @@ async fn an_invitation_code_admits_one_sealed_response(backend: Backend) {
     let mut form = section_form(id, 0, &answer);
     form.push(("code".to_owned(), codes[0].to_lowercase().replace('-', " ")));
     let sent = send(&app, &form, "").await;
-    assert_eq!(sent.status().as_u16(), 200);
+    assert_eq!(next_page(&sent), format!("/en/surveys/{id}/sent?sealed=1"));
     let device = format!(
         "parley_participant={}",
         cookie_set(&sent, "parley_participant").unwrap()

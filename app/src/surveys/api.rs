@@ -1,5 +1,8 @@
 //! Server functions of surveys: the list, a section page, saving a
-//! section, the results.
+//! section, the results; the organiser's editor.
+
+// A server function takes its form's fields one by one.
+#![allow(clippy::too_many_arguments)]
 
 use super::results::SurveyResults;
 use super::{SurveyPage, SurveySummary};
@@ -129,6 +132,8 @@ pub async fn save_survey_section(
     let next = match saved {
         Saved::Next(next) => format!("surveys/{survey}/page/{next}"),
         Saved::Sent => format!("surveys/{survey}/sent"),
+        // Nothing finds a sealed response again: the address says it.
+        Saved::Sealed => format!("surveys/{survey}/sent?sealed=1"),
     };
     leptos_axum::redirect(&crate::locale::page_path(locale, &next));
     Ok(())
@@ -268,7 +273,6 @@ pub async fn new_survey_choices(locale: Locale) -> Result<super::NewSurveyChoice
 /// Starts a survey (being built, written in the organiser's language) of
 /// a theme they hold or an area they moderate, and opens its editor.
 #[server]
-#[allow(clippy::too_many_arguments)]
 pub async fn create_survey(
     locale: Locale,
     title: String,
@@ -357,7 +361,6 @@ pub async fn add_survey_section(locale: Locale, id: i64, title: String) -> Resul
 /// option (`{question}:{option}`) or number question (`{question}:`,
 /// with a test and a value).
 #[server]
-#[allow(clippy::too_many_arguments)]
 pub async fn add_survey_question(
     locale: Locale,
     id: i64,

@@ -546,6 +546,8 @@ pub enum Saved {
     Next(usize),
     /// The last page: the response is sent (or its change saved).
     Sent,
+    /// The last page, with an invitation code: sent and sealed.
+    Sealed,
 }
 
 /// Saves one section of the respondent's response, in one transaction:
@@ -712,7 +714,9 @@ pub async fn save_section(
             .await?;
         }
     }
-    Ok(if last {
+    Ok(if sealed {
+        Saved::Sealed
+    } else if last {
         Saved::Sent
     } else {
         Saved::Next(input.section + 1)
@@ -795,11 +799,31 @@ async fn create_response(
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("a created response was not found")))
 }
 
+/// What of a sent response places it in the results' slices.
+#[derive(Debug, Clone, Copy)]
+pub struct Placed<'a> {
+    pub locale: &'a str,
+    pub channel: &'a str,
+    pub area: Option<i64>,
+    pub submitted_at: Option<i64>,
+}
+
+impl ResponseRow {
+    fn placed(&self) -> Placed<'_> {
+        Placed {
+            locale: &self.locale,
+            channel: &self.channel,
+            area: self.area_id,
+            submitted_at: self.submitted_at,
+        }
+    }
+}
+
 /// The slices a sent response counts in: all, its area, its language, its
 /// channel, its day, and each of its single-choice answers (cross-tabs).
 fn slices(
     definition: &Definition,
-    response: &ResponseRow,
+    response: Placed,
     answers: &HashMap<i64, Answer>,
 ) -> Vec<String> {
     let mut slices = vec![
@@ -807,7 +831,7 @@ fn slices(
         format!("lang:{}", response.locale),
         format!("channel:{}", response.channel),
     ];
-    if let Some(area) = response.area_id {
+    if let Some(area) = response.area {
         slices.push(format!("area:{area}"));
     }
     if let Some(at) = response.submitted_at {
@@ -823,6 +847,29 @@ fn slices(
     slices
 }
 
+/// The counts one sent response adds to: (slice, question, cell) for
+/// every slice it is in, every question it answered (`a`), every cell of
+/// its answers, and the responses themselves (question 0).
+pub fn counted_cells(
+    definition: &Definition,
+    response: Placed,
+    answers: &HashMap<i64, Answer>,
+) -> Vec<(String, i64, String)> {
+    let mut cells: Vec<(i64, String)> = vec![(0, "responses".to_owned())];
+    for (question, answer) in answers {
+        cells.push((*question, "a".to_owned()));
+        cells.extend(answer.cells().into_iter().map(|cell| (*question, cell)));
+    }
+    slices(definition, response, answers)
+        .into_iter()
+        .flat_map(|slice| {
+            cells
+                .iter()
+                .map(move |(question, cell)| (slice.clone(), *question, cell.clone()))
+        })
+        .collect()
+}
+
 /// Adds (`delta` 1) or takes away (-1) a sent response's answers in the
 /// counts, in one statement per thousand cells, in key order (so that two
 /// transactions on PostgreSQL take their row locks in the same order).
@@ -833,23 +880,15 @@ async fn move_counts(
     answers: &HashMap<i64, Answer>,
     delta: i64,
 ) -> Result<(), AppError> {
-    let mut cells: Vec<(i64, String)> = vec![(0, "responses".to_owned())];
-    for (question, answer) in answers {
-        cells.push((*question, "a".to_owned()));
-        cells.extend(answer.cells().into_iter().map(|cell| (*question, cell)));
-    }
     let mut rows: BTreeMap<(String, i64, String), i64> = BTreeMap::new();
-    for slice in slices(definition, response, answers) {
-        for (question, cell) in &cells {
-            *rows
-                .entry((slice.clone(), *question, cell.clone()))
-                .or_default() += delta;
-        }
+    for key in counted_cells(definition, response.placed(), answers) {
+        *rows.entry(key).or_default() += delta;
     }
     add_counts(conn, definition.survey.id, &rows).await
 }
 
-async fn add_counts(
+/// Adds `rows` ((slice, question, cell) → change) to a survey's counts.
+pub async fn add_counts(
     conn: &mut sqlx::AnyConnection,
     survey: i64,
     rows: &BTreeMap<(String, i64, String), i64>,

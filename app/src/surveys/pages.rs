@@ -199,7 +199,7 @@ fn SectionBody(page: SurveyPage) -> AnyView {
         Some(view! { <p class="notice" role="status">{move || td!(locale.get(), surveys.sealed)}</p> }.into_any())
     } else if sent {
         Some(view! { <p class="notice" role="status">{move || td!(locale.get(), surveys.editing_sent)}</p> }.into_any())
-    } else if sections_done > 0 {
+    } else if sections_done > 0 && section == 0 {
         Some(view! { <p class="notice" role="status">{move || td!(locale.get(), surveys.resumed)}</p> }.into_any())
     } else {
         None
@@ -560,14 +560,15 @@ fn SentBody(page: SurveyPage) -> AnyView {
         &format!("surveys/{}/results", page.id),
     );
     let private_link = page_path(locale.get_untracked(), "me/private-link");
-    let editable = !page.sealed && page.openness.is_open();
+    let sealed = page.sealed || use_query_map().read_untracked().get("sealed").is_some();
+    let editable = !sealed && page.sent && page.openness.is_open();
     view! {
         <p class="lead" role="status">{move || td!(locale.get(), surveys.thanks)} " " <Text text=page.title /></p>
         {editable.then(|| view! {
             <p>{move || td!(locale.get(), surveys.change_until_close)} " " <a href=change>{move || td!(locale.get(), surveys.change_answers)}</a></p>
             <p>{move || td!(locale.get(), surveys.other_device)} " " <a href=private_link>{move || td!(locale.get(), surveys.private_link)}</a></p>
         })}
-        {page.sealed.then(|| view! { <p>{move || td!(locale.get(), surveys.sealed)}</p> })}
+        {sealed.then(|| view! { <p>{move || td!(locale.get(), surveys.sealed)}</p> })}
         {page.results_visible.then(|| view! { <p><a href=results>{move || td!(locale.get(), surveys.see_results)}</a></p> })}
     }
     .into_any()
@@ -631,7 +632,7 @@ fn ResultsBody(results: SurveyResults) -> AnyView {
         view! { <option value=value selected=selected>{label}</option> }
     };
     let filters = view! {
-        <details class="filters" open=!current.is_empty() || !from.is_empty() || !to.is_empty()>
+        <details class="survey-filters" open=!current.is_empty() || !from.is_empty() || !to.is_empty()>
             <summary>{move || td!(locale.get(), surveys.filter)}</summary>
             <form method="get" action=action.clone() class="stacked-form">
                 <label for="slice">{move || td!(locale.get(), surveys.filter_by)}</label>
@@ -730,6 +731,9 @@ fn QuestionChart(question: QuestionResult) -> impl IntoView {
         .into_any();
     };
     let caption_id = format!("r{id}-title");
+    // Bars grow from the start of the line: the right in Arabic and Urdu.
+    let rtl = locale.get_untracked().direction().as_str() == "rtl";
+    let start = move |from: i64, width: i64| if rtl { 100 - from - width } else { from };
     let body = if kind == "text" {
         view! { <p>{move || td!(locale.get(), surveys.text_answers)}</p> }.into_any()
     } else if columns.is_empty() {
@@ -747,7 +751,7 @@ fn QuestionChart(question: QuestionResult) -> impl IntoView {
                 let y = at * 28;
                 view! {
                     <g>
-                        <rect x="0" y=y + 4 width=format!("{width}%") height="20" class="bar" />
+                        <rect x=format!("{}%", start(0, width)) y=y + 4 width=format!("{width}%") height="20" class="bar" />
                     </g>
                 }
             })
@@ -776,9 +780,9 @@ fn QuestionChart(question: QuestionResult) -> impl IntoView {
             let y = at * 28;
             row.counts.iter().enumerate().map(|(point, n)| {
                 let width = n.unwrap_or(0) * 100 / total;
-                let start = x;
+                let from = start(x, width);
                 x += width;
-                view! { <rect x=format!("{start}%") y=y + 4 width=format!("{width}%") height="20" class=format!("bar point-{}-of-{points}", point + 1) /> }
+                view! { <rect x=format!("{from}%") y=y + 4 width=format!("{width}%") height="20" class=format!("bar point-{}-of-{points}", point + 1) /> }
             }).collect_view()
         }).collect_view();
         let height = rows.len() * 28;

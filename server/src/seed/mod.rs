@@ -142,7 +142,7 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<SeedOutcome> {
         policy_themes.first() == Some(&first_theme),
         "demo_town.json must start with public-safety and hold policing-and-trust"
     );
-    crate::accounts::seed_demo_accounts(&mut tx, first_area, &policy_themes).await?;
+    crate::accounts::seed_demo_accounts(&mut tx, first_area, &theme_ids).await?;
     forums::seed_forums(&mut tx, &area_ids).await?;
     pipeline::seed_pipeline(&mut tx, &area_ids, &theme_ids).await?;
     drafts::seed_drafts(&mut tx, &area_ids, &theme_ids).await?;
