@@ -170,7 +170,7 @@ test("an organiser builds a survey with an Arabic translation and invitation car
   await phone.locator("textarea").fill("نادي قراءة وشطرنج");
   await shot(phone, "survey-code-holder-ar-360");
   await phone.locator("form.stacked-form button[type=submit]").click();
-  await expect(phone).toHaveURL(new RegExp(`/ar/surveys/${id}/sent$`));
+  await expect(phone).toHaveURL(new RegExp(`/ar/surveys/${id}/sent\\?sealed=1$`));
   await expect(phone.locator("main")).toContainText(t("ar", "surveys", "sealed"));
   await holder.close();
 

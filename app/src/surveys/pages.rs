@@ -36,14 +36,14 @@ pub fn When(openness: Openness) -> AnyView {
         Openness::Drafting => view! { {move || td!(locale.get(), surveys.drafting)} }.into_any(),
         Openness::NotYet { opens_at } => {
             let at = iso_minute(opens_at);
-            view! { {move || td!(locale.get(), surveys.opens_at)} " " <time>{at}" UTC"</time> }
+            view! { {move || td!(locale.get(), surveys.opens_at)} " " <time>{at}</time>" UTC" }
                 .into_any()
         }
         Openness::Open {
             closes_at: Some(closes_at),
         } => {
             let at = iso_minute(closes_at);
-            view! { {move || td!(locale.get(), surveys.open_until)} " " <time>{at}" UTC"</time> }
+            view! { {move || td!(locale.get(), surveys.open_until)} " " <time>{at}</time>" UTC" }
                 .into_any()
         }
         Openness::Open { closes_at: None } => {
@@ -51,7 +51,7 @@ pub fn When(openness: Openness) -> AnyView {
         }
         Openness::Closed { closed_at } => {
             let at = iso_minute(closed_at);
-            view! { {move || td!(locale.get(), surveys.closed_at)} " " <time>{at}" UTC"</time> }
+            view! { {move || td!(locale.get(), surveys.closed_at)} " " <time>{at}</time>" UTC" }
                 .into_any()
         }
     }
@@ -67,7 +67,7 @@ pub fn SurveysPage() -> impl IntoView {
             <h1>{move || td!(locale.get(), common.nav_surveys)}</h1>
             <p class="lead">{move || td!(locale.get(), sections.surveys_purpose)}</p>
             <StartSurvey />
-            <Loaded resource=surveys show=|list| view! { <SurveyList surveys=list /> }.into_any() />
+            <Loaded resource=surveys show=|list| view! { <SurveyList surveys=list level=2 /> }.into_any() />
         </section>
     }
 }
@@ -92,7 +92,13 @@ fn StartSurvey() -> impl IntoView {
 /// Surveys as cards, with when they close and how to take part (the
 /// surveys page, the home page's list of what is open now).
 #[component]
-pub fn SurveyList(surveys: Vec<SurveySummary>) -> AnyView {
+pub fn SurveyList(
+    surveys: Vec<SurveySummary>,
+    /// Each survey's title is a heading of this level (2 on the surveys
+    /// page, 3 under the home page's "open now").
+    #[prop(default = 3)]
+    level: u8,
+) -> AnyView {
     let locale = use_locale();
     if surveys.is_empty() {
         return view! { <p class="empty-state">{move || td!(locale.get(), surveys.none)}</p> }
@@ -106,7 +112,11 @@ pub fn SurveyList(surveys: Vec<SurveySummary>) -> AnyView {
                 let open = survey.openness.is_open();
                 view! {
                     <li class="card consultation">
-                        <h3><a href=href.clone()><Text text=survey.title /></a></h3>
+                        {if level == 2 {
+                            view! { <h2><a href=href.clone()><Text text=survey.title.clone() /></a></h2> }.into_any()
+                        } else {
+                            view! { <h3><a href=href.clone()><Text text=survey.title.clone() /></a></h3> }.into_any()
+                        }}
                         <p class="meta"><When openness=survey.openness /></p>
                         {survey.anonymous.then(|| view! { <p class="meta">{move || td!(locale.get(), surveys.anonymous_mode)}</p> })}
                         <p class="actions">
