@@ -94,6 +94,22 @@ fn second_page(survey: &Definition) -> Vec<(String, &'static str)> {
     ]
 }
 
+/// Deletes the account of `session`, erasing what it wrote.
+async fn erase_account(app: &TestApp, session: &str) {
+    let deleted = app
+        .call(
+            DeleteAccount::PATH,
+            &[
+                ("locale", "en"),
+                ("password", support::PASSWORD),
+                ("erase_contributions", "on"),
+            ],
+            Some(session),
+        )
+        .await;
+    assert_eq!(deleted.status().as_u16(), 200);
+}
+
 /// Where a saved section sends the respondent (a server function called
 /// as the browser's script does answers 200 with the address).
 fn next_page(response: &reqwest::Response) -> String {
@@ -327,18 +343,7 @@ async fn an_account_has_one_response_and_edits_it(backend: Backend) {
     assert!(kept(&app, id, &slice, 0, "responses").await >= 1);
 
     // Erasing the account takes the response out of the results.
-    let deleted = app
-        .call(
-            DeleteAccount::PATH,
-            &[
-                ("locale", "en"),
-                ("password", support::PASSWORD),
-                ("erase_contributions", "on"),
-            ],
-            Some(&session),
-        )
-        .await;
-    assert_eq!(deleted.status().as_u16(), 200);
+    erase_account(&app, &session).await;
     assert_eq!(kept(&app, id, "", 0, "responses").await, total);
     assert_eq!(kept(&app, id, "", q1, "o:very-unsafe").await, very_unsafe);
     assert_eq!(responses(&app, id).await, 280);
@@ -531,18 +536,7 @@ async fn an_anonymous_survey_keeps_no_link_but_can_be_erased(backend: Backend) {
         "the text left out of the change is erased"
     );
     // Erasing the account finds and erases it all the same.
-    let deleted = app
-        .call(
-            DeleteAccount::PATH,
-            &[
-                ("locale", "en"),
-                ("password", support::PASSWORD),
-                ("erase_contributions", "on"),
-            ],
-            Some(&session),
-        )
-        .await;
-    assert_eq!(deleted.status().as_u16(), 200);
+    erase_account(&app, &session).await;
     assert_eq!(responses(&app, id).await, 70);
     assert_eq!(kept(&app, id, "", 0, "responses").await, 70);
 }
