@@ -157,6 +157,13 @@ test("an organiser builds a survey with an Arabic translation and invitation car
   await shot(page, "survey-codes-en-1280");
   // From the surveys page to printed cards.
   expect(counted.actions).toBeLessThanOrEqual(8);
+  // The editor on a phone, in Arabic.
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(`/ar/surveys/${id}/edit`);
+  await expect(page.locator(".editor-questions > li")).toHaveCount(2);
+  await shot(page, "survey-editor-ar-360");
+  await page.goto(`/ar/surveys/${id}/translate/fr`);
+  await shot(page, "survey-translate-ar-360");
   await organiser.close();
 
   // The card's QR code opens the survey with the code filled in: here in

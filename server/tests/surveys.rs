@@ -31,6 +31,9 @@ on_both_backends!(
     small_groups_are_hidden_and_cannot_be_subtracted,
     results_wait_for_the_organiser_to_share_them,
     an_organiser_builds_translates_and_publishes_a_survey,
+    many_new_respondents_from_one_network_at_once_meet_its_limit,
+    one_code_sent_from_many_phones_at_once_admits_one,
+    a_survey_for_residents_asks_visitors_to_sign_in,
 );
 
 /// The demo's surveys: the one on feeling safe, and the anonymous one.
@@ -982,4 +985,80 @@ async fn an_organiser_builds_translates_and_publishes_a_survey(backend: Backend)
     assert!(
         app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE action = 'survey.edit' AND target LIKE 'survey:{id} question:%option:maybe added'")).await == 1
     );
+}
+
+async fn many_new_respondents_from_one_network_at_once_meet_its_limit(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    let (_, cohesion) = demo_surveys(&app).await;
+    let id = cohesion.survey.id;
+    let form: Vec<(&'static str, String)> =
+        section_form(id, 0, &[(format!("q{}", question(&cohesion, 1)), "agree")])
+            .into_iter()
+            .map(|(k, v)| (&*Box::leak(k.into_boxed_str()), v))
+            .collect();
+    // Forty new devices at once, one address: the 30 an hour it may start.
+    let statuses = burst(&app, SaveSurveySection::PATH, vec![form; 40], "").await;
+    assert_eq!(tally(&statuses, 200), 30, "{statuses:?}");
+    assert_eq!(tally(&statuses, 429), 10, "{statuses:?}");
+    assert_eq!(responses(&app, id).await, 70 + 30);
+    assert_eq!(kept(&app, id, "", 0, "responses").await, 70 + 30);
+}
+
+async fn one_code_sent_from_many_phones_at_once_admits_one(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    let (_, cohesion) = demo_surveys(&app).await;
+    let id = cohesion.survey.id;
+    sqlx::query("UPDATE surveys SET audience = 'codes' WHERE id = $1")
+        .bind(id)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let key = app::security::AddressKey::load_or_create(&app.db)
+        .await
+        .unwrap();
+    let batch = app
+        .db
+        .write(async |tx| app::surveys::build::create_codes_in(tx, &key, id, 1, 0).await)
+        .await
+        .unwrap();
+    let code = app::surveys::build::batch_code(&key, id, batch, 0);
+    let mut form: Vec<(&'static str, String)> =
+        section_form(id, 0, &[(format!("q{}", question(&cohesion, 1)), "agree")])
+            .into_iter()
+            .map(|(k, v)| (&*Box::leak(k.into_boxed_str()), v))
+            .collect();
+    form.push(("code", code));
+    // Twenty phones (no cookies: each a new device) with the one card.
+    let statuses = burst(&app, SaveSurveySection::PATH, vec![form; 20], "").await;
+    assert_eq!(tally(&statuses, 200), 1, "{statuses:?}");
+    assert_eq!(tally(&statuses, 422), 19, "{statuses:?}");
+    assert_eq!(responses(&app, id).await, 71);
+}
+
+async fn a_survey_for_residents_asks_visitors_to_sign_in(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    let (_, cohesion) = demo_surveys(&app).await;
+    let id = cohesion.survey.id;
+    sqlx::query("UPDATE surveys SET audience = 'residents' WHERE id = $1")
+        .bind(id)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let form = section_form(id, 0, &[(format!("q{}", question(&cohesion, 1)), "agree")]);
+    let (status, error) = error_of(send(&app, &form, "").await).await;
+    assert_eq!((status, error), (401, AppError::SignInRequired));
+    assert_eq!(responses(&app, id).await, 70);
+    let session = app.sign_up("Resident Rania", "").await;
+    let sent = send(&app, &form, &format!("parley_session={session}")).await;
+    assert_eq!(next_page(&sent), format!("/en/surveys/{id}/sent"));
+    assert_eq!(responses(&app, id).await, 71);
 }

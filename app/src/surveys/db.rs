@@ -305,6 +305,8 @@ impl Respondent {
 #[derive(Debug, Clone, FromRow)]
 struct ResponseRow {
     id: i64,
+    survey_id: i64,
+    client_hash: Option<String>,
     sections_done: i64,
     sealed: i64,
     submitted_at: Option<i64>,
@@ -313,19 +315,16 @@ struct ResponseRow {
     channel: String,
 }
 
+/// The columns of [`ResponseRow`].
+const RESPONSE_COLUMNS: &str =
+    "id, survey_id, client_hash, sections_done, sealed, submitted_at, area_id, locale, channel";
+
 async fn response_of(
     conn: &mut sqlx::AnyConnection,
     survey: i64,
     respondent: &str,
 ) -> Result<Option<ResponseRow>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT id, sections_done, sealed, submitted_at, area_id, locale, channel
-         FROM survey_responses WHERE survey_id = $1 AND respondent = $2",
-    )
-    .bind(survey)
-    .bind(respondent)
-    .fetch_optional(&mut *conn)
-    .await?)
+    find_response(conn, survey, respondent, "").await
 }
 
 /// [`response_of`], its row locked until the transaction ends (on
@@ -340,12 +339,32 @@ async fn lock_response(
         crate::db::Backend::Postgres => " FOR UPDATE",
         crate::db::Backend::Sqlite => "",
     };
+    find_response(conn, survey, respondent, lock).await
+}
+
+async fn find_response(
+    conn: &mut sqlx::AnyConnection,
+    survey: i64,
+    respondent: &str,
+    lock: &str,
+) -> Result<Option<ResponseRow>, AppError> {
     Ok(sqlx::query_as(&format!(
-        "SELECT id, sections_done, sealed, submitted_at, area_id, locale, channel
-         FROM survey_responses WHERE survey_id = $1 AND respondent = $2{lock}"
+        "SELECT {RESPONSE_COLUMNS} FROM survey_responses WHERE survey_id = $1 AND respondent = $2{lock}"
     ))
     .bind(survey)
     .bind(respondent)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+async fn response_by_id(
+    conn: &mut sqlx::AnyConnection,
+    response: i64,
+) -> Result<Option<ResponseRow>, AppError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {RESPONSE_COLUMNS} FROM survey_responses WHERE id = $1"
+    ))
+    .bind(response)
     .fetch_optional(&mut *conn)
     .await?)
 }
@@ -704,7 +723,7 @@ pub async fn save_section(
         let all: HashMap<i64, Answer> = answers;
         move_counts(conn, &definition, &sent, &all, 1).await?;
         if sent_now {
-            count_duplicates(conn, survey.id, response.id, input.client).await?;
+            move_duplicates(conn, &response, 1).await?;
             sqlx::query(
                 "UPDATE surveys SET first_response_at = $2 WHERE id = $1 AND first_response_at IS NULL",
             )
@@ -914,24 +933,24 @@ pub async fn add_counts(
     Ok(())
 }
 
-/// Counts a response just sent among the likely duplicates when another
-/// sent response came from the same network (cell `dup`).
-async fn count_duplicates(
+/// Moves the count of likely duplicates (cell `dup`: sent responses that
+/// share their network with another) as `response` is sent (`sign` 1) or
+/// erased (-1): the first pair counts two, each one more counts one.
+async fn move_duplicates(
     conn: &mut sqlx::AnyConnection,
-    survey: i64,
-    response: i64,
-    client: &str,
+    response: &ResponseRow,
+    sign: i64,
 ) -> Result<(), AppError> {
-    if client.is_empty() {
+    let Some(client) = &response.client_hash else {
         return Ok(());
-    }
+    };
     let others: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM survey_responses o
-         JOIN survey_responses r ON r.id = $2 AND o.client_hash = r.client_hash
-         WHERE o.survey_id = $1 AND o.id <> $2 AND o.submitted_at IS NOT NULL",
+        "SELECT COUNT(*) FROM survey_responses
+         WHERE survey_id = $1 AND client_hash = $2 AND id <> $3 AND submitted_at IS NOT NULL",
     )
-    .bind(survey)
-    .bind(response)
+    .bind(response.survey_id)
+    .bind(client)
+    .bind(response.id)
     .fetch_one(&mut *conn)
     .await?;
     let delta = match others {
@@ -940,8 +959,8 @@ async fn count_duplicates(
         _ => 1,
     };
     if delta > 0 {
-        let rows = BTreeMap::from([((String::new(), 0, "dup".to_owned()), delta)]);
-        add_counts(conn, survey, &rows).await?;
+        let rows = BTreeMap::from([((String::new(), 0, "dup".to_owned()), sign * delta)]);
+        add_counts(conn, response.survey_id, &rows).await?;
     }
     Ok(())
 }
@@ -952,13 +971,9 @@ pub async fn count_sent(
     definition: &Definition,
     response: i64,
 ) -> Result<(), AppError> {
-    let row: ResponseRow = sqlx::query_as(
-        "SELECT id, sections_done, sealed, submitted_at, area_id, locale, channel
-         FROM survey_responses WHERE id = $1",
-    )
-    .bind(response)
-    .fetch_one(&mut *conn)
-    .await?;
+    let row = response_by_id(conn, response)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let answers: HashMap<i64, Answer> = answers_of(conn, definition, response)
         .await?
         .into_iter()
@@ -981,51 +996,18 @@ pub async fn delete_response(
     conn: &mut sqlx::AnyConnection,
     response: i64,
 ) -> Result<(), AppError> {
-    let Some((survey, submitted, client)): Option<(i64, Option<i64>, Option<String>)> =
-        sqlx::query_as(
-            "SELECT survey_id, submitted_at, client_hash FROM survey_responses WHERE id = $1",
-        )
-        .bind(response)
-        .fetch_optional(&mut *conn)
-        .await?
-    else {
+    let Some(row) = response_by_id(conn, response).await? else {
         return Ok(());
     };
-    let definition = definition(conn, survey).await?;
-    let row: ResponseRow = sqlx::query_as(
-        "SELECT id, sections_done, sealed, submitted_at, area_id, locale, channel
-         FROM survey_responses WHERE id = $1",
-    )
-    .bind(response)
-    .fetch_one(&mut *conn)
-    .await?;
+    let definition = definition(conn, row.survey_id).await?;
     let answers = answers_of(conn, &definition, response).await?;
-    if submitted.is_some() {
+    if row.submitted_at.is_some() {
         let plain: HashMap<i64, Answer> = answers
             .iter()
             .map(|(question, (_, answer))| (*question, answer.clone()))
             .collect();
         move_counts(conn, &definition, &row, &plain, -1).await?;
-        if let Some(client) = client {
-            let others: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM survey_responses
-                 WHERE survey_id = $1 AND client_hash = $2 AND id <> $3 AND submitted_at IS NOT NULL",
-            )
-            .bind(survey)
-            .bind(&client)
-            .bind(response)
-            .fetch_one(&mut *conn)
-            .await?;
-            let delta = match others {
-                0 => 0,
-                1 => -2,
-                _ => -1,
-            };
-            if delta < 0 {
-                let rows = BTreeMap::from([((String::new(), 0, "dup".to_owned()), delta)]);
-                add_counts(conn, survey, &rows).await?;
-            }
-        }
+        move_duplicates(conn, &row, -1).await?;
     }
     let texts: Vec<i64> = answers
         .iter()

@@ -9,6 +9,7 @@ use super::api::{
     PublishSurvey, RemoveSurveyQuestion, SaveSurveySettings, SaveSurveyTexts, new_survey_choices,
     survey_code_sheet, survey_editor, survey_translation,
 };
+use super::pages::route_number;
 use super::questions::Kind;
 use super::{
     Audience, CodeSheet, EditorQuestion, NewSurveyChoices, SurveyEditor, SurveyTranslation,
@@ -24,11 +25,6 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-
-fn route_number(name: &'static str) -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
-    let params = use_params_map();
-    move || params.read().get(name).and_then(|value| value.parse().ok())
-}
 
 /// Who may answer, when, and what is shown: the fields shared by the new
 /// survey's form and the settings form.

@@ -135,7 +135,10 @@ pub fn SurveyList(
     .into_any()
 }
 
-fn route_number(name: &'static str) -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
+/// A number in the page's address (`:id`, `:section`, …).
+pub(super) fn route_number(
+    name: &'static str,
+) -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
     let params = use_params_map();
     move || params.read().get(name).and_then(|value| value.parse().ok())
 }
