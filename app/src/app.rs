@@ -134,6 +134,7 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("surveys/:id/codes/:batch") view=CodeSheetPage />
                     <Route ssr=SsrMode::Async path=path!("surveys/:id/page/:section") view=SurveySectionPage />
                     <Route ssr=SsrMode::Async path=path!("surveys/:id/sent") view=SurveySentPage />
+                    <Route ssr=SsrMode::Async path=path!("surveys/:id/answers/:question") view=crate::surveys::free_text::SurveyAnswersPage />
                     <Route ssr=SsrMode::Async path=path!("surveys/:id/results") view=SurveyResultsPage />
                     <Route ssr=SsrMode::Async path=path!("focus-groups")
                         view=|| view! { <SectionPage section=Section::FocusGroups /> }

@@ -41,6 +41,7 @@ pub mod surveys;
 pub mod taxonomy;
 #[cfg(feature = "ssr")]
 pub mod text;
+pub mod text_csv;
 pub mod themes;
 pub mod ui;
 pub mod validation;

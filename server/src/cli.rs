@@ -1,4 +1,4 @@
-//! The command line: `parley [serve|migrate|seed-demo|create-admin]`.
+//! The command line: `parley [serve|migrate|seed-demo|create-admin|import|import-responses|…]`.
 
 use crate::config::Settings;
 use crate::seed::{SeedOutcome, seed_demo};
@@ -82,6 +82,17 @@ enum Command {
         /// The area of rows that name none.
         #[arg(long, value_name = "SLUG")]
         area: Option<String>,
+    },
+    /// Import paper or telephone responses to a survey from a CSV file
+    /// with one column per question, named as in the organiser's export
+    /// (`q12`), and optionally `submitted`, `language` and `area`. Each row
+    /// is checked like a sent form; bad rows are reported with their line
+    /// and reason and skipped; the good ones are written together, marked
+    /// as paper. Importing a file twice imports nothing twice.
+    ImportResponses {
+        /// The survey's number (as in its address, /en/surveys/3).
+        survey: i64,
+        file: PathBuf,
     },
 }
 
@@ -168,6 +179,16 @@ pub fn run() -> ExitCode {
                 let summary = crate::import::import(&db, &file, channel, area.as_deref()).await?;
                 db.pool().close().await;
                 // Some rows were skipped: say so to scripts too.
+                if summary.bad_rows > 0 {
+                    return Ok(Some(ExitCode::from(1)));
+                }
+                Ok(())
+            }
+            Command::ImportResponses { survey, file } => {
+                let db = database::connect(&settings).await?;
+                database::migrate(&db).await?;
+                let summary = crate::survey_import::import(&db, survey, &file).await?;
+                db.pool().close().await;
                 if summary.bad_rows > 0 {
                     return Ok(Some(ExitCode::from(1)));
                 }

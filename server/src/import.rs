@@ -201,7 +201,7 @@ pub async fn import(
     Ok(summary)
 }
 
-fn file_hash(path: &Path) -> anyhow::Result<String> {
+pub(crate) fn file_hash(path: &Path) -> anyhow::Result<String> {
     let mut file =
         std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut hasher = Sha256::new();
@@ -292,7 +292,7 @@ async fn write_batch(
 }
 
 /// `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM`, with optional `:SS` and `Z`, in UTC.
-fn parse_time(value: &str) -> Option<i64> {
+pub(crate) fn parse_time(value: &str) -> Option<i64> {
     let value = value.trim_end_matches('Z');
     if value.len() == 10 {
         return app::ui::time::parse_iso_date(value);

@@ -16,4 +16,5 @@ pub mod security;
 pub mod seed;
 pub mod startup;
 pub mod stats;
+pub mod survey_import;
 pub mod telemetry;

@@ -30,7 +30,7 @@ pub async fn stats(State(state): State<AppState>, Query(format): Query<Format>) 
                 "{},{},{},{}\n",
                 row.month,
                 row.dimension,
-                csv_cell(&row.value),
+                app::text_csv::cell(&row.value),
                 row.count
             ));
         }
@@ -52,14 +52,4 @@ pub async fn stats(State(state): State<AppState>, Query(format): Query<Format>) 
         body.to_string(),
     )
         .into_response()
-}
-
-/// Values are slugs and codes, but quote anything a CSV reader could
-/// misread.
-fn csv_cell(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
 }

@@ -46,10 +46,10 @@ use app::review::api::{
     UnmaskInput,
 };
 use app::surveys::api::{
-    AddSurveyOption, AddSurveyQuestion, AddSurveySection, CreateSurvey, ListSurveys,
-    LoadSurveyPage, LoadSurveyResults, MakeSurveyCodes, NewSurveyChoices, PublishSurvey,
-    RemoveSurveyQuestion, SaveSurveySection, SaveSurveySettings, SaveSurveyTexts, SurveyCodeSheet,
-    SurveyEditor, SurveyTranslation,
+    AddSurveyOption, AddSurveyQuestion, AddSurveySection, CreateSurvey, ExportSurveyResponses,
+    ListSurveys, LoadSurveyPage, LoadSurveyResults, MakeSurveyCodes, NewSurveyChoices,
+    PublishSurvey, RemoveSurveyQuestion, SaveSurveySection, SaveSurveySettings, SaveSurveyTexts,
+    SurveyCodeSheet, SurveyEditor, SurveyResultsData, SurveyTranslation,
 };
 use app::taxonomy::api::LoadTown;
 use app::themes::api::{AddThemeRule, CreateTheme, ListThemesAdmin, RemoveThemeRule, SetThemeText};
@@ -115,6 +115,8 @@ const PUBLIC: &[&str] = &[
     LoadSurveyPage::PATH,
     SaveSurveySection::PATH,
     LoadSurveyResults::PATH,
+    SurveyResultsData::PATH,
+    app::surveys::free_text::SurveyTextAnswers::PATH,
 ];
 
 /// Who a privileged function is for.
@@ -344,6 +346,11 @@ fn privileged(fixture: &Fixture) -> Vec<Privileged> {
                 ("id", fixture.survey.to_string()),
                 ("batch", fixture.survey_batch.to_string()),
             ],
+        },
+        Privileged {
+            path: ExportSurveyResponses::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![("id", fixture.survey.to_string())],
         },
         Privileged {
             path: RemoveSurveyQuestion::PATH,
@@ -1017,7 +1024,14 @@ async fn call(
     form: &[(&str, &str)],
     session: Option<&str>,
 ) -> reqwest::Response {
-    if path == ExportQueue::PATH {
+    // The exports are read with GET, as a download link does.
+    if [
+        ExportQueue::PATH,
+        ExportSurveyResponses::PATH,
+        SurveyResultsData::PATH,
+    ]
+    .contains(&path)
+    {
         let mut request = app.client.get(app.url(path)).query(form);
         if let Some(token) = session {
             request = request.header("cookie", format!("parley_session={token}"));

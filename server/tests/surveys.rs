@@ -34,6 +34,9 @@ on_both_backends!(
     many_new_respondents_from_one_network_at_once_meet_its_limit,
     one_code_sent_from_many_phones_at_once_admits_one,
     a_survey_for_residents_asks_visitors_to_sign_in,
+    responses_leave_masked_and_safe_for_their_organiser_only,
+    aggregate_results_leave_with_the_same_suppression,
+    paper_responses_are_imported_row_by_row,
 );
 
 /// The demo's surveys: the one on feeling safe, and the anonymous one.
@@ -1061,4 +1064,314 @@ async fn a_survey_for_residents_asks_visitors_to_sign_in(backend: Backend) {
     let sent = send(&app, &form, &format!("parley_session={session}")).await;
     assert_eq!(next_page(&sent), format!("/en/surveys/{id}/sent"));
     assert_eq!(responses(&app, id).await, 71);
+}
+
+/// Signs in someone holding the policymaker role over the theme of
+/// `survey` (with two-step sign-in done): its organiser.
+async fn organiser_of(app: &TestApp, survey: &Definition) -> String {
+    let session = app.sign_up("Organiser O", "").await;
+    app.grant(
+        "Organiser O",
+        app::auth::roles::Role::Policymaker,
+        (None, survey.survey.theme_id),
+    )
+    .await;
+    app.enrol_two_factor(&session).await.1
+}
+
+/// The organiser's CSV export of every response of `survey`.
+async fn exported(app: &TestApp, survey: i64, session: &str) -> (u16, String) {
+    use app::surveys::api::ExportSurveyResponses;
+    app.get_as(
+        &format!("{}?id={survey}", ExportSurveyResponses::PATH),
+        session,
+    )
+    .await
+}
+
+async fn responses_leave_masked_and_safe_for_their_organiser_only(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    let (safety, _) = demo_surveys(&app).await;
+    let id = safety.survey.id;
+    // A response whose free text holds an address and a formula.
+    let text_question = safety
+        .questions
+        .iter()
+        .find(|(_, _, spec)| matches!(spec.kind, app::surveys::questions::Kind::Text { .. }))
+        .map(|(id, _, _)| *id)
+        .unwrap();
+    let mut conn = app.db.pool().acquire().await.unwrap();
+    let mut answers = HashMap::new();
+    for (question, _, spec) in &safety.questions {
+        if let app::surveys::questions::Kind::Single { options } = &spec.kind {
+            answers.insert(*question, Answer::Choice(options[0].clone()));
+        }
+    }
+    answers.insert(
+        text_question,
+        Answer::Text("=HYPERLINK(\"http://x\") write to lena.park@example.org".to_owned()),
+    );
+    drop(conn);
+    conn = app.db.pool().acquire().await.unwrap();
+    let recorded = record_whole_in(
+        &mut conn,
+        &safety,
+        &[WholeResponse {
+            answers,
+            channel: "paper",
+            locale: "en".to_owned(),
+            area: None,
+            at: 0,
+        }],
+    )
+    .await
+    .unwrap()[0];
+    drop(conn);
+
+    let organiser = organiser_of(&app, &safety).await;
+    let (status, csv) = exported(&app, id, &organiser).await;
+    assert_eq!(status, 200);
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    assert!(header.starts_with("response,submitted,channel,language,area,"));
+    for (question, _, _) in &safety.questions {
+        assert!(
+            header.contains(&format!("q{question}")),
+            "a column per question"
+        );
+    }
+    let sent = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM survey_responses WHERE survey_id = {id} AND submitted_at IS NOT NULL"
+        ))
+        .await;
+    let rows = csv::ReaderBuilder::new()
+        .from_reader(csv.as_bytes())
+        .records()
+        .count();
+    assert_eq!(
+        i64::try_from(rows).unwrap(),
+        sent,
+        "one row per sent response"
+    );
+    // Before the pipeline masks it, the text does not leave at all.
+    assert!(!csv.contains("lena.park@example.org"));
+    assert!(csv.contains(&format!("{recorded},")));
+    support::analyse_everything(&app).await;
+    let (_, csv) = exported(&app, id, &organiser).await;
+    assert!(!csv.contains("lena.park@example.org"), "masked");
+    assert!(csv.contains("[email]"));
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"http://x\"\")"),
+        "a formula is never a formula"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'survey.export'")
+            .await,
+        2
+    );
+    // The question's written answers: themes with counts for everyone
+    // who may see the results, the masked answers for the organiser only.
+    let written = async |session: Option<&str>| {
+        use app::surveys::free_text::{SurveyTextAnswers, TextAnswers};
+        let response = app
+            .call(
+                SurveyTextAnswers::PATH,
+                &[
+                    ("locale", "en"),
+                    ("id", &id.to_string()),
+                    ("question", &text_question.to_string()),
+                ],
+                session,
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 200);
+        response.json::<TextAnswers>().await.unwrap()
+    };
+    let theirs = written(Some(&organiser)).await;
+    assert!(theirs.organiser);
+    assert!(theirs.answers.iter().any(|a| a.text.contains("[email]")));
+    assert!(theirs.answers.iter().all(|a| !a.text.contains("lena.park")));
+    assert!(theirs.answered.is_some_and(|n| n >= 5));
+    let public = written(None).await;
+    assert!(!public.organiser && public.answers.is_empty());
+    assert_eq!(public.themes, theirs.themes, "the same counts");
+    assert!(
+        public
+            .themes
+            .iter()
+            .all(|(_, _, n)| n.is_none_or(|n| n >= 5)),
+        "no group under five"
+    );
+    let page = app
+        .page(&format!("/en/surveys/{id}/answers/{text_question}"))
+        .await;
+    assert!(page.contains("Themes found in the answers") && !page.contains("[email]"));
+
+    // Nobody else: not a resident, not a visitor, not another theme's
+    // policymaker.
+    let resident = app.sign_up("Lena Park", "").await;
+    assert_eq!(exported(&app, id, &resident).await.0, 403);
+    let visitor = app
+        .get(&format!(
+            "{}?id={id}",
+            <app::surveys::api::ExportSurveyResponses as leptos::server_fn::ServerFn>::PATH
+        ))
+        .await;
+    assert!(matches!(visitor.status().as_u16(), 401 | 403));
+    let other = app.sign_up("Other Theme", "").await;
+    let housing = app.theme_id("housing").await;
+    app.grant(
+        "Other Theme",
+        app::auth::roles::Role::Policymaker,
+        (None, Some(housing)),
+    )
+    .await;
+    let (_, other) = app.enrol_two_factor(&other).await;
+    assert_eq!(exported(&app, id, &other).await.0, 403);
+}
+
+async fn aggregate_results_leave_with_the_same_suppression(backend: Backend) {
+    use app::surveys::api::SurveyResultsData;
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    let (safety, _) = demo_surveys(&app).await;
+    let id = safety.survey.id;
+    let data = |query: String| {
+        let app = &app;
+        async move {
+            let response = app
+                .get(&format!("{}?id={id}{query}", SurveyResultsData::PATH))
+                .await;
+            let status = response.status().as_u16();
+            let kind = response
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default();
+            (status, kind, response.text().await.unwrap())
+        }
+    };
+    assert!(SurveyResultsData::PATH.starts_with("/api/v1/"));
+    // The same figures as the page, under the same filter.
+    let (status, kind, json) = data(String::new()).await;
+    assert_eq!((status, kind.as_str()), (200, "application/json"));
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let (_, page, _) = results(&app, id, "", None).await;
+    let page = page.unwrap();
+    assert_eq!(
+        json["results"]["responses"],
+        serde_json::json!(page.responses)
+    );
+    assert_eq!(json["smallest_group"], 5);
+    // A slice with a small group: every left-out cell is null in JSON
+    // and `<5` in CSV, never its number.
+    let slice = "channel:paper";
+    let (_, sliced, _) = results(&app, id, slice, None).await;
+    let sliced = sliced.unwrap();
+    let (_, _, json) = data(format!("&slice={slice}")).await;
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let expected = serde_json::to_value(&sliced).unwrap();
+    assert_eq!(json["results"]["questions"], expected["questions"]);
+    let hidden = sliced
+        .questions
+        .iter()
+        .flat_map(|q| q.rows.iter().flat_map(|row| row.counts.iter()))
+        .filter(|n| n.is_none())
+        .count();
+    let (status, kind, csv) = data(format!("&slice={slice}&format=csv")).await;
+    assert_eq!((status, kind.as_str()), (200, "text/csv; charset=utf-8"));
+    assert!(csv.starts_with("question,kind,row,column,count\n"));
+    assert!(csv.lines().filter(|line| line.ends_with(",<5")).count() >= hidden);
+    // Private results stay private here too.
+    sqlx::query("UPDATE surveys SET results_public = 0 WHERE id = $1")
+        .bind(id)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(data(String::new()).await.0, 403);
+    let organiser = organiser_of(&app, &safety).await;
+    let (status, _) = app
+        .get_as(
+            &format!("{}?id={id}&format=csv", SurveyResultsData::PATH),
+            &organiser,
+        )
+        .await;
+    assert_eq!(status, 200);
+    // A filter that is not one is refused by name.
+    assert_eq!(data("&slice=nonsense".to_owned()).await.0, 422);
+}
+
+async fn paper_responses_are_imported_row_by_row(backend: Backend) {
+    use parley_server::survey_import::import;
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    let (safety, _) = demo_surveys(&app).await;
+    let id = safety.survey.id;
+    let before = responses(&app, id).await;
+    let paper_before = kept(&app, id, "channel:paper", 0, "responses").await;
+    // The organiser's export, typed in again as paper, is a valid file.
+    let organiser = organiser_of(&app, &safety).await;
+    let (_, csv) = exported(&app, id, &organiser).await;
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let columns: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let mut rows: Vec<Vec<String>> = reader
+        .records()
+        .take(10)
+        .map(|record| record.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    let q1 = columns
+        .iter()
+        .position(|c| *c == format!("q{}", question(&safety, 1)))
+        .unwrap();
+    // Then: an answer that is not an option; required question 1 left
+    // empty; an area that does not exist.
+    let mut bad_option = vec![String::new(); columns.len()];
+    bad_option[q1] = "maybe".to_owned();
+    let empty = vec![String::new(); columns.len()];
+    let mut bad_area = rows[0].clone();
+    bad_area[4] = "atlantis".to_owned();
+    rows.extend([bad_option, empty, bad_area]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("paper.csv");
+    let mut writer = csv::Writer::from_path(&path).unwrap();
+    writer.write_record(&columns).unwrap();
+    for row in &rows {
+        writer.write_record(row).unwrap();
+    }
+    writer.flush().unwrap();
+    drop(writer);
+
+    let summary = import(&app.db, id, &path).await.unwrap();
+    assert_eq!(summary.imported, 10);
+    assert_eq!(summary.bad_rows, 3);
+    assert_eq!(responses(&app, id).await, before + 10);
+    assert_eq!(
+        kept(&app, id, "channel:paper", 0, "responses").await,
+        paper_before + 10,
+        "counted as paper in the results"
+    );
+    // Again: nothing twice.
+    let again = import(&app.db, id, &path).await.unwrap();
+    assert!(again.already_imported);
+    assert_eq!(responses(&app, id).await, before + 10);
+    // A column that is no question of this survey stops the import
+    // before anything is written.
+    let wrong = dir.path().join("wrong.csv");
+    std::fs::write(&wrong, "q999999,language\nyes,en\n").unwrap();
+    let error = import(&app.db, id, &wrong).await.unwrap_err();
+    assert!(error.to_string().contains("q999999"), "{error}");
+    assert_eq!(responses(&app, id).await, before + 10);
 }

@@ -50,21 +50,9 @@ pub struct ExportRow {
     pub masked_text: Option<String>,
 }
 
-/// One CSV line of the export. A cell that a spreadsheet would run as a
-/// formula (=, +, -, @) is prefixed with an apostrophe.
+/// One CSV line of the export, every cell safe in a spreadsheet
+/// ([`crate::text_csv::cell`]).
 pub fn csv_line(row: &ExportRow) -> String {
-    fn cell(text: &str) -> String {
-        let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-            format!("'{text}")
-        } else {
-            text.to_owned()
-        };
-        if text.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", text.replace('"', "\"\""))
-        } else {
-            text
-        }
-    }
     let number = |value: Option<i64>| value.map(|value| value.to_string()).unwrap_or_default();
     format!(
         "{},{},{},{},{},{},{},{},{}\n",
@@ -76,7 +64,7 @@ pub fn csv_line(row: &ExportRow) -> String {
         row.review_status,
         number(row.campaign_id),
         number(row.campaign_size),
-        cell(row.masked_text.as_deref().unwrap_or("")),
+        crate::text_csv::cell(row.masked_text.as_deref().unwrap_or("")),
     )
 }
 

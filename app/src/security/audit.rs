@@ -51,10 +51,11 @@ pub enum Action {
     SurveyEdit,
     SurveyPublish,
     SurveyCodes,
+    SurveyExport,
 }
 
 impl Action {
-    pub const ALL: [Action; 42] = [
+    pub const ALL: [Action; 43] = [
         Action::RoleGrant,
         Action::RoleRevoke,
         Action::TwoFactorEnrol,
@@ -97,6 +98,7 @@ impl Action {
         Action::SurveyEdit,
         Action::SurveyPublish,
         Action::SurveyCodes,
+        Action::SurveyExport,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -143,6 +145,7 @@ impl Action {
             Action::SurveyEdit => "survey.edit",
             Action::SurveyPublish => "survey.publish",
             Action::SurveyCodes => "survey.codes",
+            Action::SurveyExport => "survey.export",
         }
     }
 }

@@ -149,12 +149,30 @@ pub async fn load_survey_results(
     #[server(default)] from: String,
     #[server(default)] to: String,
 ) -> Result<SurveyResults, AppError> {
+    let filter = filter_of(&slice, &from, &to)?;
+    let db = crate::db::db()?;
+    let (_, grants) = grants().await?;
+    super::db::results(
+        &db,
+        id,
+        locale,
+        &grants,
+        &filter,
+        crate::security::now_millis(),
+    )
+    .await
+}
+
+/// The results filter of a query: one slice (an area, a language, a
+/// channel, a cross-tab answer) or a range of days, not both.
+#[cfg(feature = "ssr")]
+fn filter_of(slice: &str, from: &str, to: &str) -> Result<super::db::Filter, AppError> {
     use super::db::Filter;
     use crate::validation::{Field, Invalid, Problem};
 
-    let (from_day, to_day) = crate::validation::optional_days(&from, &to)?;
+    let (from_day, to_day) = crate::validation::optional_days(from, to)?;
     let slice = slice.trim();
-    let filter = match (slice.is_empty(), from_day.or(to_day)) {
+    Ok(match (slice.is_empty(), from_day.or(to_day)) {
         (true, None) => Filter::All,
         (false, None) => {
             if slice.len() > 80 || !slice.contains(':') {
@@ -170,10 +188,38 @@ pub async fn load_survey_results(
             ),
         },
         (false, Some(_)) => return Err(Invalid::new(Field::Selection, Problem::OneFilter).into()),
-    };
+    })
+}
+
+/// The aggregate results as open data: JSON, or CSV with `format=csv`,
+/// under the same filter and suppression as the results page
+/// (`/api/v1/survey-results?id=3&format=csv&slice=lang:ar`). Public when
+/// the results are; before that, for the organiser only.
+#[server(
+    prefix = "/api/v1",
+    endpoint = "survey-results",
+    input = leptos::server_fn::codec::GetUrl,
+    output = leptos::server_fn::codec::StreamingText
+)]
+pub async fn survey_results_data(
+    id: i64,
+    #[server(default)] format: String,
+    #[server(default)] lang: String,
+    #[server(default)] slice: String,
+    #[server(default)] from: String,
+    #[server(default)] to: String,
+) -> Result<leptos::server_fn::codec::TextStream<AppError>, AppError> {
+    use leptos_i18n::Locale as _;
+
+    let filter = filter_of(&slice, &from, &to)?;
+    let locale = Locale::get_all()
+        .iter()
+        .copied()
+        .find(|locale| locale.as_str() == lang)
+        .unwrap_or_default();
     let db = crate::db::db()?;
     let (_, grants) = grants().await?;
-    super::db::results(
+    let results = super::db::results(
         &db,
         id,
         locale,
@@ -181,7 +227,108 @@ pub async fn load_survey_results(
         &filter,
         crate::security::now_millis(),
     )
-    .await
+    .await?;
+    let csv = format == "csv";
+    let body = if csv {
+        super::export::results_csv(&results)
+    } else {
+        serde_json::json!({
+            "smallest_group": super::results::SMALLEST_GROUP,
+            "filter": { "slice": slice, "from": from, "to": to },
+            "results": results,
+        })
+        .to_string()
+    };
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        let kind = if csv {
+            "text/csv; charset=utf-8"
+        } else {
+            "application/json"
+        };
+        response.insert_header(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static(kind),
+        );
+        // Results shown to everyone may be cached a little; an organiser's not.
+        let cache = if results.public {
+            "public, max-age=60"
+        } else {
+            "private, no-store"
+        };
+        response.insert_header(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static(cache),
+        );
+    }
+    Ok(leptos::server_fn::codec::TextStream::new(
+        futures::stream::once(async move { Ok::<String, AppError>(body) }),
+    ))
+}
+
+/// Every sent response as CSV, for the survey's organiser: one row per
+/// response, one column per question, free text masked; streamed a page
+/// at a time. Audited.
+#[server(
+    input = leptos::server_fn::codec::GetUrl,
+    output = leptos::server_fn::codec::StreamingText
+)]
+pub async fn export_survey_responses(
+    id: i64,
+) -> Result<leptos::server_fn::codec::TextStream<AppError>, AppError> {
+    use futures::StreamExt as _;
+
+    let (staff, db, definition) = organising(id).await?;
+    let client = crate::security::address_key()?.hash_current();
+    crate::security::audit::record(
+        db.pool(),
+        &crate::security::audit::Entry {
+            actor: Some(staff.id),
+            action: crate::security::audit::Action::SurveyExport,
+            target: &format!("survey:{id}"),
+            client_hash: &client,
+        },
+    )
+    .await?;
+    let areas: HashMap<i64, String> =
+        sqlx::query_as::<_, (i64, String)>("SELECT id, slug FROM areas")
+            .fetch_all(db.pool())
+            .await?
+            .into_iter()
+            .collect();
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("text/csv; charset=utf-8"),
+        );
+        if let Ok(value) = http::HeaderValue::from_str(&format!(
+            "attachment; filename=\"parley-survey-{id}-responses.csv\""
+        )) {
+            response.insert_header(http::header::CONTENT_DISPOSITION, value);
+        }
+        response.insert_header(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static("private, no-store"),
+        );
+    }
+    let header = super::export::header(&definition);
+    let definition = std::sync::Arc::new(definition);
+    let areas = std::sync::Arc::new(areas);
+    let pages = futures::stream::unfold(Some(0_i64), move |after: Option<i64>| {
+        let db = db.clone();
+        let definition = definition.clone();
+        let areas = areas.clone();
+        async move {
+            let after = after?;
+            match super::export::responses_after(&db, &definition, &areas, after).await {
+                Ok((_, None)) => None,
+                Ok((text, last)) => Some((Ok(text), last)),
+                Err(error) => Some((Err(error), None)),
+            }
+        }
+    });
+    Ok(leptos::server_fn::codec::TextStream::new(
+        futures::stream::once(async move { Ok::<String, AppError>(header) }).chain(pages),
+    ))
 }
 
 /// The survey `id` for its organiser (an admin, a policymaker of its

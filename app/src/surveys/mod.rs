@@ -18,6 +18,9 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod editor;
 pub mod editor_pages;
+#[cfg(feature = "ssr")]
+pub mod export;
+pub mod free_text;
 pub mod pages;
 pub mod questions;
 pub mod results;

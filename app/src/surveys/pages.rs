@@ -4,7 +4,10 @@
 //! `/{l}/surveys/{id}/results`: counts as charts and tables. All work
 //! without JavaScript.
 
-use super::api::{SaveSurveySection, list_surveys, load_survey_page, load_survey_results};
+use super::api::{
+    ExportSurveyResponses, SaveSurveySection, SurveyResultsData, list_surveys, load_survey_page,
+    load_survey_results,
+};
 use super::questions::{AnswerIssue, AnswerProblem, Kind, field_name};
 use super::results::{QuestionResult, SurveyResults};
 use super::{Audience, Openness, QuestionView, SurveyPage, SurveySummary};
@@ -640,6 +643,20 @@ fn ResultsBody(results: SurveyResults) -> AnyView {
         crosstabs,
     } = results;
     let action = page_path(locale.get_untracked(), &format!("surveys/{id}/results"));
+    // The same figures as open data, under the same filter.
+    let data = {
+        let mut address = format!(
+            "{}?id={id}&lang={}",
+            SurveyResultsData::url(),
+            locale.get_untracked().as_str()
+        );
+        for (name, value) in [("slice", &current), ("from", &from), ("to", &to)] {
+            if !value.is_empty() {
+                address.push_str(&format!("&{name}={}", crate::review::encode(value)));
+            }
+        }
+        address
+    };
     let option = |value: String, label: String, current: &str| {
         let selected = value == current;
         view! { <option value=value selected=selected>{label}</option> }
@@ -701,8 +718,17 @@ fn ResultsBody(results: SurveyResults) -> AnyView {
             }}
         </p>
         {likely_duplicates.map(|n| view! { <p class="meta">{move || td!(locale.get(), surveys.duplicates, count = move || n)}</p> })}
+        <p class="meta">
+            <a href=format!("{data}&format=json")>{move || td!(locale.get(), dashboard.open_data_json)}</a>
+            " · "
+            <a href=format!("{data}&format=csv")>{move || td!(locale.get(), dashboard.open_data_csv)}</a>
+            {organiser.then(|| view! {
+                " · "
+                <a href=format!("{}?id={id}", ExportSurveyResponses::url()) download>{move || td!(locale.get(), surveys.export_responses)}</a>
+            })}
+        </p>
         {filters}
-        {questions.into_iter().map(|question| view! { <QuestionChart question /> }).collect_view()}
+        {questions.into_iter().map(|question| view! { <QuestionChart survey=id question /> }).collect_view()}
     }
     .into_any()
 }
@@ -721,7 +747,7 @@ fn percent(count: Option<i64>, of: i64) -> String {
 
 /// One question's results: an SVG bar chart and the same as a table.
 #[component]
-fn QuestionChart(question: QuestionResult) -> impl IntoView {
+fn QuestionChart(survey: i64, question: QuestionResult) -> impl IntoView {
     let locale = use_locale();
     let QuestionResult {
         id,
@@ -748,7 +774,15 @@ fn QuestionChart(question: QuestionResult) -> impl IntoView {
     let rtl = locale.get_untracked().direction().as_str() == "rtl";
     let start = move |from: i64, width: i64| if rtl { 100 - from - width } else { from };
     let body = if kind == "text" {
-        view! { <p>{move || td!(locale.get(), surveys.text_answers)}</p> }.into_any()
+        let themes = page_path(
+            locale.get_untracked(),
+            &format!("surveys/{survey}/answers/{id}"),
+        );
+        view! {
+            <p>{move || td!(locale.get(), surveys.text_answers)}</p>
+            <p><a href=themes>{move || td!(locale.get(), surveys.themes_link)}</a></p>
+        }
+        .into_any()
     } else if columns.is_empty() {
         // One count per row: horizontal bars, and the table beside.
         let bars = rows
@@ -785,20 +819,34 @@ fn QuestionChart(question: QuestionResult) -> impl IntoView {
         }
         .into_any()
     } else {
-        // Several columns (a scale's points, positions): stacked bars.
+        // Several columns (a scale's points, positions): stacked bars. A
+        // Likert scale's diverge from a middle line: the points below the
+        // middle before it, those above after it, the middle point split
+        // across it; drawn at half scale so that every row fits.
         let points = columns.len();
+        let diverging = kind == "likert";
+        let start = move |from: f64, width: f64| if rtl { 100.0 - from - width } else { from };
         let bars = rows.iter().enumerate().map(|(at, row)| {
-            let total: i64 = row.counts.iter().map(|n| n.unwrap_or(0)).sum::<i64>().max(1);
-            let mut x = 0;
+            let counts: Vec<f64> = row.counts.iter().map(|n| n.unwrap_or(0) as f64).collect();
+            let total = counts.iter().sum::<f64>().max(1.0);
+            let (mut x, scale) = if diverging {
+                let below: f64 = counts[..points / 2].iter().sum();
+                let middle = if points % 2 == 1 { counts[points / 2] / 2.0 } else { 0.0 };
+                (50.0 - (below + middle) * 50.0 / total, 50.0)
+            } else {
+                (0.0, 100.0)
+            };
             let y = at * 28;
-            row.counts.iter().enumerate().map(|(point, n)| {
-                let width = n.unwrap_or(0) * 100 / total;
+            counts.iter().enumerate().map(|(point, n)| {
+                let width = n * scale / total;
                 let from = start(x, width);
                 x += width;
-                view! { <rect x=format!("{from}%") y=y + 4 width=format!("{width}%") height="20" class=format!("bar point-{}-of-{points}", point + 1) /> }
+                view! { <rect x=format!("{from:.1}%") y=y + 4 width=format!("{width:.1}%") height="20" class=format!("bar point-{}-of-{points}", point + 1) /> }
             }).collect_view()
         }).collect_view();
         let height = rows.len() * 28;
+        let midline = diverging
+            .then(|| view! { <line x1="50%" x2="50%" y1="0" y2=height class="midline" /> });
         let has_mean = rows.iter().any(|row| row.mean.is_some());
         let table_rows = rows.into_iter().map(|row| view! {
             <tr>
@@ -808,7 +856,7 @@ fn QuestionChart(question: QuestionResult) -> impl IntoView {
             </tr>
         }).collect_view();
         view! {
-            <svg class="chart" role="img" aria-labelledby=caption_id.clone() width="100%" height=height preserveAspectRatio="none">{bars}</svg>
+            <svg class="chart" role="img" aria-labelledby=caption_id.clone() width="100%" height=height preserveAspectRatio="none">{bars}{midline}</svg>
             <table class="data">
                 <thead><tr>
                     <th scope="col">{move || td!(locale.get(), surveys.answer)}</th>
