@@ -293,7 +293,7 @@ async fn bench_backend(name: &str, url: &str, size: usize) {
             "a cross-tab: aged under 30",
             format!("slice=x%3A{age}%3Aunder-30"),
         ),
-        ("the last 7 days", format!("from={week_ago}")),
+        ("the last 7 days (whole weeks)", format!("from={week_ago}")),
     ];
     println!("### {name}, {responses} responses\n");
     println!(

@@ -684,6 +684,55 @@ async fn small_groups_are_hidden_and_cannot_be_subtracted(backend: Backend) {
         .await;
     assert!(page.contains("&lt;5"), "the left-out cells are marked");
     assert!(!page.contains(">9<"), "Riverside's 9 is not shown");
+
+    // Ranges of dates are whole weeks, and a week's small group stays
+    // hidden in every range holding it. Week A (from Monday 2 November):
+    // 12 agree, 10 disagree; week B: 3 agree, 10 disagree.
+    let day = |date: &str| app::ui::time::parse_iso_date(date).unwrap();
+    let mut weeks = Vec::new();
+    for (date, agree, disagree) in [("2026-11-04", 12, 10), ("2026-11-10", 3, 10)] {
+        weeks.extend((0..agree).map(|_| WholeResponse {
+            at: day(date),
+            ..whole("agree", riverside)
+        }));
+        weeks.extend((0..disagree).map(|_| WholeResponse {
+            at: day(date),
+            ..whole("disagree", riverside)
+        }));
+    }
+    app.db
+        .write(async |tx| record_whole_in(tx, &survey, &weeks).await)
+        .await
+        .unwrap();
+    let ranged = async |from: &str, to: &str| {
+        let response = app
+            .call(
+                LoadSurveyResults::PATH,
+                &[
+                    ("locale", "en"),
+                    ("id", &copy.to_string()),
+                    ("from", from),
+                    ("to", to),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 200);
+        response.json::<SurveyResults>().await.unwrap()
+    };
+    // Wednesday to Sunday of week A: all of week A.
+    assert_eq!(
+        counts(&ranged("2026-11-04", "2026-11-08").await),
+        vec![Some(12), Some(0), Some(10)]
+    );
+    // Weeks A and B: 15 agree, less week A's 12, would give week B's 3.
+    let both = ranged("2026-11-02", "2026-11-15").await;
+    assert_eq!(counts(&both)[0], None);
+    assert_eq!(
+        counts(&both)[2],
+        None,
+        "complementary: the 35 responses less 20 would give 15"
+    );
 }
 
 async fn results_wait_for_the_organiser_to_share_them(backend: Backend) {

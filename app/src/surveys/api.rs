@@ -180,11 +180,18 @@ fn filter_of(slice: &str, from: &str, to: &str) -> Result<super::db::Filter, App
             }
             Filter::Slice(slice.to_owned())
         }
+        // Counted in whole weeks (see `results`): from a Monday, to a Sunday.
         (true, Some(_)) => Filter::Days {
-            from: from_day.map_or_else(|| "0000-00-00".to_owned(), crate::ui::time::iso_date),
+            from: from_day.map_or_else(
+                || "0000-00-00".to_owned(),
+                |day| crate::ui::time::iso_date(super::results::week_start(day)),
+            ),
             to: to_day.map_or_else(
                 || "9999-99-99".to_owned(),
-                |until| crate::ui::time::iso_date(until - 86_400_000),
+                |until| {
+                    let last = until - 86_400_000;
+                    crate::ui::time::iso_date(super::results::week_start(last) + 6 * 86_400_000)
+                },
             ),
         },
         (false, Some(_)) => return Err(Invalid::new(Field::Selection, Problem::OneFilter).into()),

@@ -839,7 +839,7 @@ impl ResponseRow {
 }
 
 /// The slices a sent response counts in: all, its area, its language, its
-/// channel, its day, and each of its single-choice answers (cross-tabs).
+/// channel, its week (from Monday), and each of its single-choice answers (cross-tabs).
 fn slices(
     definition: &Definition,
     response: Placed,
@@ -854,7 +854,10 @@ fn slices(
         slices.push(format!("area:{area}"));
     }
     if let Some(at) = response.submitted_at {
-        slices.push(format!("day:{}", crate::ui::time::iso_date(at)));
+        slices.push(format!(
+            "week:{}",
+            crate::ui::time::iso_date(super::results::week_start(at))
+        ));
     }
     for (question, _, spec) in &definition.questions {
         if let (Kind::Single { .. }, Some(Answer::Choice(code))) =
@@ -1064,7 +1067,8 @@ pub async fn list(
     Ok(out)
 }
 
-/// A results filter: one slice, or a range of days.
+/// A results filter: one slice, or a range of whole weeks (`from` a
+/// Monday, `to` a Sunday, YYYY-MM-DD).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Filter {
     All,
@@ -1095,11 +1099,16 @@ pub async fn results(
     }
     let texts = Texts::load(&mut conn, row, reader).await?;
     let views = question_views(&definition, &texts);
-    let whole = counts_of(&mut conn, survey, &Filter::All).await?;
-    let sliced = match filter {
-        Filter::All => None,
-        other => Some(counts_of(&mut conn, survey, other).await?),
+    let (whole, _) = counts_of(&mut conn, survey, &Filter::All).await?;
+    let (sliced, weeks) = match filter {
+        Filter::All => (None, HashMap::new()),
+        other => {
+            let (sliced, weeks) = counts_of(&mut conn, survey, other).await?;
+            (Some(sliced), weeks)
+        }
     };
+    let no_weeks = Vec::new();
+    let weeks_of = |question: i64| weeks.get(&question).unwrap_or(&no_weeks);
     let empty = HashMap::new();
     let pick =
         |counts: &HashMap<i64, HashMap<String, i64>>, question: i64| -> HashMap<String, i64> {
@@ -1118,6 +1127,7 @@ pub async fn results(
                     &Counts {
                         slice: &whole_q,
                         whole: None,
+                        weeks: &[],
                     },
                 ),
                 Some(sliced) => {
@@ -1127,6 +1137,7 @@ pub async fn results(
                         &Counts {
                             slice: &slice_q,
                             whole: Some(&whole_q),
+                            weeks: weeks_of(question.id),
                         },
                     )
                 }
@@ -1145,9 +1156,13 @@ pub async fn results(
         None => all_responses,
         Some(sliced) => total(sliced, "responses"),
     };
-    let difference = all_responses - responses;
+    let small = |n: i64| n > 0 && n < super::results::SMALLEST_GROUP;
+    let small_week = weeks_of(0)
+        .iter()
+        .any(|week| small(week.get("responses").copied().unwrap_or(0)));
     let responses_shown = (responses >= super::results::SMALLEST_GROUP
-        && !(sliced.is_some() && difference > 0 && difference < super::results::SMALLEST_GROUP))
+        && !(sliced.is_some() && small(all_responses - responses))
+        && !small_week)
         .then_some(responses);
     let crosstabs = views
         .iter()
@@ -1190,23 +1205,27 @@ pub async fn results(
     })
 }
 
-/// The counts of every question in a filter's slice (a range of days
-/// summed), as question → cell → count.
+/// Counts as question → cell → count.
+type Cells = HashMap<i64, HashMap<String, i64>>;
+
+/// The counts of every question in a filter's slice, and for a range of
+/// weeks (summed) each week's too, as question → its weeks' counts
+/// (results rule 4).
 async fn counts_of(
     conn: &mut sqlx::AnyConnection,
     survey: i64,
     filter: &Filter,
-) -> Result<HashMap<i64, HashMap<String, i64>>, AppError> {
-    // The primary key (survey_id, slice, question_id, cell) serves both.
-    let rows: Vec<(i64, String, i64)> = match filter {
+) -> Result<(Cells, HashMap<i64, Vec<HashMap<String, i64>>>), AppError> {
+    // The primary key (survey_id, slice, question_id, cell) serves all.
+    let rows: Vec<(String, i64, String, i64)> = match filter {
         Filter::All => sqlx::query_as(
-            "SELECT question_id, cell, n FROM survey_counts WHERE survey_id = $1 AND slice = ''",
+            "SELECT slice, question_id, cell, n FROM survey_counts WHERE survey_id = $1 AND slice = ''",
         )
         .bind(survey)
         .fetch_all(&mut *conn)
         .await?,
         Filter::Slice(slice) => sqlx::query_as(
-            "SELECT question_id, cell, n FROM survey_counts WHERE survey_id = $1 AND slice = $2",
+            "SELECT slice, question_id, cell, n FROM survey_counts WHERE survey_id = $1 AND slice = $2",
         )
         .bind(survey)
         .bind(slice)
@@ -1214,23 +1233,40 @@ async fn counts_of(
         .await?,
         Filter::Days { from, to } => {
             sqlx::query_as(
-                "SELECT question_id, cell, CAST(SUM(n) AS BIGINT) FROM survey_counts
-             WHERE survey_id = $1 AND slice >= $2 AND slice <= $3 GROUP BY question_id, cell",
+                "SELECT slice, question_id, cell, n FROM survey_counts
+                 WHERE survey_id = $1 AND slice >= $2 AND slice <= $3",
             )
             .bind(survey)
-            .bind(format!("day:{from}"))
-            .bind(format!("day:{to}"))
+            .bind(format!("week:{from}"))
+            .bind(format!("week:{to}"))
             .fetch_all(&mut *conn)
             .await?
         }
     };
-    let mut counts: HashMap<i64, HashMap<String, i64>> = HashMap::new();
-    for (question, cell, n) in rows {
-        if n != 0 {
-            counts.entry(question).or_default().insert(cell, n);
+    let mut counts: Cells = HashMap::new();
+    let mut by_week: BTreeMap<String, Cells> = BTreeMap::new();
+    let ranged = matches!(filter, Filter::Days { .. });
+    for (slice, question, cell, n) in rows {
+        if n == 0 {
+            continue;
+        }
+        if ranged {
+            by_week
+                .entry(slice)
+                .or_default()
+                .entry(question)
+                .or_default()
+                .insert(cell.clone(), n);
+        }
+        *counts.entry(question).or_default().entry(cell).or_default() += n;
+    }
+    let mut weeks: HashMap<i64, Vec<HashMap<String, i64>>> = HashMap::new();
+    for week in by_week.into_values() {
+        for (question, cells) in week {
+            weeks.entry(question).or_default().push(cells);
         }
     }
-    Ok(counts)
+    Ok((counts, weeks))
 }
 
 /// What surveys hold about people: who answered (in a survey that is not

@@ -696,7 +696,8 @@ fn ResultsBody(results: SurveyResults) -> AnyView {
                 <label for="from">{move || td!(locale.get(), surveys.from)}</label>
                 <input type="date" id="from" name="from" value=from.clone() />
                 <label for="to">{move || td!(locale.get(), surveys.to)}</label>
-                <input type="date" id="to" name="to" value=to.clone() />
+                <input type="date" id="to" name="to" value=to.clone() aria-describedby="weeks-hint" />
+                <p class="hint" id="weeks-hint">{move || td!(locale.get(), surveys.whole_weeks)}</p>
                 <button type="submit" class="button">{move || td!(locale.get(), surveys.apply)}</button>
                 " " <a href=action.clone()>{move || td!(locale.get(), surveys.clear)}</a>
             </form>

@@ -11,7 +11,12 @@
 //!    their number less one: complementary suppression);
 //! 3. under a filter, a cell whose difference from the same cell unfiltered
 //!    is between one and four is left out too, so that subtracting the
-//!    filtered results from the whole cannot reveal the others.
+//!    filtered results from the whole cannot reveal the others;
+//! 4. a range of dates is counted in whole weeks (Monday to Sunday), and a
+//!    cell is left out when any week of the range counts between one and
+//!    four for it: the difference of two ranges is then a sum of weeks
+//!    that each count none or five and more, so comparing two ranges
+//!    cannot reveal a small group either.
 
 use super::QuestionView;
 use super::questions::{Answer, Kind, number_text};
@@ -120,22 +125,37 @@ pub fn protect_partition(counts: &[i64]) -> Vec<bool> {
     shown
 }
 
+/// The first millisecond of the week (from Monday) holding `millis`.
+pub fn week_start(millis: i64) -> i64 {
+    const DAY: i64 = 86_400_000;
+    // 1 January 1970 was a Thursday: three days after a Monday.
+    let day = millis.div_euclid(DAY);
+    ((day + 3).div_euclid(7) * 7 - 3) * DAY
+}
+
 /// Counts of one question in one slice, and the same unfiltered (rule 3).
 pub struct Counts<'a> {
     pub slice: &'a HashMap<String, i64>,
     /// `None`: no filter (the slice is the whole).
     pub whole: Option<&'a HashMap<String, i64>>,
+    /// A range of dates' counts week by week (rule 4); empty for other
+    /// filters.
+    pub weeks: &'a [HashMap<String, i64>],
 }
 
 impl Counts<'_> {
-    /// The count of `cell`, or `None` when rule 1 or 3 leaves it out.
+    /// The count of `cell`, or `None` when rule 1, 3 or 4 leaves it out.
     fn get(&self, cell: &str) -> Option<i64> {
         let n = self.slice.get(cell).copied().unwrap_or(0);
         let small = n > 0 && n < SMALLEST_GROUP;
         let difference = self
             .whole
             .map(|whole| whole.get(cell).copied().unwrap_or(0) - n);
-        let revealing = difference.is_some_and(|d| d > 0 && d < SMALLEST_GROUP);
+        let revealing = difference.is_some_and(|d| d > 0 && d < SMALLEST_GROUP)
+            || self.weeks.iter().any(|week| {
+                let n = week.get(cell).copied().unwrap_or(0);
+                n > 0 && n < SMALLEST_GROUP
+            });
         (!small && !revealing).then_some(n)
     }
 
@@ -263,9 +283,24 @@ pub fn question_result(question: &QuestionView, counts: &Counts) -> QuestionResu
                     }
                 }
             }
+            let weeks_binned: Vec<HashMap<String, i64>> = counts
+                .weeks
+                .iter()
+                .map(|week| {
+                    let mut binned: HashMap<String, i64> = HashMap::new();
+                    for (value, cell) in number_values(week) {
+                        if let Some(at) = bin_of(&bins, value) {
+                            *binned.entry(names[at].clone()).or_default() +=
+                                week.get(&cell).copied().unwrap_or(0);
+                        }
+                    }
+                    binned
+                })
+                .collect();
             let bin_counts = Counts {
                 slice: &binned,
                 whole: counts.whole.map(|_| &whole_binned),
+                weeks: &weeks_binned,
             };
             result.rows = bins
                 .iter()
@@ -421,6 +456,7 @@ mod tests {
         let counts = Counts {
             slice: &area,
             whole: Some(&whole),
+            weeks: &[],
         };
         // 12 - 9 = 3 people outside the area chose a: hidden, and b with it.
         assert_eq!(
@@ -430,11 +466,46 @@ mod tests {
         let unfiltered = Counts {
             slice: &whole,
             whole: None,
+            weeks: &[],
         };
         assert_eq!(
             unfiltered.partition(&["o:a".to_owned(), "o:b".to_owned()]),
             vec![Some(12), Some(30)]
         );
+    }
+
+    #[test]
+    fn weeks_start_on_monday() {
+        const DAY: i64 = 86_400_000;
+        // 1 January 1970, a Thursday, is in the week from Monday 29 December.
+        assert_eq!(crate::ui::time::iso_date(week_start(0)), "1969-12-29");
+        let saturday = crate::ui::time::parse_iso_date("2026-12-05").unwrap_or(0);
+        assert_eq!(crate::ui::time::iso_date(week_start(saturday)), "2026-11-30");
+        assert_eq!(week_start(week_start(saturday) + 6 * DAY), week_start(saturday));
+    }
+
+    #[test]
+    fn a_range_of_weeks_cannot_be_subtracted_from_another() {
+        // Week 1: 12 chose a; week 2: 3 did; the whole adds a later week's 20.
+        let week_1 = HashMap::from([("o:a".to_owned(), 12_i64), ("o:b".to_owned(), 10)]);
+        let week_2 = HashMap::from([("o:a".to_owned(), 3_i64), ("o:b".to_owned(), 10)]);
+        let both = HashMap::from([("o:a".to_owned(), 15_i64), ("o:b".to_owned(), 20)]);
+        let whole = HashMap::from([("o:a".to_owned(), 35_i64), ("o:b".to_owned(), 40)]);
+        let cells = ["o:a".to_owned(), "o:b".to_owned()];
+        let weeks = [week_1.clone(), week_2];
+        let two_weeks = Counts {
+            slice: &both,
+            whole: Some(&whole),
+            weeks: &weeks,
+        };
+        // Shown, 15 minus week 1's 12 would give week 2's 3.
+        assert_eq!(two_weeks.partition(&cells), vec![None, None]);
+        let one_week = Counts {
+            slice: &week_1,
+            whole: Some(&whole),
+            weeks: std::slice::from_ref(&week_1),
+        };
+        assert_eq!(one_week.partition(&cells), vec![Some(12), Some(10)]);
     }
 
     #[test]
