@@ -30,6 +30,7 @@ export const sections = [
   "/surveys/1/page/1",
   "/surveys/1/sent",
   "/surveys/1/results",
+  "/surveys/1/answers/4",
   "/surveys/new",
   "/surveys/1/edit",
   "/focus-groups",

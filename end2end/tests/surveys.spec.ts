@@ -164,6 +164,24 @@ test("an organiser builds a survey with an Arabic translation and invitation car
   await shot(page, "survey-editor-ar-360");
   await page.goto(`/ar/surveys/${id}/translate/fr`);
   await shot(page, "survey-translate-ar-360");
+
+  // The demo's cohesion survey, which this organiser runs: every response
+  // as CSV, and a written question's answers by theme, masked.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto("/en/surveys/2/results");
+  const download = page.getByRole("link", { name: "Every response (CSV)" });
+  const csv = await page.request.get((await download.getAttribute("href")) ?? "");
+  expect(csv.status()).toBe(200);
+  expect(await csv.text()).toMatch(/^response,submitted,channel,language,area,q\d+/);
+  await page.getByRole("link", { name: "Themes of the written answers" }).first().click();
+  await expect(page).toHaveURL(/\/en\/surveys\/2\/answers\/\d+$/);
+  await expect(page.locator("table.data caption")).toHaveText("Themes found in the answers");
+  await expect(page.getByRole("heading", { name: "The answers, masked" })).toBeVisible();
+  await expectNoSeriousAxeViolation(page);
+  await shot(page, "survey-answers-en-1280");
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(page.url().replace("/en/", "/ar/"));
+  await shot(page, "survey-answers-ar-360");
   await organiser.close();
 
   // The card's QR code opens the survey with the code filled in: here in

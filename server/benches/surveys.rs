@@ -14,7 +14,10 @@
 //! filter; the `server-timing` header gives each page's server time.
 //! Last, 64 connections send the survey's last page as new respondents
 //! (each a new device, which the server gives a participation), and the
-//! acknowledged answers per second are counted.
+//! acknowledged answers per second are counted. Both backends by default
+//! (PostgreSQL when `PARLEY_TEST_POSTGRES_URL` is set, as
+//! `.ci/with-postgres.sh` does); `PARLEY_BENCH_SURVEY_BACKENDS=postgres` (or
+//! `sqlite`) measures one.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -51,11 +54,18 @@ fn main() {
              Server time is the `server-timing` header of the whole page. {SAMPLES} sequential requests per filter after 3 to warm up. \
              Then {SENDERS} connections send {SENDS} last pages as new respondents (SQLite with `synchronous=FULL`).\n"
         );
-        let sqlite_dir = tempfile::tempdir().expect("temp dir");
-        let sqlite = format!("sqlite://{}/surveys.db", sqlite_dir.path().display());
-        bench_backend("SQLite", &sqlite, size).await;
-        drop(sqlite_dir);
-        if let Ok(admin_url) = std::env::var("PARLEY_TEST_POSTGRES_URL") {
+        // `PARLEY_BENCH_SURVEY_BACKENDS=postgres` measures one backend only.
+        let backends =
+            std::env::var("PARLEY_BENCH_SURVEY_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into());
+        if backends.contains("sqlite") {
+            let sqlite_dir = tempfile::tempdir().expect("temp dir");
+            let sqlite = format!("sqlite://{}/surveys.db", sqlite_dir.path().display());
+            bench_backend("SQLite", &sqlite, size).await;
+            drop(sqlite_dir);
+        }
+        if backends.contains("postgres")
+            && let Ok(admin_url) = std::env::var("PARLEY_TEST_POSTGRES_URL")
+        {
             let url = fresh_postgres(&admin_url, "parley_bench_surveys").await;
             bench_backend("PostgreSQL", &url, size).await;
             drop_postgres(&admin_url, "parley_bench_surveys").await;
@@ -183,8 +193,13 @@ async fn generate(db: &app::db::Db, definition: &Definition, size: usize) -> f64
             responses.push((next_id, locale, channel, area, at));
         }
         let mut tx = db.begin().await.unwrap();
+        // PostgreSQL's identity column takes the ids given only when told.
+        let overriding = match db.backend() {
+            app::db::Backend::Postgres => "OVERRIDING SYSTEM VALUE",
+            app::db::Backend::Sqlite => "",
+        };
         let sql = format!(
-            "INSERT INTO survey_responses (id, survey_id, respondent, channel, locale, area_id, sections_done, sealed, started_at, submitted_at) VALUES {}",
+            "INSERT INTO survey_responses (id, survey_id, respondent, channel, locale, area_id, sections_done, sealed, started_at, submitted_at) {overriding} VALUES {}",
             app::db::placeholders(responses.len(), 10)
         );
         let mut query = sqlx::query(&sql);

@@ -34,6 +34,10 @@ pub struct Settings {
     pub sqlite_synchronous: Synchronous,
     /// `PARLEY_SITE_ROOT`: folder with the built `pkg/` (JS, WebAssembly, CSS).
     pub site_root: PathBuf,
+    /// `PARLEY_TIMEZONE`: the deployment's time zone, an IANA name such as
+    /// `Europe/Paris` (default `UTC`): surveys open and close on its clocks,
+    /// and show their times with it.
+    pub timezone: String,
     /// `PARLEY_LOG`: tracing filter, e.g. `info` or `parley_server=debug,info`.
     pub log: String,
     /// `PARLEY_LOG_FORMAT`: `text` or `json`.
@@ -216,6 +220,15 @@ impl Settings {
             sqlite_busy_timeout_ms: parse(get, "PARLEY_SQLITE_BUSY_TIMEOUT_MS", "5000")?,
             sqlite_synchronous: parse(get, "PARLEY_SQLITE_SYNCHRONOUS", "full")?,
             site_root: PathBuf::from(get("PARLEY_SITE_ROOT").unwrap_or("target/site")),
+            timezone: {
+                let name = get("PARLEY_TIMEZONE").unwrap_or("UTC");
+                app::ui::time::zone::check(name).map_err(|reason| ConfigError::Invalid {
+                    key: "PARLEY_TIMEZONE",
+                    value: name.to_owned(),
+                    reason,
+                })?;
+                name.to_owned()
+            },
             log: get("PARLEY_LOG").unwrap_or("info").to_owned(),
             log_format: match get("PARLEY_LOG_FORMAT").unwrap_or("text") {
                 "text" => LogFormat::Text,

@@ -60,6 +60,7 @@ impl Application {
     /// Connects, migrates (a failed migration is an error: the process must
     /// not serve a half-migrated database) and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        app::ui::time::zone::set(&settings.timezone).map_err(anyhow::Error::msg)?;
         let db = database::connect(&settings).await?;
         database::migrate(&db).await?;
         let address_key = AddressKey::load_or_create(&db).await?;

@@ -37,6 +37,7 @@ on_both_backends!(
     responses_leave_masked_and_safe_for_their_organiser_only,
     aggregate_results_leave_with_the_same_suppression,
     paper_responses_are_imported_row_by_row,
+    a_survey_of_an_area_is_for_that_areas_moderators,
 );
 
 /// The demo's surveys: the one on feeling safe, and the anonymous one.
@@ -1423,4 +1424,79 @@ async fn paper_responses_are_imported_row_by_row(backend: Backend) {
     let error = import(&app.db, id, &wrong).await.unwrap_err();
     assert!(error.to_string().contains("q999999"), "{error}");
     assert_eq!(responses(&app, id).await, before + 10);
+}
+
+async fn a_survey_of_an_area_is_for_that_areas_moderators(backend: Backend) {
+    use app::surveys::api::SurveyEditor;
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    let (safety, _) = demo_surveys(&app).await;
+    let riverside = app.area_id("riverside").await;
+    let northfield = app.area_id("northfield").await;
+    // The safety survey's first question, in a private survey of Riverside.
+    let json: String = sqlx::query_scalar("SELECT spec FROM survey_questions WHERE id = $1")
+        .bind(question(&safety, 1))
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let survey = app::surveys::build::NewSurvey {
+        source_locale: "en".into(),
+        theme: None,
+        area: Some(riverside),
+        audience: app::surveys::Audience::Anyone,
+        anonymous: false,
+        results_public: false,
+        status: "published".into(),
+        opens_at: None,
+        closes_at: None,
+        texts: [(
+            "en".to_owned(),
+            [("title".to_owned(), "Riverside lights".to_owned())].into(),
+        )]
+        .into(),
+        sections: vec![app::surveys::build::NewSection {
+            titles: Default::default(),
+            questions: vec![app::surveys::build::NewQuestion {
+                spec: serde_json::from_str(&json).unwrap(),
+                texts: Default::default(),
+            }],
+        }],
+    };
+    let id = app
+        .db
+        .write(async |tx| app::surveys::build::create_in(tx, &survey, None, 0).await)
+        .await
+        .unwrap();
+    let moderator = async |name: &str, area: i64| {
+        let session = app.sign_up(name, "").await;
+        app.grant(name, app::auth::roles::Role::Moderator, (Some(area), None))
+            .await;
+        app.enrol_two_factor(&session).await.1
+    };
+    let ours = moderator("River Moderator", riverside).await;
+    let theirs = moderator("North Moderator", northfield).await;
+    let policymaker = organiser_of(&app, &safety).await;
+    let editor = async |session: &str| {
+        app.call(
+            SurveyEditor::PATH,
+            &[("locale", "en"), ("id", &id.to_string())],
+            Some(session),
+        )
+        .await
+        .status()
+        .as_u16()
+    };
+    let results_status = async |session: &str| results(&app, id, "", Some(session)).await.0;
+    // Its area's moderator builds it, sees its results and exports it.
+    assert_eq!(editor(&ours).await, 200);
+    assert_eq!(results_status(&ours).await, 200);
+    assert_eq!(exported(&app, id, &ours).await.0, 200);
+    // Another area's moderator, and a policymaker of a theme, do not.
+    for session in [&theirs, &policymaker] {
+        assert_eq!(editor(session).await, 403);
+        assert_eq!(results_status(session).await, 403);
+        assert_eq!(exported(&app, id, session).await.0, 403);
+    }
 }

@@ -409,6 +409,7 @@ pub async fn new_survey_choices(locale: Locale) -> Result<super::NewSurveyChoice
     let staff = require_role(Need::AnyStaff).await?;
     let town = crate::taxonomy::db::town_overview(&crate::db::db()?, locale).await?;
     Ok(super::NewSurveyChoices {
+        zone: crate::ui::time::zone::name(),
         themes: town
             .themes
             .into_iter()

@@ -42,16 +42,21 @@ impl SurveyRow {
     }
 
     pub fn openness(&self, now: i64) -> Openness {
+        use crate::ui::time::zone::moment;
         match (self.status.as_str(), self.opens_at, self.closes_at) {
             ("drafting", _, _) => Openness::Drafting,
-            (_, Some(opens_at), _) if now < opens_at => Openness::NotYet { opens_at },
+            (_, Some(opens_at), _) if now < opens_at => Openness::NotYet {
+                opens_at: moment(opens_at),
+            },
             ("archived", _, closes_at) => Openness::Closed {
-                closed_at: closes_at.unwrap_or(now),
+                closed_at: moment(closes_at.unwrap_or(now)),
             },
             (_, _, Some(closes_at)) if now >= closes_at => Openness::Closed {
-                closed_at: closes_at,
+                closed_at: moment(closes_at),
             },
-            (_, _, closes_at) => Openness::Open { closes_at },
+            (_, _, closes_at) => Openness::Open {
+                closes_at: closes_at.map(moment),
+            },
         }
     }
 

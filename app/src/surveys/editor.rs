@@ -43,7 +43,7 @@ impl Settings {
             .ok_or(Invalid::new(Field::Selection, Problem::Unknown))?;
         let time = |text: &str| match text.trim() {
             "" => Ok(None),
-            text => crate::ui::time::parse_iso_minute(text)
+            text => crate::ui::time::zone::parse_local(text)
                 .map(Some)
                 .ok_or(Invalid::new(Field::Date, Problem::Malformed)),
         };
@@ -680,8 +680,9 @@ pub async fn editor(
         audience: survey.audience()?,
         anonymous: survey.anonymous != 0,
         results_public: survey.results_public != 0,
-        opens_at: survey.opens_at,
-        closes_at: survey.closes_at,
+        opens_at: survey.opens_at.map(crate::ui::time::zone::moment),
+        closes_at: survey.closes_at.map(crate::ui::time::zone::moment),
+        zone: crate::ui::time::zone::name(),
         sections,
         missing,
         batches,

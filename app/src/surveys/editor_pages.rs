@@ -20,7 +20,7 @@ use crate::locale::{page_path, use_locale};
 use crate::ui::error_message::action_error;
 use crate::ui::forms::PostForm;
 use crate::ui::loaded::Loaded;
-use crate::ui::time::iso_minute_input;
+use crate::ui::time::Moment;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
@@ -33,8 +33,10 @@ fn SettingsFields(
     audience: Audience,
     anonymous: bool,
     results_public: bool,
-    opens_at: Option<i64>,
-    closes_at: Option<i64>,
+    opens_at: Option<Moment>,
+    closes_at: Option<Moment>,
+    /// The deployment's time zone, in which the times are read.
+    zone: String,
 ) -> impl IntoView {
     let locale = use_locale();
     let radio = move |value: Audience, label: AnyView| {
@@ -63,10 +65,10 @@ fn SettingsFields(
             " " {move || td!(locale.get(), surveys.results_public_choice)}
         </label>
         <label for="opens">{move || td!(locale.get(), surveys.opens_label)}</label>
-        <input type="datetime-local" id="opens" name="opens" value=opens_at.map(iso_minute_input) />
+        <input type="datetime-local" id="opens" name="opens" value=opens_at.map(Moment::input) aria-describedby="times-hint" />
         <label for="closes">{move || td!(locale.get(), surveys.closes_label)}</label>
-        <input type="datetime-local" id="closes" name="closes" value=closes_at.map(iso_minute_input) />
-        <p class="hint">{move || td!(locale.get(), surveys.times_in_utc)}</p>
+        <input type="datetime-local" id="closes" name="closes" value=closes_at.map(Moment::input) aria-describedby="times-hint" />
+        <p class="hint" id="times-hint">{move || td!(locale.get(), surveys.times_in_zone, zone = zone.clone())}</p>
     }
 }
 
@@ -109,7 +111,7 @@ fn NewSurveyForm(choices: NewSurveyChoices) -> AnyView {
                     }).collect_view()}
                 </optgroup>
             </select>
-            <SettingsFields audience=Audience::Anyone anonymous=false results_public=false opens_at=None closes_at=None />
+            <SettingsFields audience=Audience::Anyone anonymous=false results_public=false opens_at=None closes_at=None zone=choices.zone />
             <button type="submit" class="button">{move || td!(locale.get(), surveys.start)}</button>
         </PostForm>
     }
@@ -173,6 +175,7 @@ fn Editor(editor: SurveyEditor) -> AnyView {
         results_public,
         opens_at,
         closes_at,
+        zone,
         sections,
         missing,
         batches,
@@ -241,7 +244,7 @@ fn Editor(editor: SurveyEditor) -> AnyView {
                                     " " <small>"(" {move || kind_name(locale.get(), kind)} {required.then(|| view! { ", " {move || td!(locale.get(), surveys.required_short)} })} ")"</small>
                                     {(!question.options.is_empty()).then(|| view! {
                                         <ul class="editor-options">
-                                            {question.options.into_iter().map(|(_, label)| view! { <li dir="auto">{label}</li> }).collect_view()}
+                                            {question.options.into_iter().map(|(_, label)| view! { <li><span dir="auto">{label}</span></li> }).collect_view()}
                                         </ul>
                                     })}
                                     <div class="actions">
@@ -415,7 +418,7 @@ fn Editor(editor: SurveyEditor) -> AnyView {
         {(!drafting).then(|| view! { <p class="hint">{move || td!(locale.get(), surveys.settings_published)}</p> })}
         <PostForm action=SaveSurveySettings::url()>
             <input type="hidden" name="id" value=id />
-            <SettingsFields audience anonymous results_public opens_at closes_at />
+            <SettingsFields audience anonymous results_public opens_at closes_at zone />
             <button type="submit" class="button">{move || td!(locale.get(), surveys.save_settings)}</button>
         </PostForm>
 

@@ -26,6 +26,7 @@ pub mod questions;
 pub mod results;
 
 use crate::taxonomy::{AreaSummary, LocalText};
+use crate::ui::time::Moment;
 
 /// The limits of what an organiser writes, shared by the forms and the
 /// server's checks.
@@ -77,13 +78,13 @@ pub enum Openness {
     /// Being built: its organisers see it.
     Drafting,
     NotYet {
-        opens_at: i64,
+        opens_at: Moment,
     },
     Open {
-        closes_at: Option<i64>,
+        closes_at: Option<Moment>,
     },
     Closed {
-        closed_at: i64,
+        closed_at: Moment,
     },
 }
 
@@ -180,8 +181,10 @@ pub struct SurveyEditor {
     pub audience: Audience,
     pub anonymous: bool,
     pub results_public: bool,
-    pub opens_at: Option<i64>,
-    pub closes_at: Option<i64>,
+    pub opens_at: Option<Moment>,
+    pub closes_at: Option<Moment>,
+    /// The deployment's time zone, in which times are set.
+    pub zone: String,
     pub sections: Vec<EditorSection>,
     /// Each locale but the source's, with how many texts it lacks.
     pub missing: Vec<(String, usize)>,
@@ -222,6 +225,8 @@ pub struct SurveyTranslation {
 pub struct NewSurveyChoices {
     pub themes: Vec<(i64, LocalText)>,
     pub areas: Vec<(i64, LocalText)>,
+    /// The deployment's time zone, in which times are set.
+    pub zone: String,
 }
 
 /// A sheet of invitation cards.

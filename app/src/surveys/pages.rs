@@ -18,7 +18,7 @@ use crate::participation::pages::RememberDevice;
 use crate::taxonomy::LocalText;
 use crate::ui::forms::PostForm;
 use crate::ui::loaded::Loaded;
-use crate::ui::time::iso_minute;
+use crate::ui::time::Moment;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
@@ -31,6 +31,12 @@ fn Text(text: LocalText) -> impl IntoView {
     view! { <span lang=lang dir="auto">{text.text}</span> }
 }
 
+/// A time on the deployment's clocks, with its zone.
+#[component]
+pub fn LocalTime(moment: Moment) -> impl IntoView {
+    view! { <time datetime=moment.datetime()>{moment.local()}</time> " " {moment.zone()} }
+}
+
 /// When a survey takes answers, in words.
 #[component]
 pub fn When(openness: Openness) -> AnyView {
@@ -38,23 +44,18 @@ pub fn When(openness: Openness) -> AnyView {
     match openness {
         Openness::Drafting => view! { {move || td!(locale.get(), surveys.drafting)} }.into_any(),
         Openness::NotYet { opens_at } => {
-            let at = iso_minute(opens_at);
-            view! { {move || td!(locale.get(), surveys.opens_at)} " " <time>{at}</time>" UTC" }
+            view! { {move || td!(locale.get(), surveys.opens_at)} " " <LocalTime moment=opens_at /> }
                 .into_any()
         }
         Openness::Open {
             closes_at: Some(closes_at),
-        } => {
-            let at = iso_minute(closes_at);
-            view! { {move || td!(locale.get(), surveys.open_until)} " " <time>{at}</time>" UTC" }
-                .into_any()
-        }
+        } => view! { {move || td!(locale.get(), surveys.open_until)} " " <LocalTime moment=closes_at /> }
+            .into_any(),
         Openness::Open { closes_at: None } => {
             view! { {move || td!(locale.get(), surveys.open)} }.into_any()
         }
         Openness::Closed { closed_at } => {
-            let at = iso_minute(closed_at);
-            view! { {move || td!(locale.get(), surveys.closed_at)} " " <time>{at}</time>" UTC" }
+            view! { {move || td!(locale.get(), surveys.closed_at)} " " <LocalTime moment=closed_at /> }
                 .into_any()
         }
     }

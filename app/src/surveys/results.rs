@@ -480,8 +480,14 @@ mod tests {
         // 1 January 1970, a Thursday, is in the week from Monday 29 December.
         assert_eq!(crate::ui::time::iso_date(week_start(0)), "1969-12-29");
         let saturday = crate::ui::time::parse_iso_date("2026-12-05").unwrap_or(0);
-        assert_eq!(crate::ui::time::iso_date(week_start(saturday)), "2026-11-30");
-        assert_eq!(week_start(week_start(saturday) + 6 * DAY), week_start(saturday));
+        assert_eq!(
+            crate::ui::time::iso_date(week_start(saturday)),
+            "2026-11-30"
+        );
+        assert_eq!(
+            week_start(week_start(saturday) + 6 * DAY),
+            week_start(saturday)
+        );
     }
 
     #[test]

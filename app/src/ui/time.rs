@@ -1,4 +1,7 @@
-//! Showing times stored as milliseconds since the Unix epoch.
+//! Showing times stored as milliseconds since the Unix epoch: in UTC, or
+//! as the deployment's clocks show them ([`Moment`], PARLEY_TIMEZONE).
+
+use serde::{Deserialize, Serialize};
 
 /// The UTC calendar date of `millis`, as `YYYY-MM-DD` (readable in every
 /// locale, and valid for `<time datetime>`).
@@ -115,5 +118,146 @@ mod tests {
         assert_eq!(iso_date(951_782_400_000), "2000-02-29");
         assert_eq!(iso_date(1_795_305_599_999), "2026-11-21");
         assert_eq!(iso_date(-1), "1969-12-31");
+    }
+}
+
+/// An instant as the deployment's clocks show it: the instant and its
+/// time zone's offset from UTC then. Made on the server
+/// ([`zone::moment`]), shown alike by the server and the browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moment {
+    pub at: i64,
+    pub offset_minutes: i32,
+}
+
+impl Moment {
+    fn local_millis(self) -> i64 {
+        self.at + i64::from(self.offset_minutes) * 60_000
+    }
+
+    /// `YYYY-MM-DD HH:MM` on the deployment's clocks.
+    pub fn local(self) -> String {
+        iso_minute(self.local_millis())
+    }
+
+    /// The value of an `<input type="datetime-local">` showing it.
+    pub fn input(self) -> String {
+        iso_minute_input(self.local_millis())
+    }
+
+    /// The zone as shown beside a time: `UTC`, `UTC+01:00`, `UTC-05:00`.
+    pub fn zone(self) -> String {
+        let minutes = self.offset_minutes;
+        if minutes == 0 {
+            return "UTC".to_owned();
+        }
+        let sign = if minutes < 0 { '-' } else { '+' };
+        let minutes = minutes.unsigned_abs();
+        format!("UTC{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+    }
+
+    /// The instant for `<time datetime>`: `YYYY-MM-DDTHH:MMZ`.
+    pub fn datetime(self) -> String {
+        format!("{}Z", iso_minute_input(self.at))
+    }
+}
+
+/// The deployment's time zone (PARLEY_TIMEZONE, an IANA name such as
+/// `Europe/Paris`; UTC when unset).
+#[cfg(feature = "ssr")]
+pub mod zone {
+    use super::Moment;
+    use jiff::tz::TimeZone;
+    use std::sync::RwLock;
+
+    static ZONE: RwLock<Option<(String, TimeZone)>> = RwLock::new(None);
+
+    /// Checks that `name` is a time zone: its name as the settings take it.
+    pub fn check(name: &str) -> Result<TimeZone, String> {
+        TimeZone::get(name)
+            .map_err(|_| format!("{name:?} is not a time zone name (such as Europe/Paris or UTC)"))
+    }
+
+    /// Sets the deployment's time zone.
+    pub fn set(name: &str) -> Result<(), String> {
+        let zone = check(name)?;
+        if let Ok(mut slot) = ZONE.write() {
+            *slot = Some((name.to_owned(), zone));
+        }
+        Ok(())
+    }
+
+    fn current() -> (String, TimeZone) {
+        ZONE.read()
+            .ok()
+            .and_then(|slot| slot.clone())
+            .unwrap_or_else(|| ("UTC".to_owned(), TimeZone::UTC))
+    }
+
+    /// The zone's name (`Europe/Paris`).
+    pub fn name() -> String {
+        current().0
+    }
+
+    /// `millis` on the deployment's clocks.
+    pub fn moment(millis: i64) -> Moment {
+        moment_in(&current().1, millis)
+    }
+
+    /// `YYYY-MM-DDTHH:MM` (or a space for the `T`) on the deployment's
+    /// clocks, as an `<input type="datetime-local">` sends it, as an
+    /// instant; a time skipped by a change of clocks counts as the next.
+    pub fn parse_local(text: &str) -> Option<i64> {
+        parse_local_in(&current().1, text)
+    }
+
+    pub fn moment_in(zone: &TimeZone, millis: i64) -> Moment {
+        let offset = jiff::Timestamp::from_millisecond(millis)
+            .map(|at| zone.to_offset(at).seconds() / 60)
+            .unwrap_or(0);
+        Moment {
+            at: millis,
+            offset_minutes: offset,
+        }
+    }
+
+    pub fn parse_local_in(zone: &TimeZone, text: &str) -> Option<i64> {
+        // Read as if in UTC, then placed in the zone.
+        let naive = super::parse_iso_minute(text)?;
+        let civil = jiff::Timestamp::from_millisecond(naive)
+            .ok()?
+            .to_zoned(TimeZone::UTC)
+            .datetime();
+        let zoned = zone.to_ambiguous_zoned(civil).compatible().ok()?;
+        Some(zoned.timestamp().as_millisecond())
+    }
+
+    #[cfg(test)]
+    #[allow(clippy::unwrap_used)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn times_are_shown_and_read_on_the_deployments_clocks() {
+            let paris = check("Europe/Paris").unwrap();
+            // 18:00 in Paris in winter is 17:00 UTC; in summer, 16:00.
+            let winter = parse_local_in(&paris, "2026-12-20T18:00").unwrap();
+            assert_eq!(super::super::iso_minute(winter), "2026-12-20 17:00");
+            let shown = moment_in(&paris, winter);
+            assert_eq!(
+                (shown.local(), shown.zone(), shown.input()),
+                (
+                    "2026-12-20 18:00".to_owned(),
+                    "UTC+01:00".to_owned(),
+                    "2026-12-20T18:00".to_owned()
+                )
+            );
+            let summer = parse_local_in(&paris, "2026-07-01 18:00").unwrap();
+            assert_eq!(moment_in(&paris, summer).zone(), "UTC+02:00");
+            assert_eq!(moment_in(&TimeZone::UTC, winter).zone(), "UTC");
+            let new_york = check("America/New_York").unwrap();
+            assert_eq!(moment_in(&new_york, winter).zone(), "UTC-05:00");
+            assert!(check("Mars/Olympus").is_err());
+        }
     }
 }
