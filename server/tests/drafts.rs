@@ -39,6 +39,7 @@ on_both_backends!(
     the_queue_shows_its_work_first_and_each_filter_removes_alone,
     a_translated_draft_is_named_in_the_readers_language,
     the_dashboard_names_what_it_counts_in_the_readers_words,
+    the_queue_leaves_as_csv_masked_and_whole,
 );
 
 const FIRST: &str = "Why this plan matters.\n\n## Street lighting\nMore lights on the canal path and in the underpass.\n\n## Youth centres\nOpen the centres until 10 pm on weekdays.\n\n## Reporting\nA phone line in six languages.\n";
@@ -1300,4 +1301,38 @@ async fn the_dashboard_names_what_it_counts_in_the_readers_words(backend: Backen
     let (status, html) = app.get_as("/fr/review/dashboard", &writer).await;
     assert_eq!(status, 200);
     assert!(!html.contains(" d</dd>") && !html.contains(" h</dd>"));
+}
+
+/// The queue's CSV: every matching row, masked, ending cleanly when a
+/// browser asks for it compressed.
+async fn the_queue_leaves_as_csv_masked_and_whole(backend: Backend) {
+    use app::review::api::ExportQueue;
+    let Some((app, writer, draft)) = reviewing_the_safety_draft(backend, "Policymaker CSV").await
+    else {
+        return;
+    };
+    let page = queue(&app, &writer, draft, &[("status", "all")]).await;
+    let address = format!("{}?draft={draft}&filters=status%3Dall", ExportQueue::PATH);
+    let compressed = app
+        .client
+        .get(app.url(&address))
+        .header("cookie", format!("parley_session={writer}"))
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.status().as_u16(), 200);
+    assert!(!compressed.bytes().await.unwrap().is_empty());
+    let (status, csv) = app.get_as(&address, &writer).await;
+    assert_eq!(status, 200);
+    assert!(csv.starts_with("id,received,channel,language,area_id,status,"));
+    let rows = csv::ReaderBuilder::new()
+        .from_reader(csv.as_bytes())
+        .records()
+        .count();
+    assert!(
+        rows >= page.rows.len(),
+        "{rows} rows for {}",
+        page.rows.len()
+    );
 }

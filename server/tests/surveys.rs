@@ -1184,6 +1184,21 @@ async fn responses_leave_masked_and_safe_for_their_organiser_only(backend: Backe
     let organiser = organiser_of(&app, &safety).await;
     let (status, csv) = exported(&app, id, &organiser).await;
     assert_eq!(status, 200);
+    // Compressed, as browsers ask for it, the stream ends cleanly too
+    // (audited like any export: three in all below).
+    let compressed = app
+        .client
+        .get(app.url(&format!(
+            "{}?id={id}",
+            <app::surveys::api::ExportSurveyResponses as leptos::server_fn::ServerFn>::PATH
+        )))
+        .header("cookie", format!("parley_session={organiser}"))
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.status().as_u16(), 200);
+    assert!(!compressed.bytes().await.unwrap().is_empty());
     let mut lines = csv.lines();
     let header = lines.next().unwrap();
     assert!(header.starts_with("response,submitted,channel,language,area,"));
@@ -1221,7 +1236,7 @@ async fn responses_leave_masked_and_safe_for_their_organiser_only(backend: Backe
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'survey.export'")
             .await,
-        2
+        3
     );
     // The question's written answers: themes with counts for everyone
     // who may see the results, the masked answers for the organiser only.

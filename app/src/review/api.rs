@@ -214,7 +214,8 @@ pub async fn export_queue(
             }
         }
     });
+    // Fused: the response body may be polled once more after its end.
     Ok(leptos::server_fn::codec::TextStream::new(
-        header.chain(pages),
+        header.chain(pages).fuse(),
     ))
 }

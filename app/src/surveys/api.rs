@@ -334,7 +334,10 @@ pub async fn export_survey_responses(
         }
     });
     Ok(leptos::server_fn::codec::TextStream::new(
-        futures::stream::once(async move { Ok::<String, AppError>(header) }).chain(pages),
+        // Fused: the response body may be polled once more after its end.
+        futures::stream::once(async move { Ok::<String, AppError>(header) })
+            .chain(pages)
+            .fuse(),
     ))
 }
 
