@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { actionCounter, expectNoSeriousAxeViolation, hydrated, shot, t } from "./pages";
+import { actionCounter, expectNoSeriousAxeViolation, hydrated, shot, smallTapTargets, t } from "./pages";
 import { totp } from "./totp";
 
 // Surveys as residents meet them: the demo's survey on feeling safe,
@@ -181,6 +181,7 @@ test("an organiser builds a survey with an Arabic translation and invitation car
   await shot(page, "survey-answers-en-1280");
   await page.setViewportSize({ width: 360, height: 740 });
   await page.goto(page.url().replace("/en/", "/ar/"));
+  expect(await smallTapTargets(page)).toEqual([]);
   await shot(page, "survey-answers-ar-360");
   await organiser.close();
 

@@ -361,7 +361,7 @@ fn AnswersBody(answers: TextAnswers) -> AnyView {
                 None => view! { {move || td!(locale.get(), surveys.too_few)} }.into_any(),
             }}
         </p>
-        <table class="data">
+        <table class="data theme-counts">
             <caption>{move || td!(locale.get(), surveys.themes_caption)}</caption>
             <thead><tr><th scope="col">{move || td!(locale.get(), surveys.theme)}</th><th scope="col">{move || td!(locale.get(), surveys.count)}</th></tr></thead>
             <tbody>
