@@ -49,7 +49,7 @@ pub fn percentile(values: &mut [f64], p: f64) -> f64 {
 pub fn settings(vars: &[(&str, &str)]) -> parley_server::config::Settings {
     let mut all: std::collections::HashMap<String, String> = [
         ("PARLEY_ADDR", "127.0.0.1:0"),
-        ("PARLEY_METRICS_ADDR", ""),
+        ("PARLEY_METRICS_ADDR", "127.0.0.1:0"),
         ("PARLEY_LOG", "error"),
         ("PARLEY_DATABASE_MAX_CONNECTIONS", "16"),
     ]
