@@ -72,6 +72,20 @@ impl SurveyRow {
                 .is_some_and(|area| Need::ModeratorOf(area).met_by(grants))
     }
 
+    /// Whether a reader holding `grants` may read the results now:
+    /// `Ok(true)` for an organiser, `Ok(false)` for anyone else once they
+    /// are shared; refused otherwise (not found while it is being built).
+    pub fn results_reader(&self, grants: &[Grant], now: i64) -> Result<bool, AppError> {
+        let organiser = self.organised_by(grants);
+        if !organiser && self.openness(now) == Openness::Drafting {
+            return Err(AppError::NotFound);
+        }
+        if !organiser && !self.results_public(now) {
+            return Err(AppError::Forbidden);
+        }
+        Ok(organiser)
+    }
+
     /// Whether results are shown now to someone who does not organise it.
     pub fn results_public(&self, now: i64) -> bool {
         self.results_public != 0 || matches!(self.openness(now), Openness::Closed { .. })
@@ -1094,14 +1108,7 @@ pub async fn results(
     let mut conn = db.pool().acquire().await?;
     let definition = definition(&mut conn, survey).await?;
     let row = &definition.survey;
-    let organiser = row.organised_by(grants);
-    if !organiser && (row.openness(now) == Openness::Drafting || !row.results_public(now)) {
-        return Err(if row.openness(now) == Openness::Drafting {
-            AppError::NotFound
-        } else {
-            AppError::Forbidden
-        });
-    }
+    let organiser = row.results_reader(grants, now)?;
     let texts = Texts::load(&mut conn, row, reader).await?;
     let views = question_views(&definition, &texts);
     let (whole, _) = counts_of(&mut conn, survey, &Filter::All).await?;

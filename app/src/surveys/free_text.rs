@@ -6,7 +6,7 @@
 //! and campaigns come from the contribution contract like every other
 //! resident text.
 
-use super::pages::route_number;
+use super::pages::{Text, route_number};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
@@ -64,7 +64,6 @@ pub mod sql {
     use crate::db::Db;
     use crate::error::AppError;
     use crate::i18n::Locale;
-    use crate::surveys::Openness;
     use crate::surveys::db::{Texts, definition};
     use crate::surveys::questions::Kind;
     use crate::surveys::results::SMALLEST_GROUP;
@@ -103,14 +102,7 @@ pub mod sql {
         let mut conn = db.pool().acquire().await?;
         let definition = definition(&mut conn, survey).await?;
         let row = &definition.survey;
-        let organiser = row.organised_by(grants);
-        if !organiser && (row.openness(now) == Openness::Drafting || !row.results_public(now)) {
-            return Err(if row.openness(now) == Openness::Drafting {
-                AppError::NotFound
-            } else {
-                AppError::Forbidden
-            });
-        }
+        let organiser = row.results_reader(grants, now)?;
         let number = definition
             .questions
             .iter()
@@ -217,12 +209,7 @@ pub async fn survey_text_answers(
 ) -> Result<TextAnswers, AppError> {
     let number = |text: &str| text.trim().parse::<i64>().ok().filter(|n| *n > 0);
     let db = crate::db::db()?;
-    let grants = match crate::auth::api::current_session().await? {
-        Some(session) if session.second_factor => {
-            crate::auth::db::grants_of(db.pool(), session.user_id).await?
-        }
-        _ => Vec::new(),
-    };
+    let (_, grants) = super::api::grants().await?;
     sql::text_answers(
         &db,
         sql::Wanted {
@@ -272,13 +259,6 @@ pub fn SurveyAnswersPage() -> impl IntoView {
     }
 }
 
-/// A text of the survey or a resident: marked with its language when it
-/// is not the reader's, its direction its own.
-fn text_view(text: LocalText) -> impl IntoView {
-    let lang = (!text.in_reader_locale && !text.lang.is_empty()).then_some(text.lang);
-    view! { <span lang=lang dir="auto">{text.text}</span> }
-}
-
 #[component]
 fn AnswersBody(answers: TextAnswers) -> AnyView {
     let locale = use_locale();
@@ -308,7 +288,7 @@ fn AnswersBody(answers: TextAnswers) -> AnyView {
         .map(|(id, name, n)| {
             let current = theme == Some(id);
             let link = page_path(locale.get_untracked(), &format!("{base}?theme={id}"));
-            let label = text_view(name);
+            let label = view! { <Text text=name /> };
             view! {
                 <tr>
                     <th scope="row">
@@ -353,8 +333,8 @@ fn AnswersBody(answers: TextAnswers) -> AnyView {
     });
     view! {
         <p><a href=results>{move || td!(locale.get(), surveys.back_to_results)}</a></p>
-        <h1>{text_view(title)}</h1>
-        <h2><span class="number">{number}". "</span>{text_view(prompt)}</h2>
+        <h1><Text text=title /></h1>
+        <h2><span class="number">{number}". "</span><Text text=prompt /></h2>
         <p class="lead">
             {match answered {
                 Some(n) => view! { {move || td!(locale.get(), surveys.written_answers, count = move || n)} }.into_any(),
