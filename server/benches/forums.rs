@@ -226,6 +226,7 @@ async fn seed_thread(db: &app::db::Db) -> i64 {
                 text: &source,
                 language_hint: None,
                 at,
+                received: None,
             }],
         )
         .await

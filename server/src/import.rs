@@ -249,6 +249,7 @@ async fn write_batch(
         return Ok(());
     }
     let source_of = |row: &Row| (import_id << 40) + i64::try_from(row.line).unwrap_or(0);
+    let received = now_millis();
     let mut tx = db.begin().await?;
     // Rows imported by an earlier run of this file. Integers: safe to inline.
     let sources = batch
@@ -278,6 +279,7 @@ async fn write_batch(
             text: &row.text,
             language_hint: row.language.as_deref(),
             at: row.created_at,
+            received: Some(received),
         })
         .collect();
     // Parameters per statement stay under SQLite's limit in chunks of 500.

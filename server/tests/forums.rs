@@ -274,15 +274,45 @@ async fn first_posts_of_new_accounts_wait_for_approval(backend: Backend) {
     let (thread, post) = written(&started);
     let (anonymous_status, _) = app.get_text(&format!("/en/t/{thread}")).await;
     let (author_status, author_page) = app.get_as(&format!("/en/t/{thread}"), &newcomer).await;
+    let second_newcomer = app.sign_up("Newcomer O", "").await;
+    let (_, second) = written(
+        &start_thread(
+            &app,
+            &second_newcomer,
+            general,
+            "Another newcomer",
+            "My first post too.",
+        )
+        .await,
+    );
     let queue = app.page_as("/en/moderation", &moderator).await;
+    // Approved from the queue, whose next card is the second newcomer's.
     let approved = app
         .call(
             ApprovePost::PATH,
-            &[("locale", "en"), ("post", &post.to_string())],
+            &[
+                ("locale", "en"),
+                ("post", &post.to_string()),
+                ("next", &second.to_string()),
+            ],
             Some(&moderator),
         )
         .await;
     let (after_status, after_page) = app.get_text(&format!("/en/t/{thread}")).await;
+    // The queue keeps its place: the message stands where the card was,
+    // just before the card that followed it.
+    let back = location(&approved);
+    assert!(back.ends_with("#moderation-done"), "{back}");
+    let (_, queue_after) = app.get_as(&back, &moderator).await;
+    let message = queue_after
+        .find("id=\"moderation-done\"")
+        .expect("the message");
+    let next_card = queue_after
+        .find(&format!("id=\"queue-post-{second}\""))
+        .expect("the next card");
+    let list = queue_after.find("<ol class=\"queue\"").expect("the queue");
+    assert!(list < message && message < next_card, "{queue_after}");
+    assert!(!queue_after.contains(&format!("id=\"queue-post-{post}\"")));
 
     assert!(
         location(&started).contains("held="),

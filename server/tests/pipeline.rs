@@ -618,6 +618,13 @@ async fn import_skips_bad_rows_and_never_imports_twice(backend: Backend) {
         3
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'analyse' AND item_id IN (SELECT id FROM input_items WHERE channel = 'import')").await, 3);
+    // Each keeps the date it was written and records when it arrived (the
+    // review page shows both).
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM input_items WHERE channel = 'import' AND received_at >= created_at")
+            .await,
+        3
+    );
     let (hint, area): (Option<String>, Option<String>) = sqlx::query_as(
         "SELECT i.language_hint, a.slug FROM input_items i LEFT JOIN areas a ON a.id = i.area_id
          WHERE i.original_text LIKE 'Il faut%'",

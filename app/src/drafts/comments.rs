@@ -74,6 +74,7 @@ pub async fn comment_in(
             text: comment.text,
             language_hint: Some(comment.locale.as_str()),
             at: comment.now,
+            received: None,
         },
         rules,
     )

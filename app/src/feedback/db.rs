@@ -96,6 +96,7 @@ pub async fn store_batch(
             text: &feedback.text,
             language_hint: Some(leptos_i18n::Locale::as_str(feedback.locale)),
             at: feedback.now,
+            received: None,
         })
         .collect();
     record(conn, &items).await?;

@@ -190,6 +190,7 @@ pub async fn write_post_in(
             text: &input_text,
             language_hint: None,
             at: now,
+            received: None,
         },
         &limits.rules(post.author, new_account),
     )

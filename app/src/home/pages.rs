@@ -17,11 +17,10 @@ pub fn HomePage() -> impl IntoView {
 
     view! {
         <Title text=String::new() />
-        <section class="intro">
-            <h1>{move || td!(locale.get(), home.heading)}</h1>
-            <p class="lead">{move || td!(locale.get(), home.intro)}</p>
-            <p>{move || td!(locale.get(), home.anonymity)}</p>
-        </section>
+        // What is open comes first (on a phone, on the first screen); what
+        // Parley is follows it.
+        <h1>{move || td!(locale.get(), home.heading)}</h1>
+        <p class="lead">{move || td!(locale.get(), home.anonymity)}</p>
         <section aria-labelledby="open-consultations">
             <h2 id="open-consultations">{move || td!(locale.get(), home.open_consultations)}</h2>
             <Suspense fallback=|| ()>
@@ -33,6 +32,7 @@ pub fn HomePage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+        <p class="intro">{move || td!(locale.get(), home.intro)}</p>
         <Suspense fallback=move || view! { <p>{move || td!(locale.get(), common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match town.await {

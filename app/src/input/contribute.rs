@@ -60,6 +60,9 @@ pub struct Contribution<'a> {
     pub language_hint: Option<&'a str>,
     /// When it was written (milliseconds since the epoch).
     pub at: i64,
+    /// When it reached Parley, when that is later than `at` (an imported
+    /// letter, a paper response); None: it arrived as it was written.
+    pub received: Option<i64>,
 }
 
 /// Counts `contribution` against `rules`, writes its input item and
@@ -106,9 +109,9 @@ pub async fn record(
     if contributions.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders = crate::db::placeholders(contributions.len(), 9);
+    let placeholders = crate::db::placeholders(contributions.len(), 10);
     let sql = format!(
-        "INSERT INTO input_items (channel, source_id, draft_id, area_id, author_id, participant_id, created_at, original_text, language_hint)
+        "INSERT INTO input_items (channel, source_id, draft_id, area_id, author_id, participant_id, created_at, received_at, original_text, language_hint)
          VALUES {placeholders} RETURNING id, channel, source_id"
     );
     let mut query = sqlx::query_as::<_, (i64, String, i64)>(&sql);
@@ -121,6 +124,7 @@ pub async fn record(
             .bind(item.contributor.account())
             .bind(item.contributor.participant())
             .bind(item.at)
+            .bind(item.received)
             .bind(item.text)
             .bind(item.language_hint);
     }

@@ -734,6 +734,7 @@ pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_d
                 "source_id",
                 "area_id",
                 "created_at",
+                "received_at",
                 "language",
                 "language_confidence",
                 "analysis",

@@ -18,9 +18,11 @@ pub async fn moderation_queue(locale: Locale) -> Result<Queue, AppError> {
     super::db::queue(&db, areas).await
 }
 
-/// Publishes a held post, or restores a hidden one.
+/// Publishes a held post, or restores a hidden one. `next` is the post
+/// whose card followed it in the queue (0: it was the last), where the
+/// queue's message then stands.
 #[server]
-pub async fn approve_post(locale: Locale, post: i64) -> Result<(), AppError> {
+pub async fn approve_post(locale: Locale, post: i64, next: Option<i64>) -> Result<(), AppError> {
     let (db, staff, client) = moderator_of_post(post).await?;
     let moderator = moderator(&staff, &client);
     db.write(async |tx| {
@@ -28,13 +30,19 @@ pub async fn approve_post(locale: Locale, post: i64) -> Result<(), AppError> {
     })
     .await?;
     tracing::info!(moderator = staff.id, post, "post approved");
-    done(locale, "approved", post);
+    done(locale, "approved", post, next);
     Ok(())
 }
 
-/// Hides a post with a reason its author sees.
+/// Hides a post with a reason its author sees (`next` as for
+/// [`approve_post`]).
 #[server]
-pub async fn hide_post(locale: Locale, post: i64, reason: String) -> Result<(), AppError> {
+pub async fn hide_post(
+    locale: Locale,
+    post: i64,
+    reason: String,
+    next: Option<i64>,
+) -> Result<(), AppError> {
     let reason = crate::forums::domain::reason_text(&reason, true)?;
     let (db, staff, client) = moderator_of_post(post).await?;
     let moderator = moderator(&staff, &client);
@@ -49,17 +57,18 @@ pub async fn hide_post(locale: Locale, post: i64, reason: String) -> Result<(), 
     })
     .await?;
     tracing::info!(moderator = staff.id, post, "post hidden");
-    done(locale, "hidden", post);
+    done(locale, "hidden", post, next);
     Ok(())
 }
 
-/// Deletes a post's text (illegal content); the audit log keeps its hash.
+/// Deletes a post's text (illegal content); the audit log keeps its hash
+/// (`next` as for [`approve_post`]).
 #[server]
-pub async fn delete_post(locale: Locale, post: i64) -> Result<(), AppError> {
+pub async fn delete_post(locale: Locale, post: i64, next: Option<i64>) -> Result<(), AppError> {
     let (db, staff, client) = moderator_of_post(post).await?;
     super::db::delete_post(&db, moderator(&staff, &client), post).await?;
     tracing::info!(moderator = staff.id, post, "post deleted");
-    done(locale, "deleted", post);
+    done(locale, "deleted", post, next);
     Ok(())
 }
 
@@ -72,7 +81,8 @@ pub async fn undo_decision(locale: Locale, post: i64) -> Result<(), AppError> {
     db.write(async |tx| super::db::undo_decision_in(tx, moderator, post).await)
         .await?;
     tracing::info!(moderator = staff.id, post, "decision undone");
-    done(locale, "undone", post);
+    // The post is back in the queue: the message stands before its card.
+    done(locale, "undone", post, Some(post));
     Ok(())
 }
 
@@ -322,12 +332,14 @@ fn back_to_queue(locale: Locale) {
 }
 
 /// Back to the queue, which says what was `done` to `post` (and offers to
-/// undo it), at that message.
+/// undo it), at that message: where the post's card was, before the card
+/// of `at` (0: after the last card; None: above the queue).
 #[cfg(feature = "ssr")]
-fn done(locale: Locale, done: &str, post: i64) {
+fn done(locale: Locale, done: &str, post: i64, at: Option<i64>) {
+    let at = at.map(|at| format!("&at={at}")).unwrap_or_default();
     leptos_axum::redirect(&crate::locale::page_path(
         locale,
-        &format!("moderation?done={done}&post={post}#moderation-done"),
+        &format!("moderation?done={done}&post={post}{at}#moderation-done"),
     ));
 }
 

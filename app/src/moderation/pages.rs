@@ -74,16 +74,52 @@ fn queue_body(queue: Queue) -> AnyView {
         .map(|area| area.name.text.clone())
         .collect();
     let empty = queue.items.is_empty();
+    let ids: Vec<i64> = queue.items.iter().map(|item| item.post_id).collect();
+    let query = use_query_map();
+    let slot = Memo::new(move |_| query.with(|query| Slot::of(query.get("at").as_deref(), &ids)));
+    // Each card knows the one after it: the message of an action on it
+    // then stands where it was, and the page keeps its place.
+    let mut items = queue.items.into_iter().peekable();
+    let mut cards = Vec::new();
+    while let Some(item) = items.next() {
+        let next = items.peek().map_or(0, |after| after.post_id);
+        let post = item.post_id;
+        cards.push(view! {
+            {move || (slot.get() == Slot::Before(post)).then(|| view! { <li class="done-slot"><DoneMessage /></li> })}
+            <li>{queue_item(item, next)}</li>
+        });
+    }
     view! {
         <p>{move || td!(locale.get(), moderation.queue_intro)} " " {areas.join(", ")}</p>
-        <DoneMessage />
+        {move || (slot.get() == Slot::Top).then(|| view! { <DoneMessage /> })}
         {errors}
         {empty.then(|| view! { <p class="notice">{move || td!(locale.get(), moderation.queue_empty)}</p> })}
         <ol class="queue">
-            {queue.items.into_iter().map(|item| view! { <li>{queue_item(item)}</li> }).collect_view()}
+            {cards}
+            {move || (slot.get() == Slot::End).then(|| view! { <li class="done-slot"><DoneMessage /></li> })}
         </ol>
     }
     .into_any()
+}
+
+/// Where the message of the moderator's last action stands: where the
+/// card they acted on was (before the card that followed it, `at`, or
+/// after the last card, `at=0`), else above the queue.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Top,
+    Before(i64),
+    End,
+}
+
+impl Slot {
+    fn of(at: Option<&str>, cards: &[i64]) -> Self {
+        match at.and_then(|at| at.parse::<i64>().ok()) {
+            Some(0) if !cards.is_empty() => Self::End,
+            Some(at) if cards.contains(&at) => Self::Before(at),
+            _ => Self::Top,
+        }
+    }
 }
 
 /// What the moderator's last action did (from the address the action
@@ -117,7 +153,8 @@ fn DoneMessage() -> impl IntoView {
     }
 }
 
-fn queue_item(item: QueueItem) -> AnyView {
+/// A card of the queue; `next` is the post of the card after it (0: none).
+fn queue_item(item: QueueItem, next: i64) -> AnyView {
     let locale = use_locale();
     let l = locale.get_untracked();
     let post = item.post_id;
@@ -156,7 +193,7 @@ fn queue_item(item: QueueItem) -> AnyView {
             </p>
         }
     });
-    let actions = post_actions(post, item.area_id, item.author_id);
+    let actions = post_actions(post, item.area_id, item.author_id, Some(next));
     let revisions = item.revisions;
     view! {
         <article class="queue-item" id=format!("queue-post-{post}")>
@@ -179,17 +216,21 @@ fn queue_item(item: QueueItem) -> AnyView {
 }
 
 /// Approve, hide, delete, and suspend the author: the forms a moderator
-/// acts on a post with, in the queue and on the post's own page.
-fn post_actions(post: i64, area: i64, author_id: Option<i64>) -> AnyView {
+/// acts on a post with, in the queue (`next`: the card after it, 0 for
+/// none) and on the post's own page (None).
+fn post_actions(post: i64, area: i64, author_id: Option<i64>, next: Option<i64>) -> AnyView {
     let locale = use_locale();
+    let next = move || next.map(|next| view! { <input type="hidden" name="next" value=next /> });
     let actions = view! {
         <div class="queue-actions">
             <PostForm action=ApprovePost::url() class="inline-form">
                 <input type="hidden" name="post" value=post />
+                {next()}
                 <button type="submit" class="button">{move || td!(locale.get(), moderation.approve)}</button>
             </PostForm>
             <PostForm action=HidePost::url() class="inline-form">
                 <input type="hidden" name="post" value=post />
+                {next()}
                 <label for=format!("hide-reason-{post}")>{move || td!(locale.get(), moderation.hide_reason)}</label>
                 <input id=format!("hide-reason-{post}") name="reason" type="text" required maxlength=REASON.max />
                 <button type="submit" class="button secondary">{move || td!(locale.get(), moderation.hide)}</button>
@@ -201,6 +242,7 @@ fn post_actions(post: i64, area: i64, author_id: Option<i64>) -> AnyView {
                 <p>{move || td!(locale.get(), moderation.delete_confirm)}</p>
                 <PostForm action=DeletePost::url() class="inline-form">
                     <input type="hidden" name="post" value=post />
+                    {next()}
                     <button type="submit" class="button danger">{move || td!(locale.get(), moderation.delete_yes)}</button>
                 </PostForm>
             </details>
@@ -414,7 +456,7 @@ pub fn PostHistoryPage() -> impl IntoView {
                                 })}
                             </p>
                             {action_errors()}
-                            {post_actions(history.post_id, history.area_id, history.author_id)}
+                            {post_actions(history.post_id, history.area_id, history.author_id, None)}
                             <h2>{move || td!(locale.get(), moderation.current_version)}</h2>
                             <pre class="source">{history.current}</pre>
                             {history.revisions.into_iter().map(|revision| view! {

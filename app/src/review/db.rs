@@ -14,6 +14,7 @@ struct ItemRow {
     id: i64,
     channel: String,
     created_at: i64,
+    received_at: Option<i64>,
     area_name: Option<String>,
     area_lang: Option<String>,
     analysis: String,
@@ -116,7 +117,7 @@ pub async fn item(
         return Err(AppError::Forbidden);
     }
     let row: Option<ItemRow> = sqlx::query_as(
-        "SELECT i.id, i.channel, i.created_at,
+        "SELECT i.id, i.channel, i.created_at, i.received_at,
                 COALESCE(an.name, an0.name) AS area_name,
                 CASE WHEN an.name IS NULL THEN a.source_locale ELSE $2 END AS area_lang,
                 i.analysis, i.language, i.language_confidence, i.masked_text,
@@ -169,6 +170,7 @@ pub async fn item(
             crate::channel::Channel::parse,
         )?,
         created_at: row.created_at,
+        received_at: row.received_at.unwrap_or(row.created_at),
         area: row
             .area_name
             .map(|name| LocalText::new(name, row.area_lang.as_deref().unwrap_or("en"), locale)),

@@ -36,7 +36,11 @@ pub struct ItemTheme {
 pub struct ReviewItem {
     pub id: i64,
     pub channel: crate::channel::Channel,
+    /// When it was written.
     pub created_at: i64,
+    /// When it reached Parley (later than written for an imported letter
+    /// or a paper response).
+    pub received_at: i64,
     pub area: Option<LocalText>,
     /// `pending`, `done` or `failed`.
     pub analysis: String,
@@ -325,6 +329,7 @@ pub fn encode(value: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueueRow {
     pub id: i64,
+    /// When it was written: the queue's order.
     pub created_at: i64,
     pub channel: crate::channel::Channel,
     pub language: Option<String>,

@@ -118,6 +118,7 @@ fn ItemBody(item: ReviewItem) -> AnyView {
         id,
         channel,
         created_at,
+        received_at,
         area,
         analysis,
         language,
@@ -144,7 +145,11 @@ fn ItemBody(item: ReviewItem) -> AnyView {
             <dt>{move || td!(locale.get(), review.channel)}</dt>
             <dd>{move || channel.label(locale.get())}</dd>
             <dt>{move || td!(locale.get(), review.received)}</dt>
-            <dd><time>{iso_minute(created_at)}</time></dd>
+            <dd><time>{iso_minute(received_at)}</time></dd>
+            {(received_at != created_at).then(|| view! {
+                <dt>{move || td!(locale.get(), review.written)}</dt>
+                <dd><time>{iso_minute(created_at)}</time></dd>
+            })}
             {area.map(|area| view! {
                 <dt>{move || td!(locale.get(), review.area)}</dt>
                 <dd lang=area.lang>{area.text}</dd>
@@ -198,13 +203,15 @@ fn ItemBody(item: ReviewItem) -> AnyView {
     let actions = draft
         .zip(status)
         .map(|(draft, status)| view! { <ItemActions id draft status back /> });
+    // What was written, then what to do with it (on a phone both before
+    // the details), then where it came from and its themes.
     view! {
-        {facts}
-        {actions}
-        <h2>{move || td!(locale.get(), review.themes)}</h2>
-        {themes}
         <h2>{move || td!(locale.get(), review.masked_title)}</h2>
         {text}
+        {actions}
+        {facts}
+        <h2>{move || td!(locale.get(), review.themes)}</h2>
+        {themes}
         {original}
     }
     .into_any()

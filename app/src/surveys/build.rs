@@ -283,7 +283,10 @@ pub async fn record_whole_in(
     responses: &[WholeResponse],
 ) -> Result<Vec<i64>, AppError> {
     let mut ids = Vec::with_capacity(responses.len());
+    let now = crate::security::now_millis();
     for response in responses {
+        // A paper response reaches Parley when it is typed in or imported.
+        let received = (response.channel == "paper").then_some(now);
         let at = if definition.survey.anonymous != 0 {
             response.at.div_euclid(86_400_000) * 86_400_000
         } else {
@@ -327,6 +330,7 @@ pub async fn record_whole_in(
                 text,
                 language_hint: Some(&response.locale),
                 at,
+                received,
             })
             .collect();
         record(conn, &contributions).await?;

@@ -703,6 +703,7 @@ pub async fn save_section(
                         text,
                         language_hint: Some(input.locale.as_str()),
                         at: kept_time(survey, input.now),
+                        received: None,
                     };
                     contribute(conn, &contribution, input.rules).await?;
                 }

@@ -595,6 +595,7 @@ pub async fn import_item(
             text,
             language_hint: Some("en"),
             at,
+            received: None,
         }],
     )
     .await

@@ -1,0 +1,5 @@
+-- When an input item reached Parley, when that is later than when it was
+-- written (an imported letter, a paper response); NULL: it arrived as it
+-- was written (created_at). The item's review page shows both. (The
+-- review queue walks `input_items_created` newest first.)
+ALTER TABLE input_items ADD COLUMN received_at BIGINT;
