@@ -142,9 +142,15 @@ for (const locale of ["en", "ar"]) {
     await shot(page, `policymaker-1-queues-${locale}`);
     await act(page.locator("a[href$='/review/1']").first());
     await shot(page, `policymaker-2-queue-${locale}`);
+    // Newest first by the date written.
+    const dates = await page.locator(".queue-row .row-head time").allTextContents();
+    expect(dates.length).toBeGreaterThan(1);
+    expect([...dates].sort().reverse()).toEqual(dates);
     const row = page.locator(".queue-row").first();
     await act(row.locator("a.open-item"));
     await page.locator(hydrated).waitFor();
+    // What was written comes first, then what to do with it.
+    await expect(page.locator(".masked-text")).toBeInViewport();
     await page.locator("#i-response").fill(`Answered by the policymaker (${locale}).`);
     await shot(page, `policymaker-3-item-${locale}`);
     await act(page.locator("button[name=action][value=addressed]"));

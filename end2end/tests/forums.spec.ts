@@ -176,6 +176,14 @@ for (const locale of ["en", "ar"]) {
     const held = moderator.locator(".queue-item").filter({ hasText: title });
     await act(held.locator("form").first().locator("button[type=submit]"));
     await expect(moderator.locator("#moderation-done")).toContainText(t(locale, "moderation", "done_approved"));
+    // The page keeps its place: the message stands where the card was,
+    // in sight, its text and its undo button on one line.
+    const done = moderator.locator("ol.queue > li.done-slot #moderation-done");
+    await expect(done).toBeInViewport();
+    const [text, undoButton] = [await done.locator("p").boundingBox(), await done.locator("button").boundingBox()];
+    if (text && undoButton && locale === "en") {
+      expect(Math.abs(text.y + text.height / 2 - (undoButton.y + undoButton.height / 2))).toBeLessThan(3);
+    }
     await shot(moderator, `moderator-2-approved-${locale}`);
     await act(moderator.locator("#moderation-done button"));
     await expect(held).toHaveCount(1);

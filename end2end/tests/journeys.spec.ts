@@ -115,6 +115,8 @@ for (const [locale, viewport] of [
       const { counted, act } = actionCounter();
       await page.goto(`/${locale}`);
       await page.locator(hydrated).waitFor();
+      // What is open is on the first screen, on a phone too.
+      await expect(page.locator(".consultation").first()).toBeInViewport();
       await shot(page, `resident-1-home-${locale}`);
       await act(page.getByRole("link", { name: t(locale, "home", "draft_take_part") }).first());
       const section = page.locator(".draft-section").nth(1);

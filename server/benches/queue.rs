@@ -349,7 +349,13 @@ async fn bench_backend(name: &str, url: &str, size: i64) {
     let client = reqwest::Client::builder().build().expect("client");
     let page = format!("http://{addr}/en/review/{draft}");
     let month_ago = app::ui::time::iso_date(app::security::now_millis() - 30 * DAY);
+    // The keyset cursor of a page in the middle: (date written, id).
     let middle = base + size / 2;
+    let middle_at: i64 = sqlx::query_scalar("SELECT created_at FROM input_items WHERE id = $1")
+        .bind(middle)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
     let filters: Vec<(&str, String)> = vec![
         ("open items, newest first (the default)", String::new()),
         ("one theme", format!("theme={}", town.themes[3])),
@@ -369,7 +375,7 @@ async fn bench_backend(name: &str, url: &str, size: i64) {
         ),
         (
             "a page in the middle (keyset)",
-            format!("status=all&after=0.{middle}"),
+            format!("status=all&after={middle_at}.{middle}"),
         ),
         (
             "area, language and status together",

@@ -208,11 +208,10 @@ impl Settings {
             .to_string();
         Ok(Settings {
             addr: parse(get, "PARLEY_ADDR", "127.0.0.1:3000")?,
-            metrics_addr: match get("PARLEY_METRICS_ADDR")
-                .unwrap_or("127.0.0.1:9464")
-                .trim()
-            {
-                "" => None,
+            // Read as given: set but empty turns /metrics off (`get` would
+            // take empty for unset, and the default).
+            metrics_addr: match vars.get("PARLEY_METRICS_ADDR").map(|v| v.trim()) {
+                Some("") => None,
                 _ => Some(parse(get, "PARLEY_METRICS_ADDR", "127.0.0.1:9464")?),
             },
             database_url: Secret::new(database_url),
@@ -395,6 +394,22 @@ mod tests {
         assert_eq!(settings.addr.port(), 8080);
         assert_eq!(settings.backend(), Backend::Postgres);
         assert_eq!(settings.log_format, LogFormat::Json);
+        Ok(())
+    }
+
+    #[test]
+    fn metrics_are_served_on_loopback_unless_turned_off() -> Result<(), ConfigError> {
+        let default = Settings::from_vars(&HashMap::new())?;
+        assert_eq!(
+            default.metrics_addr.map(|addr| addr.to_string()).as_deref(),
+            Some("127.0.0.1:9464")
+        );
+        for off in ["", "  "] {
+            let settings = Settings::from_vars(&vars(&[("PARLEY_METRICS_ADDR", off)]))?;
+            assert_eq!(settings.metrics_addr, None, "{off:?}");
+        }
+        let moved = Settings::from_vars(&vars(&[("PARLEY_METRICS_ADDR", "127.0.0.1:9500")]))?;
+        assert_eq!(moved.metrics_addr.map(|addr| addr.port()), Some(9500));
         Ok(())
     }
 
