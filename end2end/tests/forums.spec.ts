@@ -112,7 +112,7 @@ for (const locale of ["en", "ar"]) {
     const approve = () => item.locator("form").first().locator("button[type=submit]").click();
     await approve();
     // It says what it did, and can take it back.
-    await expect(moderator).toHaveURL(new RegExp(`/${locale}/moderation\\?done=approved&post=\\d+#moderation-done$`));
+    await expect(moderator).toHaveURL(new RegExp(`/${locale}/moderation\\?done=approved&post=\\d+(&at=\\d+)?#moderation-done$`));
     await expect(moderator.locator("#moderation-done")).toContainText(t(locale, "moderation", "done_approved"));
     await expect(moderator.locator(".queue-item").filter({ hasText: title })).toHaveCount(0);
     await moderator.locator("#moderation-done button").click();

@@ -65,7 +65,7 @@ fn AnnouncementItem(notice: Announcement, can_end: bool) -> impl IntoView {
                 {notice.area.unwrap_or_else(|| td_string!(locale.get_untracked(), announcements.whole_town).to_owned())}
                 " · " <Time millis=notice.starts_at /> " – " <Time millis=notice.ends_at /> " UTC"
             </p>
-            <div class="post-body" lang=notice.lang inner_html=notice.body_html></div>
+            <div class="post-body" lang=notice.lang dir="auto" inner_html=notice.body_html></div>
             {can_end.then(|| view! {
                 <PostForm action=EndAnnouncement::url() class="inline-form">
                     <input type="hidden" name="announcement" value=id />

@@ -71,7 +71,7 @@ fn ContributionCard(item: Contribution) -> impl IntoView {
                 <span class=format!("badge status-{}", status.as_str())>{move || status_text(locale.get(), status)}</span>
                 " " <time>{iso_minute(created_at)}</time> " · " {move || channel.label(locale.get())}
                 {draft.map(|(draft, title)| view! {
-                    " · " <a href=move || page_path(locale.get(), &format!("drafts/{draft}")) lang=title.lang>{title.text}</a>
+                    " · " <a href=move || page_path(locale.get(), &format!("drafts/{draft}")) lang=title.lang dir="auto">{title.text}</a>
                 })}
             </p>
             <blockquote dir="auto">{text}</blockquote>

@@ -92,7 +92,7 @@ fn DraftListBody(list: DraftList) -> AnyView {
                             </a>
                         </h2>
                         <StatusLine status=draft.status opens_at=draft.opens_at closes_at=draft.closes_at />
-                        <p lang=draft.summary.lang>{draft.summary.text}</p>
+                        <p lang=draft.summary.lang dir="auto">{draft.summary.text}</p>
                         <p class="meta">
                             {draft.themes.into_iter().map(|theme| view! {
                                 <span class="tag" lang=theme.lang>{theme.text}</span> " "
@@ -607,7 +607,7 @@ fn ResponsesBody(responses: DraftResponses) -> AnyView {
     let locale = use_locale();
     let DraftResponses { id, title, themes } = responses;
     view! {
-        <p class="lead" lang=title.lang>{title.text}</p>
+        <p class="lead" lang=title.lang dir="auto">{title.text}</p>
         <p>
             <a href=move || page_path(locale.get(), &format!("drafts/{id}"))>{move || td!(locale.get(), drafts.back_to_draft)}</a>
             " · "

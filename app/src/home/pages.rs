@@ -150,7 +150,7 @@ fn Localized(text: LocalText) -> impl IntoView {
         view! { <span>{text.text}</span> }.into_any()
     } else {
         view! {
-            <span lang=text.lang>{text.text}</span>
+            <span lang=text.lang dir="auto">{text.text}</span>
             " "
             <small class="original-note">{move || td!(locale.get(), common.not_translated)}</small>
         }

@@ -174,7 +174,7 @@ fn queue_item(item: QueueItem, next: i64) -> AnyView {
             {item.reports.into_iter().map(|report| view! {
                 <li>
                     <strong>{move || reason_name(locale.get(), report.reason)}</strong>
-                    {(!report.note.is_empty()).then(|| view! { ": " <span>{report.note.clone()}</span> })}
+                    {(!report.note.is_empty()).then(|| view! { ": " <span dir="auto">{report.note.clone()}</span> })}
                     " · " <Time millis=report.at />
                 </li>
             }).collect_view()}

@@ -64,7 +64,7 @@ pub fn ReviewHomePage() -> impl IntoView {
                                     let draft = queue.draft;
                                     view! {
                                         <li class="card">
-                                            <a href=move || page_path(locale.get(), &format!("review/{draft}")) lang=queue.title.lang>{queue.title.text}</a>
+                                            <a href=move || page_path(locale.get(), &format!("review/{draft}")) lang=queue.title.lang dir="auto">{queue.title.text}</a>
                                             <p class="meta">
                                                 {queue.themes.into_iter().map(|theme| view! { <span class="tag" lang=theme.lang>{theme.text}</span> " " }).collect_view()}
                                             </p>
@@ -217,7 +217,7 @@ fn QueueBody(page: QueuePage) -> AnyView {
         .collect_view();
     view! {
         <p class="lead" dir="auto">
-            <a href=move || page_path(locale.get(), &format!("drafts/{draft}")) lang=title.lang>{title.text}</a>
+            <a href=move || page_path(locale.get(), &format!("drafts/{draft}")) lang=title.lang dir="auto">{title.text}</a>
         </p>
         <Filters query=query.clone() draft themes=themes.clone() areas languages />
         <p class="meta shortcuts">{move || td!(locale.get(), review.shortcuts)}</p>
