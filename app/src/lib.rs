@@ -21,6 +21,7 @@ pub mod db;
 pub mod drafts;
 pub mod error;
 pub mod feedback;
+pub mod focus_groups;
 pub mod forums;
 pub mod home;
 #[cfg(feature = "ssr")]

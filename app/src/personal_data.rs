@@ -194,6 +194,7 @@ pub const REGISTER: &[&Registration] = &[
     &crate::forums::personal::PERSONAL_DATA,
     &crate::feedback::db::PERSONAL_DATA,
     &crate::surveys::db::PERSONAL_DATA,
+    &crate::focus_groups::db::PERSONAL_DATA,
     &crate::drafts::comments::PERSONAL_DATA,
     &crate::drafts::db::PERSONAL_DATA,
     &crate::announcements::db::PERSONAL_DATA,

@@ -1,0 +1,550 @@
+//! SQL of focus groups: sessions, and each move of a sign-up (signing up,
+//! cancelling, an offer of a freed place, accepting it, its lapse), each
+//! in the caller's write transaction.
+//!
+//! Every move first updates its session's row: on PostgreSQL that row's
+//! lock orders concurrent moves (and numbers the arrivals), on SQLite the
+//! write transaction does. The session's `confirmed` counts the places
+//! held (confirmed and offered), and a place is taken only while it is
+//! below `capacity` (the table's CHECK refuses anything else), so a
+//! session is never overbooked.
+
+use super::{Event, Mode, Standing};
+use crate::db::stored;
+use crate::error::AppError;
+use sqlx::FromRow;
+
+/// A session as its organiser creates it (published at once or later).
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    pub mode: Mode,
+    pub area: Option<i64>,
+    pub theme: Option<i64>,
+    pub source_locale: &'a str,
+    /// The languages spoken, as locale codes.
+    pub languages: &'a [&'a str],
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub place: Option<&'a str>,
+    pub online_link: Option<&'a str>,
+    pub capacity: i64,
+    /// Mode select: when applications close.
+    pub applications_close_at: Option<i64>,
+    pub topic: &'a str,
+    /// Markdown.
+    pub description: &'a str,
+    /// Markdown: what a participant agrees to (version 1).
+    pub consent: &'a str,
+    pub created_by: Option<i64>,
+}
+
+/// Creates a session (drafting) with its texts in its source locale.
+#[tracing::instrument(skip_all)]
+pub async fn create_in(
+    conn: &mut sqlx::AnyConnection,
+    session: &NewSession<'_>,
+    now: i64,
+) -> Result<i64, AppError> {
+    if session.capacity < 1 || session.ends_at <= session.starts_at {
+        return Err(AppError::BadRequest);
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO focus_groups (mode, area_id, theme_id, source_locale, languages, starts_at, ends_at,
+                                   place, online_link, capacity, applications_close_at, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+    )
+    .bind(session.mode.as_str())
+    .bind(session.area)
+    .bind(session.theme)
+    .bind(session.source_locale)
+    .bind(session.languages.join(","))
+    .bind(session.starts_at)
+    .bind(session.ends_at)
+    .bind(session.place)
+    .bind(session.online_link)
+    .bind(session.capacity)
+    .bind(session.applications_close_at)
+    .bind(session.created_by)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    for (key, text) in [
+        ("topic", session.topic),
+        ("description", session.description),
+        ("consent.1", session.consent),
+    ] {
+        sqlx::query(
+            "INSERT INTO focus_group_texts (focus_group_id, locale, text_key, text) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(session.source_locale)
+        .bind(key)
+        .bind(text)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(id)
+}
+
+/// Opens a drafting session's sign-ups.
+pub async fn publish_in(conn: &mut sqlx::AnyConnection, session: i64) -> Result<(), AppError> {
+    let done = sqlx::query(
+        "UPDATE focus_groups SET status = 'published' WHERE id = $1 AND status = 'drafting'",
+    )
+    .bind(session)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotNow);
+    }
+    Ok(())
+}
+
+/// What a person gives to sign up.
+#[derive(Debug, Clone)]
+pub struct NewSignup<'a> {
+    pub name: &'a str,
+    pub contact: &'a str,
+    /// Languages they speak, as locale codes.
+    pub languages: &'a [&'a str],
+    pub needs: Option<&'a str>,
+    /// The session's questions answered, as JSON.
+    pub answers: Option<&'a str>,
+    /// Their interface language, for what Parley sends them.
+    pub locale: &'a str,
+    /// The keyed hash of their private link's token.
+    pub token_hash: &'a str,
+    pub user_id: Option<i64>,
+    pub participant_id: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct Claimed {
+    signups: i64,
+    confirmed: i64,
+    capacity: i64,
+    mode: String,
+    consent_version: i64,
+}
+
+/// Signs `signup` up for `session`: confirmed while places remain (first
+/// come), else waitlisted; an application (select). Returns the sign-up
+/// and where it stands. NotNow when the session takes no sign-ups (not
+/// published, started, or its applications closed).
+#[tracing::instrument(skip_all)]
+pub async fn sign_up_in(
+    conn: &mut sqlx::AnyConnection,
+    session: i64,
+    signup: &NewSignup<'_>,
+    now: i64,
+) -> Result<(i64, Standing), AppError> {
+    // Numbers this arrival and locks the session's row until commit.
+    let claimed: Option<Claimed> = sqlx::query_as(
+        "UPDATE focus_groups SET signups = signups + 1
+         WHERE id = $1 AND status = 'published' AND starts_at > $2
+           AND (mode = 'first_come' OR applications_close_at IS NULL OR applications_close_at > $2)
+         RETURNING signups, confirmed, capacity, mode, consent_version",
+    )
+    .bind(session)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let claimed = claimed.ok_or(AppError::NotNow)?;
+    let mode = stored("focus_groups.mode", &claimed.mode, Mode::parse)?;
+    let standing = match mode {
+        Mode::Select => Standing::Applied,
+        Mode::FirstCome if claimed.confirmed < claimed.capacity => {
+            sqlx::query("UPDATE focus_groups SET confirmed = confirmed + 1 WHERE id = $1")
+                .bind(session)
+                .execute(&mut *conn)
+                .await?;
+            Standing::Confirmed
+        }
+        Mode::FirstCome => Standing::Waitlisted,
+    };
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO focus_group_signups (focus_group_id, status, arrival, token_hash, user_id, participant_id,
+                                          name, contact, languages, needs, answers, locale, consent_version,
+                                          created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
+    )
+    .bind(session)
+    .bind(standing.as_str())
+    .bind(claimed.signups)
+    .bind(signup.token_hash)
+    .bind(signup.user_id)
+    .bind(signup.participant_id)
+    .bind(signup.name)
+    .bind(signup.contact)
+    .bind(signup.languages.join(","))
+    .bind(signup.needs)
+    .bind(signup.answers)
+    .bind(signup.locale)
+    .bind(claimed.consent_version)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    let event = match standing {
+        Standing::Confirmed => Event::Confirmed,
+        Standing::Applied => Event::Applied,
+        _ => Event::Waitlisted,
+    };
+    record(conn, id, event, now).await?;
+    Ok((id, standing))
+}
+
+/// A sign-up found by its private link, with its session's row locked.
+#[derive(FromRow)]
+struct Held {
+    id: i64,
+    focus_group_id: i64,
+    status: String,
+    offer_until: Option<i64>,
+}
+
+/// The sign-up whose private link hashes to `token_hash`, its session's
+/// row locked first (then read again: a concurrent move may have changed
+/// it while this one waited).
+async fn held_by_token(conn: &mut sqlx::AnyConnection, token_hash: &str) -> Result<Held, AppError> {
+    let session: Option<i64> =
+        sqlx::query_scalar("SELECT focus_group_id FROM focus_group_signups WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let session = session.ok_or(AppError::ExpiredLink)?;
+    lock(conn, session).await?;
+    sqlx::query_as(
+        "SELECT id, focus_group_id, status, offer_until FROM focus_group_signups WHERE token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::ExpiredLink)
+}
+
+/// Takes the session's row lock until commit (PostgreSQL; SQLite's write
+/// transaction holds the whole database already).
+async fn lock(conn: &mut sqlx::AnyConnection, session: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE focus_groups SET signups = signups WHERE id = $1")
+        .bind(session)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Cancels the sign-up of `token_hash`. A place it held goes to the first
+/// on the waitlist, as an offer until a deadline (`hold_millis` at most).
+/// Returns the sign-up offered the place, if any. Cancelling twice does
+/// nothing more.
+#[tracing::instrument(skip_all)]
+pub async fn cancel_in(
+    conn: &mut sqlx::AnyConnection,
+    token_hash: &str,
+    now: i64,
+    hold_millis: i64,
+) -> Result<Option<i64>, AppError> {
+    let held = held_by_token(conn, token_hash).await?;
+    let standing = stored("focus_group_signups.status", &held.status, Standing::parse)?;
+    if standing == Standing::Cancelled {
+        return Ok(None);
+    }
+    set_standing(conn, held.id, Standing::Cancelled, None, now).await?;
+    record(conn, held.id, Event::Cancelled, now).await?;
+    if standing.holds_a_place() {
+        free_place_in(conn, held.focus_group_id, now, hold_millis).await
+    } else {
+        Ok(None)
+    }
+}
+
+/// Accepts the place offered to the sign-up of `token_hash`: true when
+/// accepted before its deadline; false when the offer had run out (it
+/// lapses now, to be committed, and the place goes to the next person).
+/// NotNow when nothing is offered to it.
+#[tracing::instrument(skip_all)]
+pub async fn accept_in(
+    conn: &mut sqlx::AnyConnection,
+    token_hash: &str,
+    now: i64,
+    hold_millis: i64,
+) -> Result<bool, AppError> {
+    let held = held_by_token(conn, token_hash).await?;
+    let standing = stored("focus_group_signups.status", &held.status, Standing::parse)?;
+    match (standing, held.offer_until) {
+        (Standing::Offered, Some(until)) if until > now => {
+            set_standing(conn, held.id, Standing::Confirmed, None, now).await?;
+            record(conn, held.id, Event::Accepted, now).await?;
+            Ok(true)
+        }
+        (Standing::Offered, _) => {
+            lapse(conn, held.id, held.focus_group_id, now, hold_millis).await?;
+            Ok(false)
+        }
+        _ => Err(AppError::NotNow),
+    }
+}
+
+/// Lets every offer whose deadline has passed lapse, each place going to
+/// the next on its waitlist. Returns how many lapsed. Run by a job, and
+/// before a sign-up is read.
+#[tracing::instrument(skip_all)]
+pub async fn lapse_offers_in(
+    conn: &mut sqlx::AnyConnection,
+    now: i64,
+    hold_millis: i64,
+) -> Result<u64, AppError> {
+    let due: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT id, focus_group_id FROM focus_group_signups
+         WHERE offer_until IS NOT NULL AND offer_until <= $1 AND status = 'offered'
+         ORDER BY offer_until, id",
+    )
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut lapsed = 0;
+    for (signup, session) in due {
+        lock(conn, session).await?;
+        let still: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM focus_group_signups WHERE id = $1 AND status = 'offered' AND offer_until <= $2",
+        )
+        .bind(signup)
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if still.is_some() {
+            lapse(conn, signup, session, now, hold_millis).await?;
+            lapsed += 1;
+        }
+    }
+    Ok(lapsed)
+}
+
+/// The offer to `signup` ran out: its place goes to the next person.
+async fn lapse(
+    conn: &mut sqlx::AnyConnection,
+    signup: i64,
+    session: i64,
+    now: i64,
+    hold_millis: i64,
+) -> Result<(), AppError> {
+    set_standing(conn, signup, Standing::Lapsed, None, now).await?;
+    record(conn, signup, Event::Lapsed, now).await?;
+    free_place_in(conn, session, now, hold_millis).await?;
+    Ok(())
+}
+
+/// A place of `session` is free (its row locked by the caller): it is
+/// offered to the first on the waitlist, held for them until a deadline;
+/// with nobody waiting, the session counts one place less. Returns the
+/// sign-up offered the place.
+async fn free_place_in(
+    conn: &mut sqlx::AnyConnection,
+    session: i64,
+    now: i64,
+    hold_millis: i64,
+) -> Result<Option<i64>, AppError> {
+    let next: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT s.id, g.starts_at FROM focus_group_signups s JOIN focus_groups g ON g.id = s.focus_group_id
+         WHERE s.focus_group_id = $1 AND s.status = 'waitlisted' AND g.starts_at > $2
+         ORDER BY s.arrival LIMIT 1",
+    )
+    .bind(session)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match next {
+        Some((signup, starts_at)) => {
+            let until = super::offer_deadline(now, starts_at, hold_millis);
+            set_standing(conn, signup, Standing::Offered, Some(until), now).await?;
+            record(conn, signup, Event::Offered, now).await?;
+            Ok(Some(signup))
+        }
+        None => {
+            sqlx::query("UPDATE focus_groups SET confirmed = confirmed - 1 WHERE id = $1")
+                .bind(session)
+                .execute(&mut *conn)
+                .await?;
+            Ok(None)
+        }
+    }
+}
+
+async fn set_standing(
+    conn: &mut sqlx::AnyConnection,
+    signup: i64,
+    standing: Standing,
+    offer_until: Option<i64>,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE focus_group_signups SET status = $1, offer_until = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(standing.as_str())
+    .bind(offer_until)
+    .bind(now)
+    .bind(signup)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn record(
+    conn: &mut sqlx::AnyConnection,
+    signup: i64,
+    event: Event,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO focus_group_events (signup_id, event, at) VALUES ($1, $2, $3)")
+        .bind(signup)
+        .bind(event.as_str())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A sign-up as its private page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignupView {
+    pub id: i64,
+    pub session: i64,
+    pub standing: Standing,
+    /// On the waitlist: how many wait before them, plus one.
+    pub place_in_line: Option<i64>,
+    pub offer_until: Option<i64>,
+    /// What happened to it, oldest first.
+    pub events: Vec<(Event, i64)>,
+}
+
+/// The sign-up whose private link hashes to `token_hash`.
+#[tracing::instrument(skip_all)]
+pub async fn signup_by_token(
+    conn: &mut sqlx::AnyConnection,
+    token_hash: &str,
+) -> Result<SignupView, AppError> {
+    let row: Option<(i64, i64, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, focus_group_id, status, arrival, offer_until FROM focus_group_signups
+         WHERE token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (id, session, status, arrival, offer_until) = row.ok_or(AppError::ExpiredLink)?;
+    let standing = stored("focus_group_signups.status", &status, Standing::parse)?;
+    let place_in_line = if standing == Standing::Waitlisted {
+        let before: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM focus_group_signups
+             WHERE focus_group_id = $1 AND status = 'waitlisted' AND arrival < $2",
+        )
+        .bind(session)
+        .bind(arrival)
+        .fetch_one(&mut *conn)
+        .await?;
+        Some(before + 1)
+    } else {
+        None
+    };
+    let events: Vec<(String, i64)> =
+        sqlx::query_as("SELECT event, at FROM focus_group_events WHERE signup_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let events = events
+        .into_iter()
+        .map(|(event, at)| {
+            Ok((
+                stored("focus_group_events.event", &event, Event::parse)?,
+                at,
+            ))
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(SignupView {
+        id,
+        session,
+        standing,
+        place_in_line,
+        offer_until: if standing == Standing::Offered {
+            offer_until
+        } else {
+            None
+        },
+        events,
+    })
+}
+
+/// What the focus-group room holds about people: sign-ups (names,
+/// contacts, needs, answers) and the organiser of each session.
+pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_data::Registration {
+    feature: "focus_groups",
+    tables: &[
+        crate::personal_data::Table {
+            name: "focus_groups",
+            personal: &["created_by"],
+            other: &[
+                "id",
+                "status",
+                "mode",
+                "area_id",
+                "theme_id",
+                "source_locale",
+                "languages",
+                "starts_at",
+                "ends_at",
+                "place",
+                "online_link",
+                "capacity",
+                "signups",
+                "confirmed",
+                "applications_close_at",
+                "consent_version",
+                "created_at",
+                "erased_at",
+            ],
+        },
+        crate::personal_data::Table {
+            name: "focus_group_signups",
+            personal: &[
+                "token_hash",
+                "user_id",
+                "participant_id",
+                "name",
+                "contact",
+                "languages",
+                "needs",
+                "answers",
+            ],
+            other: &[
+                "id",
+                "focus_group_id",
+                "status",
+                "arrival",
+                "locale",
+                "consent_version",
+                "offer_until",
+                "checked_in_at",
+                "created_at",
+                "updated_at",
+                "erased_at",
+            ],
+        },
+        crate::personal_data::Table::plain("focus_group_events", &["id", "signup_id", "event", "at"]),
+        crate::personal_data::Table::plain(
+            "focus_group_texts",
+            &["focus_group_id", "locale", "text_key", "text"],
+        ),
+    ],
+    export: crate::personal_data::Export::Rows(
+        "SELECT s.id, s.focus_group_id AS session, s.status, s.name, s.contact, s.languages, s.needs,
+                s.answers, s.locale, s.consent_version, s.created_at
+         FROM focus_group_signups s WHERE {subject} ORDER BY s.id",
+    ),
+    erase: &[],
+    // Leaving empties a sign-up of everything about its person, whatever
+    // they chose (the row stays, so that the session's counts hold).
+    unlink: &[
+        "UPDATE focus_group_signups SET name = NULL, contact = NULL, languages = '', needs = NULL,
+                answers = NULL, user_id = NULL, participant_id = NULL WHERE {subject}",
+        "UPDATE focus_groups SET created_by = NULL WHERE created_by = {account}",
+    ],
+    erase_by: None,
+};

@@ -1,0 +1,93 @@
+-- Focus groups: sessions that residents sign up for, without an account.
+
+-- A session. `status`: drafting (its organiser prepares it) → published
+-- (sign-ups open) → cancelled. `mode`: first_come (confirmed up to the
+-- capacity, then waitlisted in arrival order) or select (applications
+-- until `applications_close_at`, then a selection against the targets).
+-- `signups` numbers the sign-ups in arrival order and `confirmed` counts
+-- the confirmed ones: a sign-up moves both in one UPDATE of this row, so
+-- that the row's lock orders the arrivals and the capacity holds.
+-- `consent_version` is the version of the consent text a sign-up agrees
+-- to now. `place` and `online_link` are shown to confirmed participants
+-- only.
+CREATE TABLE focus_groups (
+    id                    BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    status                TEXT    NOT NULL DEFAULT 'drafting'
+                          CHECK (status IN ('drafting', 'published', 'cancelled')),
+    mode                  TEXT    NOT NULL DEFAULT 'first_come'
+                          CHECK (mode IN ('first_come', 'select')),
+    area_id               BIGINT REFERENCES areas (id) ON DELETE SET NULL,
+    theme_id              BIGINT REFERENCES themes (id) ON DELETE SET NULL,
+    source_locale         TEXT    NOT NULL,
+    languages             TEXT    NOT NULL,
+    starts_at             BIGINT NOT NULL,
+    ends_at               BIGINT NOT NULL,
+    place                 TEXT,
+    online_link           TEXT,
+    capacity              BIGINT NOT NULL CHECK (capacity > 0),
+    signups               BIGINT NOT NULL DEFAULT 0,
+    confirmed             BIGINT NOT NULL DEFAULT 0 CHECK (confirmed <= capacity),
+    applications_close_at BIGINT,
+    consent_version       BIGINT NOT NULL DEFAULT 1,
+    created_by            BIGINT REFERENCES users (id) ON DELETE SET NULL,
+    created_at            BIGINT NOT NULL,
+    erased_at             BIGINT
+);
+CREATE INDEX focus_groups_starts ON focus_groups (status, starts_at);
+
+-- Every text of a session, by locale and key: `topic`, `description`
+-- (Markdown), `accessibility`, `consent.{version}` (Markdown).
+CREATE TABLE focus_group_texts (
+    focus_group_id BIGINT NOT NULL REFERENCES focus_groups (id) ON DELETE CASCADE,
+    locale         TEXT    NOT NULL,
+    text_key       TEXT    NOT NULL,
+    text           TEXT    NOT NULL,
+    PRIMARY KEY (focus_group_id, locale, text_key)
+);
+
+-- A sign-up. `status`: confirmed, waitlisted, offered (a freed place,
+-- held until `offer_until`), lapsed (the offer ran out), applied (mode
+-- select), declined (not selected), cancelled. The session's `confirmed`
+-- counts the confirmed and the offered: an offered place is held.
+-- `user_id` or `participant_id`: who signed up, when signed in or known
+-- by their device (for their download and erasure); none is needed. `arrival` is the session's `signups` counter at sign-up: the
+-- waitlist's order. `token_hash` is the keyed hash of the private link's
+-- token. Name, contact, needs and answers are erased
+-- (`erased_at`) a retention period after the session ends.
+CREATE TABLE focus_group_signups (
+    id              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    focus_group_id  BIGINT NOT NULL REFERENCES focus_groups (id) ON DELETE CASCADE,
+    status          TEXT    NOT NULL
+                    CHECK (status IN ('confirmed', 'waitlisted', 'offered', 'lapsed', 'applied', 'declined', 'cancelled')),
+    arrival         BIGINT NOT NULL,
+    token_hash      TEXT    NOT NULL UNIQUE,
+    user_id         BIGINT REFERENCES users (id) ON DELETE SET NULL,
+    participant_id  BIGINT REFERENCES participants (id) ON DELETE SET NULL,
+    name            TEXT,
+    contact         TEXT,
+    languages       TEXT    NOT NULL DEFAULT '',
+    needs           TEXT,
+    answers         TEXT,
+    locale          TEXT    NOT NULL,
+    consent_version BIGINT NOT NULL,
+    offer_until     BIGINT,
+    checked_in_at   BIGINT,
+    created_at      BIGINT NOT NULL,
+    updated_at      BIGINT NOT NULL,
+    erased_at       BIGINT,
+    UNIQUE (focus_group_id, arrival)
+);
+CREATE INDEX focus_group_signups_waitlist ON focus_group_signups (focus_group_id, status, arrival);
+CREATE INDEX focus_group_signups_user ON focus_group_signups (user_id);
+CREATE INDEX focus_group_signups_participant ON focus_group_signups (participant_id);
+CREATE INDEX focus_group_signups_offers ON focus_group_signups (offer_until) WHERE offer_until IS NOT NULL;
+
+-- What happened to a sign-up, for its private page: signed up, confirmed,
+-- waitlisted, offered, accepted, lapsed, promoted, cancelled.
+CREATE TABLE focus_group_events (
+    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    signup_id  BIGINT NOT NULL REFERENCES focus_group_signups (id) ON DELETE CASCADE,
+    event      TEXT    NOT NULL,
+    at         BIGINT NOT NULL
+);
+CREATE INDEX focus_group_events_signup ON focus_group_events (signup_id, id);
