@@ -9,7 +9,8 @@
 -- that the row's lock orders the arrivals and the capacity holds.
 -- `consent_version` is the version of the consent text a sign-up agrees
 -- to now. `place` and `online_link` are shown to confirmed participants
--- only.
+-- only. `targets`: the recruitment targets (JSON, `selection::Target`);
+-- `selection_seed` and `selected_at` record the selection once run.
 CREATE TABLE focus_groups (
     id                    BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     status                TEXT    NOT NULL DEFAULT 'drafting'
@@ -29,6 +30,9 @@ CREATE TABLE focus_groups (
     confirmed             BIGINT NOT NULL DEFAULT 0 CHECK (confirmed <= capacity),
     applications_close_at BIGINT,
     consent_version       BIGINT NOT NULL DEFAULT 1,
+    targets               TEXT    NOT NULL DEFAULT '[]',
+    selection_seed        BIGINT,
+    selected_at           BIGINT,
     created_by            BIGINT REFERENCES users (id) ON DELETE SET NULL,
     created_at            BIGINT NOT NULL,
     erased_at             BIGINT
@@ -66,6 +70,7 @@ CREATE TABLE focus_group_signups (
     name            TEXT,
     contact         TEXT,
     languages       TEXT    NOT NULL DEFAULT '',
+    categories      TEXT    NOT NULL DEFAULT '',
     needs           TEXT,
     answers         TEXT,
     locale          TEXT    NOT NULL,
@@ -91,3 +96,15 @@ CREATE TABLE focus_group_events (
     at         BIGINT NOT NULL
 );
 CREATE INDEX focus_group_events_signup ON focus_group_events (signup_id, id);
+
+-- What stays of a session's sign-ups once their personal data is erased
+-- (a retention period after it ended): how many signed up and attended,
+-- in all ('') and by recruitment category. Small groups are suppressed
+-- where the counts are shown.
+CREATE TABLE focus_group_counts (
+    focus_group_id BIGINT NOT NULL REFERENCES focus_groups (id) ON DELETE CASCADE,
+    category       TEXT    NOT NULL,
+    signed_up      BIGINT NOT NULL,
+    attended       BIGINT NOT NULL,
+    PRIMARY KEY (focus_group_id, category)
+);

@@ -9,7 +9,8 @@
 -- that the row's lock orders the arrivals and the capacity holds.
 -- `consent_version` is the version of the consent text a sign-up agrees
 -- to now. `place` and `online_link` are shown to confirmed participants
--- only.
+-- only. `targets`: the recruitment targets (JSON, `selection::Target`);
+-- `selection_seed` and `selected_at` record the selection once run.
 CREATE TABLE focus_groups (
     id                    INTEGER PRIMARY KEY,
     status                TEXT    NOT NULL DEFAULT 'drafting'
@@ -29,6 +30,9 @@ CREATE TABLE focus_groups (
     confirmed             INTEGER NOT NULL DEFAULT 0 CHECK (confirmed <= capacity),
     applications_close_at INTEGER,
     consent_version       INTEGER NOT NULL DEFAULT 1,
+    targets               TEXT    NOT NULL DEFAULT '[]',
+    selection_seed        INTEGER,
+    selected_at           INTEGER,
     created_by            INTEGER REFERENCES users (id) ON DELETE SET NULL,
     created_at            INTEGER NOT NULL,
     erased_at             INTEGER
@@ -66,6 +70,7 @@ CREATE TABLE focus_group_signups (
     name            TEXT,
     contact         TEXT,
     languages       TEXT    NOT NULL DEFAULT '',
+    categories      TEXT    NOT NULL DEFAULT '',
     needs           TEXT,
     answers         TEXT,
     locale          TEXT    NOT NULL,
@@ -91,3 +96,15 @@ CREATE TABLE focus_group_events (
     at         INTEGER NOT NULL
 );
 CREATE INDEX focus_group_events_signup ON focus_group_events (signup_id, id);
+
+-- What stays of a session's sign-ups once their personal data is erased
+-- (a retention period after it ended): how many signed up and attended,
+-- in all ('') and by recruitment category. Small groups are suppressed
+-- where the counts are shown.
+CREATE TABLE focus_group_counts (
+    focus_group_id INTEGER NOT NULL REFERENCES focus_groups (id) ON DELETE CASCADE,
+    category       TEXT    NOT NULL,
+    signed_up      INTEGER NOT NULL,
+    attended       INTEGER NOT NULL,
+    PRIMARY KEY (focus_group_id, category)
+);

@@ -59,6 +59,13 @@ pub struct Settings {
     pub mail_from: String,
     /// `PARLEY_OUTBOX_INTERVAL_MS`: how often the outbox is checked.
     pub outbox_interval_ms: u64,
+    /// `PARLEY_FOCUS_GROUP_RETENTION_DAYS`: how long after a focus group
+    /// its participants' names, contacts, needs and answers are kept.
+    pub focus_group_retention_days: u32,
+    /// `PARLEY_FOCUS_GROUP_OFFER_HOURS`: how long a freed place is held for
+    /// the person it is offered to (at most half the time left before the
+    /// session).
+    pub focus_group_offer_hours: u32,
     /// `PARLEY_SIGN_UPS_PER_HOUR`: accounts one client address may create
     /// per hour.
     pub sign_ups_per_hour: u32,
@@ -266,6 +273,8 @@ impl Settings {
                 .unwrap_or("Parley <parley@localhost>")
                 .to_owned(),
             outbox_interval_ms: parse(get, "PARLEY_OUTBOX_INTERVAL_MS", "2000")?,
+            focus_group_retention_days: parse(get, "PARLEY_FOCUS_GROUP_RETENTION_DAYS", "30")?,
+            focus_group_offer_hours: parse(get, "PARLEY_FOCUS_GROUP_OFFER_HOURS", "24")?,
             sign_ups_per_hour: parse(get, "PARLEY_SIGN_UPS_PER_HOUR", "5")?,
             feedback_per_hour: parse(get, "PARLEY_FEEDBACK_PER_HOUR", "30")?,
             posting: PostingLimits {

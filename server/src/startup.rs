@@ -112,6 +112,10 @@ impl Application {
             sender,
             std::time::Duration::from_millis(settings.outbox_interval_ms.max(100)),
         ));
+        tokio::spawn(crate::jobs::focus_groups::run(
+            db.clone(),
+            crate::jobs::focus_groups::Periods::from_settings(&settings),
+        ));
         if let Some(detector) = detector {
             for _ in 0..workers {
                 tokio::spawn(crate::jobs::analysis::run(

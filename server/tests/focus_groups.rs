@@ -10,14 +10,17 @@ mod support;
 use app::error::AppError;
 use app::focus_groups::Standing;
 use app::focus_groups::db::{
-    NewSession, NewSignup, accept_in, cancel_in, create_in, lapse_offers_in, publish_in,
-    sign_up_in, signup_by_token,
+    NewSession, NewSignup, accept_in, cancel_in, check_in_in, create_in, lapse_offers_in,
+    publish_in, select_in, sign_up_in, signup_by_token,
 };
+use app::focus_groups::selection::{Applicant, Target, balance, select, shortfall};
 use support::{Backend, TestApp, spawn_app};
 
 on_both_backends!(
     two_hundred_sign_ups_at_once_fill_twenty_places_exactly,
     a_freed_place_is_offered_in_turn_with_a_deadline,
+    a_selection_meets_its_targets_and_reproduces_from_its_seed,
+    contact_details_expire_and_only_counts_remain,
 );
 
 const HOUR: i64 = 3_600_000;
@@ -27,13 +30,24 @@ const NOW: i64 = 1_800_000_000_000;
 
 /// A published first-come session of `capacity` places, ten days ahead.
 async fn session(app: &TestApp, capacity: i64) -> i64 {
+    session_of(app, capacity, app::focus_groups::Mode::FirstCome, &[]).await
+}
+
+/// A published session ten days ahead, filled in `mode` (applications
+/// close in a day) against `targets`.
+async fn session_of(
+    app: &TestApp,
+    capacity: i64,
+    mode: app::focus_groups::Mode,
+    targets: &[Target],
+) -> i64 {
     let area = app.area_id("riverside").await;
     app.db
         .write(async |tx| {
             let id = create_in(
                 tx,
                 &NewSession {
-                    mode: app::focus_groups::Mode::FirstCome,
+                    mode,
                     area: Some(area),
                     theme: None,
                     source_locale: "en",
@@ -43,7 +57,8 @@ async fn session(app: &TestApp, capacity: i64) -> i64 {
                     place: Some("Riverside library, room 2"),
                     online_link: None,
                     capacity,
-                    applications_close_at: None,
+                    applications_close_at: Some(NOW + DAY),
+                    targets,
                     topic: "Feeling safe on the way home",
                     description: "Two hours, tea and biscuits.",
                     consent: "We keep your name and contact until 30 days after the session.",
@@ -67,6 +82,17 @@ async fn sign_up(
     token: &str,
     now: i64,
 ) -> Result<(i64, Standing), AppError> {
+    apply(db, session, token, &[], now).await
+}
+
+/// Signs up `token` counted in `categories`.
+async fn apply(
+    db: &app::db::Db,
+    session: i64,
+    token: &str,
+    categories: &[&str],
+    now: i64,
+) -> Result<(i64, Standing), AppError> {
     let name = format!("Person {token}");
     let contact = format!("{token}@example.org");
     db.write(async |tx| {
@@ -77,6 +103,7 @@ async fn sign_up(
                 name: &name,
                 contact: &contact,
                 languages: &["en"],
+                categories,
                 needs: None,
                 answers: None,
                 locale: "en",
@@ -269,4 +296,212 @@ async fn a_freed_place_is_offered_in_turn_with_a_deadline(backend: Backend) {
 
 fn error_kind<T>(result: Result<T, AppError>) -> Option<AppError> {
     result.err()
+}
+
+async fn a_selection_meets_its_targets_and_reproduces_from_its_seed(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    let target = |category: &str, min: Option<u32>, max: Option<u32>| Target {
+        category: category.to_owned(),
+        min,
+        max,
+    };
+    let targets = [
+        target("age:under_30", Some(2), None),
+        target("area:northfield", Some(2), None),
+        target("language:en", None, Some(3)),
+    ];
+    let id = session_of(&app, 6, app::focus_groups::Mode::Select, &targets).await;
+    // 20 applicants: most over 30, from Riverside, speaking English.
+    for n in 0..20 {
+        let age = if n % 6 == 0 {
+            "age:under_30"
+        } else {
+            "age:30_plus"
+        };
+        let area = if n % 7 == 3 {
+            "area:northfield"
+        } else {
+            "area:riverside"
+        };
+        let language = if n % 4 == 0 {
+            "language:ur"
+        } else {
+            "language:en"
+        };
+        let (_, standing) = apply(&app.db, id, &format!("a{n}"), &[age, area, language], NOW)
+            .await
+            .unwrap();
+        assert_eq!(standing, Standing::Applied);
+    }
+    let run = |seed: u64, at: i64| {
+        let app = &app;
+        async move {
+            app.db
+                .write(async |tx| select_in(tx, id, seed, None, "test", at).await)
+                .await
+        }
+    };
+    assert_eq!(
+        run(99, NOW + HOUR).await.err(),
+        Some(AppError::NotNow),
+        "applications are still open"
+    );
+    let chosen = run(99, NOW + 2 * DAY).await.unwrap();
+    assert_eq!(chosen.len(), 6);
+    assert_eq!(
+        run(99, NOW + 2 * DAY).await.err(),
+        Some(AppError::NotNow),
+        "a selection runs once"
+    );
+
+    // The chosen meet every target, though the applicants did not.
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, categories, status FROM focus_group_signups WHERE focus_group_id = $1 ORDER BY arrival",
+    )
+    .bind(id)
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    let applicants: Vec<Applicant> = rows
+        .iter()
+        .map(|(id, categories, _)| Applicant {
+            id: *id,
+            categories: categories.split(',').map(str::to_owned).collect(),
+        })
+        .collect();
+    let everyone: Vec<&Applicant> = applicants.iter().collect();
+    let picked: Vec<&Applicant> = applicants
+        .iter()
+        .filter(|a| chosen.contains(&a.id))
+        .collect();
+    assert!(
+        shortfall(&everyone[..6], &targets) > 0,
+        "the first six would not do"
+    );
+    assert_eq!(
+        shortfall(&picked, &targets),
+        0,
+        "{:?}",
+        balance(&picked, &targets)
+    );
+    for (id, _, status) in &rows {
+        let expected = if chosen.contains(id) {
+            "confirmed"
+        } else {
+            "waitlisted"
+        };
+        assert_eq!(status, expected);
+    }
+    assert_eq!(places_add_up(&app, id).await, 6);
+    // Anyone can run it again from the recorded seed and find the same
+    // people; the run is audited with its seed.
+    let seed: i64 = sqlx::query_scalar("SELECT selection_seed FROM focus_groups WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        select(
+            &applicants,
+            &targets,
+            6,
+            u64::from_ne_bytes(seed.to_ne_bytes())
+        ),
+        chosen
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'focus_group.select' AND target = 'focus_group:{id} seed:99 chosen:6'"
+        ))
+        .await,
+        1
+    );
+}
+
+async fn contact_details_expire_and_only_counts_remain(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    let id = session(&app, 3).await;
+    let mut signups = Vec::new();
+    for (token, categories) in [
+        ("p1", ["age:under_30", "language:ur"]),
+        ("p2", ["age:30_plus", "language:en"]),
+        ("p3", ["age:30_plus", "language:ur"]),
+        ("p4", ["age:30_plus", "language:en"]),
+    ] {
+        signups.push(apply(&app.db, id, token, &categories, NOW).await.unwrap().0);
+    }
+    let came = NOW + 10 * DAY + HOUR;
+    for signup in &signups[..2] {
+        app.db
+            .write(async |tx| check_in_in(tx, id, *signup, came).await)
+            .await
+            .unwrap();
+    }
+    // The waitlisted fourth is not checked in.
+    assert_eq!(
+        app.db
+            .write(async |tx| check_in_in(tx, id, signups[3], came).await)
+            .await
+            .err(),
+        Some(AppError::NotFound)
+    );
+    // The server's once-a-minute pass (offers, then retention).
+    let periods = parley_server::jobs::focus_groups::Periods {
+        offer_millis: DAY,
+        retention_millis: 30 * DAY,
+    };
+    let expire = |at: i64| {
+        let app = &app;
+        async move {
+            parley_server::jobs::focus_groups::pass(&app.db, periods, at)
+                .await
+                .unwrap()
+                .1
+        }
+    };
+    // The session ends at day 10 + 2 h; 30 days later everything personal
+    // goes, not before.
+    assert_eq!(expire(NOW + 39 * DAY).await, 0);
+    assert_eq!(standing(&app, "p1").await.standing, Standing::Confirmed);
+    assert_eq!(expire(NOW + 41 * DAY).await, 1);
+    assert_eq!(expire(NOW + 42 * DAY).await, 0, "once");
+
+    let personal_left = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM focus_group_signups WHERE focus_group_id = {id} AND (name IS NOT NULL
+             OR contact IS NOT NULL OR needs IS NOT NULL OR answers IS NOT NULL OR languages <> ''
+             OR categories <> '' OR user_id IS NOT NULL OR participant_id IS NOT NULL
+             OR token_hash NOT LIKE 'erased:%' OR erased_at IS NULL)"
+        ))
+        .await;
+    assert_eq!(personal_left, 0);
+    let mut conn = app.db.pool().acquire().await.unwrap();
+    assert_eq!(
+        signup_by_token(&mut conn, "p1").await.err(),
+        Some(AppError::ExpiredLink),
+        "the private link leads nowhere"
+    );
+    let counts: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT category, signed_up, attended FROM focus_group_counts WHERE focus_group_id = $1 ORDER BY category",
+    )
+    .bind(id)
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        counts,
+        [
+            (String::new(), 3, 2),
+            ("age:30_plus".to_owned(), 2, 1),
+            ("age:under_30".to_owned(), 1, 1),
+            ("language:en".to_owned(), 1, 1),
+            ("language:ur".to_owned(), 2, 1),
+        ]
+    );
 }

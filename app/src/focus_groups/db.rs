@@ -30,6 +30,8 @@ pub struct NewSession<'a> {
     pub capacity: i64,
     /// Mode select: when applications close.
     pub applications_close_at: Option<i64>,
+    /// Mode select: the recruitment targets.
+    pub targets: &'a [super::selection::Target],
     pub topic: &'a str,
     /// Markdown.
     pub description: &'a str,
@@ -48,10 +50,12 @@ pub async fn create_in(
     if session.capacity < 1 || session.ends_at <= session.starts_at {
         return Err(AppError::BadRequest);
     }
+    let targets = serde_json::to_string(session.targets)
+        .map_err(|error| AppError::internal(anyhow::anyhow!("targets as JSON: {error}")))?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO focus_groups (mode, area_id, theme_id, source_locale, languages, starts_at, ends_at,
-                                   place, online_link, capacity, applications_close_at, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+                                   place, online_link, capacity, applications_close_at, targets, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
     )
     .bind(session.mode.as_str())
     .bind(session.area)
@@ -64,6 +68,7 @@ pub async fn create_in(
     .bind(session.online_link)
     .bind(session.capacity)
     .bind(session.applications_close_at)
+    .bind(targets)
     .bind(session.created_by)
     .bind(now)
     .fetch_one(&mut *conn)
@@ -107,6 +112,8 @@ pub struct NewSignup<'a> {
     pub contact: &'a str,
     /// Languages they speak, as locale codes.
     pub languages: &'a [&'a str],
+    /// What the recruitment targets count them in (`age:under_30`…).
+    pub categories: &'a [&'a str],
     pub needs: Option<&'a str>,
     /// The session's questions answered, as JSON.
     pub answers: Option<&'a str>,
@@ -164,9 +171,9 @@ pub async fn sign_up_in(
     };
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO focus_group_signups (focus_group_id, status, arrival, token_hash, user_id, participant_id,
-                                          name, contact, languages, needs, answers, locale, consent_version,
-                                          created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
+                                          name, contact, languages, categories, needs, answers, locale,
+                                          consent_version, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
     )
     .bind(session)
     .bind(standing.as_str())
@@ -177,6 +184,7 @@ pub async fn sign_up_in(
     .bind(signup.name)
     .bind(signup.contact)
     .bind(signup.languages.join(","))
+    .bind(signup.categories.join(","))
     .bind(signup.needs)
     .bind(signup.answers)
     .bind(signup.locale)
@@ -403,6 +411,175 @@ async fn record(
     Ok(())
 }
 
+/// Runs the selection of an apply-then-select `session` once its
+/// applications have closed: `selection::select` over its applicants in
+/// the order they applied, with `seed`. The chosen are confirmed, the
+/// others wait (in the order they applied) for a place that frees. The
+/// seed is kept with the session and the run is audited, so anyone can
+/// run it again and find the same people. Returns the chosen sign-ups.
+#[tracing::instrument(skip_all)]
+pub async fn select_in(
+    conn: &mut sqlx::AnyConnection,
+    session: i64,
+    seed: u64,
+    actor: Option<i64>,
+    client_hash: &str,
+    now: i64,
+) -> Result<Vec<i64>, AppError> {
+    let row: Option<(String, i64, String)> = sqlx::query_as(
+        "UPDATE focus_groups SET selection_seed = $1, selected_at = $2
+         WHERE id = $3 AND mode = 'select' AND status = 'published' AND selected_at IS NULL
+           AND applications_close_at IS NOT NULL AND applications_close_at <= $2 AND starts_at > $2
+         RETURNING targets, capacity, mode",
+    )
+    .bind(i64::from_ne_bytes(seed.to_ne_bytes()))
+    .bind(now)
+    .bind(session)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (targets, capacity, _) = row.ok_or(AppError::NotNow)?;
+    let targets: Vec<super::selection::Target> = serde_json::from_str(&targets)
+        .map_err(|error| AppError::internal(anyhow::anyhow!("focus_groups.targets: {error}")))?;
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, categories FROM focus_group_signups
+         WHERE focus_group_id = $1 AND status = 'applied' ORDER BY arrival",
+    )
+    .bind(session)
+    .fetch_all(&mut *conn)
+    .await?;
+    let applicants: Vec<super::selection::Applicant> = rows
+        .into_iter()
+        .map(|(id, categories)| super::selection::Applicant {
+            id,
+            categories: categories
+                .split(',')
+                .filter(|category| !category.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        })
+        .collect();
+    let places = usize::try_from(capacity).unwrap_or(0);
+    let chosen = super::selection::select(&applicants, &targets, places, seed);
+    for applicant in &applicants {
+        let (standing, event) = if chosen.contains(&applicant.id) {
+            (Standing::Confirmed, Event::Confirmed)
+        } else {
+            (Standing::Waitlisted, Event::Waitlisted)
+        };
+        set_standing(conn, applicant.id, standing, None, now).await?;
+        record(conn, applicant.id, event, now).await?;
+    }
+    sqlx::query("UPDATE focus_groups SET confirmed = $1 WHERE id = $2")
+        .bind(i64::try_from(chosen.len()).unwrap_or(i64::MAX))
+        .bind(session)
+        .execute(&mut *conn)
+        .await?;
+    crate::security::audit::record(
+        &mut *conn,
+        &crate::security::audit::Entry {
+            actor,
+            action: crate::security::audit::Action::FocusGroupSelect,
+            target: &format!("focus_group:{session} seed:{seed} chosen:{}", chosen.len()),
+            client_hash,
+        },
+    )
+    .await?;
+    Ok(chosen)
+}
+
+/// Marks confirmed sign-up `signup` of `session` present. NotFound when
+/// it is not a confirmed sign-up of that session.
+#[tracing::instrument(skip_all)]
+pub async fn check_in_in(
+    conn: &mut sqlx::AnyConnection,
+    session: i64,
+    signup: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    let done = sqlx::query(
+        "UPDATE focus_group_signups SET checked_in_at = $1, updated_at = $1
+         WHERE id = $2 AND focus_group_id = $3 AND status = 'confirmed' AND checked_in_at IS NULL",
+    )
+    .bind(now)
+    .bind(signup)
+    .bind(session)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// Erases the personal data of the sign-ups of every session that ended
+/// more than `retention_millis` ago (names, contacts, languages,
+/// categories, needs, answers, private links, accounts), keeping only
+/// counts: signed up and attended, in all and by recruitment category
+/// (`focus_group_counts`). Returns how many sessions were erased. Run by
+/// a job.
+#[tracing::instrument(skip_all)]
+pub async fn expire_in(
+    conn: &mut sqlx::AnyConnection,
+    now: i64,
+    retention_millis: i64,
+) -> Result<u64, AppError> {
+    let due: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM focus_groups WHERE erased_at IS NULL AND ends_at <= $1 ORDER BY id",
+    )
+    .bind(now - retention_millis)
+    .fetch_all(&mut *conn)
+    .await?;
+    for session in &due {
+        lock(conn, *session).await?;
+        // Those who held a place, or came: the ones counted.
+        let rows: Vec<(String, Option<i64>)> = sqlx::query_as(
+            "SELECT categories, checked_in_at FROM focus_group_signups
+             WHERE focus_group_id = $1 AND status IN ('confirmed', 'offered')",
+        )
+        .bind(session)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut counts: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+        for (categories, checked_in) in &rows {
+            let came = i64::from(checked_in.is_some());
+            for category in
+                std::iter::once("").chain(categories.split(',').filter(|c| !c.is_empty()))
+            {
+                let entry = counts.entry(category.to_owned()).or_default();
+                entry.0 += 1;
+                entry.1 += came;
+            }
+        }
+        for (category, (signed_up, attended)) in counts {
+            sqlx::query(
+                "INSERT INTO focus_group_counts (focus_group_id, category, signed_up, attended) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(session)
+            .bind(category)
+            .bind(signed_up)
+            .bind(attended)
+            .execute(&mut *conn)
+            .await?;
+        }
+        sqlx::query(
+            "UPDATE focus_group_signups SET name = NULL, contact = NULL, languages = '', categories = '',
+                    needs = NULL, answers = NULL, user_id = NULL, participant_id = NULL,
+                    token_hash = 'erased:' || CAST(id AS TEXT), erased_at = $1
+             WHERE focus_group_id = $2",
+        )
+        .bind(now)
+        .bind(session)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("UPDATE focus_groups SET erased_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(session)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(u64::try_from(due.len()).unwrap_or(u64::MAX))
+}
+
 /// A sign-up as its private page shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignupView {
@@ -497,6 +674,9 @@ pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_d
                 "confirmed",
                 "applications_close_at",
                 "consent_version",
+                "targets",
+                "selection_seed",
+                "selected_at",
                 "created_at",
                 "erased_at",
             ],
@@ -510,6 +690,7 @@ pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_d
                 "name",
                 "contact",
                 "languages",
+                "categories",
                 "needs",
                 "answers",
             ],
@@ -529,6 +710,10 @@ pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_d
         },
         crate::personal_data::Table::plain("focus_group_events", &["id", "signup_id", "event", "at"]),
         crate::personal_data::Table::plain(
+            "focus_group_counts",
+            &["focus_group_id", "category", "signed_up", "attended"],
+        ),
+        crate::personal_data::Table::plain(
             "focus_group_texts",
             &["focus_group_id", "locale", "text_key", "text"],
         ),
@@ -542,7 +727,7 @@ pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_d
     // Leaving empties a sign-up of everything about its person, whatever
     // they chose (the row stays, so that the session's counts hold).
     unlink: &[
-        "UPDATE focus_group_signups SET name = NULL, contact = NULL, languages = '', needs = NULL,
+        "UPDATE focus_group_signups SET name = NULL, contact = NULL, languages = '', categories = '', needs = NULL,
                 answers = NULL, user_id = NULL, participant_id = NULL WHERE {subject}",
         "UPDATE focus_groups SET created_by = NULL WHERE created_by = {account}",
     ],

@@ -2,15 +2,21 @@
 //! is the room's core so far: the sessions and their sign-ups, filled
 //! first come with a fair waitlist (a freed place is offered to the first
 //! waiting, with a deadline), never beyond the capacity whatever the
-//! concurrency. Its pages, the selection against recruitment targets,
-//! mails, reminders, check-in, notes and retention come next (issue 17).
+//! concurrency; the selection against recruitment targets and the
+//! reminders' times. Its pages, mails, the outbox's reminders, check-in,
+//! notes and retention come next (issue 17).
 //!
 //! `db.rs` holds the SQL: every move of a sign-up is one transaction that
 //! first updates its session's row, so that the row's lock orders the
-//! moves on both backends.
+//! moves on both backends. `selection.rs` chooses applicants against
+//! recruitment targets from a recorded seed; `reminders.rs` says when
+//! reminders go out on the deployment's clocks.
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod reminders;
+pub mod selection;
 
 use serde::{Deserialize, Serialize};
 

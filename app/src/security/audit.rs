@@ -52,10 +52,11 @@ pub enum Action {
     SurveyPublish,
     SurveyCodes,
     SurveyExport,
+    FocusGroupSelect,
 }
 
 impl Action {
-    pub const ALL: [Action; 43] = [
+    pub const ALL: [Action; 44] = [
         Action::RoleGrant,
         Action::RoleRevoke,
         Action::TwoFactorEnrol,
@@ -99,6 +100,7 @@ impl Action {
         Action::SurveyPublish,
         Action::SurveyCodes,
         Action::SurveyExport,
+        Action::FocusGroupSelect,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -146,6 +148,7 @@ impl Action {
             Action::SurveyPublish => "survey.publish",
             Action::SurveyCodes => "survey.codes",
             Action::SurveyExport => "survey.export",
+            Action::FocusGroupSelect => "focus_group.select",
         }
     }
 }
