@@ -11,6 +11,8 @@ use crate::drafts::pages::{
     DraftDiffPage, DraftPage, DraftResponsesPage, DraftsPage, EditDraftPage, NewDraftPage,
 };
 use crate::feedback::pages::{FeedbackFollowPage, FeedbackPage};
+use crate::focus_groups::organise::{FocusGroupPeoplePage, NewFocusGroupPage};
+use crate::focus_groups::pages::{FocusGroupPage, FocusGroupsPage, MyFocusGroupPage};
 use crate::forums::pages::{
     AreaForumsPage, CategoryPage, EditPostPage, ForumsPage, ReportPostPage, ThreadView,
 };
@@ -20,7 +22,6 @@ use crate::moderation::pages::{FiltersPageView, ModerationPage, PostHistoryPage}
 use crate::participation::pages::{PrivateLinkPage, RestorePage};
 use crate::review::pages::ReviewItemPage;
 use crate::review::queue_pages::{QueuePageView, ReviewHomePage};
-use crate::sections::{Section, SectionPage};
 use crate::surveys::editor_pages::{
     CodeSheetPage, EditSurveyPage, NewSurveyPage, TranslateSurveyPage,
 };
@@ -136,9 +137,11 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("surveys/:id/sent") view=SurveySentPage />
                     <Route ssr=SsrMode::Async path=path!("surveys/:id/answers/:question") view=crate::surveys::free_text::SurveyAnswersPage />
                     <Route ssr=SsrMode::Async path=path!("surveys/:id/results") view=SurveyResultsPage />
-                    <Route ssr=SsrMode::Async path=path!("focus-groups")
-                        view=|| view! { <SectionPage section=Section::FocusGroups /> }
-                    />
+                    <Route ssr=SsrMode::Async path=path!("focus-groups") view=FocusGroupsPage />
+                    <Route ssr=SsrMode::Async path=path!("focus-groups/new") view=NewFocusGroupPage />
+                    <Route ssr=SsrMode::Async path=path!("focus-groups/mine/:token") view=MyFocusGroupPage />
+                    <Route ssr=SsrMode::Async path=path!("focus-groups/:id") view=FocusGroupPage />
+                    <Route ssr=SsrMode::Async path=path!("focus-groups/:id/people") view=FocusGroupPeoplePage />
                     <Route ssr=SsrMode::Async path=path!("drafts") view=DraftsPage />
                     <Route ssr=SsrMode::Async path=path!("drafts/new") view=NewDraftPage />
                     <Route ssr=SsrMode::Async path=path!("drafts/:id") view=DraftPage />

@@ -35,7 +35,6 @@ pub mod participation;
 #[cfg(feature = "ssr")]
 pub mod personal_data;
 pub mod review;
-pub mod sections;
 #[cfg(feature = "ssr")]
 pub mod security;
 pub mod surveys;

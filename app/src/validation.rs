@@ -51,6 +51,14 @@ pub enum Field {
     Response,
     /// A section of a draft.
     Section,
+    /// How to reach someone: an e-mail address or a phone number.
+    Contact,
+    /// An agreement to a consent text.
+    Consent,
+    /// Accessibility needs.
+    Needs,
+    /// A date and time.
+    Time,
 }
 
 /// What is wrong with it.

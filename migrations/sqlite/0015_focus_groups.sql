@@ -55,8 +55,9 @@ CREATE TABLE focus_group_texts (
 -- counts the confirmed and the offered: an offered place is held.
 -- `user_id` or `participant_id`: who signed up, when signed in or known
 -- by their device (for their download and erasure); none is needed. `arrival` is the session's `signups` counter at sign-up: the
--- waitlist's order. `token_hash` is the keyed hash of the private link's
--- token. Name, contact, needs and answers are erased
+-- waitlist's order. `token_hash` is the hash of the private link's
+-- token; `link_sealed` the token sealed with the server's key, so that
+-- later mails (an offer, a reminder) can carry the link. Name, contact, needs and answers are erased
 -- (`erased_at`) a retention period after the session ends.
 CREATE TABLE focus_group_signups (
     id              INTEGER PRIMARY KEY,
@@ -65,6 +66,7 @@ CREATE TABLE focus_group_signups (
                     CHECK (status IN ('confirmed', 'waitlisted', 'offered', 'lapsed', 'applied', 'declined', 'cancelled')),
     arrival         INTEGER NOT NULL,
     token_hash      TEXT    NOT NULL UNIQUE,
+    link_sealed     TEXT,
     user_id         INTEGER REFERENCES users (id) ON DELETE SET NULL,
     participant_id  INTEGER REFERENCES participants (id) ON DELETE SET NULL,
     name            TEXT,
@@ -93,9 +95,12 @@ CREATE TABLE focus_group_events (
     id         INTEGER PRIMARY KEY,
     signup_id  INTEGER NOT NULL REFERENCES focus_group_signups (id) ON DELETE CASCADE,
     event      TEXT    NOT NULL,
-    at         INTEGER NOT NULL
+    at         INTEGER NOT NULL,
+    mailed_at  INTEGER
 );
 CREATE INDEX focus_group_events_signup ON focus_group_events (signup_id, id);
+-- The mailer's scan: moves not yet told to their person.
+CREATE INDEX focus_group_events_unmailed ON focus_group_events (id) WHERE mailed_at IS NULL;
 
 -- What stays of a session's sign-ups once their personal data is erased
 -- (a retention period after it ended): how many signed up and attended,
@@ -108,3 +113,24 @@ CREATE TABLE focus_group_counts (
     attended       INTEGER NOT NULL,
     PRIMARY KEY (focus_group_id, category)
 );
+
+-- Mail queued for a sign-up and not yet due (its reminders, sent through
+-- the outbox at their time): withdrawn when the sign-up is cancelled or
+-- erased, so that nobody is reminded of a session they left.
+CREATE TABLE focus_group_mails (
+    signup_id INTEGER NOT NULL REFERENCES focus_group_signups (id) ON DELETE CASCADE,
+    outbox_id INTEGER NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,
+    PRIMARY KEY (signup_id, outbox_id)
+);
+
+-- The notes an organiser writes after a session; each enters the input
+-- pipeline (channel focus_group_notes) with the session's area and theme.
+CREATE TABLE focus_group_notes (
+    id             INTEGER PRIMARY KEY,
+    focus_group_id INTEGER NOT NULL REFERENCES focus_groups (id) ON DELETE CASCADE,
+    locale         TEXT    NOT NULL,
+    body           TEXT    NOT NULL,
+    created_by     INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    created_at     INTEGER NOT NULL
+);
+CREATE INDEX focus_group_notes_session ON focus_group_notes (focus_group_id, id);

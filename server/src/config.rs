@@ -66,6 +66,9 @@ pub struct Settings {
     /// the person it is offered to (at most half the time left before the
     /// session).
     pub focus_group_offer_hours: u32,
+    /// `PARLEY_FOCUS_GROUP_REMINDER_HOURS`: hours before a focus group its
+    /// participants are reminded, comma-separated (`48,2`; empty: none).
+    pub focus_group_reminder_hours: Vec<u32>,
     /// `PARLEY_SIGN_UPS_PER_HOUR`: accounts one client address may create
     /// per hour.
     pub sign_ups_per_hour: u32,
@@ -275,6 +278,11 @@ impl Settings {
             outbox_interval_ms: parse(get, "PARLEY_OUTBOX_INTERVAL_MS", "2000")?,
             focus_group_retention_days: parse(get, "PARLEY_FOCUS_GROUP_RETENTION_DAYS", "30")?,
             focus_group_offer_hours: parse(get, "PARLEY_FOCUS_GROUP_OFFER_HOURS", "24")?,
+            focus_group_reminder_hours: hours_list(
+                get,
+                "PARLEY_FOCUS_GROUP_REMINDER_HOURS",
+                "48,2",
+            )?,
             sign_ups_per_hour: parse(get, "PARLEY_SIGN_UPS_PER_HOUR", "5")?,
             feedback_per_hour: parse(get, "PARLEY_FEEDBACK_PER_HOUR", "30")?,
             posting: PostingLimits {
@@ -314,6 +322,31 @@ impl Settings {
     pub fn backend(&self) -> Backend {
         Backend::of_url(self.database_url.expose()).unwrap_or(Backend::Sqlite)
     }
+}
+
+/// A comma-separated list of whole hours (at most a year each).
+fn hours_list<'a>(
+    get: impl Fn(&str) -> Option<&'a str>,
+    key: &'static str,
+    default: &str,
+) -> Result<Vec<u32>, ConfigError> {
+    let value = get(key).unwrap_or(default);
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse::<u32>()
+                .ok()
+                .filter(|hours| (1..=8784).contains(hours))
+                .ok_or_else(|| ConfigError::Invalid {
+                    key,
+                    value: value.to_owned(),
+                    reason: "a comma-separated list of hours from 1 to 8784, such as 48,2"
+                        .to_owned(),
+                })
+        })
+        .collect()
 }
 
 fn parse<'a, T>(

@@ -99,6 +99,16 @@ impl Application {
             None => None,
         };
         let figures = Arc::new(Figures::default());
+        let clock = crate::jobs::focus_groups::Clock {
+            periods: crate::jobs::focus_groups::Periods::from_settings(&settings),
+            key: address_key.clone(),
+            origin: policy
+                .allowed_origins
+                .first()
+                .cloned()
+                .unwrap_or_else(|| format!("http://{}", settings.addr)),
+            reminder_hours: settings.focus_group_reminder_hours.clone(),
+        };
         let router = router(
             db.clone(),
             address_key,
@@ -112,10 +122,7 @@ impl Application {
             sender,
             std::time::Duration::from_millis(settings.outbox_interval_ms.max(100)),
         ));
-        tokio::spawn(crate::jobs::focus_groups::run(
-            db.clone(),
-            crate::jobs::focus_groups::Periods::from_settings(&settings),
-        ));
+        tokio::spawn(crate::jobs::focus_groups::run(db.clone(), clock));
         if let Some(detector) = detector {
             for _ in 0..workers {
                 tokio::spawn(crate::jobs::analysis::run(
@@ -263,7 +270,12 @@ pub fn router(
                         ..FeedbackLimit::DEFAULT
                     }));
                 let intake = app::feedback::intake::Intake::start(db.clone());
+                let focus_groups = app::focus_groups::Rules {
+                    offer_millis: i64::from(settings.focus_group_offer_hours) * 3_600_000,
+                    reminder_hours: settings.focus_group_reminder_hours.clone().into(),
+                };
                 move || {
+                    provide_context(focus_groups.clone());
                     provide_context(intake.clone());
                     provide_context(posting);
                     provide_context(feedback_limit);

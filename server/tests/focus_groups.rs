@@ -21,6 +21,8 @@ on_both_backends!(
     a_freed_place_is_offered_in_turn_with_a_deadline,
     a_selection_meets_its_targets_and_reproduces_from_its_seed,
     contact_details_expire_and_only_counts_remain,
+    reminders_are_queued_on_the_clocks_and_withdrawn_on_cancelling,
+    a_visitor_signs_up_over_http_and_the_place_is_shown_to_the_confirmed_only,
 );
 
 const HOUR: i64 = 3_600_000;
@@ -62,6 +64,7 @@ async fn session_of(
                     topic: "Feeling safe on the way home",
                     description: "Two hours, tea and biscuits.",
                     consent: "We keep your name and contact until 30 days after the session.",
+                    accessibility: "Step-free entrance.",
                     created_by: None,
                 },
                 NOW - DAY,
@@ -108,6 +111,7 @@ async fn apply(
                 answers: None,
                 locale: "en",
                 token_hash: token,
+                link_sealed: None,
                 user_id: None,
                 participant_id: None,
             },
@@ -459,7 +463,7 @@ async fn contact_details_expire_and_only_counts_remain(backend: Backend) {
     let expire = |at: i64| {
         let app = &app;
         async move {
-            parley_server::jobs::focus_groups::pass(&app.db, periods, at)
+            parley_server::jobs::focus_groups::pass(&app.db, periods, None, at)
                 .await
                 .unwrap()
                 .1
@@ -503,5 +507,362 @@ async fn contact_details_expire_and_only_counts_remain(backend: Backend) {
             ("language:en".to_owned(), 1, 1),
             ("language:ur".to_owned(), 2, 1),
         ]
+    );
+}
+
+/// The outbox's unsent mail to `recipient`: (subject, body, when it is due).
+async fn mail_to(app: &TestApp, recipient: &str) -> Vec<(String, String, i64)> {
+    sqlx::query_as(
+        "SELECT subject, body, next_attempt FROM outbox WHERE recipient = $1 AND sent_at IS NULL ORDER BY next_attempt, id",
+    )
+    .bind(recipient)
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap()
+}
+
+async fn reminders_are_queued_on_the_clocks_and_withdrawn_on_cancelling(backend: Backend) {
+    use app::focus_groups::mails::{Mailer, seal, tell_in};
+
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    // Monday 29 March 2027, 18:00 in London (17:00 UTC): the clocks went
+    // forward on the Sunday before.
+    const STARTS: i64 = 1_806_339_600_000;
+    let area = app.area_id("riverside").await;
+    let session = app
+        .db
+        .write(async |tx| {
+            let id = create_in(
+                tx,
+                &NewSession {
+                    mode: app::focus_groups::Mode::FirstCome,
+                    area: Some(area),
+                    theme: None,
+                    source_locale: "en",
+                    languages: &["en"],
+                    starts_at: STARTS,
+                    ends_at: STARTS + 2 * HOUR,
+                    place: Some("Riverside library"),
+                    online_link: None,
+                    capacity: 5,
+                    applications_close_at: None,
+                    targets: &[],
+                    topic: "Lighting on the towpath",
+                    description: "",
+                    consent: "We keep your name and contact until 30 days after the session.",
+                    accessibility: "",
+                    created_by: None,
+                },
+                NOW,
+            )
+            .await?;
+            publish_in(tx, id).await?;
+            Ok(id)
+        })
+        .await
+        .unwrap();
+    let key = app::security::AddressKey::from_bytes([5; 32]);
+    let zone = jiff::tz::TimeZone::get("Europe/London").unwrap();
+    let mailer = Mailer {
+        key: &key,
+        origin: "https://parley.example.org",
+        reminder_hours: &[48, 2],
+        zone: &zone,
+    };
+    let token = "ab".repeat(32);
+    let token_hash = app::auth::session::token_hash(&token);
+    let sealed = seal(&key, &token, &token_hash).unwrap();
+    let signup = NewSignup {
+        name: "Ann",
+        contact: "ann@example.org",
+        languages: &["en"],
+        categories: &[],
+        needs: None,
+        answers: None,
+        locale: "fr",
+        token_hash: &token_hash,
+        link_sealed: Some(&sealed),
+        user_id: None,
+        participant_id: None,
+    };
+    app.db
+        .write(async |tx| {
+            sign_up_in(tx, session, &signup, NOW).await?;
+            tell_in(tx, &mailer, NOW).await
+        })
+        .await
+        .unwrap();
+    let mails = mail_to(&app, "ann@example.org").await;
+    assert_eq!(mails.len(), 3, "{mails:?}");
+    // The confirmation at once, in French, with the private link.
+    let link = format!("https://parley.example.org/fr/focus-groups/mine/{token}");
+    assert!(mails[0].0.contains("Lighting on the towpath"));
+    assert!(mails[0].1.contains(&link), "{}", mails[0].1);
+    assert_eq!(
+        mails[0].0.split(':').next().unwrap(),
+        support::translation("fr", "focus_groups", "mail_confirmed_subject")
+    );
+    // Two days before on the clocks: 18:00 GMT on the Saturday (a whole
+    // day of 23 hours lies between); two hours before: 16:00 BST.
+    assert_eq!(mails[1].2, 1_806_170_400_000);
+    assert_eq!(mails[2].2, 1_806_332_400_000);
+    assert!(mails[1].1.contains(&link));
+    // Telling twice tells nothing more.
+    let again = app
+        .db
+        .write(async |tx| tell_in(tx, &mailer, NOW).await)
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+    // Cancelling withdraws the reminders and says it is cancelled.
+    app.db
+        .write(async |tx| {
+            cancel_in(tx, &token_hash, NOW + HOUR, DAY).await?;
+            tell_in(tx, &mailer, NOW + HOUR).await
+        })
+        .await
+        .unwrap();
+    let mails = mail_to(&app, "ann@example.org").await;
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    assert!(mails.iter().all(|(_, _, due)| *due < STARTS - 48 * HOUR));
+    // Every move was told.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM focus_group_events WHERE mailed_at IS NULL")
+            .await,
+        0
+    );
+}
+
+/// The value of the `Location` header.
+fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+async fn a_visitor_signs_up_over_http_and_the_place_is_shown_to_the_confirmed_only(
+    backend: Backend,
+) {
+    use app::focus_groups::api::{
+        AcceptFocusGroupOffer, CancelFocusGroupSignup, FocusGroupCalendar, SignUpFocusGroup,
+    };
+    use leptos::server_fn::ServerFn as _;
+
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.seed().await;
+    let now = app::security::now_millis();
+    let theme = app.theme_id("public-safety").await;
+    let link = "https://meet.example.org/towpath";
+    let id = app
+        .db
+        .write(async |tx| {
+            let id = create_in(
+                tx,
+                &NewSession {
+                    mode: app::focus_groups::Mode::FirstCome,
+                    area: None,
+                    theme: Some(theme),
+                    source_locale: "en",
+                    languages: &["en", "ur"],
+                    starts_at: now + 10 * DAY,
+                    ends_at: now + 10 * DAY + 2 * HOUR,
+                    place: None,
+                    online_link: Some(link),
+                    capacity: 1,
+                    applications_close_at: None,
+                    targets: &[],
+                    topic: "Feeling safe on the towpath",
+                    description: "Two hours, **online**.",
+                    consent: "We keep your name and contact until 30 days after the session.",
+                    accessibility: "Captions on request.",
+                    created_by: None,
+                },
+                now,
+            )
+            .await?;
+            publish_in(tx, id).await?;
+            Ok(id)
+        })
+        .await
+        .unwrap();
+    let page = app.page(&format!("/ur/focus-groups/{id}")).await;
+    assert!(page.contains("Feeling safe on the towpath"));
+    assert!(page.contains("<strong>online</strong>"));
+    assert!(!page.contains(link), "the link is for the confirmed only");
+    let id_text = id.to_string();
+    let form = |name: &'static str, contact: &'static str| {
+        vec![
+            ("locale", "ur"),
+            ("id", id_text.as_str()),
+            ("name", name),
+            ("contact", contact),
+            ("languages[0]", "ur"),
+            ("age", "under_30"),
+            ("consent", "yes"),
+            ("consent_version", "1"),
+        ]
+    };
+    // Without consent, or with a contact that is neither an address nor a
+    // phone number, nothing is written.
+    let mut refused = form("Ann", "ann@example.org");
+    refused.retain(|(name, _)| *name != "consent");
+    let (status, error) =
+        support::error_of(app.call(SignUpFocusGroup::PATH, &refused, None).await).await;
+    assert_eq!(status, 400);
+    assert!(
+        matches!(error, AppError::Invalid(invalid) if invalid.field == app::validation::Field::Consent)
+    );
+    let (status, _) = support::error_of(
+        app.call(SignUpFocusGroup::PATH, &form("Ann", "call me maybe"), None)
+            .await,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM focus_group_signups").await,
+        0
+    );
+
+    // Ann takes the place; Bob, by phone, waits.
+    let ann = app
+        .call(
+            SignUpFocusGroup::PATH,
+            &form("Ann", "ann@example.org"),
+            None,
+        )
+        .await;
+    let ann_page = location(&ann);
+    assert!(ann_page.starts_with("/ur/focus-groups/mine/"), "{ann_page}");
+    let ann_token = ann_page
+        .trim_start_matches("/ur/focus-groups/mine/")
+        .trim_end_matches("?new=1")
+        .to_owned();
+    let bob = app
+        .call(
+            SignUpFocusGroup::PATH,
+            &form("Bob", "+44 7700 900123"),
+            None,
+        )
+        .await;
+    let bob_page = location(&bob);
+    let bob_token = bob_page
+        .trim_start_matches("/ur/focus-groups/mine/")
+        .trim_end_matches("?new=1")
+        .to_owned();
+    let page = app.page(&ann_page).await;
+    assert!(page.contains(link), "the confirmed see the link");
+    let page = app.page(&bob_page).await;
+    assert!(!page.contains(link), "the waiting do not");
+    // Ann's mail carries her private link; Bob gave no address.
+    let mails = mail_to(&app, "ann@example.org").await;
+    assert!(mails[0].1.contains(&ann_token));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE recipient LIKE '+44%'")
+            .await,
+        0
+    );
+
+    // The calendar file parses back, in the deployment's zone, with the
+    // link for Ann and without it for Bob.
+    let calendar = |token: String| {
+        let app = &app;
+        async move {
+            let response = app
+                .client
+                .get(app.url(FocusGroupCalendar::PATH))
+                .query(&[("token", token)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), 200);
+            assert!(
+                response.headers()["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("text/calendar")
+            );
+            response.text().await.unwrap()
+        }
+    };
+    let file = calendar(ann_token.clone()).await;
+    let parsed: icalendar::Calendar = file.parse().expect("a valid iCalendar file");
+    let event = parsed
+        .components
+        .iter()
+        .find_map(|component| component.as_event())
+        .expect("an event");
+    use icalendar::{Component as _, EventLike as _};
+    assert_eq!(event.get_summary(), Some("Feeling safe on the towpath"));
+    assert_eq!(event.get_location(), Some(link));
+    let starts = event.get_start().expect("a start");
+    assert!(
+        matches!(starts, icalendar::DatePerhapsTime::DateTime(icalendar::CalendarDateTime::WithTimezone { ref tzid, .. }) if tzid == "UTC"),
+        "{starts:?}"
+    );
+    assert!(file.contains("BEGIN:VTIMEZONE\r\nTZID:UTC\r\n"));
+    let file = calendar(bob_token.clone()).await;
+    assert!(!file.contains(link));
+
+    // Ann cancels: Bob is offered the place and accepts it.
+    let cancelled = app
+        .call(
+            CancelFocusGroupSignup::PATH,
+            &[("locale", "ur"), ("token", &ann_token)],
+            None,
+        )
+        .await;
+    assert_eq!(
+        location(&cancelled),
+        format!("/ur/focus-groups/mine/{ann_token}")
+    );
+    assert_eq!(
+        standing(&app, &app::auth::session::token_hash(&bob_token))
+            .await
+            .standing,
+        Standing::Offered
+    );
+    let accepted = app
+        .call(
+            AcceptFocusGroupOffer::PATH,
+            &[("locale", "ur"), ("token", &bob_token)],
+            None,
+        )
+        .await;
+    assert!(accepted.status().is_redirection());
+    assert!(
+        app.page(&format!("/ur/focus-groups/mine/{bob_token}"))
+            .await
+            .contains(link)
+    );
+    assert_eq!(places_add_up(&app, id).await, 1);
+
+    // Ann erases what she gave: her link stops working, nothing of her
+    // remains, and no reminder of hers is left to send.
+    let erased = app
+        .call(
+            CancelFocusGroupSignup::PATH,
+            &[("locale", "ur"), ("token", &ann_token), ("erase", "yes")],
+            None,
+        )
+        .await;
+    assert_eq!(location(&erased), "/ur/focus-groups?erased=1");
+    let (status, _) = app
+        .get_text(&format!("/ur/focus-groups/mine/{ann_token}"))
+        .await;
+    assert_eq!(status, 410);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM focus_group_signups WHERE name = 'Ann' OR contact = 'ann@example.org'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM outbox WHERE recipient = 'ann@example.org' AND sent_at IS NULL AND next_attempt > created_at + 60000"
+        )
+        .await,
+        0
     );
 }

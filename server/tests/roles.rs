@@ -29,6 +29,12 @@ use app::drafts::api::{
 };
 use app::error::AppError;
 use app::feedback::api::{FollowFeedback, SendFeedback};
+use app::focus_groups::api::{
+    AcceptFocusGroupOffer, AddFocusGroupNotes, CancelFocusGroupSignup, CheckInFocusGroup,
+    CreateFocusGroup, ExportFocusGroup, FocusGroupAttendance, FocusGroupCalendar, FocusGroupPage,
+    ListFocusGroups, MyFocusGroup, NewFocusGroupChoices, PromoteFocusGroupSignup,
+    PublishFocusGroup, SelectFocusGroup, SignUpFocusGroup,
+};
 use app::forums::api::{
     CategoryThreads, EditPost, EditablePost, ListAreaCategories, ListForums, React, ReadThread,
     Reply, ReportPost, StartThread,
@@ -117,6 +123,15 @@ const PUBLIC: &[&str] = &[
     LoadSurveyResults::PATH,
     SurveyResultsData::PATH,
     app::surveys::free_text::SurveyTextAnswers::PATH,
+    // Anyone may sign up; a sign-up is reached by its private link only
+    // (tests/focus_groups.rs).
+    ListFocusGroups::PATH,
+    FocusGroupPage::PATH,
+    SignUpFocusGroup::PATH,
+    MyFocusGroup::PATH,
+    AcceptFocusGroupOffer::PATH,
+    CancelFocusGroupSignup::PATH,
+    FocusGroupCalendar::PATH,
 ];
 
 /// Who a privileged function is for.
@@ -637,6 +652,79 @@ fn privileged(fixture: &Fixture) -> Vec<Privileged> {
             requirement: Requirement::ModeratorOfArea,
             form: vec![en(), ("post", fixture.post.to_string())],
         },
+        Privileged {
+            path: NewFocusGroupChoices::PATH,
+            requirement: Requirement::AnyStaff,
+            form: vec![en()],
+        },
+        Privileged {
+            path: CreateFocusGroup::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![
+                en(),
+                ("scope", format!("theme:{}", fixture.theme)),
+                ("mode", "first_come".to_owned()),
+                ("topic", "Feeling safe at night".to_owned()),
+                (
+                    "consent",
+                    "We keep your name until 30 days after.".to_owned(),
+                ),
+                ("languages[0]", "en".to_owned()),
+                ("starts", "2099-01-01T18:00".to_owned()),
+                ("ends", "2099-01-01T20:00".to_owned()),
+                ("place", "The library".to_owned()),
+                ("capacity", "10".to_owned()),
+            ],
+        },
+        Privileged {
+            path: FocusGroupAttendance::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![en(), ("id", fixture.focus_group.to_string())],
+        },
+        Privileged {
+            path: ExportFocusGroup::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![("id", fixture.focus_group.to_string())],
+        },
+        // In this order for the admin: a place given by hand, its person
+        // checked in, then the selection of the others.
+        Privileged {
+            path: PromoteFocusGroupSignup::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![
+                en(),
+                ("id", fixture.focus_group.to_string()),
+                ("signup", fixture.focus_group_signup.to_string()),
+            ],
+        },
+        Privileged {
+            path: CheckInFocusGroup::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![
+                en(),
+                ("id", fixture.focus_group.to_string()),
+                ("signup", fixture.focus_group_signup.to_string()),
+            ],
+        },
+        Privileged {
+            path: SelectFocusGroup::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![en(), ("id", fixture.focus_group.to_string())],
+        },
+        Privileged {
+            path: PublishFocusGroup::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![en(), ("id", fixture.focus_group_past.to_string())],
+        },
+        Privileged {
+            path: AddFocusGroupNotes::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![
+                en(),
+                ("id", fixture.focus_group_past.to_string()),
+                ("notes", "People asked for better lighting.".to_owned()),
+            ],
+        },
     ]
 }
 
@@ -713,6 +801,12 @@ struct Fixture {
     survey_section: i64,
     survey_question: i64,
     survey_batch: i64,
+    /// A published apply-then-select session of `theme` whose
+    /// applications have closed, with one applicant (`focus_group_signup`);
+    /// a session of `theme` being prepared that has already ended.
+    focus_group: i64,
+    focus_group_signup: i64,
+    focus_group_past: i64,
 }
 
 /// A caller of the matrix: a session, and a name for failure messages.
@@ -824,7 +918,11 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<Caller>, String) {
         .unwrap();
     let draft = draft_of(app, theme, item).await;
     let (survey, survey_section, survey_question, survey_batch) = survey_of(app, theme).await;
+    let (focus_group, focus_group_signup, focus_group_past) = focus_groups_of(app, theme).await;
     let fixture = Fixture {
+        focus_group,
+        focus_group_signup,
+        focus_group_past,
         draft,
         survey,
         survey_section,
@@ -892,6 +990,72 @@ async fn draft_of(app: &TestApp, theme: i64, item: i64) -> i64 {
     .await
     .unwrap();
     draft
+}
+
+/// Two sessions of `theme`: one published for applications, closed an
+/// hour ago, with one applicant; one being prepared that ended yesterday.
+async fn focus_groups_of(app: &TestApp, theme: i64) -> (i64, i64, i64) {
+    use app::focus_groups::db::{NewSession, NewSignup, create_in, publish_in, sign_up_in};
+
+    const HOUR: i64 = 3_600_000;
+    let now = app::security::now_millis();
+    let session = |mode, starts_at: i64| NewSession {
+        mode,
+        area: None,
+        theme: Some(theme),
+        source_locale: "en",
+        languages: &["en"],
+        starts_at,
+        ends_at: starts_at + 2 * HOUR,
+        place: Some("The library"),
+        online_link: None,
+        capacity: 3,
+        applications_close_at: Some(now - HOUR),
+        targets: &[],
+        topic: "Feeling safe",
+        description: "",
+        consent: "We keep your name until 30 days after.",
+        accessibility: "",
+        created_by: None,
+    };
+    app.db
+        .write(async |tx| {
+            let open = create_in(
+                tx,
+                &session(app::focus_groups::Mode::Select, now + 240 * HOUR),
+                now - 48 * HOUR,
+            )
+            .await?;
+            publish_in(tx, open).await?;
+            let (signup, _) = sign_up_in(
+                tx,
+                open,
+                &NewSignup {
+                    name: "Ann",
+                    contact: "ann@example.org",
+                    languages: &["en"],
+                    categories: &[],
+                    needs: None,
+                    answers: None,
+                    locale: "en",
+                    token_hash: "roles-applicant",
+                    link_sealed: None,
+                    user_id: None,
+                    participant_id: None,
+                },
+                now - 2 * HOUR,
+            )
+            .await?;
+            let past = create_in(
+                tx,
+                &session(app::focus_groups::Mode::FirstCome, now - 48 * HOUR),
+                now - 96 * HOUR,
+            )
+            .await?;
+            Ok((open, signup, past))
+        })
+        .await
+        .unwrap()
 }
 
 /// A survey of `theme` for holders of codes, with a batch of codes.
@@ -1029,6 +1193,7 @@ async fn call(
         ExportQueue::PATH,
         ExportSurveyResponses::PATH,
         SurveyResultsData::PATH,
+        ExportFocusGroup::PATH,
     ]
     .contains(&path)
     {

@@ -37,6 +37,8 @@ pub struct NewSession<'a> {
     pub description: &'a str,
     /// Markdown: what a participant agrees to (version 1).
     pub consent: &'a str,
+    /// How to reach the place, steps, hearing loop… (may be empty).
+    pub accessibility: &'a str,
     pub created_by: Option<i64>,
 }
 
@@ -77,7 +79,11 @@ pub async fn create_in(
         ("topic", session.topic),
         ("description", session.description),
         ("consent.1", session.consent),
+        ("accessibility", session.accessibility),
     ] {
+        if text.is_empty() {
+            continue;
+        }
         sqlx::query(
             "INSERT INTO focus_group_texts (focus_group_id, locale, text_key, text) VALUES ($1, $2, $3, $4)",
         )
@@ -119,8 +125,11 @@ pub struct NewSignup<'a> {
     pub answers: Option<&'a str>,
     /// Their interface language, for what Parley sends them.
     pub locale: &'a str,
-    /// The keyed hash of their private link's token.
+    /// The hash of their private link's token.
     pub token_hash: &'a str,
+    /// The token sealed with the server's key (`mails::seal`), so that
+    /// later mails can carry the link.
+    pub link_sealed: Option<&'a str>,
     pub user_id: Option<i64>,
     pub participant_id: Option<i64>,
 }
@@ -170,15 +179,16 @@ pub async fn sign_up_in(
         Mode::FirstCome => Standing::Waitlisted,
     };
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO focus_group_signups (focus_group_id, status, arrival, token_hash, user_id, participant_id,
-                                          name, contact, languages, categories, needs, answers, locale,
-                                          consent_version, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
+        "INSERT INTO focus_group_signups (focus_group_id, status, arrival, token_hash, link_sealed, user_id,
+                                          participant_id, name, contact, languages, categories, needs, answers,
+                                          locale, consent_version, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
     )
     .bind(session)
     .bind(standing.as_str())
     .bind(claimed.signups)
     .bind(signup.token_hash)
+    .bind(signup.link_sealed)
     .bind(signup.user_id)
     .bind(signup.participant_id)
     .bind(signup.name)
@@ -258,6 +268,7 @@ pub async fn cancel_in(
     }
     set_standing(conn, held.id, Standing::Cancelled, None, now).await?;
     record(conn, held.id, Event::Cancelled, now).await?;
+    withdraw_mails(conn, held.id).await?;
     if standing.holds_a_place() {
         free_place_in(conn, held.focus_group_id, now, hold_millis).await
     } else {
@@ -411,6 +422,115 @@ async fn record(
     Ok(())
 }
 
+/// Withdraws the mail queued for `signup` and not yet sent (its
+/// reminders): nobody is reminded of a session they left.
+async fn withdraw_mails(conn: &mut sqlx::AnyConnection, signup: i64) -> Result<(), AppError> {
+    sqlx::query(
+        "DELETE FROM outbox WHERE sent_at IS NULL
+           AND id IN (SELECT outbox_id FROM focus_group_mails WHERE signup_id = $1)",
+    )
+    .bind(signup)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Cancels the sign-up of `token_hash` (its place passing on, as
+/// [`cancel_in`]) and erases at once everything about its person: name,
+/// contact, languages, categories, needs, answers, the private link (it
+/// stops working) and what happened to it. The row stays, empty, so that
+/// the session's arrival numbers hold.
+#[tracing::instrument(skip_all)]
+pub async fn erase_signup_in(
+    conn: &mut sqlx::AnyConnection,
+    token_hash: &str,
+    now: i64,
+    hold_millis: i64,
+) -> Result<(), AppError> {
+    cancel_in(conn, token_hash, now, hold_millis).await?;
+    let id: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM focus_group_signups WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let id = id.ok_or(AppError::ExpiredLink)?;
+    sqlx::query("DELETE FROM focus_group_events WHERE signup_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "UPDATE focus_group_signups SET name = NULL, contact = NULL, languages = '', categories = '',
+                needs = NULL, answers = NULL, user_id = NULL, participant_id = NULL, link_sealed = NULL,
+                token_hash = 'erased:' || CAST(id AS TEXT), erased_at = $1, updated_at = $1
+         WHERE id = $2",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The organiser gives sign-up `signup` of `session` a free place by hand
+/// (someone waiting, an offer that lapsed, an applicant not chosen):
+/// confirmed at once. NotNow when no place is free or it is not waiting.
+#[tracing::instrument(skip_all)]
+pub async fn promote_in(
+    conn: &mut sqlx::AnyConnection,
+    session: i64,
+    signup: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    let taken = sqlx::query(
+        "UPDATE focus_groups SET confirmed = confirmed + 1
+         WHERE id = $1 AND status = 'published' AND confirmed < capacity AND starts_at > $2",
+    )
+    .bind(session)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    if taken.rows_affected() == 0 {
+        return Err(AppError::NotNow);
+    }
+    let moved = sqlx::query(
+        "UPDATE focus_group_signups SET status = 'confirmed', offer_until = NULL, updated_at = $1
+         WHERE id = $2 AND focus_group_id = $3 AND status IN ('waitlisted', 'lapsed', 'declined', 'applied')
+           AND erased_at IS NULL",
+    )
+    .bind(now)
+    .bind(signup)
+    .bind(session)
+    .execute(&mut *conn)
+    .await?;
+    if moved.rows_affected() == 0 {
+        return Err(AppError::NotNow);
+    }
+    record(conn, signup, Event::Confirmed, now).await
+}
+
+/// Keeps the organiser's notes of `session` and returns their id (the
+/// caller hands them to the input pipeline in the same transaction).
+pub async fn add_notes_in(
+    conn: &mut sqlx::AnyConnection,
+    session: i64,
+    locale: &str,
+    body: &str,
+    author: Option<i64>,
+    now: i64,
+) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO focus_group_notes (focus_group_id, locale, body, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(session)
+    .bind(locale)
+    .bind(body)
+    .bind(author)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
 /// Runs the selection of an apply-then-select `session` once its
 /// applications have closed: `selection::select` over its applicants in
 /// the order they applied, with `seed`. The chosen are confirmed, the
@@ -430,14 +550,15 @@ pub async fn select_in(
         "UPDATE focus_groups SET selection_seed = $1, selected_at = $2
          WHERE id = $3 AND mode = 'select' AND status = 'published' AND selected_at IS NULL
            AND applications_close_at IS NOT NULL AND applications_close_at <= $2 AND starts_at > $2
-         RETURNING targets, capacity, mode",
+         RETURNING targets, capacity - confirmed, mode",
     )
     .bind(i64::from_ne_bytes(seed.to_ne_bytes()))
     .bind(now)
     .bind(session)
     .fetch_optional(&mut *conn)
     .await?;
-    let (targets, capacity, _) = row.ok_or(AppError::NotNow)?;
+    // The places not yet given (by hand, before the selection).
+    let (targets, places, _) = row.ok_or(AppError::NotNow)?;
     let targets: Vec<super::selection::Target> = serde_json::from_str(&targets)
         .map_err(|error| AppError::internal(anyhow::anyhow!("focus_groups.targets: {error}")))?;
     let rows: Vec<(i64, String)> = sqlx::query_as(
@@ -458,7 +579,7 @@ pub async fn select_in(
                 .collect(),
         })
         .collect();
-    let places = usize::try_from(capacity).unwrap_or(0);
+    let places = usize::try_from(places).unwrap_or(0);
     let chosen = super::selection::select(&applicants, &targets, places, seed);
     for applicant in &applicants {
         let (standing, event) = if chosen.contains(&applicant.id) {
@@ -469,7 +590,7 @@ pub async fn select_in(
         set_standing(conn, applicant.id, standing, None, now).await?;
         record(conn, applicant.id, event, now).await?;
     }
-    sqlx::query("UPDATE focus_groups SET confirmed = $1 WHERE id = $2")
+    sqlx::query("UPDATE focus_groups SET confirmed = confirmed + $1 WHERE id = $2")
         .bind(i64::try_from(chosen.len()).unwrap_or(i64::MAX))
         .bind(session)
         .execute(&mut *conn)
@@ -563,7 +684,7 @@ pub async fn expire_in(
         }
         sqlx::query(
             "UPDATE focus_group_signups SET name = NULL, contact = NULL, languages = '', categories = '',
-                    needs = NULL, answers = NULL, user_id = NULL, participant_id = NULL,
+                    needs = NULL, answers = NULL, user_id = NULL, participant_id = NULL, link_sealed = NULL,
                     token_hash = 'erased:' || CAST(id AS TEXT), erased_at = $1
              WHERE focus_group_id = $2",
         )
@@ -685,6 +806,7 @@ pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_d
             name: "focus_group_signups",
             personal: &[
                 "token_hash",
+                "link_sealed",
                 "user_id",
                 "participant_id",
                 "name",
@@ -708,7 +830,16 @@ pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_d
                 "erased_at",
             ],
         },
-        crate::personal_data::Table::plain("focus_group_events", &["id", "signup_id", "event", "at"]),
+        crate::personal_data::Table::plain(
+            "focus_group_events",
+            &["id", "signup_id", "event", "at", "mailed_at"],
+        ),
+        crate::personal_data::Table::plain("focus_group_mails", &["signup_id", "outbox_id"]),
+        crate::personal_data::Table {
+            name: "focus_group_notes",
+            personal: &["created_by"],
+            other: &["id", "focus_group_id", "locale", "body", "created_at"],
+        },
         crate::personal_data::Table::plain(
             "focus_group_counts",
             &["focus_group_id", "category", "signed_up", "attended"],
@@ -728,8 +859,9 @@ pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_d
     // they chose (the row stays, so that the session's counts hold).
     unlink: &[
         "UPDATE focus_group_signups SET name = NULL, contact = NULL, languages = '', categories = '', needs = NULL,
-                answers = NULL, user_id = NULL, participant_id = NULL WHERE {subject}",
+                answers = NULL, user_id = NULL, participant_id = NULL, link_sealed = NULL WHERE {subject}",
         "UPDATE focus_groups SET created_by = NULL WHERE created_by = {account}",
+        "UPDATE focus_group_notes SET created_by = NULL WHERE created_by = {account}",
     ],
     erase_by: None,
 };

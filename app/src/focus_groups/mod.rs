@@ -1,24 +1,170 @@
-//! Focus groups: sessions residents sign up for without an account. This
-//! is the room's core so far: the sessions and their sign-ups, filled
-//! first come with a fair waitlist (a freed place is offered to the first
-//! waiting, with a deadline), never beyond the capacity whatever the
-//! concurrency; the selection against recruitment targets and the
-//! reminders' times. Its pages, mails, the outbox's reminders, check-in,
-//! notes and retention come next (issue 17).
+//! Focus groups: sessions residents sign up for without an account,
+//! filled first come with a fair waitlist (a freed place is offered to the
+//! first waiting, with a deadline) or by a selection against recruitment
+//! targets, never beyond the capacity whatever the concurrency.
 //!
-//! `db.rs` holds the SQL: every move of a sign-up is one transaction that
-//! first updates its session's row, so that the row's lock orders the
-//! moves on both backends. `selection.rs` chooses applicants against
-//! recruitment targets from a recorded seed; `reminders.rs` says when
-//! reminders go out on the deployment's clocks.
+//! `db.rs` holds the SQL of every move: each is one transaction that first
+//! updates its session's row, so that the row's lock orders the moves on
+//! both backends. `read.rs` the pages' reads; `mails.rs` tells each move
+//! to its person through the outbox (and queues the reminders, withdrawn
+//! when they leave); `selection.rs` chooses applicants against targets
+//! from a recorded seed; `reminders.rs` says when reminders go out on the
+//! deployment's clocks; `calendar.rs` the session as an iCalendar file;
+//! `api.rs` the server functions, `pages.rs` and `organise.rs` the pages.
 
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod calendar;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod mails;
+pub mod organise;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod read;
 #[cfg(feature = "ssr")]
 pub mod reminders;
 pub mod selection;
 
+use crate::taxonomy::LocalText;
+use crate::ui::time::Moment;
 use serde::{Deserialize, Serialize};
+
+/// The age bands a sign-up may give, for recruitment targets
+/// (`age:under_30`…).
+pub const AGE_BANDS: [&str; 3] = ["under_30", "30_to_64", "65_plus"];
+
+/// How long a freed place is held and when reminders go out: the
+/// operator's settings, provided to every request.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    pub offer_millis: i64,
+    /// Hours before a session, latest first or in any order.
+    pub reminder_hours: std::sync::Arc<[u32]>,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Self {
+            offer_millis: 24 * 3_600_000,
+            reminder_hours: std::sync::Arc::from([48, 2]),
+        }
+    }
+}
+
+/// A session as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionSummary {
+    pub id: i64,
+    pub topic: LocalText,
+    pub mode: Mode,
+    /// drafting, published or cancelled.
+    pub status: String,
+    pub starts_at: Moment,
+    pub ends_at: Moment,
+    /// The languages spoken, as locale codes.
+    pub languages: Vec<String>,
+    pub area: Option<String>,
+    pub capacity: i64,
+    /// Places not yet held (first come).
+    pub places_left: i64,
+    /// Whether it takes sign-ups now.
+    pub open: bool,
+    /// Apply then select: when applications close.
+    pub applications_close_at: Option<Moment>,
+    /// Whether the reader organises it.
+    pub organiser: bool,
+}
+
+/// A session's page: everything but where it takes place, which only the
+/// confirmed see (on their private page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionPage {
+    pub summary: SessionSummary,
+    /// Sanitised HTML.
+    pub description_html: String,
+    pub description_lang: String,
+    pub accessibility: Option<LocalText>,
+    /// Sanitised HTML of the consent text now in force, and its version.
+    pub consent_html: String,
+    pub consent_version: i64,
+    /// Online (a link) or at a place.
+    pub online: bool,
+    /// How many wait (first come) or applied (select).
+    pub waiting: i64,
+    /// The areas a person may say they live in (id, name).
+    pub areas: Vec<(i64, LocalText)>,
+    /// The reader's time zone, by name (`Europe/London`).
+    pub zone: String,
+}
+
+/// A sign-up as its private page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MySignup {
+    pub session: SessionSummary,
+    pub standing: Standing,
+    pub place_in_line: Option<i64>,
+    pub offer_until: Option<Moment>,
+    pub events: Vec<(Event, Moment)>,
+    /// Shown to the confirmed only.
+    pub place: Option<String>,
+    pub online_link: Option<String>,
+    pub name: String,
+    pub contact: String,
+    pub needs: String,
+    pub consent_version: i64,
+    /// The code shown at check-in (the first characters of the link).
+    pub check_in_code: String,
+}
+
+/// One person on the organiser's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attendee {
+    pub id: i64,
+    pub arrival: i64,
+    pub standing: Standing,
+    pub name: String,
+    pub contact: String,
+    pub languages: Vec<String>,
+    pub categories: Vec<String>,
+    pub needs: String,
+    pub checked_in: bool,
+}
+
+/// The organiser's view of a session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attendance {
+    pub session: SessionSummary,
+    pub people: Vec<Attendee>,
+    pub targets: Vec<selection::Target>,
+    /// The applicants (before) and the confirmed (after) against the
+    /// targets.
+    pub applicants: Vec<selection::Balance>,
+    pub chosen: Vec<selection::Balance>,
+    /// Whether a selection can run now, and the seed of the one that ran.
+    pub can_select: bool,
+    pub seed: Option<String>,
+    pub present: i64,
+    /// Confirmed but not checked in once the session has started.
+    pub no_shows: Option<i64>,
+    /// Whether it has ended (notes are written then).
+    pub ended: bool,
+    pub notes: Vec<(Moment, String)>,
+    /// Erased after the retention period: only counts remain.
+    pub erased: bool,
+    /// Counts kept after erasure (category, signed up, attended), small
+    /// groups suppressed (None).
+    pub counts: Vec<(String, Option<i64>, Option<i64>)>,
+}
+
+/// What an organiser may create sessions for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSessionChoices {
+    pub areas: Vec<(i64, LocalText)>,
+    pub themes: Vec<(i64, LocalText)>,
+    pub zone: String,
+}
 
 /// How a session is filled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,6 +14,10 @@ pub fn HomePage() -> impl IntoView {
     let town = Resource::new(move || locale.get(), load_town);
     let drafts = Resource::new(move || locale.get(), list_drafts);
     let surveys = Resource::new(move || locale.get(), crate::surveys::api::list_surveys);
+    let sessions = Resource::new(
+        move || locale.get(),
+        crate::focus_groups::api::list_focus_groups,
+    );
 
     view! {
         <Title text=String::new() />
@@ -25,9 +29,13 @@ pub fn HomePage() -> impl IntoView {
             <h2 id="open-consultations">{move || td!(locale.get(), home.open_consultations)}</h2>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    match (drafts.await, surveys.await) {
-                        (Ok(list), Ok(surveys)) => view! { <OpenNow drafts=list.drafts surveys /> }.into_any(),
-                        (Err(error), _) | (_, Err(error)) => view! { <ErrorMessage error /> }.into_any(),
+                    match (drafts.await, surveys.await, sessions.await) {
+                        (Ok(list), Ok(surveys), Ok(sessions)) => {
+                            view! { <OpenNow drafts=list.drafts surveys sessions /> }.into_any()
+                        }
+                        (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => {
+                            view! { <ErrorMessage error /> }.into_any()
+                        }
                     }
                 })}
             </Suspense>
@@ -44,10 +52,14 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
-/// Everything open now, each with its closing date and how to take part
-/// (drafts open for comment today; surveys and focus groups as they come).
+/// Everything open now, each with its closing date and how to take part:
+/// drafts open for comment, open surveys, focus groups taking sign-ups.
 #[component]
-fn OpenNow(drafts: Vec<DraftSummary>, surveys: Vec<crate::surveys::SurveySummary>) -> AnyView {
+fn OpenNow(
+    drafts: Vec<DraftSummary>,
+    surveys: Vec<crate::surveys::SurveySummary>,
+    sessions: Vec<crate::focus_groups::SessionSummary>,
+) -> AnyView {
     let locale = use_locale();
     let open: Vec<DraftSummary> = drafts
         .into_iter()
@@ -57,7 +69,11 @@ fn OpenNow(drafts: Vec<DraftSummary>, surveys: Vec<crate::surveys::SurveySummary
         .into_iter()
         .filter(|survey| survey.openness.is_open())
         .collect();
-    if open.is_empty() && surveys.is_empty() {
+    let sessions: Vec<_> = sessions
+        .into_iter()
+        .filter(|session| session.open)
+        .collect();
+    if open.is_empty() && surveys.is_empty() && sessions.is_empty() {
         return view! { <p class="empty-state">{move || td!(locale.get(), home.no_consultations)}</p> }
             .into_any();
     }
@@ -87,6 +103,7 @@ fn OpenNow(drafts: Vec<DraftSummary>, surveys: Vec<crate::surveys::SurveySummary
     view! {
         {drafts}
         {(!surveys.is_empty()).then(|| view! { <crate::surveys::pages::SurveyList surveys /> })}
+        {(!sessions.is_empty()).then(|| view! { <crate::focus_groups::pages::FocusGroupList sessions /> })}
     }
     .into_any()
 }

@@ -20,16 +20,26 @@ pub async fn enqueue<'e, E>(executor: E, message: &Message<'_>) -> Result<i64, A
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let now = now_millis();
+    enqueue_at(executor, message, now_millis()).await
+}
+
+/// Queues `message` to be sent at `at` (a reminder), in the caller's
+/// transaction.
+#[tracing::instrument(skip_all)]
+pub async fn enqueue_at<'e, E>(executor: E, message: &Message<'_>, at: i64) -> Result<i64, AppError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     Ok(sqlx::query_scalar(
         "INSERT INTO outbox (recipient, subject, body, user_id, created_at, next_attempt)
-         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(message.recipient)
     .bind(message.subject)
     .bind(message.body)
     .bind(message.user_id)
-    .bind(now)
+    .bind(now_millis())
+    .bind(at)
     .fetch_one(executor)
     .await?)
 }

@@ -53,10 +53,17 @@ pub enum Action {
     SurveyCodes,
     SurveyExport,
     FocusGroupSelect,
+    FocusGroupCreate,
+    FocusGroupPublish,
+    FocusGroupAttendees,
+    FocusGroupExport,
+    FocusGroupCheckIn,
+    FocusGroupPromote,
+    FocusGroupNotes,
 }
 
 impl Action {
-    pub const ALL: [Action; 44] = [
+    pub const ALL: [Action; 51] = [
         Action::RoleGrant,
         Action::RoleRevoke,
         Action::TwoFactorEnrol,
@@ -101,6 +108,13 @@ impl Action {
         Action::SurveyCodes,
         Action::SurveyExport,
         Action::FocusGroupSelect,
+        Action::FocusGroupCreate,
+        Action::FocusGroupPublish,
+        Action::FocusGroupAttendees,
+        Action::FocusGroupExport,
+        Action::FocusGroupCheckIn,
+        Action::FocusGroupPromote,
+        Action::FocusGroupNotes,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -149,6 +163,13 @@ impl Action {
             Action::SurveyCodes => "survey.codes",
             Action::SurveyExport => "survey.export",
             Action::FocusGroupSelect => "focus_group.select",
+            Action::FocusGroupCreate => "focus_group.create",
+            Action::FocusGroupPublish => "focus_group.publish",
+            Action::FocusGroupAttendees => "focus_group.attendees",
+            Action::FocusGroupExport => "focus_group.export",
+            Action::FocusGroupCheckIn => "focus_group.check_in",
+            Action::FocusGroupPromote => "focus_group.promote",
+            Action::FocusGroupNotes => "focus_group.notes",
         }
     }
 }

@@ -192,7 +192,8 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn unhex(text: &str) -> Option<[u8; 32]> {
+/// The 32 bytes written as 64 hex digits in `text`.
+pub fn unhex(text: &str) -> Option<[u8; 32]> {
     let mut out = [0_u8; 32];
     if text.len() != 64 {
         return None;

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 /// The reader's roles (none for a visitor or a resident).
 #[cfg(feature = "ssr")]
-pub(super) async fn grants() -> Result<(Option<i64>, Vec<crate::auth::roles::Grant>), AppError> {
+pub(crate) async fn grants() -> Result<(Option<i64>, Vec<crate::auth::roles::Grant>), AppError> {
     match crate::auth::api::current_session().await? {
         Some(session) => {
             let db = crate::db::db()?;

@@ -26,7 +26,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// A survey's text: marked with its language when it is not the reader's.
 #[component]
-pub(super) fn Text(text: LocalText) -> impl IntoView {
+pub fn Text(text: LocalText) -> impl IntoView {
     let lang = (!text.in_reader_locale && !text.lang.is_empty()).then_some(text.lang);
     view! { <span lang=lang dir="auto">{text.text}</span> }
 }

@@ -129,6 +129,10 @@ pub fn InvalidMessage(invalid: Invalid) -> impl IntoView {
         Field::Selection => td_string!(locale, validation.field_selection),
         Field::Response => td_string!(locale, validation.field_response),
         Field::Section => td_string!(locale, validation.field_section),
+        Field::Contact => td_string!(locale, validation.field_contact),
+        Field::Consent => td_string!(locale, validation.field_consent),
+        Field::Needs => td_string!(locale, validation.field_needs),
+        Field::Time => td_string!(locale, validation.field_time),
     };
     let problem = match invalid.problem {
         Problem::Empty => td!(locale, validation.empty).into_any(),

@@ -199,6 +199,11 @@ pub mod zone {
         current().0
     }
 
+    /// The zone itself.
+    pub fn time_zone() -> TimeZone {
+        current().1
+    }
+
     /// `millis` on the deployment's clocks.
     pub fn moment(millis: i64) -> Moment {
         moment_in(&current().1, millis)

@@ -1,7 +1,7 @@
 //! The focus groups' clock, once a minute: offers of freed places whose
 //! deadline has passed lapse (each place going to the next person
-//! waiting), and the personal data of sessions that ended more than the
-//! retention period ago is erased, only counts remaining.
+//! waiting, who is mailed), and the personal data of sessions that ended
+//! more than the retention period ago is erased, only counts remaining.
 
 use crate::config::Settings;
 use app::db::Db;
@@ -26,8 +26,26 @@ impl Periods {
     }
 }
 
+/// What the clock needs to mail the moves it makes.
+#[derive(Clone)]
+pub struct Clock {
+    pub periods: Periods,
+    pub key: app::security::AddressKey,
+    /// The public origin, for the private links in mails.
+    pub origin: String,
+    pub reminder_hours: Vec<u32>,
+}
+
 /// Runs [`pass`] every minute until the database closes.
-pub async fn run(db: Db, periods: Periods) {
+pub async fn run(db: Db, clock: Clock) {
+    let zone = app::ui::time::zone::time_zone();
+    let mailer = app::focus_groups::mails::Mailer {
+        key: &clock.key,
+        origin: &clock.origin,
+        reminder_hours: &clock.reminder_hours,
+        zone: &zone,
+    };
+    let periods = clock.periods;
     let mut ticker = tokio::time::interval(Duration::from_secs(60));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -35,18 +53,29 @@ pub async fn run(db: Db, periods: Periods) {
         if db.pool().is_closed() {
             break;
         }
-        if let Err(error) = pass(&db, periods, now_millis()).await {
+        if let Err(error) = pass(&db, periods, Some(&mailer), now_millis()).await {
             tracing::warn!(error = %error, "focus-group pass failed");
         }
     }
 }
 
-/// One pass at `now`: lapsed offers, then expired personal data, each in
-/// its own transaction. Returns (offers lapsed, sessions erased).
-pub async fn pass(db: &Db, periods: Periods, now: i64) -> Result<(u64, u64), app::error::AppError> {
+/// One pass at `now`: lapsed offers (their moves mailed with `mailer`),
+/// then expired personal data, each in its own transaction. Returns
+/// (offers lapsed, sessions erased).
+pub async fn pass(
+    db: &Db,
+    periods: Periods,
+    mailer: Option<&app::focus_groups::mails::Mailer<'_>>,
+    now: i64,
+) -> Result<(u64, u64), app::error::AppError> {
     let lapsed = db
         .write(async |tx| {
-            app::focus_groups::db::lapse_offers_in(tx, now, periods.offer_millis).await
+            let lapsed =
+                app::focus_groups::db::lapse_offers_in(tx, now, periods.offer_millis).await?;
+            if let Some(mailer) = mailer {
+                app::focus_groups::mails::tell_in(tx, mailer, now).await?;
+            }
+            Ok(lapsed)
         })
         .await?;
     let erased = db
