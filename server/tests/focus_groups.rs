@@ -711,7 +711,7 @@ async fn a_visitor_signs_up_over_http_and_the_place_is_shown_to_the_confirmed_on
     refused.retain(|(name, _)| *name != "consent");
     let (status, error) =
         support::error_of(app.call(SignUpFocusGroup::PATH, &refused, None).await).await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 422);
     assert!(
         matches!(error, AppError::Invalid(invalid) if invalid.field == app::validation::Field::Consent)
     );
@@ -720,7 +720,7 @@ async fn a_visitor_signs_up_over_http_and_the_place_is_shown_to_the_confirmed_on
             .await,
     )
     .await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 422);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM focus_group_signups").await,
         0
@@ -831,7 +831,10 @@ async fn a_visitor_signs_up_over_http_and_the_place_is_shown_to_the_confirmed_on
             None,
         )
         .await;
-    assert!(accepted.status().is_redirection());
+    assert_eq!(
+        location(&accepted),
+        format!("/ur/focus-groups/mine/{bob_token}")
+    );
     assert!(
         app.page(&format!("/ur/focus-groups/mine/{bob_token}"))
             .await

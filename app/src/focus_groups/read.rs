@@ -173,8 +173,8 @@ pub async fn page(
         return Err(AppError::NotFound);
     }
     let source = row.source_locale.clone();
-    let (online, consent_version, waiting): (bool, i64, i64) = sqlx::query_as(
-        "SELECT CASE WHEN online_link IS NULL OR online_link = '' THEN 0 ELSE 1 END <> 0, consent_version,
+    let (online, consent_version, waiting): (i64, i64, i64) = sqlx::query_as(
+        "SELECT CASE WHEN online_link IS NULL OR online_link = '' THEN 0 ELSE 1 END, consent_version,
                 (SELECT COUNT(*) FROM focus_group_signups s
                  WHERE s.focus_group_id = g.id AND s.status IN ('waitlisted', 'applied'))
          FROM focus_groups g WHERE g.id = $1",
@@ -205,7 +205,7 @@ pub async fn page(
             .map(|text| crate::text::markdown::render(&text.text).html)
             .unwrap_or_default(),
         consent_version,
-        online,
+        online: online == 1,
         waiting,
         // Filled by the caller.
         areas: Vec::new(),
