@@ -161,6 +161,40 @@ for (const locale of ["en", "ar"]) {
   });
 }
 
+// The policymaker also organises the demo's focus group on policing and
+// trust: its applications have closed, so they run the selection against
+// its recruitment targets (the balance shown before and after, the seed
+// kept) and check the first chosen person in.
+test("a policymaker runs a focus group's selection and checks a person in", async ({ browser }) => {
+  const code = recoveryCodes.shift();
+  expect(code, "the first test enrols the policymaker").toBeTruthy();
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  await page.goto("/en/signin");
+  await page.locator("#login").fill("Demo Policymaker");
+  await page.locator("#password").fill("demo-policymaker-pass");
+  await page.locator(".stacked-form button[type=submit]").click();
+  await page.locator("#code").fill(code ?? "");
+  await page.locator(".stacked-form button[type=submit]").click();
+  await expect(page).toHaveURL(/\/en$/);
+  await page.goto("/en/focus-groups");
+  await page.locator(`a[href="/en/focus-groups/2/people"]`).click();
+  await expect(page).toHaveURL(/\/en\/focus-groups\/2\/people$/);
+  await expect(page.locator("table.balance")).toHaveCount(2);
+  await expect(page.locator("table.people tbody tr")).toHaveCount(24);
+  await expectNoSeriousAxeViolation(page);
+  await page.getByRole("button", { name: t("en", "focus_groups", "run_selection") }).click();
+  await expect(page.locator("#balance code")).toHaveText(/^\d+$/);
+  await expect(page.locator(".figures")).toContainText("Confirmed: 10 of 10");
+  // Every target is met by the chosen.
+  const met = await page.locator("table.balance").nth(1).locator("tbody td:last-child").allTextContents();
+  expect(met).toEqual(met.map(() => "yes"));
+  await shot(page, "focus-group-selection-en-1280");
+  const row = page.locator("table.people tbody tr", { hasText: t("en", "focus_groups", "standing_confirmed") }).first();
+  await row.getByRole("button", { name: t("en", "focus_groups", "check_in") }).click();
+  await expect(page.locator(".figures")).toContainText("Present: 1");
+  await page.context().close();
+});
+
 test("the demo draft: Arabic translation, diff between versions, responses", async ({ page }) => {
   await page.goto("/ar/drafts");
   await expect(page.locator(".draft-list")).toContainText("شوارع أكثر أمانًا بعد حلول الظلام");

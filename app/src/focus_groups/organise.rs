@@ -82,11 +82,11 @@ fn NewSessionForm(choices: NewSessionChoices) -> AnyView {
             <textarea id="description" name="description" rows="5" maxlength="20000"></textarea>
             <fieldset>
                 <legend>{move || td!(locale.get(), focus_groups.mode_label)}</legend>
-                <p class="check">
+                <p class="choice">
                     <input type="radio" id="mode-first" name="mode" value="first_come" checked />
                     <label for="mode-first">{move || td!(locale.get(), focus_groups.mode_first_come)}</label>
                 </p>
-                <p class="check">
+                <p class="choice">
                     <input type="radio" id="mode-select" name="mode" value="select" />
                     <label for="mode-select">{move || td!(locale.get(), focus_groups.mode_select)}</label>
                 </p>
@@ -97,20 +97,20 @@ fn NewSessionForm(choices: NewSessionChoices) -> AnyView {
                     let code = leptos_i18n::Locale::as_str(*spoken);
                     let input_id = format!("spoken-{code}");
                     view! {
-                        <p class="check">
+                        <p class="choice">
                             <input type="checkbox" id=input_id.clone() name=format!("languages[{i}]") value=code checked=*spoken == reader />
                             <label for=input_id>{crate::ui::languages::language_name(reader, code)}</label>
                         </p>
                     }
                 }).collect_view()}
             </fieldset>
-            <p class="hint">{move || td!(locale.get(), focus_groups.times_in)} " " {zone}</p>
+            <p class="help">{move || td!(locale.get(), focus_groups.times_in)} " " {zone}</p>
             <label for="starts">{move || td!(locale.get(), focus_groups.starts_label)}</label>
             <input id="starts" name="starts" type="datetime-local" required />
             <label for="ends">{move || td!(locale.get(), focus_groups.ends_label)}</label>
             <input id="ends" name="ends" type="datetime-local" required />
             <label for="place">{move || td!(locale.get(), focus_groups.place_label)}</label>
-            <p class="hint" id="place-hint">{move || td!(locale.get(), focus_groups.place_hint)}</p>
+            <p class="help" id="place-hint">{move || td!(locale.get(), focus_groups.place_hint)}</p>
             <textarea id="place" name="place" rows="2" maxlength="500" aria-describedby="place-hint"></textarea>
             <label for="online_link">{move || td!(locale.get(), focus_groups.online_link)}</label>
             <input id="online_link" name="online_link" type="url" maxlength="500" />
@@ -121,11 +121,11 @@ fn NewSessionForm(choices: NewSessionChoices) -> AnyView {
             <label for="applications_close">{move || td!(locale.get(), focus_groups.applications_close_label)}</label>
             <input id="applications_close" name="applications_close" type="datetime-local" />
             <label for="targets">{move || td!(locale.get(), focus_groups.targets_label)}</label>
-            <p class="hint" id="targets-hint">{move || td!(locale.get(), focus_groups.targets_hint)}</p>
+            <p class="help" id="targets-hint">{move || td!(locale.get(), focus_groups.targets_hint)}</p>
             <textarea id="targets" name="targets" rows="4" dir="ltr" aria-describedby="targets-hint"></textarea>
             <label for="consent">{move || td!(locale.get(), focus_groups.consent_title)}</label>
             <textarea id="consent" name="consent" rows="4" required minlength="10" maxlength="10000"></textarea>
-            <p class="check">
+            <p class="choice">
                 <input type="checkbox" id="publish" name="publish" value="yes" />
                 <label for="publish">{move || td!(locale.get(), focus_groups.publish_now)}</label>
             </p>
@@ -173,7 +173,7 @@ fn category_text(locale: Locale, category: &str) -> String {
 fn BalanceTable(caption: &'static str, balance: Vec<Balance>) -> AnyView {
     let locale = use_locale();
     view! {
-        <table class="balance">
+        <div class="table-scroll"><table class="data balance">
             <caption>{caption}</caption>
             <thead><tr>
                 <th scope="col">{move || td!(locale.get(), focus_groups.target)}</th>
@@ -193,7 +193,7 @@ fn BalanceTable(caption: &'static str, balance: Vec<Balance>) -> AnyView {
                     </tr>
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
     .into_any()
 }
@@ -259,7 +259,7 @@ fn PeopleBody(attendance: Attendance) -> AnyView {
         </p>
         {erased.then(|| view! {
             <p class="notice">{move || td!(locale.get(), focus_groups.erased_session)}</p>
-            <table class="balance">
+            <div class="table-scroll"><table class="data balance">
                 <caption>{move || td!(locale.get(), focus_groups.kept_counts)}</caption>
                 <thead><tr>
                     <th scope="col">{move || td!(locale.get(), focus_groups.target)}</th>
@@ -278,7 +278,7 @@ fn PeopleBody(attendance: Attendance) -> AnyView {
                         }
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
         })}
         {(!no_targets).then(|| view! {
             <section id="balance" aria-labelledby="balance-title">
@@ -307,7 +307,7 @@ fn PeopleBody(attendance: Attendance) -> AnyView {
         </section>
         <p><a href=export download>{move || td!(locale.get(), focus_groups.export)}</a></p>
         {promote_error}
-        <table class="people">
+        <div class="table-scroll"><table class="data people">
             <caption>{move || td!(locale.get(), focus_groups.people_caption)}</caption>
             <thead><tr>
                 <th scope="col">"#"</th>
@@ -341,14 +341,14 @@ fn PeopleBody(attendance: Attendance) -> AnyView {
                                     <PostForm action=CheckInFocusGroup::url() class="inline-form">
                                         <input type="hidden" name="id" value=id />
                                         <input type="hidden" name="signup" value=person.id />
-                                        <button type="submit" class="button small">{move || td!(locale.get(), focus_groups.check_in)}</button>
+                                        <button type="submit" class="button">{move || td!(locale.get(), focus_groups.check_in)}</button>
                                     </PostForm>
                                 })}
                                 {can_promote.then(|| view! {
                                     <PostForm action=PromoteFocusGroupSignup::url() class="inline-form">
                                         <input type="hidden" name="id" value=id />
                                         <input type="hidden" name="signup" value=person.id />
-                                        <button type="submit" class="button small secondary">{move || td!(locale.get(), focus_groups.promote)}</button>
+                                        <button type="submit" class="button secondary">{move || td!(locale.get(), focus_groups.promote)}</button>
                                     </PostForm>
                                 })}
                             </td>
@@ -356,7 +356,7 @@ fn PeopleBody(attendance: Attendance) -> AnyView {
                     }
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
         <section id="notes" aria-labelledby="notes-title">
             <h2 id="notes-title">{move || td!(locale.get(), focus_groups.notes_title)}</h2>
             {notes.into_iter().map(|(at, body)| view! {
@@ -368,12 +368,12 @@ fn PeopleBody(attendance: Attendance) -> AnyView {
                     <PostForm action=AddFocusGroupNotes::url()>
                         <input type="hidden" name="id" value=id />
                         <label for="notes">{move || td!(locale.get(), focus_groups.notes_label)}</label>
-                        <p class="hint" id="notes-hint">{move || td!(locale.get(), focus_groups.notes_hint)}</p>
+                        <p class="help" id="notes-hint">{move || td!(locale.get(), focus_groups.notes_hint)}</p>
                         <textarea id="notes" name="notes" rows="8" required minlength="10" maxlength="50000" aria-describedby="notes-hint"></textarea>
                         <button type="submit" class="button">{move || td!(locale.get(), focus_groups.notes_send)}</button>
                     </PostForm>
                 }.into_any(),
-                false => view! { <p class="hint">{move || td!(locale.get(), focus_groups.notes_after)}</p> }.into_any(),
+                false => view! { <p class="help">{move || td!(locale.get(), focus_groups.notes_after)}</p> }.into_any(),
             }}
         </section>
     }

@@ -197,10 +197,10 @@ fn SessionBody(page: SessionPage) -> AnyView {
                 <input type="hidden" name="id" value=id />
                 <input type="hidden" name="consent_version" value=consent_version />
                 <label for="name">{move || td!(locale.get(), focus_groups.name_label)}</label>
-                <p class="hint" id="name-hint">{move || td!(locale.get(), focus_groups.name_hint)}</p>
+                <p class="help" id="name-hint">{move || td!(locale.get(), focus_groups.name_hint)}</p>
                 <input id="name" name="name" required maxlength="80" autocomplete="nickname" aria-describedby="name-hint" />
                 <label for="contact">{move || td!(locale.get(), focus_groups.contact_label)}</label>
-                <p class="hint" id="contact-hint">{move || td!(locale.get(), focus_groups.contact_hint)}</p>
+                <p class="help" id="contact-hint">{move || td!(locale.get(), focus_groups.contact_hint)}</p>
                 <input id="contact" name="contact" required maxlength="200" autocomplete="email" aria-describedby="contact-hint" />
                 <fieldset>
                     <legend>{move || td!(locale.get(), focus_groups.languages_label)}</legend>
@@ -209,7 +209,7 @@ fn SessionBody(page: SessionPage) -> AnyView {
                         let field = format!("languages[{i}]");
                         let input_id = format!("language-{code}");
                         view! {
-                            <p class="check">
+                            <p class="choice">
                                 <input type="checkbox" id=input_id.clone() name=field value=code />
                                 <label for=input_id>{name}</label>
                             </p>
@@ -231,11 +231,11 @@ fn SessionBody(page: SessionPage) -> AnyView {
                     }).collect_view()}
                 </select>
                 <label for="needs">{move || td!(locale.get(), focus_groups.needs_label)}</label>
-                <p class="hint" id="needs-hint">{move || td!(locale.get(), focus_groups.needs_hint)}</p>
+                <p class="help" id="needs-hint">{move || td!(locale.get(), focus_groups.needs_hint)}</p>
                 <textarea id="needs" name="needs" rows="3" maxlength="2000" aria-describedby="needs-hint"></textarea>
                 <h3 id="consent-title">{move || td!(locale.get(), focus_groups.consent_title)}</h3>
                 <div class="consent prose" dir="auto" inner_html=consent_html></div>
-                <p class="check">
+                <p class="choice">
                     <input type="checkbox" id="consent" name="consent" value="yes" required />
                     <label for="consent">{move || td!(locale.get(), focus_groups.consent_label)}</label>
                 </p>
@@ -398,7 +398,7 @@ fn MineBody(mine: MySignup) -> AnyView {
         })}
         <PostForm action=CancelFocusGroupSignup::url()>
             <input type="hidden" name="token" value=token_for_erase />
-            <p class="check">
+            <p class="choice">
                 <input type="checkbox" id="erase" name="erase" value="yes" required />
                 <label for="erase">{move || td!(locale.get(), focus_groups.erase_confirm)}</label>
             </p>

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 mod drafts;
+mod focus_groups;
 mod forums;
 mod pipeline;
 mod surveys;
@@ -147,6 +148,7 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<SeedOutcome> {
     pipeline::seed_pipeline(&mut tx, &area_ids, &theme_ids).await?;
     drafts::seed_drafts(&mut tx, &area_ids, &theme_ids).await?;
     surveys::seed_surveys(&mut tx, &area_ids, &theme_ids).await?;
+    focus_groups::seed_focus_groups(&mut tx, &area_ids, &theme_ids).await?;
     tx.commit().await?;
     Ok(SeedOutcome::Loaded {
         areas: town.areas.len(),
