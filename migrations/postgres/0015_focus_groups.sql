@@ -114,9 +114,10 @@ CREATE TABLE focus_group_counts (
     PRIMARY KEY (focus_group_id, category)
 );
 
--- Mail queued for a sign-up and not yet due (its reminders, sent through
--- the outbox at their time): withdrawn when the sign-up is cancelled or
--- erased, so that nobody is reminded of a session they left.
+-- The mail of a sign-up in the outbox: its reminders (due at their time)
+-- are withdrawn when the sign-up is cancelled, so that nobody is reminded
+-- of a session they left; all of it (it holds their address) goes when
+-- their personal data is erased.
 CREATE TABLE focus_group_mails (
     signup_id BIGINT NOT NULL REFERENCES focus_group_signups (id) ON DELETE CASCADE,
     outbox_id BIGINT NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,

@@ -30,6 +30,16 @@ const DAY: i64 = 24 * HOUR;
 /// The test's clock: a Monday in 2027.
 const NOW: i64 = 1_800_000_000_000;
 
+/// The demo town without its focus groups (their times follow the real
+/// clock, the tests' sessions follow the tests' clock).
+async fn seed(app: &TestApp) {
+    app.seed().await;
+    sqlx::query("DELETE FROM focus_groups")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+}
+
 /// A published first-come session of `capacity` places, ten days ahead.
 async fn session(app: &TestApp, capacity: i64) -> i64 {
     session_of(app, capacity, app::focus_groups::Mode::FirstCome, &[]).await
@@ -150,7 +160,7 @@ async fn two_hundred_sign_ups_at_once_fill_twenty_places_exactly(backend: Backen
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    app.seed().await;
+    seed(&app).await;
     let id = session(&app, 20).await;
 
     let mut sign_ups = tokio::task::JoinSet::new();
@@ -205,7 +215,7 @@ async fn a_freed_place_is_offered_in_turn_with_a_deadline(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    app.seed().await;
+    seed(&app).await;
     let id = session(&app, 2).await;
     for token in ["ann", "ben", "cat", "dan"] {
         sign_up(&app.db, id, token, NOW).await.unwrap();
@@ -306,7 +316,7 @@ async fn a_selection_meets_its_targets_and_reproduces_from_its_seed(backend: Bac
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    app.seed().await;
+    seed(&app).await;
     let target = |category: &str, min: Option<u32>, max: Option<u32>| Target {
         category: category.to_owned(),
         min,
@@ -429,7 +439,7 @@ async fn contact_details_expire_and_only_counts_remain(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    app.seed().await;
+    seed(&app).await;
     let id = session(&app, 3).await;
     let mut signups = Vec::new();
     for (token, categories) in [
@@ -527,7 +537,7 @@ async fn reminders_are_queued_on_the_clocks_and_withdrawn_on_cancelling(backend:
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    app.seed().await;
+    seed(&app).await;
     // Monday 29 March 2027, 18:00 in London (17:00 UTC): the clocks went
     // forward on the Sunday before.
     const STARTS: i64 = 1_806_339_600_000;
@@ -652,7 +662,7 @@ async fn a_visitor_signs_up_over_http_and_the_place_is_shown_to_the_confirmed_on
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    app.seed().await;
+    seed(&app).await;
     let now = app::security::now_millis();
     let theme = app.theme_id("public-safety").await;
     let link = "https://meet.example.org/towpath";
@@ -862,10 +872,9 @@ async fn a_visitor_signs_up_over_http_and_the_place_is_shown_to_the_confirmed_on
         0
     );
     assert_eq!(
-        app.count(
-            "SELECT COUNT(*) FROM outbox WHERE recipient = 'ann@example.org' AND sent_at IS NULL AND next_attempt > created_at + 60000"
-        )
-        .await,
-        0
+        app.count("SELECT COUNT(*) FROM outbox WHERE recipient = 'ann@example.org'")
+            .await,
+        0,
+        "the mail that held her address went with it"
     );
 }

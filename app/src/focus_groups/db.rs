@@ -268,7 +268,7 @@ pub async fn cancel_in(
     }
     set_standing(conn, held.id, Standing::Cancelled, None, now).await?;
     record(conn, held.id, Event::Cancelled, now).await?;
-    withdraw_mails(conn, held.id).await?;
+    withdraw_mails(conn, held.id, now).await?;
     if standing.holds_a_place() {
         free_place_in(conn, held.focus_group_id, now, hold_millis).await
     } else {
@@ -422,14 +422,19 @@ async fn record(
     Ok(())
 }
 
-/// Withdraws the mail queued for `signup` and not yet sent (its
+/// Withdraws the mail queued for `signup` that is due after `now` (its
 /// reminders): nobody is reminded of a session they left.
-async fn withdraw_mails(conn: &mut sqlx::AnyConnection, signup: i64) -> Result<(), AppError> {
+async fn withdraw_mails(
+    conn: &mut sqlx::AnyConnection,
+    signup: i64,
+    now: i64,
+) -> Result<(), AppError> {
     sqlx::query(
-        "DELETE FROM outbox WHERE sent_at IS NULL
+        "DELETE FROM outbox WHERE sent_at IS NULL AND next_attempt > $2
            AND id IN (SELECT outbox_id FROM focus_group_mails WHERE signup_id = $1)",
     )
     .bind(signup)
+    .bind(now)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -454,6 +459,13 @@ pub async fn erase_signup_in(
             .fetch_optional(&mut *conn)
             .await?;
     let id = id.ok_or(AppError::ExpiredLink)?;
+    // The mail sent to them holds their address: it goes too.
+    sqlx::query(
+        "DELETE FROM outbox WHERE id IN (SELECT outbox_id FROM focus_group_mails WHERE signup_id = $1)",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("DELETE FROM focus_group_events WHERE signup_id = $1")
         .bind(id)
         .execute(&mut *conn)
@@ -682,6 +694,14 @@ pub async fn expire_in(
             .execute(&mut *conn)
             .await?;
         }
+        // The mail sent to them holds their addresses: it goes too.
+        sqlx::query(
+            "DELETE FROM outbox WHERE id IN (SELECT m.outbox_id FROM focus_group_mails m
+                 JOIN focus_group_signups s ON s.id = m.signup_id WHERE s.focus_group_id = $1)",
+        )
+        .bind(session)
+        .execute(&mut *conn)
+        .await?;
         sqlx::query(
             "UPDATE focus_group_signups SET name = NULL, contact = NULL, languages = '', categories = '',
                     needs = NULL, answers = NULL, user_id = NULL, participant_id = NULL, link_sealed = NULL,

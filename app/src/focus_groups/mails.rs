@@ -128,7 +128,8 @@ pub async fn tell_in(
             body: &body,
             user_id: None,
         };
-        crate::mail::db::enqueue(&mut *conn, &message).await?;
+        let outbox = crate::mail::db::enqueue(&mut *conn, &message).await?;
+        remember(conn, event.signup_id, outbox).await?;
         queued += 1;
         if matches!(kind, Event::Confirmed | Event::Accepted) {
             let reminder = crate::mail::Message {
@@ -152,16 +153,28 @@ pub async fn tell_in(
             .filter(|at| *at > now)
             {
                 let outbox = crate::mail::db::enqueue_at(&mut *conn, &reminder, at).await?;
-                sqlx::query("INSERT INTO focus_group_mails (signup_id, outbox_id) VALUES ($1, $2)")
-                    .bind(event.signup_id)
-                    .bind(outbox)
-                    .execute(&mut *conn)
-                    .await?;
+                remember(conn, event.signup_id, outbox).await?;
                 queued += 1;
             }
         }
     }
     Ok(queued)
+}
+
+/// Keeps which sign-up a mail is for: its reminders are withdrawn when
+/// the person leaves, and every mail (which holds their address) goes
+/// when their personal data is erased.
+async fn remember(
+    conn: &mut sqlx::AnyConnection,
+    signup: i64,
+    outbox: i64,
+) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO focus_group_mails (signup_id, outbox_id) VALUES ($1, $2)")
+        .bind(signup)
+        .bind(outbox)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// A session's topic in `locale`, else in its own language.

@@ -311,9 +311,9 @@ fn PeopleBody(attendance: Attendance) -> AnyView {
             <caption>{move || td!(locale.get(), focus_groups.people_caption)}</caption>
             <thead><tr>
                 <th scope="col">"#"</th>
-                <th scope="col">{move || td!(locale.get(), focus_groups.name_label)}</th>
-                <th scope="col">{move || td!(locale.get(), focus_groups.standing)}</th>
-                <th scope="col">{move || td!(locale.get(), focus_groups.contact_label)}</th>
+                <th scope="col">{move || td!(locale.get(), focus_groups.col_name)}</th>
+                <th scope="col">{move || td!(locale.get(), focus_groups.col_standing)}</th>
+                <th scope="col">{move || td!(locale.get(), focus_groups.col_contact)}</th>
                 <th scope="col">{move || td!(locale.get(), focus_groups.needs_label)}</th>
                 <th scope="col">{move || td!(locale.get(), focus_groups.categories)}</th>
                 <th scope="col">{move || td!(locale.get(), focus_groups.actions)}</th>
