@@ -681,6 +681,13 @@ fn privileged(fixture: &Fixture) -> Vec<Privileged> {
             requirement: Requirement::PolicymakerOfTheme,
             form: vec![en(), ("id", fixture.focus_group.to_string())],
         },
+        // A session of the fixture's area: its moderator organises it, a
+        // moderator of another area and the policymakers do not.
+        Privileged {
+            path: FocusGroupAttendance::PATH,
+            requirement: Requirement::ModeratorOfArea,
+            form: vec![en(), ("id", fixture.focus_group_of_area.to_string())],
+        },
         Privileged {
             path: ExportFocusGroup::PATH,
             requirement: Requirement::PolicymakerOfTheme,
@@ -807,6 +814,8 @@ struct Fixture {
     focus_group: i64,
     focus_group_signup: i64,
     focus_group_past: i64,
+    /// A published session of `area` (no theme).
+    focus_group_of_area: i64,
 }
 
 /// A caller of the matrix: a session, and a name for failure messages.
@@ -919,10 +928,12 @@ async fn fixture(app: &TestApp) -> (Fixture, Vec<Caller>, String) {
     let draft = draft_of(app, theme, item).await;
     let (survey, survey_section, survey_question, survey_batch) = survey_of(app, theme).await;
     let (focus_group, focus_group_signup, focus_group_past) = focus_groups_of(app, theme).await;
+    let focus_group_of_area = focus_group_of_area(app, area).await;
     let fixture = Fixture {
         focus_group,
         focus_group_signup,
         focus_group_past,
+        focus_group_of_area,
         draft,
         survey,
         survey_section,
@@ -1053,6 +1064,40 @@ async fn focus_groups_of(app: &TestApp, theme: i64) -> (i64, i64, i64) {
             )
             .await?;
             Ok((open, signup, past))
+        })
+        .await
+        .unwrap()
+}
+
+/// A published first-come session of `area` alone, a week ahead.
+async fn focus_group_of_area(app: &TestApp, area: i64) -> i64 {
+    use app::focus_groups::db::{NewSession, create_in, publish_in};
+
+    let now = app::security::now_millis();
+    let session = NewSession {
+        mode: app::focus_groups::Mode::FirstCome,
+        area: Some(area),
+        theme: None,
+        source_locale: "en",
+        languages: &["en"],
+        starts_at: now + 7 * 86_400_000,
+        ends_at: now + 7 * 86_400_000 + 7_200_000,
+        place: Some("Riverside library"),
+        online_link: None,
+        capacity: 5,
+        applications_close_at: None,
+        targets: &[],
+        topic: "Riverside at night",
+        description: "",
+        consent: "We keep your name until 30 days after.",
+        accessibility: "",
+        created_by: None,
+    };
+    app.db
+        .write(async |tx| {
+            let id = create_in(tx, &session, now).await?;
+            publish_in(tx, id).await?;
+            Ok(id)
         })
         .await
         .unwrap()
