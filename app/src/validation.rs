@@ -59,6 +59,8 @@ pub enum Field {
     Needs,
     /// A date and time.
     Time,
+    /// A question of a focus group's sign-up form, or its options.
+    Question,
 }
 
 /// What is wrong with it.

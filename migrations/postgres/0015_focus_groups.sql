@@ -10,6 +10,9 @@
 -- `consent_version` is the version of the consent text a sign-up agrees
 -- to now. `place` and `online_link` are shown to confirmed participants
 -- only. `targets`: the recruitment targets (JSON, `selection::Target`);
+-- `questions`: what the sign-up form asks besides the person's details
+-- (JSON, a list of `surveys::questions::Spec`, question n at n - 1;
+-- their wording in `focus_group_texts`).
 -- `selection_seed` and `selected_at` record the selection once run.
 CREATE TABLE focus_groups (
     id                    BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -31,6 +34,7 @@ CREATE TABLE focus_groups (
     applications_close_at BIGINT,
     consent_version       BIGINT NOT NULL DEFAULT 1,
     targets               TEXT    NOT NULL DEFAULT '[]',
+    questions             TEXT    NOT NULL DEFAULT '[]',
     selection_seed        BIGINT,
     selected_at           BIGINT,
     created_by            BIGINT REFERENCES users (id) ON DELETE SET NULL,
@@ -40,7 +44,8 @@ CREATE TABLE focus_groups (
 CREATE INDEX focus_groups_starts ON focus_groups (status, starts_at);
 
 -- Every text of a session, by locale and key: `topic`, `description`
--- (Markdown), `accessibility`, `consent.{version}` (Markdown).
+-- (Markdown), `accessibility`, `consent.{version}` (Markdown),
+-- `question.{n}` and `question.{n}.{option}`.
 CREATE TABLE focus_group_texts (
     focus_group_id BIGINT NOT NULL REFERENCES focus_groups (id) ON DELETE CASCADE,
     locale         TEXT    NOT NULL,

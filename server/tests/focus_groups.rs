@@ -23,6 +23,7 @@ on_both_backends!(
     contact_details_expire_and_only_counts_remain,
     reminders_are_queued_on_the_clocks_and_withdrawn_on_cancelling,
     a_visitor_signs_up_over_http_and_the_place_is_shown_to_the_confirmed_only,
+    an_organisers_questions_are_asked_answered_changed_and_exported,
 );
 
 const HOUR: i64 = 3_600_000;
@@ -75,6 +76,7 @@ async fn session_of(
                     description: "Two hours, tea and biscuits.",
                     consent: "We keep your name and contact until 30 days after the session.",
                     accessibility: "Step-free entrance.",
+                    questions: &[],
                     created_by: None,
                 },
                 NOW - DAY,
@@ -564,6 +566,7 @@ async fn reminders_are_queued_on_the_clocks_and_withdrawn_on_cancelling(backend:
                     description: "",
                     consent: "We keep your name and contact until 30 days after the session.",
                     accessibility: "",
+                    questions: &[],
                     created_by: None,
                 },
                 NOW,
@@ -688,6 +691,7 @@ async fn a_visitor_signs_up_over_http_and_the_place_is_shown_to_the_confirmed_on
                     description: "Two hours, **online**.",
                     consent: "We keep your name and contact until 30 days after the session.",
                     accessibility: "Captions on request.",
+                    questions: &[],
                     created_by: None,
                 },
                 now,
@@ -877,4 +881,225 @@ async fn a_visitor_signs_up_over_http_and_the_place_is_shown_to_the_confirmed_on
         0,
         "the mail that held her address went with it"
     );
+}
+
+/// The private link's token in a sign-up's redirect.
+fn token_in(location: &str, locale: &str) -> String {
+    location
+        .trim_start_matches(&format!("/{locale}/focus-groups/mine/"))
+        .trim_end_matches("?new=1")
+        .to_owned()
+}
+
+async fn an_organisers_questions_are_asked_answered_changed_and_exported(backend: Backend) {
+    use app::focus_groups::api::{
+        ChangeFocusGroupSignup, CreateFocusGroup, ExportFocusGroup, SignUpFocusGroup,
+    };
+    use app::surveys::questions::AnswerProblem;
+    use leptos::server_fn::ServerFn as _;
+
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    seed(&app).await;
+    let theme = app.theme_id("public-safety").await;
+    let organiser = app.sign_up("Organiser Q", "").await;
+    app.grant(
+        "Organiser Q",
+        app::auth::roles::Role::Policymaker,
+        (None, Some(theme)),
+    )
+    .await;
+    let (_, organiser) = app.enrol_two_factor(&organiser).await;
+    let scope = format!("theme:{theme}");
+    let session_form = |options3: &'static str| {
+        vec![
+            ("locale", "en"),
+            ("scope", scope.as_str()),
+            ("mode", "first_come"),
+            ("topic", "Getting home after dark"),
+            (
+                "consent",
+                "We keep your name and contact until 30 days after the session.",
+            ),
+            ("languages[0]", "en"),
+            ("starts", "2031-03-04T18:00"),
+            ("ends", "2031-03-04T20:00"),
+            ("place", "Riverside library"),
+            ("capacity", "8"),
+            ("question1", "How do you get home at night?"),
+            ("options1", "On foot\r\nBy bus\r\n\r\nBy car"),
+            ("required1", "yes"),
+            ("question2", "What would make you feel safer?"),
+            ("options3", options3),
+            ("publish", "yes"),
+        ]
+    };
+    // Options without their question: refused, nothing created.
+    let (status, error) = support::error_of(
+        app.call(
+            CreateFocusGroup::PATH,
+            &session_form("Yes\nNo"),
+            Some(&organiser),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        matches!(error, AppError::Invalid(invalid) if invalid.field == app::validation::Field::Question)
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM focus_groups").await, 0);
+    let created = app
+        .call(CreateFocusGroup::PATH, &session_form(""), Some(&organiser))
+        .await;
+    let people = location(&created);
+    let id: i64 = people
+        .trim_start_matches("/en/focus-groups/")
+        .trim_end_matches("/people")
+        .parse()
+        .expect(&people);
+
+    // The form asks both questions, the first with its three options.
+    let page = app.page(&format!("/en/focus-groups/{id}")).await;
+    assert!(page.contains("How do you get home at night?"));
+    assert!(page.contains("What would make you feel safer?"));
+    assert!(page.contains(r#"name="answers[q1]" value="o3""#));
+    assert!(!page.contains(r#"value="o4""#));
+
+    let id_text = id.to_string();
+    let sign_up = |answer: &'static str| {
+        let mut form = vec![
+            ("locale", "en"),
+            ("id", id_text.as_str()),
+            ("name", "Dee"),
+            ("contact", "dee@example.org"),
+            ("consent", "yes"),
+            ("consent_version", "1"),
+            ("answers[q2]", "More light under the bridge"),
+        ];
+        if !answer.is_empty() {
+            form.push(("answers[q1]", answer));
+        }
+        form
+    };
+    // The required question unanswered, or answered with no option of its
+    // own: refused by question, nothing written.
+    for (answer, problem) in [
+        ("", AnswerProblem::Required),
+        ("o9", AnswerProblem::Unknown),
+    ] {
+        let (status, error) = support::error_of(
+            app.call(SignUpFocusGroup::PATH, &sign_up(answer), None)
+                .await,
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(
+            matches!(&error, AppError::Answers(issues) if issues.len() == 1 && issues[0].question == 1 && issues[0].problem == problem),
+            "{error:?}"
+        );
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM focus_group_signups").await,
+        0
+    );
+    let signed = app.call(SignUpFocusGroup::PATH, &sign_up("o2"), None).await;
+    let token = token_in(&location(&signed), "en");
+    let mine = format!("/en/focus-groups/mine/{token}");
+    let page = app.page(&mine).await;
+    let given = |answer: &str| format!(r#"<dd dir="auto">{answer}</dd>"#);
+    assert!(page.contains(&given("By bus")), "{page}");
+    assert!(page.contains(&given("More light under the bridge")));
+    assert!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE recipient = 'dee@example.org'")
+            .await
+            >= 2,
+        "the confirmation and the reminders"
+    );
+
+    // A wrong answer changes nothing; then Dee changes her answers and her
+    // address, and the mail still to go follows her.
+    let change = |answer: &'static str, safer: &'static str| {
+        vec![
+            ("locale", "en"),
+            ("token", token.as_str()),
+            ("name", "Dee"),
+            ("contact", "dee@example.net"),
+            ("answers[q1]", answer),
+            ("answers[q2]", safer),
+        ]
+    };
+    let (status, _) = support::error_of(
+        app.call(ChangeFocusGroupSignup::PATH, &change("o9", "x"), None)
+            .await,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM focus_group_signups WHERE contact = 'dee@example.org'")
+            .await,
+        1
+    );
+    let changed = app
+        .call(
+            ChangeFocusGroupSignup::PATH,
+            &change("o1", "=HYPERLINK(\"http://evil.example\")"),
+            None,
+        )
+        .await;
+    assert_eq!(location(&changed), format!("{mine}?changed=1"));
+    let page = app.page(&format!("{mine}?changed=1")).await;
+    assert!(page.contains(&given("On foot")) && !page.contains(&given("By bus")));
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM outbox WHERE recipient = 'dee@example.org' AND sent_at IS NULL"
+        )
+        .await,
+        0
+    );
+    assert!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE recipient = 'dee@example.net'")
+            .await
+            >= 2
+    );
+    // A link that is not one changes nothing.
+    let (status, _) = support::error_of(
+        app.call(
+            ChangeFocusGroupSignup::PATH,
+            &[
+                ("locale", "en"),
+                ("token", "not-a-real-token"),
+                ("name", "Mallory"),
+                ("contact", "m@example.org"),
+            ],
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 410);
+
+    // The organiser sees the answers in words, in the list and the CSV
+    // (a formula answer made harmless).
+    let (status, list) = app
+        .get_as(&format!("/en/focus-groups/{id}/people"), &organiser)
+        .await;
+    assert_eq!(status, 200);
+    assert!(list.contains("How do you get home at night?"));
+    assert!(list.contains("On foot"));
+    let (status, csv) = app
+        .get_as(&format!("{}?id={id}", ExportFocusGroup::PATH), &organiser)
+        .await;
+    assert_eq!(status, 200);
+    let mut lines = csv.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .ends_with(",present,How do you get home at night?,What would make you feel safer?")
+    );
+    let row = lines.next().unwrap();
+    assert!(row.contains(",On foot,"), "{row}");
+    assert!(row.contains("'=HYPERLINK"), "{row}");
 }

@@ -30,10 +30,10 @@ use app::drafts::api::{
 use app::error::AppError;
 use app::feedback::api::{FollowFeedback, SendFeedback};
 use app::focus_groups::api::{
-    AcceptFocusGroupOffer, AddFocusGroupNotes, CancelFocusGroupSignup, CheckInFocusGroup,
-    CreateFocusGroup, ExportFocusGroup, FocusGroupAttendance, FocusGroupCalendar, FocusGroupPage,
-    ListFocusGroups, MyFocusGroup, NewFocusGroupChoices, PromoteFocusGroupSignup,
-    PublishFocusGroup, SelectFocusGroup, SignUpFocusGroup,
+    AcceptFocusGroupOffer, AddFocusGroupNotes, CancelFocusGroupSignup, ChangeFocusGroupSignup,
+    CheckInFocusGroup, CreateFocusGroup, ExportFocusGroup, FocusGroupAttendance,
+    FocusGroupCalendar, FocusGroupPage, ListFocusGroups, MyFocusGroup, NewFocusGroupChoices,
+    PromoteFocusGroupSignup, PublishFocusGroup, SelectFocusGroup, SignUpFocusGroup,
 };
 use app::forums::api::{
     CategoryThreads, EditPost, EditablePost, ListAreaCategories, ListForums, React, ReadThread,
@@ -129,6 +129,7 @@ const PUBLIC: &[&str] = &[
     FocusGroupPage::PATH,
     SignUpFocusGroup::PATH,
     MyFocusGroup::PATH,
+    ChangeFocusGroupSignup::PATH,
     AcceptFocusGroupOffer::PATH,
     CancelFocusGroupSignup::PATH,
     FocusGroupCalendar::PATH,
@@ -1030,6 +1031,7 @@ async fn focus_groups_of(app: &TestApp, theme: i64) -> (i64, i64, i64) {
         description: "",
         consent: "We keep your name until 30 days after.",
         accessibility: "",
+        questions: &[],
         created_by: None,
     };
     app.db
@@ -1094,6 +1096,7 @@ async fn focus_group_of_area(app: &TestApp, area: i64) -> i64 {
         description: "",
         consent: "We keep your name until 30 days after.",
         accessibility: "",
+        questions: &[],
         created_by: None,
     };
     app.db

@@ -107,6 +107,28 @@ fn contact(text: &str) -> Result<String, crate::validation::Invalid> {
     }
 }
 
+/// How a person is called and reached, and their needs (may be empty),
+/// checked.
+#[cfg(feature = "ssr")]
+fn details(
+    name: &str,
+    contact: &str,
+    needs: &str,
+) -> Result<(String, String, String), crate::validation::Invalid> {
+    use crate::validation::{Bounds, Field};
+
+    let needs = if needs.trim().is_empty() {
+        String::new()
+    } else {
+        Bounds::text(Field::Needs, 1, 2000).check(needs)?
+    };
+    Ok((
+        Bounds::line(Field::DisplayName, 1, 80).check(name)?,
+        self::contact(contact)?,
+        needs,
+    ))
+}
+
 /// Signs a person up for session `id` (no account needed): confirmed or
 /// waitlisted (first come), or an application (select). Goes to the
 /// sign-up's private page, whose link is also mailed.
@@ -122,9 +144,10 @@ pub async fn sign_up_focus_group(
     #[server(default)] needs: String,
     #[server(default)] consent: String,
     consent_version: i64,
+    #[server(default)] answers: std::collections::HashMap<String, String>,
 ) -> Result<(), AppError> {
     use crate::security::rate_limit::FeedbackLimit;
-    use crate::validation::{Bounds, Field, Invalid, Problem, optional_id};
+    use crate::validation::{Field, Invalid, Problem, optional_id};
 
     let db = crate::db::db()?;
     let now = crate::security::now_millis();
@@ -134,20 +157,18 @@ pub async fn sign_up_focus_group(
     if !page.summary.open {
         return Err(AppError::NotNow);
     }
+    let (name, contact, needs) = details(&name, &contact, &needs)?;
     let person = Person {
-        name: Bounds::line(Field::DisplayName, 1, 80).check(&name)?,
-        contact: self::contact(&contact)?,
+        name,
+        contact,
         languages: languages
             .into_iter()
             .filter(|language| page.summary.languages.contains(language))
             .collect(),
         categories: Vec::new(),
-        needs: if needs.trim().is_empty() {
-            String::new()
-        } else {
-            Bounds::text(Field::Needs, 1, 2000).check(&needs)?
-        },
+        needs,
     };
+    let answers = super::questions::read(&page.questions, &answers).map_err(AppError::Answers)?;
     if consent != "yes" {
         return Err(Invalid::new(Field::Consent, Problem::Empty).into());
     }
@@ -198,7 +219,7 @@ pub async fn sign_up_focus_group(
         languages: &languages,
         categories: &categories,
         needs: (!person.needs.is_empty()).then_some(person.needs.as_str()),
-        answers: None,
+        answers: answers.as_deref(),
         locale: leptos_i18n::Locale::as_str(locale),
         token_hash: &token_hash,
         link_sealed: sealed.as_deref(),
@@ -229,6 +250,48 @@ pub async fn my_focus_group(locale: Locale, token: String) -> Result<MySignup, A
         crate::security::now_millis(),
     )
     .await
+}
+
+/// Changes a sign-up by its private link: name, contact, needs and the
+/// answers to the session's questions (checked as at sign-up). Mail still
+/// to come goes to the new address.
+#[server]
+pub async fn change_focus_group_signup(
+    locale: Locale,
+    token: String,
+    name: String,
+    contact: String,
+    #[server(default)] needs: String,
+    #[server(default)] answers: std::collections::HashMap<String, String>,
+) -> Result<(), AppError> {
+    let db = crate::db::db()?;
+    let now = crate::security::now_millis();
+    let token = token.trim();
+    let hash = crate::auth::session::token_hash(token);
+    let (name, contact, needs) = details(&name, &contact, &needs)?;
+    let mut conn = db.pool().acquire().await?;
+    let view = super::db::signup_by_token(&mut conn, &hash).await?;
+    let session: i64 =
+        sqlx::query_scalar("SELECT focus_group_id FROM focus_group_signups WHERE id = $1")
+            .bind(view.id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let questions = super::read::questions(&mut conn, session, locale).await?;
+    drop(conn);
+    let answers = super::questions::read(&questions, &answers).map_err(AppError::Answers)?;
+    let change = super::db::Change {
+        name: &name,
+        contact: &contact,
+        needs: (!needs.is_empty()).then_some(needs.as_str()),
+        answers: answers.as_deref(),
+    };
+    db.write(async |tx| super::db::change_in(tx, &hash, &change, now).await)
+        .await?;
+    leptos_axum::redirect(&crate::locale::page_path(
+        locale,
+        &format!("focus-groups/mine/{token}?changed=1"),
+    ));
+    Ok(())
 }
 
 /// Accepts the place offered to a sign-up. An offer that ran out lapses
@@ -364,6 +427,43 @@ fn parse_targets(text: &str) -> Result<Vec<super::selection::Target>, crate::val
     Ok(targets)
 }
 
+/// The sign-up form's questions as the organiser wrote them: (wording,
+/// options one per line, "yes" when required); a question left blank is
+/// left out, options without a question are refused.
+#[cfg(feature = "ssr")]
+fn sign_up_questions(
+    written: &[(&String, &String, &String)],
+) -> Result<Vec<super::questions::NewQuestion>, crate::validation::Invalid> {
+    use crate::validation::{Bounds, Field, Invalid, Problem};
+
+    let mut questions = Vec::new();
+    for (prompt, options, required) in written {
+        let options: Vec<&str> = options
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .collect();
+        if prompt.trim().is_empty() {
+            if options.is_empty() {
+                continue;
+            }
+            return Err(Invalid::new(Field::Question, Problem::Empty));
+        }
+        if options.len() == 1 || options.len() > super::questions::MAX_OPTIONS {
+            return Err(Invalid::new(Field::Question, Problem::Malformed));
+        }
+        questions.push(super::questions::NewQuestion {
+            prompt: Bounds::line(Field::Question, 3, 300).check(prompt)?,
+            options: options
+                .into_iter()
+                .map(|option| Bounds::line(Field::Question, 1, 120).check(option))
+                .collect::<Result<_, _>>()?,
+            required: required.as_str() == "yes",
+        });
+    }
+    Ok(questions)
+}
+
 /// Creates a session for an area the reader moderates or a theme they are
 /// policymaker for; published at once with `publish`, else kept to
 /// prepare. Audited.
@@ -384,6 +484,15 @@ pub async fn create_focus_group(
     capacity: String,
     #[server(default)] applications_close: String,
     #[server(default)] targets: String,
+    #[server(default)] question1: String,
+    #[server(default)] options1: String,
+    #[server(default)] required1: String,
+    #[server(default)] question2: String,
+    #[server(default)] options2: String,
+    #[server(default)] required2: String,
+    #[server(default)] question3: String,
+    #[server(default)] options3: String,
+    #[server(default)] required3: String,
     #[server(default)] publish: String,
 ) -> Result<(), AppError> {
     use crate::auth::roles::{Need, require_role};
@@ -460,6 +569,11 @@ pub async fn create_focus_group(
         }
         super::Mode::FirstCome => (None, Vec::new()),
     };
+    let questions = sign_up_questions(&[
+        (&question1, &options1, &required1),
+        (&question2, &options2, &required2),
+        (&question3, &options3, &required3),
+    ])?;
     let db = crate::db::db()?;
     crate::feedback::db::check_choices(&db, area, theme).await?;
     let client = crate::security::address_key()?.hash_current();
@@ -481,6 +595,7 @@ pub async fn create_focus_group(
         description: &description,
         consent: &consent,
         accessibility: &accessibility,
+        questions: &questions,
         created_by: Some(staff.id),
     };
     let id = db
@@ -823,10 +938,30 @@ pub async fn export_focus_group(
             http::HeaderValue::from_static("private, no-store"),
         );
     }
-    let mut text =
-        String::from("arrival,standing,name,contact,languages,categories,needs,present\r\n");
+    // A column per question of the sign-up form, headed by its wording.
+    let mut heading: Vec<String> = [
+        "arrival",
+        "standing",
+        "name",
+        "contact",
+        "languages",
+        "categories",
+        "needs",
+        "present",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    heading.extend(
+        attendance
+            .questions
+            .iter()
+            .map(|question| question.text.clone()),
+    );
+    let cells: Vec<String> = heading.iter().map(|value| cell(value)).collect();
+    let mut text = cells.join(",");
+    text.push_str("\r\n");
     for person in &attendance.people {
-        let row = [
+        let mut row = vec![
             person.arrival.to_string(),
             person.standing.as_str().to_owned(),
             person.name.clone(),
@@ -836,6 +971,7 @@ pub async fn export_focus_group(
             person.needs.clone(),
             if person.checked_in { "yes" } else { "no" }.to_owned(),
         ];
+        row.extend(person.answers.iter().cloned());
         let cells: Vec<String> = row.iter().map(|value| cell(value)).collect();
         text.push_str(&cells.join(","));
         text.push_str("\r\n");

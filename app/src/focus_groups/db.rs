@@ -39,6 +39,8 @@ pub struct NewSession<'a> {
     pub consent: &'a str,
     /// How to reach the place, steps, hearing loop… (may be empty).
     pub accessibility: &'a str,
+    /// What the sign-up form asks besides the person's details.
+    pub questions: &'a [super::questions::NewQuestion],
     pub created_by: Option<i64>,
 }
 
@@ -52,12 +54,24 @@ pub async fn create_in(
     if session.capacity < 1 || session.ends_at <= session.starts_at {
         return Err(AppError::BadRequest);
     }
-    let targets = serde_json::to_string(session.targets)
-        .map_err(|error| AppError::internal(anyhow::anyhow!("targets as JSON: {error}")))?;
+    if session.questions.len() > super::questions::MAX_QUESTIONS {
+        return Err(AppError::BadRequest);
+    }
+    let as_json = |what: &str, value: Result<String, serde_json::Error>| {
+        value.map_err(|error| AppError::internal(anyhow::anyhow!("{what} as JSON: {error}")))
+    };
+    let targets = as_json("targets", serde_json::to_string(session.targets))?;
+    let specs: Vec<_> = session
+        .questions
+        .iter()
+        .map(|question| question.spec())
+        .collect();
+    let questions = as_json("questions", serde_json::to_string(&specs))?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO focus_groups (mode, area_id, theme_id, source_locale, languages, starts_at, ends_at,
-                                   place, online_link, capacity, applications_close_at, targets, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+                                   place, online_link, capacity, applications_close_at, targets, questions,
+                                   created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
     )
     .bind(session.mode.as_str())
     .bind(session.area)
@@ -71,16 +85,24 @@ pub async fn create_in(
     .bind(session.capacity)
     .bind(session.applications_close_at)
     .bind(targets)
+    .bind(questions)
     .bind(session.created_by)
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
-    for (key, text) in [
-        ("topic", session.topic),
-        ("description", session.description),
-        ("consent.1", session.consent),
-        ("accessibility", session.accessibility),
-    ] {
+    let mut texts: Vec<(String, &str)> = vec![
+        ("topic".to_owned(), session.topic),
+        ("description".to_owned(), session.description),
+        ("consent.1".to_owned(), session.consent),
+        ("accessibility".to_owned(), session.accessibility),
+    ];
+    for (n, question) in (1..).zip(session.questions) {
+        texts.push((format!("question.{n}"), &question.prompt));
+        for (o, label) in (1..).zip(&question.options) {
+            texts.push((format!("question.{n}.o{o}"), label));
+        }
+    }
+    for (key, text) in texts {
         if text.is_empty() {
             continue;
         }
@@ -247,6 +269,59 @@ async fn lock(conn: &mut sqlx::AnyConnection, session: i64) -> Result<(), AppErr
         .bind(session)
         .execute(&mut *conn)
         .await?;
+    Ok(())
+}
+
+/// What a person may change of their sign-up from its private link: how
+/// they are called and reached, their needs, their answers. Languages,
+/// age band and area stay as given: a selection may have counted them.
+#[derive(Debug, Clone)]
+pub struct Change<'a> {
+    pub name: &'a str,
+    pub contact: &'a str,
+    pub needs: Option<&'a str>,
+    pub answers: Option<&'a str>,
+}
+
+/// Changes the sign-up of `token_hash` (not once cancelled: NotNow).
+#[tracing::instrument(skip_all)]
+pub async fn change_in(
+    conn: &mut sqlx::AnyConnection,
+    token_hash: &str,
+    change: &Change<'_>,
+    now: i64,
+) -> Result<(), AppError> {
+    let held = held_by_token(conn, token_hash).await?;
+    let standing = stored("focus_group_signups.status", &held.status, Standing::parse)?;
+    if standing == Standing::Cancelled {
+        return Err(AppError::NotNow);
+    }
+    sqlx::query(
+        "UPDATE focus_group_signups SET name = $1, contact = $2, needs = $3, answers = $4, updated_at = $5
+         WHERE id = $6 AND erased_at IS NULL",
+    )
+    .bind(change.name)
+    .bind(change.contact)
+    .bind(change.needs)
+    .bind(change.answers)
+    .bind(now)
+    .bind(held.id)
+    .execute(&mut *conn)
+    .await?;
+    // Mail still to go out (reminders) goes to the new address, or not at
+    // all when they now give a phone number.
+    if change.contact.contains('@') {
+        sqlx::query(
+            "UPDATE outbox SET recipient = $2 WHERE sent_at IS NULL
+               AND id IN (SELECT outbox_id FROM focus_group_mails WHERE signup_id = $1)",
+        )
+        .bind(held.id)
+        .bind(change.contact)
+        .execute(&mut *conn)
+        .await?;
+    } else {
+        withdraw_mails(conn, held.id, i64::MIN).await?;
+    }
     Ok(())
 }
 

@@ -21,6 +21,7 @@ pub mod db;
 pub mod mails;
 pub mod organise;
 pub mod pages;
+pub mod questions;
 #[cfg(feature = "ssr")]
 pub mod read;
 #[cfg(feature = "ssr")]
@@ -79,9 +80,11 @@ pub struct SessionSummary {
 
 /// A session's page: everything but where it takes place, which only the
 /// confirmed see (on their private page).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionPage {
     pub summary: SessionSummary,
+    /// What the sign-up form asks besides the person's details.
+    pub questions: Vec<crate::surveys::QuestionView>,
     /// Sanitised HTML.
     pub description_html: String,
     pub description_lang: String,
@@ -100,7 +103,7 @@ pub struct SessionPage {
 }
 
 /// A sign-up as its private page shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MySignup {
     pub session: SessionSummary,
     pub standing: Standing,
@@ -113,6 +116,11 @@ pub struct MySignup {
     pub name: String,
     pub contact: String,
     pub needs: String,
+    /// The session's questions, and the answers given as form fields.
+    pub questions: Vec<crate::surveys::QuestionView>,
+    pub saved: Vec<(String, String)>,
+    /// Each question's answer in words (empty when unanswered).
+    pub answers: Vec<String>,
     pub consent_version: i64,
     /// The code shown at check-in (the first characters of the link).
     pub check_in_code: String,
@@ -129,6 +137,8 @@ pub struct Attendee {
     pub languages: Vec<String>,
     pub categories: Vec<String>,
     pub needs: String,
+    /// Each of the session's questions answered, in words.
+    pub answers: Vec<String>,
     pub checked_in: bool,
 }
 
@@ -136,6 +146,8 @@ pub struct Attendee {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attendance {
     pub session: SessionSummary,
+    /// The sign-up form's questions, as the list's column headings.
+    pub questions: Vec<LocalText>,
     pub people: Vec<Attendee>,
     pub targets: Vec<selection::Target>,
     /// The applicants (before) and the confirmed (after) against the

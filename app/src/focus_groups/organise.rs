@@ -123,6 +123,25 @@ fn NewSessionForm(choices: NewSessionChoices) -> AnyView {
             <label for="targets">{move || td!(locale.get(), focus_groups.targets_label)}</label>
             <p class="help" id="targets-hint">{move || td!(locale.get(), focus_groups.targets_hint)}</p>
             <textarea id="targets" name="targets" rows="4" dir="ltr" aria-describedby="targets-hint"></textarea>
+            <fieldset class="sign-up-questions">
+                <legend>{move || td!(locale.get(), focus_groups.questions_title)}</legend>
+                <p class="help">{move || td!(locale.get(), focus_groups.questions_hint)}</p>
+                {(1..=super::questions::MAX_QUESTIONS).map(|n| {
+                    let prompt = format!("question{n}");
+                    let options = format!("options{n}");
+                    let required = format!("required{n}");
+                    view! {
+                        <label for=prompt.clone()>{move || td!(locale.get(), focus_groups.question_n, n = move || n)}</label>
+                        <input id=prompt.clone() name=prompt maxlength="300" />
+                        <label for=options.clone()>{move || td!(locale.get(), focus_groups.options_label)}</label>
+                        <textarea id=options.clone() name=options rows="3"></textarea>
+                        <p class="choice">
+                            <input type="checkbox" id=required.clone() name=required.clone() value="yes" />
+                            <label for=required>{move || td!(locale.get(), focus_groups.required_label)}</label>
+                        </p>
+                    }
+                }).collect_view()}
+            </fieldset>
             <label for="consent">{move || td!(locale.get(), focus_groups.consent_title)}</label>
             <textarea id="consent" name="consent" rows="4" required minlength="10" maxlength="10000"></textarea>
             <p class="choice">
@@ -218,6 +237,7 @@ fn PeopleBody(attendance: Attendance) -> AnyView {
         .and_then(|id| id.parse::<i64>().ok());
     let Attendance {
         session,
+        questions,
         people,
         targets,
         applicants,
@@ -316,6 +336,7 @@ fn PeopleBody(attendance: Attendance) -> AnyView {
                 <th scope="col">{move || td!(locale.get(), focus_groups.col_contact)}</th>
                 <th scope="col">{move || td!(locale.get(), focus_groups.needs_label)}</th>
                 <th scope="col">{move || td!(locale.get(), focus_groups.categories)}</th>
+                {questions.into_iter().map(|question| view! { <th scope="col"><Text text=question /></th> }).collect_view()}
                 <th scope="col">{move || td!(locale.get(), focus_groups.actions)}</th>
             </tr></thead>
             <tbody>
@@ -336,6 +357,7 @@ fn PeopleBody(attendance: Attendance) -> AnyView {
                             <td dir="ltr">{person.contact}</td>
                             <td dir="auto">{person.needs}</td>
                             <td>{categories}</td>
+                            {person.answers.into_iter().map(|answer| view! { <td dir="auto">{answer}</td> }).collect_view()}
                             <td>
                                 {(standing == Standing::Confirmed && !person.checked_in).then(|| view! {
                                     <PostForm action=CheckInFocusGroup::url() class="inline-form">

@@ -5,13 +5,15 @@
 //! erase). All work without JavaScript.
 
 use super::api::{
-    AcceptFocusGroupOffer, CancelFocusGroupSignup, SignUpFocusGroup, focus_group_page,
-    list_focus_groups, my_focus_group,
+    AcceptFocusGroupOffer, CancelFocusGroupSignup, ChangeFocusGroupSignup, SignUpFocusGroup,
+    focus_group_page, list_focus_groups, my_focus_group,
 };
 use super::{Event, Mode, MySignup, SessionPage, SessionSummary, Standing};
+use crate::error::AppError;
 use crate::i18n::*;
 use crate::locale::{page_path, use_locale};
-use crate::surveys::pages::{LocalTime, Text};
+use crate::surveys::QuestionView;
+use crate::surveys::pages::{LocalTime, Question, Text};
 use crate::ui::error_message::action_error;
 use crate::ui::forms::PostForm;
 use crate::ui::loaded::Loaded;
@@ -140,6 +142,31 @@ fn Places(session: SessionSummary) -> AnyView {
     }
 }
 
+/// The session's own questions, each a fieldset as in a survey, with the
+/// problem of a refused answer beside it.
+#[component]
+fn SessionQuestions<S>(
+    questions: Vec<QuestionView>,
+    saved: Vec<(String, String)>,
+    action: ServerAction<S>,
+) -> impl IntoView
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let issues = move || match action.value().get() {
+        Some(Err(AppError::Answers(issues))) => issues,
+        _ => Vec::new(),
+    };
+    questions
+        .into_iter()
+        .map(|question| {
+            let saved = saved.clone();
+            view! { <Question question saved issues /> }
+        })
+        .collect_view()
+}
+
 fn route_text(name: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
     let params = use_params_map();
     move || params.read().get(name).unwrap_or_default()
@@ -182,6 +209,7 @@ fn SessionBody(page: SessionPage) -> AnyView {
         waiting,
         areas,
         zone,
+        questions,
     } = page;
     let id = summary.id;
     let languages = language_names(locale.get_untracked(), &summary.languages);
@@ -233,6 +261,7 @@ fn SessionBody(page: SessionPage) -> AnyView {
                 <label for="needs">{move || td!(locale.get(), focus_groups.needs_label)}</label>
                 <p class="help" id="needs-hint">{move || td!(locale.get(), focus_groups.needs_hint)}</p>
                 <textarea id="needs" name="needs" rows="3" maxlength="2000" aria-describedby="needs-hint"></textarea>
+                <SessionQuestions questions saved=Vec::new() action />
                 <h3 id="consent-title">{move || td!(locale.get(), focus_groups.consent_title)}</h3>
                 <div class="consent prose" dir="auto" inner_html=consent_html></div>
                 <p class="choice">
@@ -303,6 +332,9 @@ fn MineBody(mine: MySignup) -> AnyView {
         .unwrap_or_default();
     let query = use_query_map();
     let new = query.read_untracked().get("new").is_some();
+    let changed = query.read_untracked().get("changed").is_some();
+    let change = ServerAction::<ChangeFocusGroupSignup>::new();
+    let change_error = action_error(change);
     let accept = ServerAction::<AcceptFocusGroupOffer>::new();
     let accept_error = action_error(accept);
     let cancel = ServerAction::<CancelFocusGroupSignup>::new();
@@ -318,9 +350,18 @@ fn MineBody(mine: MySignup) -> AnyView {
         name,
         contact,
         needs,
+        questions,
+        saved,
+        answers,
         consent_version,
         check_in_code,
     } = mine;
+    let answered: Vec<(crate::taxonomy::LocalText, String)> = questions
+        .iter()
+        .map(|question| question.prompt.clone())
+        .zip(answers)
+        .filter(|(_, answer)| !answer.is_empty())
+        .collect();
     let session_href = page_path(
         locale.get_untracked(),
         &format!("focus-groups/{}", session.id),
@@ -329,13 +370,20 @@ fn MineBody(mine: MySignup) -> AnyView {
     let active = !matches!(standing, Standing::Cancelled);
     let token_for_accept = token.clone();
     let token_for_cancel = token.clone();
+    let token_for_change = token.clone();
     let token_for_erase = token;
+    let name_for_change = name.clone();
+    let contact_for_change = contact.clone();
+    let needs_for_change = needs.clone();
     view! {
         {new.then(|| view! {
             <div class="notice" role="status">
                 <p>{move || td!(locale.get(), focus_groups.signed_up)}</p>
                 <p>{move || td!(locale.get(), focus_groups.keep_link)}</p>
             </div>
+        })}
+        {changed.then(|| view! {
+            <p class="notice" role="status">{move || td!(locale.get(), focus_groups.changed)}</p>
         })}
         <h2><a href=session_href><Text text=session.topic.clone() /></a></h2>
         <dl class="facts">
@@ -365,6 +413,10 @@ fn MineBody(mine: MySignup) -> AnyView {
                 <dt>{move || td!(locale.get(), focus_groups.needs_label)}</dt>
                 <dd dir="auto">{needs}</dd>
             })}
+            {answered.into_iter().map(|(prompt, answer)| view! {
+                <dt><Text text=prompt /></dt>
+                <dd dir="auto">{answer}</dd>
+            }).collect_view()}
             <dt>{move || td!(locale.get(), focus_groups.consent_title)}</dt>
             <dd>{move || td!(locale.get(), focus_groups.consent_version, version = move || consent_version)}</dd>
         </dl>
@@ -388,6 +440,24 @@ fn MineBody(mine: MySignup) -> AnyView {
                 <li>{move || event_text(locale.get(), event)} " " <LocalTime moment=at /></li>
             }).collect_view()}
         </ol>
+        {active.then(|| view! {
+            <details class="change-details" open=change_error().is_some()>
+                <summary>{move || td!(locale.get(), focus_groups.edit_title)}</summary>
+                <p class="help">{move || td!(locale.get(), focus_groups.edit_hint)}</p>
+                {change_error}
+                <PostForm action=ChangeFocusGroupSignup::url()>
+                    <input type="hidden" name="token" value=token_for_change />
+                    <label for="name">{move || td!(locale.get(), focus_groups.name_label)}</label>
+                    <input id="name" name="name" required maxlength="80" autocomplete="nickname" value=name_for_change />
+                    <label for="contact">{move || td!(locale.get(), focus_groups.contact_label)}</label>
+                    <input id="contact" name="contact" required maxlength="200" autocomplete="email" value=contact_for_change />
+                    <label for="needs">{move || td!(locale.get(), focus_groups.needs_label)}</label>
+                    <textarea id="needs" name="needs" rows="3" maxlength="2000">{needs_for_change}</textarea>
+                    <SessionQuestions questions saved action=change />
+                    <button type="submit" class="button">{move || td!(locale.get(), focus_groups.edit_send)}</button>
+                </PostForm>
+            </details>
+        })}
         <h2>{move || td!(locale.get(), focus_groups.change_title)}</h2>
         {cancel_error}
         {active.then(|| view! {

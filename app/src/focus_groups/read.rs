@@ -63,6 +63,66 @@ async fn text(
     Ok(found.map(|(locale, text)| LocalText::new(text, &locale, reader)))
 }
 
+/// The questions of `session`'s sign-up form, worded in `reader`'s
+/// locale where translated, else in the session's own.
+pub async fn questions(
+    conn: &mut sqlx::AnyConnection,
+    session: i64,
+    reader: Locale,
+) -> Result<Vec<crate::surveys::QuestionView>, AppError> {
+    use crate::surveys::questions::Spec;
+
+    let (specs, source): (String, String) =
+        sqlx::query_as("SELECT questions, source_locale FROM focus_groups WHERE id = $1")
+            .bind(session)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    let specs: Vec<Spec> = serde_json::from_str(&specs)
+        .map_err(|error| AppError::internal(anyhow::anyhow!("focus_groups.questions: {error}")))?;
+    if specs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT text_key, locale, text FROM focus_group_texts
+         WHERE focus_group_id = $1 AND text_key LIKE 'question.%' AND locale IN ($2, $3)",
+    )
+    .bind(session)
+    .bind(reader.as_str())
+    .bind(&source)
+    .fetch_all(&mut *conn)
+    .await?;
+    let worded = |key: &str| {
+        let found = rows
+            .iter()
+            .filter(|(k, _, _)| k == key)
+            .min_by_key(|(_, locale, _)| locale != reader.as_str());
+        match found {
+            Some((_, locale, text)) => LocalText::new(text.clone(), locale, reader),
+            None => LocalText::new(String::new(), &source, reader),
+        }
+    };
+    Ok((1..)
+        .zip(specs)
+        .map(|(n, spec)| crate::surveys::QuestionView {
+            id: n,
+            number: usize::try_from(n).unwrap_or_default(),
+            prompt: worded(&format!("question.{n}")),
+            help: None,
+            unit: None,
+            options: spec
+                .kind
+                .options()
+                .iter()
+                .map(|code| (code.clone(), worded(&format!("question.{n}.{code}"))))
+                .collect(),
+            scale: Vec::new(),
+            shown_if: None,
+            spec,
+        })
+        .collect())
+}
+
 async fn area_name(
     conn: &mut sqlx::AnyConnection,
     area: Option<i64>,
@@ -192,8 +252,10 @@ pub async fn page(
     )
     .await?;
     let accessibility = text(conn, session, "accessibility", reader, &source).await?;
+    let questions = questions(conn, session, reader).await?;
     let summary = summary(conn, row, reader, grants, now).await?;
     Ok(SessionPage {
+        questions,
         summary,
         description_html: description
             .as_ref()
@@ -219,6 +281,7 @@ struct SignupRow {
     name: Option<String>,
     contact: Option<String>,
     needs: Option<String>,
+    answers: Option<String>,
     consent_version: i64,
     place: Option<String>,
     online_link: Option<String>,
@@ -234,7 +297,7 @@ pub async fn mine(
     let token_hash = crate::auth::session::token_hash(token);
     let view = super::db::signup_by_token(conn, &token_hash).await?;
     let row: SignupRow = sqlx::query_as(
-        "SELECT s.focus_group_id, s.name, s.contact, s.needs, s.consent_version, g.place, g.online_link
+        "SELECT s.focus_group_id, s.name, s.contact, s.needs, s.answers, s.consent_version, g.place, g.online_link
          FROM focus_group_signups s JOIN focus_groups g ON g.id = s.focus_group_id WHERE s.id = $1",
     )
     .bind(view.id)
@@ -242,6 +305,7 @@ pub async fn mine(
     .await?;
     let session = self::row(conn, row.focus_group_id).await?;
     let session = summary(conn, session, reader, &[], now).await?;
+    let questions = questions(conn, row.focus_group_id, reader).await?;
     // Where it takes place: for those who hold a confirmed place only.
     let confirmed = view.standing == Standing::Confirmed;
     Ok(MySignup {
@@ -259,6 +323,9 @@ pub async fn mine(
         name: row.name.unwrap_or_default(),
         contact: row.contact.unwrap_or_default(),
         needs: row.needs.unwrap_or_default(),
+        saved: super::questions::fields(row.answers.as_deref()),
+        answers: super::questions::in_words(&questions, row.answers.as_deref()),
+        questions,
         consent_version: row.consent_version,
         check_in_code: check_in_code(token),
     })
@@ -280,6 +347,7 @@ struct PersonRow {
     languages: String,
     categories: String,
     needs: Option<String>,
+    answers: Option<String>,
     checked_in_at: Option<i64>,
 }
 
@@ -303,12 +371,13 @@ pub async fn attendance(
     let targets: Vec<Target> = serde_json::from_str(&targets)
         .map_err(|error| AppError::internal(anyhow::anyhow!("focus_groups.targets: {error}")))?;
     let people: Vec<PersonRow> = sqlx::query_as(
-        "SELECT id, arrival, status, name, contact, languages, categories, needs, checked_in_at
+        "SELECT id, arrival, status, name, contact, languages, categories, needs, answers, checked_in_at
          FROM focus_group_signups WHERE focus_group_id = $1 AND erased_at IS NULL ORDER BY arrival",
     )
     .bind(session)
     .fetch_all(&mut *conn)
     .await?;
+    let questions = questions(conn, session, reader).await?;
     let people = people
         .into_iter()
         .map(|person| {
@@ -325,6 +394,7 @@ pub async fn attendance(
                 languages: split(&person.languages),
                 categories: split(&person.categories),
                 needs: person.needs.unwrap_or_default(),
+                answers: super::questions::in_words(&questions, person.answers.as_deref()),
                 checked_in: person.checked_in_at.is_some(),
             })
         })
@@ -376,6 +446,10 @@ pub async fn attendance(
     let summary = summary(conn, row, reader, grants, now).await?;
     Ok(Attendance {
         session: summary,
+        questions: questions
+            .into_iter()
+            .map(|question| question.prompt)
+            .collect(),
         applicants: balance(&pool.iter().collect::<Vec<_>>(), &targets),
         chosen: balance(&chosen.iter().collect::<Vec<_>>(), &targets),
         targets,

@@ -322,7 +322,7 @@ fn saved_value(saved: &[(String, String)], name: &str) -> Option<String> {
 /// One question as a fieldset, its legend the prompt, its problem (when
 /// refused) named beside it.
 #[component]
-fn Question(
+pub fn Question(
     question: QuestionView,
     saved: Vec<(String, String)>,
     issues: impl Fn() -> Vec<AnswerIssue> + Copy + Send + Sync + 'static,

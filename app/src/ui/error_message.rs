@@ -133,6 +133,7 @@ pub fn InvalidMessage(invalid: Invalid) -> impl IntoView {
         Field::Consent => td_string!(locale, validation.field_consent),
         Field::Needs => td_string!(locale, validation.field_needs),
         Field::Time => td_string!(locale, validation.field_time),
+        Field::Question => td_string!(locale, validation.field_question),
     };
     let problem = match invalid.problem {
         Problem::Empty => td!(locale, validation.empty).into_any(),

@@ -6,6 +6,7 @@
 
 use app::focus_groups::Mode;
 use app::focus_groups::db::{NewSession, NewSignup, create_in, publish_in, sign_up_in};
+use app::focus_groups::questions::NewQuestion;
 use app::focus_groups::selection::Target;
 use std::collections::HashMap;
 
@@ -85,6 +86,8 @@ const NAMES: [&str; 24] = [
 struct Person {
     languages: &'static [&'static str],
     categories: Vec<String>,
+    /// Their answers to the session's questions (JSON).
+    answers: Option<String>,
 }
 
 pub async fn seed_focus_groups(
@@ -93,7 +96,8 @@ pub async fn seed_focus_groups(
     themes: &HashMap<String, i64>,
 ) -> anyhow::Result<()> {
     let now = app::security::now_millis();
-    let at_hour = |millis: i64| millis - millis % HOUR;
+    // Sessions start at six in the evening (UTC) of their day.
+    let at_hour = |millis: i64| millis - millis % DAY + 18 * HOUR;
     let organiser: Option<i64> =
         sqlx::query_scalar("SELECT id FROM users WHERE display_name = 'Demo Policymaker'")
             .fetch_optional(&mut *tx)
@@ -121,6 +125,11 @@ pub async fn seed_focus_groups(
             description: WALKING_HOME[0].2,
             consent: CONSENT,
             accessibility: "Step-free entrance from Mill Lane, a hearing loop, an accessible toilet on the ground floor.",
+            questions: &[NewQuestion {
+                prompt: "Is there a place on your way home that worries you?".to_owned(),
+                options: Vec::new(),
+                required: false,
+            }],
             created_by: organiser,
         },
         WALKING_HOME,
@@ -131,6 +140,7 @@ pub async fn seed_focus_groups(
         let person = Person {
             languages: [&["en"][..], &["ur", "en"], &["ar"]][n % 3],
             categories: Vec::new(),
+            answers: None,
         };
         sign_up(
             tx,
@@ -186,6 +196,15 @@ pub async fn seed_focus_groups(
             description: POLICING_TRUST[0].2,
             consent: CONSENT,
             accessibility: "Online, with live captions; a phone dial-in on request.",
+            questions: &[NewQuestion {
+                prompt: "Have you been in touch with the police in the last year?".to_owned(),
+                options: vec![
+                    "Yes".to_owned(),
+                    "No".to_owned(),
+                    "I would rather not say".to_owned(),
+                ],
+                required: true,
+            }],
             created_by: organiser,
         },
         POLICING_TRUST,
@@ -206,6 +225,7 @@ pub async fn seed_focus_groups(
         let person = Person {
             languages,
             categories,
+            answers: Some(format!(r#"{{"1":"o{}"}}"#, n % 3 + 1)),
         };
         sign_up(
             tx,
@@ -237,6 +257,7 @@ pub async fn seed_focus_groups(
             description: YOUTH_SPACES[0].2,
             consent: CONSENT,
             accessibility: "Online, with live captions.",
+            questions: &[],
             created_by: organiser,
         },
         YOUTH_SPACES,
@@ -246,6 +267,7 @@ pub async fn seed_focus_groups(
     let person = Person {
         languages: &["en"],
         categories: Vec::new(),
+        answers: None,
     };
     sign_up(tx, youth, 200, &person, now - 2 * DAY).await?;
     // Demo people have no private links: nothing is mailed to them.
@@ -301,7 +323,7 @@ async fn sign_up(
             languages: person.languages,
             categories: &categories,
             needs: (n % 4 == 1).then_some("Step-free access, please."),
-            answers: None,
+            answers: person.answers.as_deref(),
             locale: person.languages.first().copied().unwrap_or("en"),
             token_hash: &token_hash,
             link_sealed: None,
