@@ -113,6 +113,7 @@ pub fn in_words(questions: &[QuestionView], json: Option<&str>) -> Vec<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::i18n::Locale;
