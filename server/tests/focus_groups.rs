@@ -24,6 +24,7 @@ on_both_backends!(
     reminders_are_queued_on_the_clocks_and_withdrawn_on_cancelling,
     a_visitor_signs_up_over_http_and_the_place_is_shown_to_the_confirmed_only,
     an_organisers_questions_are_asked_answered_changed_and_exported,
+    notes_typed_or_sent_as_a_file_reach_the_review_queue,
 );
 
 const HOUR: i64 = 3_600_000;
@@ -768,8 +769,13 @@ async fn a_visitor_signs_up_over_http_and_the_place_is_shown_to_the_confirmed_on
         .to_owned();
     let page = app.page(&ann_page).await;
     assert!(page.contains(link), "the confirmed see the link");
+    assert!(
+        page.contains(r#"<div class="qr-code"><svg"#),
+        "and the QR code of their check-in"
+    );
     let page = app.page(&bob_page).await;
     assert!(!page.contains(link), "the waiting do not");
+    assert!(!page.contains("qr-code"));
     // Ann's mail carries her private link; Bob gave no address.
     let mails = mail_to(&app, "ann@example.org").await;
     assert!(mails[0].1.contains(&ann_token));
@@ -1102,4 +1108,127 @@ async fn an_organisers_questions_are_asked_answered_changed_and_exported(backend
     let row = lines.next().unwrap();
     assert!(row.contains(",On foot,"), "{row}");
     assert!(row.contains("'=HYPERLINK"), "{row}");
+}
+
+async fn notes_typed_or_sent_as_a_file_reach_the_review_queue(backend: Backend) {
+    use app::focus_groups::api::{AddFocusGroupNotes, UploadFocusGroupNotes};
+    use leptos::server_fn::ServerFn as _;
+
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    seed(&app).await;
+    let theme = app.theme_id("public-safety").await;
+    let area = app.area_id("riverside").await;
+    let organiser = app.sign_up("Organiser N", "").await;
+    app.grant(
+        "Organiser N",
+        app::auth::roles::Role::Policymaker,
+        (None, Some(theme)),
+    )
+    .await;
+    let (_, organiser) = app.enrol_two_factor(&organiser).await;
+    let now = app::security::now_millis();
+    let ended = app
+        .db
+        .write(async |tx| {
+            create_in(
+                tx,
+                &NewSession {
+                    mode: app::focus_groups::Mode::FirstCome,
+                    area: Some(area),
+                    theme: Some(theme),
+                    source_locale: "en",
+                    languages: &["en"],
+                    starts_at: now - 3 * HOUR,
+                    ends_at: now - HOUR,
+                    place: Some("Riverside library"),
+                    online_link: None,
+                    capacity: 8,
+                    applications_close_at: None,
+                    targets: &[],
+                    topic: "The towpath at night",
+                    description: "",
+                    consent: "We keep your name until 30 days after.",
+                    accessibility: "",
+                    questions: &[],
+                    created_by: None,
+                },
+                now - 10 * DAY,
+            )
+            .await
+        })
+        .await
+        .unwrap();
+    let id = ended.to_string();
+    let typed = app
+        .call(
+            AddFocusGroupNotes::PATH,
+            &[
+                ("locale", "en"),
+                ("id", &id),
+                ("notes", "People asked for lights along the towpath."),
+            ],
+            Some(&organiser),
+        )
+        .await;
+    assert_eq!(
+        location(&typed),
+        format!("/en/focus-groups/{id}/people#notes")
+    );
+    let file = "\u{feff}# Notes\r\n\r\nA bench by the bus stop, and a *later* last bus.\r\n";
+    let sent = app
+        .call_multipart(
+            UploadFocusGroupNotes::PATH,
+            &[("locale", "fr"), ("id", &id), ("file", file)],
+            "towpath-notes.md",
+            Some(&organiser),
+        )
+        .await;
+    assert_eq!(
+        location(&sent),
+        format!("/fr/focus-groups/{id}/people#notes")
+    );
+    // Both are input of the focus-group-notes channel, with the session's
+    // area and theme, in the review queue.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM input_items i JOIN input_themes t ON t.item_id = i.id
+             WHERE i.channel = 'focus_group_notes' AND i.area_id = {area} AND t.theme_id = {theme}"
+        ))
+        .await,
+        2
+    );
+    let body: String =
+        sqlx::query_scalar("SELECT body FROM focus_group_notes WHERE locale = 'fr'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        body.trim_end(),
+        "# Notes\n\nA bench by the bus stop, and a *later* last bus.",
+        "the byte-order mark and the carriage returns are gone"
+    );
+    // Not a text file, too large, or sent by someone else: refused, and
+    // nothing more is kept.
+    for (name, content, session) in [
+        ("notes.pdf", "%PDF-1.7".to_owned(), Some(organiser.as_str())),
+        ("notes.txt", "a".repeat(200_001), Some(organiser.as_str())),
+        ("notes.txt", "A note from nobody at all.".to_owned(), None),
+    ] {
+        let response = app
+            .call_multipart(
+                UploadFocusGroupNotes::PATH,
+                &[("locale", "en"), ("id", &id), ("file", &content)],
+                name,
+                session,
+            )
+            .await;
+        assert!(
+            matches!(response.status().as_u16(), 401 | 403 | 413 | 422),
+            "{name}: {}",
+            response.status()
+        );
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM focus_group_notes").await, 2);
 }

@@ -34,6 +34,7 @@ use app::focus_groups::api::{
     CheckInFocusGroup, CreateFocusGroup, ExportFocusGroup, FocusGroupAttendance,
     FocusGroupCalendar, FocusGroupPage, ListFocusGroups, MyFocusGroup, NewFocusGroupChoices,
     PromoteFocusGroupSignup, PublishFocusGroup, SelectFocusGroup, SignUpFocusGroup,
+    UploadFocusGroupNotes,
 };
 use app::forums::api::{
     CategoryThreads, EditPost, EditablePost, ListAreaCategories, ListForums, React, ReadThread,
@@ -725,6 +726,18 @@ fn privileged(fixture: &Fixture) -> Vec<Privileged> {
             form: vec![en(), ("id", fixture.focus_group_past.to_string())],
         },
         Privileged {
+            path: UploadFocusGroupNotes::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![
+                en(),
+                ("id", fixture.focus_group_past.to_string()),
+                (
+                    "file",
+                    "People asked for a bench by the bus stop.".to_owned(),
+                ),
+            ],
+        },
+        Privileged {
             path: AddFocusGroupNotes::PATH,
             requirement: Requirement::PolicymakerOfTheme,
             form: vec![
@@ -1253,6 +1266,9 @@ async fn call(
             request = request.header("cookie", format!("parley_session={token}"));
         }
         request.send().await.expect("request")
+    } else if path == UploadFocusGroupNotes::PATH {
+        // A file is sent as a multipart form.
+        app.call_multipart(path, form, "notes.txt", session).await
     } else {
         app.call(path, form, session).await
     }

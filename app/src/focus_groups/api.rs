@@ -243,13 +243,25 @@ pub async fn sign_up_focus_group(
 pub async fn my_focus_group(locale: Locale, token: String) -> Result<MySignup, AppError> {
     let db = crate::db::db()?;
     let mut conn = db.pool().acquire().await?;
-    super::read::mine(
+    let mut mine = super::read::mine(
         &mut conn,
         token.trim(),
         locale,
         crate::security::now_millis(),
     )
-    .await
+    .await?;
+    if mine.standing == super::Standing::Confirmed {
+        // Scanned at the door, it opens the organiser's check-in with the
+        // code filled in (only an organiser can use that page).
+        let address = format!(
+            "{}{}?code={}#check-in",
+            crate::security::public_origin()?.0,
+            crate::locale::page_path(locale, &format!("focus-groups/{}/people", mine.session.id)),
+            mine.check_in_code
+        );
+        mine.check_in_qr = crate::auth::two_factor::qr_svg(&address);
+    }
+    Ok(mine)
 }
 
 /// Changes a sign-up by its private link: name, contact, needs and the
@@ -837,11 +849,81 @@ pub async fn promote_focus_group_signup(
 /// area and theme, so that they reach the review queues. Audited.
 #[server]
 pub async fn add_focus_group_notes(locale: Locale, id: i64, notes: String) -> Result<(), AppError> {
+    let (staff, db) = organising(id).await?;
+    keep_notes(&staff, &db, locale, id, &notes).await
+}
+
+/// The notes of a text or Markdown file (UTF-8, at most 200 kB), sent as
+/// a multipart form (`locale`, `id`, `file`), kept as
+/// [`add_focus_group_notes`] keeps typed ones. Audited.
+#[server(input = leptos::server_fn::codec::MultipartFormData)]
+pub async fn upload_focus_group_notes(
+    data: leptos::server_fn::codec::MultipartData,
+) -> Result<(), AppError> {
+    use crate::validation::{Field, Invalid, Problem};
+
+    const MAX_FILE: usize = 200_000;
+    let mut form = data.into_inner().ok_or(AppError::BadRequest)?;
+    let (mut locale, mut id, mut file) = (Locale::default(), None, None);
+    while let Some(mut field) = form.next_field().await.map_err(|_| AppError::BadRequest)? {
+        match field.name().unwrap_or_default() {
+            "locale" => {
+                let text = field.text().await.map_err(|_| AppError::BadRequest)?;
+                locale = crate::locale::parse_locale(&text).unwrap_or_default();
+            }
+            "id" => {
+                let text = field.text().await.map_err(|_| AppError::BadRequest)?;
+                id = text.trim().parse::<i64>().ok();
+            }
+            "file" => {
+                let name = field.file_name().unwrap_or_default().to_lowercase();
+                let text_file = [".txt", ".md", ".markdown"]
+                    .iter()
+                    .any(|end| name.ends_with(end));
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(|_| AppError::BadRequest)? {
+                    if bytes.len() + chunk.len() > MAX_FILE {
+                        return Err(Invalid::new(
+                            Field::Body,
+                            Problem::TooLong {
+                                max: u32::try_from(MAX_FILE).unwrap_or(u32::MAX),
+                            },
+                        )
+                        .into());
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                file = Some((text_file, bytes));
+            }
+            _ => {}
+        }
+    }
+    let id = id.ok_or(AppError::BadRequest)?;
+    let (staff, db) = organising(id).await?;
+    let (text_file, bytes) = file.ok_or(Invalid::new(Field::Body, Problem::Empty))?;
+    if !text_file {
+        return Err(Invalid::new(Field::Body, Problem::Malformed).into());
+    }
+    let text =
+        String::from_utf8(bytes).map_err(|_| Invalid::new(Field::Body, Problem::Malformed))?;
+    let text = text.trim_start_matches('\u{feff}').replace("\r\n", "\n");
+    keep_notes(&staff, &db, locale, id, &text).await
+}
+
+/// Keeps `notes` of session `id` (ended) and hands them to the input
+/// pipeline; goes back to the notes on the organiser's page.
+#[cfg(feature = "ssr")]
+async fn keep_notes(
+    staff: &crate::auth::roles::Staff,
+    db: &crate::db::Db,
+    locale: Locale,
+    id: i64,
+    notes: &str,
+) -> Result<(), AppError> {
     use crate::input::contribute::{Contribution, Contributor, contribute};
     use crate::validation::{Bounds, Field};
 
-    let (staff, db) = organising(id).await?;
-    let notes = Bounds::text(Field::Body, 10, 50_000).check(&notes)?;
+    let notes = Bounds::text(Field::Body, 10, 50_000).check(notes)?;
     let now = crate::security::now_millis();
     let (area, theme, ends_at): (Option<i64>, Option<i64>, i64) =
         sqlx::query_as("SELECT area_id, theme_id, ends_at FROM focus_groups WHERE id = $1")

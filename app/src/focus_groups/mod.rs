@@ -124,6 +124,9 @@ pub struct MySignup {
     pub consent_version: i64,
     /// The code shown at check-in (the first characters of the link).
     pub check_in_code: String,
+    /// For the confirmed: a QR code (SVG) of the organiser's check-in
+    /// page with this code filled in, to scan at the door.
+    pub check_in_qr: Option<String>,
 }
 
 /// One person on the organiser's list.

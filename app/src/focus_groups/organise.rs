@@ -6,8 +6,8 @@
 
 use super::api::{
     AddFocusGroupNotes, CheckInFocusGroup, CreateFocusGroup, ExportFocusGroup,
-    PromoteFocusGroupSignup, PublishFocusGroup, SelectFocusGroup, focus_group_attendance,
-    new_focus_group_choices,
+    PromoteFocusGroupSignup, PublishFocusGroup, SelectFocusGroup, UploadFocusGroupNotes,
+    focus_group_attendance, new_focus_group_choices,
 };
 use super::pages::{language_names, standing_text};
 use super::selection::Balance;
@@ -229,8 +229,15 @@ fn PeopleBody(attendance: Attendance) -> AnyView {
     let promote_error = action_error(promote);
     let notes_action = ServerAction::<AddFocusGroupNotes>::new();
     let notes_error = action_error(notes_action);
+    let upload_error = crate::ui::error_message::url_error(UploadFocusGroupNotes::PATH);
     let publish = ServerAction::<PublishFocusGroup>::new();
     let publish_error = action_error(publish);
+    // A participant's QR code opens this page with their code filled in.
+    let scanned = use_query_map()
+        .read_untracked()
+        .get("code")
+        .filter(|code| code.len() == 8 && code.chars().all(|c| c.is_ascii_hexdigit()))
+        .unwrap_or_default();
     let present_now = use_query_map()
         .read_untracked()
         .get("present")
@@ -315,13 +322,13 @@ fn PeopleBody(attendance: Attendance) -> AnyView {
                 })}
             </section>
         })}
-        <section aria-labelledby="check-in-title">
+        <section id="check-in" aria-labelledby="check-in-title">
             <h2 id="check-in-title">{move || td!(locale.get(), focus_groups.check_in_title)}</h2>
             {check_in_error}
             <PostForm action=CheckInFocusGroup::url() class="inline-form">
                 <input type="hidden" name="id" value=id />
                 <label for="code">{move || td!(locale.get(), focus_groups.check_in_code)}</label>
-                <input id="code" name="code" size="10" maxlength="8" autocomplete="off" dir="ltr" />
+                <input id="code" name="code" size="10" maxlength="8" autocomplete="off" dir="ltr" value=scanned />
                 <button type="submit" class="button">{move || td!(locale.get(), focus_groups.check_in)}</button>
             </PostForm>
         </section>
@@ -393,6 +400,14 @@ fn PeopleBody(attendance: Attendance) -> AnyView {
                         <p class="help" id="notes-hint">{move || td!(locale.get(), focus_groups.notes_hint)}</p>
                         <textarea id="notes" name="notes" rows="8" required minlength="10" maxlength="50000" aria-describedby="notes-hint"></textarea>
                         <button type="submit" class="button">{move || td!(locale.get(), focus_groups.notes_send)}</button>
+                    </PostForm>
+                    {upload_error}
+                    <PostForm action=UploadFocusGroupNotes::url() enctype="multipart/form-data">
+                        <input type="hidden" name="id" value=id />
+                        <label for="notes-file">{move || td!(locale.get(), focus_groups.notes_file_label)}</label>
+                        <p class="help" id="notes-file-hint">{move || td!(locale.get(), focus_groups.notes_file_hint)}</p>
+                        <input type="file" id="notes-file" name="file" required accept=".txt,.md,.markdown,text/plain,text/markdown" aria-describedby="notes-file-hint" />
+                        <button type="submit" class="button secondary">{move || td!(locale.get(), focus_groups.notes_file_send)}</button>
                     </PostForm>
                 }.into_any(),
                 false => view! { <p class="help">{move || td!(locale.get(), focus_groups.notes_after)}</p> }.into_any(),

@@ -355,6 +355,7 @@ fn MineBody(mine: MySignup) -> AnyView {
         answers,
         consent_version,
         check_in_code,
+        check_in_qr,
     } = mine;
     let answered: Vec<(crate::taxonomy::LocalText, String)> = questions
         .iter()
@@ -403,7 +404,13 @@ fn MineBody(mine: MySignup) -> AnyView {
             })}
             {(standing == Standing::Confirmed).then(|| view! {
                 <dt>{move || td!(locale.get(), focus_groups.check_in_code)}</dt>
-                <dd><code class="check-in-code">{check_in_code}</code></dd>
+                <dd>
+                    <code class="check-in-code">{check_in_code}</code>
+                    {check_in_qr.map(|qr| view! {
+                        <p class="help">{move || td!(locale.get(), focus_groups.check_in_qr)}</p>
+                        <div class="qr-code" inner_html=qr></div>
+                    })}
+                </dd>
             })}
             <dt>{move || td!(locale.get(), focus_groups.name_label)}</dt>
             <dd dir="auto">{name}</dd>

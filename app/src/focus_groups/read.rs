@@ -328,6 +328,8 @@ pub async fn mine(
         questions,
         consent_version: row.consent_version,
         check_in_code: check_in_code(token),
+        // Made by the server function, which knows the public address.
+        check_in_qr: None,
     })
 }
 

@@ -102,6 +102,18 @@ where
     }
 }
 
+/// The error of the last attempt of server function `path` when its form
+/// was refused without a script (sent back with it in the URL): for a form
+/// that has no [`ServerAction`], such as a file upload.
+pub fn url_error(path: &'static str) -> Option<AnyView> {
+    use leptos::server_fn::error::ServerFnUrlError;
+
+    let error = use_context::<leptos::server::ServerActionError>()
+        .filter(|error| error.path() == path)
+        .map(|error| ServerFnUrlError::<AppError>::decode_err(error.err()))?;
+    Some(view! { <ErrorMessage error /> }.into_any())
+}
+
 /// "Display name: too short: at least 2 characters."
 #[component]
 pub fn InvalidMessage(invalid: Invalid) -> impl IntoView {

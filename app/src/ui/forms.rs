@@ -18,11 +18,14 @@ pub fn PostForm(
     /// An id, for buttons elsewhere that submit this form (`form=id`).
     #[prop(optional, into)]
     id: Option<String>,
+    /// `multipart/form-data` for a form that sends a file.
+    #[prop(optional)]
+    enctype: Option<&'static str>,
     children: Children,
 ) -> impl IntoView {
     let locale = use_locale();
     view! {
-        <form method="post" action=action class=class id=id>
+        <form method="post" action=action class=class id=id enctype=enctype>
             <input type="hidden" name="locale" value=move || locale.get().as_str() />
             {children()}
         </form>

@@ -181,6 +181,48 @@ impl TestApp {
         request.send().await.expect("request")
     }
 
+    /// Calls server function `path` with a multipart form, as a browser
+    /// sends a file: each of `form`'s fields, the one named `file` as the
+    /// file `file_name`.
+    pub async fn call_multipart(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        file_name: &str,
+        session: Option<&str>,
+    ) -> reqwest::Response {
+        const BOUNDARY: &str = "parley-test-boundary-7d1c";
+        let mut body = String::new();
+        for (name, value) in form {
+            body.push_str(&format!("--{BOUNDARY}\r\n"));
+            if *name == "file" {
+                body.push_str(&format!(
+                    "Content-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/plain\r\n\r\n"
+                ));
+            } else {
+                body.push_str(&format!(
+                    "Content-Disposition: form-data; name=\"{name}\"\r\n\r\n"
+                ));
+            }
+            body.push_str(value);
+            body.push_str("\r\n");
+        }
+        body.push_str(&format!("--{BOUNDARY}--\r\n"));
+        let mut request = self
+            .client
+            .post(self.url(path))
+            .header("origin", self.url(""))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(body);
+        if let Some(token) = session {
+            request = request.header("cookie", format!("parley_session={token}"));
+        }
+        request.send().await.expect("request")
+    }
+
     /// Calls server function `path` from Parley's origin with a raw
     /// `Cookie` header (for cookies other than the session).
     pub async fn call_with_cookies(
