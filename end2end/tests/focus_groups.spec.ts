@@ -73,6 +73,12 @@ test("a visitor takes the last place and gets the calendar; a second waits, the 
   await expect(second.locator("dd a[href^='https://meet.example.org/']")).toBeVisible();
   // Every move is on the page.
   await expect(second.locator("ol.history li")).toHaveCount(3);
+  // The second adds a need through the change form, which is folded away.
+  await second.locator("details.change-details summary").click();
+  await second.locator("details.change-details #needs").fill("A quiet corner, please.");
+  await second.locator("details.change-details button[type=submit]").click();
+  await expect(second.locator(".notice[role=status]")).toContainText(t("ur", "focus_groups", "changed"));
+  await expect(second.locator("dl.facts")).toContainText("A quiet corner, please.");
 
   // The first erases what they gave: their link no longer opens anything.
   const firstPage = first.url();

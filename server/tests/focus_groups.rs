@@ -1199,11 +1199,10 @@ async fn notes_typed_or_sent_as_a_file_reach_the_review_queue(backend: Backend) 
         .await,
         2
     );
-    let body: String =
-        sqlx::query_scalar("SELECT body FROM focus_group_notes WHERE locale = 'fr'")
-            .fetch_one(app.db.pool())
-            .await
-            .unwrap();
+    let body: String = sqlx::query_scalar("SELECT body FROM focus_group_notes WHERE locale = 'fr'")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     assert_eq!(
         body.trim_end(),
         "# Notes\n\nA bench by the bus stop, and a *later* last bus.",

@@ -964,7 +964,7 @@ async fn keep_notes(
         }
         audit(
             &mut *tx,
-            &staff,
+            staff,
             crate::security::audit::Action::FocusGroupNotes,
             &format!("focus_group:{id} item:{item}"),
         )
