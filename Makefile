@@ -26,13 +26,14 @@ export CARGO_TERM_COLOR ?= never
 NODE_STAMP := end2end/node_modules/.installed
 APT_UPDATED := /tmp/.parley-apt-updated
 
-.PHONY: help run test build release check fmt clippy rust-tests e2e bench \
+.PHONY: help run test build release check fmt clippy rust-tests e2e bench fuzz \
         tools tools-build tools-test clean
 
 help:
 	@echo "make run    build and serve Parley with the demo town on http://127.0.0.1:3000"
 	@echo "make test   run every check and test (installs what is missing)"
 	@echo "make bench  measure speed; results in bench/RESULTS.md"
+	@echo "make fuzz   property-based fuzzing for a bounded time"
 
 ## The two commands ----------------------------------------------------------
 
@@ -63,6 +64,13 @@ rust-tests:
 # Speed figures, written to bench/RESULTS.md (SQLite and PostgreSQL).
 bench: tools-test
 	.ci/with-postgres.sh bench/run.sh
+
+# Property-based fuzzing of what reads strangers' text (app/src/fuzz.rs), far
+# longer than the smoke run in `make test`, bounded in time. A failure is
+# kept in app/proptest-regressions/ (commit it: it becomes a regression test).
+fuzz:
+	PARLEY_FUZZ_CASES=$${PARLEY_FUZZ_CASES:-20000} timeout $${PARLEY_FUZZ_SECONDS:-1800} \
+	  cargo test -p app --features ssr --lib fuzz::
 
 e2e: $(NODE_STAMP)
 	cd end2end && npx playwright test

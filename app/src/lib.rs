@@ -23,6 +23,8 @@ pub mod error;
 pub mod feedback;
 pub mod focus_groups;
 pub mod forums;
+#[cfg(all(test, feature = "ssr"))]
+mod fuzz;
 pub mod home;
 #[cfg(feature = "ssr")]
 pub mod input;

@@ -295,6 +295,7 @@ pub fn router(
         .nest_service("/pkg", ServeDir::new(pkg_dir))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(server_fn_error_status))
+        .layer(axum::middleware::from_fn(multipart_needs_its_boundary))
         .layer(axum::middleware::from_fn(html::tidy_html))
         .layer(axum::middleware::from_fn_with_state(
             crate::refill::Refills::default(),
@@ -311,6 +312,45 @@ pub fn router(
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
         .with_state(state)
+}
+
+/// Server functions that take a file (a multipart form).
+const MULTIPART_FUNCTIONS: &[&str] =
+    &[<app::focus_groups::api::UploadFocusGroupNotes as leptos::server_fn::ServerFn>::PATH];
+
+/// A request to a server function that takes a file must be a multipart
+/// form with its boundary: Leptos' decoder panics on anything else (and
+/// the connection is dropped), so anything else is refused here with
+/// `BadRequest`, as every malformed request is.
+async fn multipart_needs_its_boundary(request: Request<Body>, next: Next) -> Response {
+    if !MULTIPART_FUNCTIONS.contains(&request.uri().path()) {
+        return next.run(request).await;
+    }
+    let has_boundary = request
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            let mut parts = value.split(';').map(str::trim);
+            parts
+                .next()
+                .is_some_and(|kind| kind.eq_ignore_ascii_case("multipart/form-data"))
+                && parts.any(|part| {
+                    part.split_once('=').is_some_and(|(name, boundary)| {
+                        name.trim().eq_ignore_ascii_case("boundary")
+                            && !boundary.trim().trim_matches('"').is_empty()
+                    })
+                })
+        });
+    if has_boundary {
+        return next.run(request).await;
+    }
+    let body = serde_json::to_string(&AppError::BadRequest).unwrap_or_default();
+    Response::builder()
+        .status(http::StatusCode::BAD_REQUEST)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body))
+        .unwrap_or_default()
 }
 
 /// A failed server function answers with the status of its `AppError`

@@ -891,6 +891,7 @@ pub static PERSONAL_DATA: crate::personal_data::Registration = crate::personal_d
                 "applications_close_at",
                 "consent_version",
                 "targets",
+                "questions",
                 "selection_seed",
                 "selected_at",
                 "created_at",

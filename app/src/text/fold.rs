@@ -37,12 +37,13 @@ pub fn fold(text: &str) -> Vec<String> {
             continue;
         }
         if !pending_letters.is_empty() {
-            words.push(std::mem::take(&mut pending_letters));
+            // Spelled again as one word: `s h 1 t` is `shit`, as `sh1t` is.
+            words.push(canonical_word(&std::mem::take(&mut pending_letters)));
         }
         words.push(word);
     }
     if !pending_letters.is_empty() {
-        words.push(pending_letters);
+        words.push(canonical_word(&pending_letters));
     }
     words
 }
@@ -75,8 +76,23 @@ fn is_word_char(c: char) -> bool {
     super::chars::is_word_char(c) || matches!(c, '@' | '$' | '€' | '£')
 }
 
-/// One word in canonical spelling.
+/// One word in canonical spelling: spelled again until it no longer
+/// changes (a look-alike's skeleton may itself look like something else:
+/// `𐌑` is `m`, which is `rn`), so that a folded word folds to itself.
 fn canonical_word(word: &str) -> String {
+    let mut spelled = canonical_once(word);
+    for _ in 0..4 {
+        let again = canonical_once(&spelled);
+        if again == spelled {
+            break;
+        }
+        spelled = again;
+    }
+    spelled
+}
+
+/// One pass of [`canonical_word`].
+fn canonical_once(word: &str) -> String {
     let has_letter = word.chars().any(char::is_alphabetic);
     if !has_letter {
         return squeeze(word);
@@ -87,9 +103,13 @@ fn canonical_word(word: &str) -> String {
         .map(as_letter)
         .map(arabic_variant)
         .collect();
+    // The skeleton may give digits back (`੪` looks like `8`): they are
+    // letters here too; and signs between letters (`ᣆ` looks like `·ᓂ`)
+    // are dropped, so that a folded word folds to itself.
     let skeleton: String = unicode_security::skeleton(&spelled)
         .flat_map(char::to_lowercase)
-        .filter(|c| !is_combining_mark(*c))
+        .filter(|c| !is_combining_mark(*c) && is_word_char(*c))
+        .map(as_letter)
         .map(arabic_variant)
         .collect();
     let skeleton = skeleton.replace('ß', "ss");
@@ -158,6 +178,7 @@ mod tests {
             "You IDIOT!",
             "you 1d10t",
             "you i d i o t",
+            "you i d 1 0 t", // spaced, with digits for letters (found by fuzzing)
             "you i.d.i.o.t",
             "you idi-ot",
             "you idiooot",
