@@ -71,6 +71,8 @@ bench: tools-test
 fuzz:
 	PARLEY_FUZZ_CASES=$${PARLEY_FUZZ_CASES:-20000} timeout $${PARLEY_FUZZ_SECONDS:-1800} \
 	  cargo test -p app --features ssr --lib fuzz::
+	PARLEY_FUZZ_CASES=$${PARLEY_FUZZ_CASES:-20000} timeout $${PARLEY_FUZZ_SECONDS:-1800} \
+	  cargo test -p server --lib fuzz_
 
 e2e: $(NODE_STAMP)
 	cd end2end && npx playwright test

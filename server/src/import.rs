@@ -133,44 +133,18 @@ pub async fn import(
                 .map(str::trim)
                 .filter(|v| !v.is_empty())
         };
-        let row = (|| -> Result<Row, String> {
-            let text = field(Some(text_column)).ok_or("the text is empty")?;
-            if text.chars().count() > MAX_TEXT {
-                return Err(format!("the text is longer than {MAX_TEXT} characters"));
-            }
-            if text
-                .chars()
-                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-            {
-                return Err("the text holds control characters".to_owned());
-            }
-            let created_at = match field(created_column) {
-                None => now,
-                Some(value) => parse_time(value).ok_or_else(|| format!("created_at {value:?} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z])"))?,
-            };
-            let area = match field(area_column) {
-                None => default_area,
-                Some(slug) => Some(
-                    *areas
-                        .get(slug)
-                        .ok_or_else(|| format!("no area is called {slug:?}"))?,
-                ),
-            };
-            let language = match field(language_column) {
-                None => None,
-                Some(code) => Some(
-                    app::themes::language_code(code)
-                        .map_err(|_| format!("language {code:?} is not a language code"))?,
-                ),
-            };
-            Ok(Row {
-                line,
-                text: text.replace("\r\n", "\n"),
-                created_at,
-                area,
-                language,
-            })
-        })();
+        let row = check_row(
+            &Fields {
+                text: field(Some(text_column)),
+                created_at: field(created_column),
+                area: field(area_column),
+                language: field(language_column),
+            },
+            &areas,
+            default_area,
+            now,
+        )
+        .map(|row| Row { line, ..row });
         match row {
             Ok(row) => batch.push(row),
             Err(reason) => {
@@ -293,6 +267,61 @@ async fn write_batch(
     Ok(())
 }
 
+/// A row's fields, trimmed (None when empty or absent).
+struct Fields<'a> {
+    text: Option<&'a str>,
+    created_at: Option<&'a str>,
+    area: Option<&'a str>,
+    language: Option<&'a str>,
+}
+
+/// A row checked: ready to write (its line still 0), or why it is skipped.
+fn check_row(
+    fields: &Fields<'_>,
+    areas: &HashMap<String, i64>,
+    default_area: Option<i64>,
+    now: i64,
+) -> Result<Row, String> {
+    let text = fields.text.ok_or("the text is empty")?;
+    if text.chars().count() > MAX_TEXT {
+        return Err(format!("the text is longer than {MAX_TEXT} characters"));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err("the text holds control characters".to_owned());
+    }
+    let created_at = match fields.created_at {
+        None => now,
+        Some(value) => parse_time(value).ok_or_else(|| {
+            format!("created_at {value:?} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z])")
+        })?,
+    };
+    let area = match fields.area {
+        None => default_area,
+        Some(slug) => Some(
+            *areas
+                .get(slug)
+                .ok_or_else(|| format!("no area is called {slug:?}"))?,
+        ),
+    };
+    let language = match fields.language {
+        None => None,
+        Some(code) => Some(
+            app::themes::language_code(code)
+                .map_err(|_| format!("language {code:?} is not a language code"))?,
+        ),
+    };
+    Ok(Row {
+        line: 0,
+        text: text.replace("\r\n", "\n"),
+        created_at,
+        area,
+        language,
+    })
+}
+
 /// `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM`, with optional `:SS` and `Z`, in UTC.
 pub(crate) fn parse_time(value: &str) -> Option<i64> {
     let value = value.trim_end_matches('Z');
@@ -316,7 +345,72 @@ pub(crate) fn parse_time(value: &str) -> Option<i64> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use super::parse_time;
+    use super::{Fields, MAX_TEXT, check_row, parse_time};
+    use proptest::prelude::*;
+    use std::collections::HashMap;
+
+    /// The fuzzing's number of cases (`make fuzz` raises it).
+    fn config() -> ProptestConfig {
+        ProptestConfig::with_cases(
+            std::env::var("PARLEY_FUZZ_CASES")
+                .ok()
+                .and_then(|cases| cases.parse().ok())
+                .unwrap_or(256),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        /// Any CSV file, read as the import reads it: every row is either
+        /// ready to write, whole and clean, or skipped with a reason.
+        #[test]
+        fn fuzz_any_csv_row_is_kept_whole_or_skipped(
+            body in prop::collection::vec(prop_oneof![
+                Just("text,created_at,area,language\n".to_owned()),
+                Just("\"a \"\"quoted\"\" field, with a comma\"".to_owned()),
+                Just("2026-12-06".to_owned()),
+                Just("2026-12-06T18:30:99Z".to_owned()),
+                Just("riverside".to_owned()),
+                Just("ar".to_owned()),
+                Just("\u{0}\u{7}".to_owned()),
+                Just("\r\n".to_owned()),
+                Just(",".to_owned()),
+                "\\PC{0,40}",
+            ], 0..20),
+            long in 0_usize..3,
+        ) {
+            let mut text = body.concat();
+            if long == 2 {
+                text.push_str(&"x".repeat(MAX_TEXT + 1));
+            }
+            let areas = HashMap::from([("riverside".to_owned(), 1_i64)]);
+            let mut reader = csv::ReaderBuilder::new()
+                .flexible(true)
+                .has_headers(false)
+                .from_reader(text.as_bytes());
+            for record in reader.records().flatten() {
+                let field = |index: usize| record.get(index).map(str::trim).filter(|v| !v.is_empty());
+                let fields = Fields {
+                    text: field(0),
+                    created_at: field(1),
+                    area: field(2),
+                    language: field(3),
+                };
+                if let Ok(row) = check_row(&fields, &areas, None, 7) {
+                    prop_assert!(!row.text.is_empty() && row.text.chars().count() <= MAX_TEXT);
+                    prop_assert!(!row.text.contains("\r\n"));
+                    prop_assert!(!row.text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')));
+                    match fields.created_at {
+                        None => prop_assert_eq!(row.created_at, 7),
+                        Some(value) => prop_assert_eq!(Some(row.created_at), parse_time(value)),
+                    }
+                    prop_assert_eq!(row.area, fields.area.map(|_| 1));
+                    prop_assert_eq!(row.language.is_some(), fields.language.is_some());
+                }
+            }
+        }
+    }
 
     #[test]
     fn times_in_the_accepted_shapes() {

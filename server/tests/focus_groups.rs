@@ -11,7 +11,7 @@ use app::error::AppError;
 use app::focus_groups::Standing;
 use app::focus_groups::db::{
     NewSession, NewSignup, accept_in, cancel_in, check_in_in, create_in, lapse_offers_in,
-    publish_in, select_in, sign_up_in, signup_by_token,
+    promote_in, publish_in, select_in, sign_up_in, signup_by_token,
 };
 use app::focus_groups::selection::{Applicant, Target, balance, select, shortfall};
 use support::{Backend, TestApp, spawn_app};
@@ -25,6 +25,7 @@ on_both_backends!(
     a_visitor_signs_up_over_http_and_the_place_is_shown_to_the_confirmed_only,
     an_organisers_questions_are_asked_answered_changed_and_exported,
     notes_typed_or_sent_as_a_file_reach_the_review_queue,
+    places_given_by_hand_during_a_rush_never_overbook,
 );
 
 const HOUR: i64 = 3_600_000;
@@ -1230,4 +1231,80 @@ async fn notes_typed_or_sent_as_a_file_reach_the_review_queue(backend: Backend) 
         );
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM focus_group_notes").await, 2);
+}
+
+/// Ten places come free while thirty people wait: the organiser gives
+/// places by hand to all thirty at once, while thirty newcomers sign up.
+/// Exactly ten more are confirmed, whoever wins each race.
+async fn places_given_by_hand_during_a_rush_never_overbook(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    seed(&app).await;
+    let id = session(&app, 10).await;
+    for n in 0..40 {
+        sign_up(&app.db, id, &format!("w{n}"), NOW).await.unwrap();
+    }
+    assert_eq!(places_add_up(&app, id).await, 10);
+    let waiting: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM focus_group_signups WHERE focus_group_id = $1 AND status = 'waitlisted' ORDER BY arrival",
+    )
+    .bind(id)
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(waiting.len(), 30);
+    // The room is bigger than planned: ten more places.
+    sqlx::query("UPDATE focus_groups SET capacity = 20 WHERE id = $1")
+        .bind(id)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+
+    let mut promotions = tokio::task::JoinSet::new();
+    for signup in waiting {
+        let db = app.db.clone();
+        promotions.spawn(async move {
+            db.write(async |tx| promote_in(tx, id, signup, NOW).await)
+                .await
+        });
+    }
+    let mut newcomers = tokio::task::JoinSet::new();
+    for n in 0..30 {
+        let db = app.db.clone();
+        newcomers.spawn(async move { sign_up(&db, id, &format!("n{n}"), NOW).await });
+    }
+    let promoted = promotions
+        .join_all()
+        .await
+        .into_iter()
+        .filter(|outcome| match outcome {
+            Ok(()) => true,
+            Err(AppError::NotNow) => false,
+            Err(other) => panic!("a promotion failed otherwise: {other:?}"),
+        })
+        .count();
+    let came_in = newcomers
+        .join_all()
+        .await
+        .into_iter()
+        .filter(|outcome| {
+            outcome.as_ref().expect("every sign-up is taken").1 == Standing::Confirmed
+        })
+        .count();
+    assert_eq!(
+        promoted + came_in,
+        10,
+        "{promoted} given by hand, {came_in} signed up"
+    );
+    assert_eq!(places_add_up(&app, id).await, 20);
+    // Every one given a place by hand has the move on their page.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM focus_group_events e JOIN focus_group_signups s ON s.id = e.signup_id
+             WHERE s.focus_group_id = {id} AND e.event = 'confirmed' AND s.token_hash LIKE 'w%'"
+        ))
+        .await,
+        10 + i64::try_from(promoted).unwrap()
+    );
 }
