@@ -910,14 +910,7 @@ async fn an_organisers_questions_are_asked_answered_changed_and_exported(backend
     };
     seed(&app).await;
     let theme = app.theme_id("public-safety").await;
-    let organiser = app.sign_up("Organiser Q", "").await;
-    app.grant(
-        "Organiser Q",
-        app::auth::roles::Role::Policymaker,
-        (None, Some(theme)),
-    )
-    .await;
-    let (_, organiser) = app.enrol_two_factor(&organiser).await;
+    let organiser = app.policymaker_of("Organiser Q", theme).await;
     let scope = format!("theme:{theme}");
     let session_form = |options3: &'static str| {
         vec![
@@ -1121,14 +1114,7 @@ async fn notes_typed_or_sent_as_a_file_reach_the_review_queue(backend: Backend) 
     seed(&app).await;
     let theme = app.theme_id("public-safety").await;
     let area = app.area_id("riverside").await;
-    let organiser = app.sign_up("Organiser N", "").await;
-    app.grant(
-        "Organiser N",
-        app::auth::roles::Role::Policymaker,
-        (None, Some(theme)),
-    )
-    .await;
-    let (_, organiser) = app.enrol_two_factor(&organiser).await;
+    let organiser = app.policymaker_of("Organiser N", theme).await;
     let now = app::security::now_millis();
     let ended = app
         .db

@@ -282,12 +282,12 @@ pub async fn change_focus_group_signup(
     let hash = crate::auth::session::token_hash(token);
     let (name, contact, needs) = details(&name, &contact, &needs)?;
     let mut conn = db.pool().acquire().await?;
-    let view = super::db::signup_by_token(&mut conn, &hash).await?;
     let session: i64 =
-        sqlx::query_scalar("SELECT focus_group_id FROM focus_group_signups WHERE id = $1")
-            .bind(view.id)
-            .fetch_one(&mut *conn)
-            .await?;
+        sqlx::query_scalar("SELECT focus_group_id FROM focus_group_signups WHERE token_hash = $1")
+            .bind(&hash)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(AppError::ExpiredLink)?;
     let questions = super::read::questions(&mut conn, session, locale).await?;
     drop(conn);
     let answers = super::questions::read(&questions, &answers).map_err(AppError::Answers)?;

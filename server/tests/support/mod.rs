@@ -277,6 +277,15 @@ impl TestApp {
             .expect("a viewer or null")
     }
 
+    /// Signs up `name` as policymaker of theme `theme`, with two-step
+    /// sign-in done, and returns their session.
+    pub async fn policymaker_of(&self, name: &str, theme: i64) -> String {
+        let session = self.sign_up(name, "").await;
+        self.grant(name, Role::Policymaker, (None, Some(theme)))
+            .await;
+        self.enrol_two_factor(&session).await.1
+    }
+
     /// Signs up `name` (with `email`, or none when empty) and returns the
     /// session token.
     pub async fn sign_up(&self, name: &str, email: &str) -> String {
