@@ -142,6 +142,7 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("focus-groups/mine/:token") view=MyFocusGroupPage />
                     <Route ssr=SsrMode::Async path=path!("focus-groups/:id") view=FocusGroupPage />
                     <Route ssr=SsrMode::Async path=path!("focus-groups/:id/people") view=FocusGroupPeoplePage />
+                    <Route ssr=SsrMode::Async path=path!("focus-groups/:id/texts/:target") view=crate::focus_groups::texts_page::FocusGroupTextsPage />
                     <Route ssr=SsrMode::Async path=path!("drafts") view=DraftsPage />
                     <Route ssr=SsrMode::Async path=path!("drafts/new") view=NewDraftPage />
                     <Route ssr=SsrMode::Async path=path!("drafts/:id") view=DraftPage />

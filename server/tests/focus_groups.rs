@@ -26,6 +26,7 @@ on_both_backends!(
     an_organisers_questions_are_asked_answered_changed_and_exported,
     notes_typed_or_sent_as_a_file_reach_the_review_queue,
     places_given_by_hand_during_a_rush_never_overbook,
+    texts_are_translated_and_an_agreed_consent_changes_only_as_a_new_version,
 );
 
 const HOUR: i64 = 3_600_000;
@@ -1292,5 +1293,223 @@ async fn places_given_by_hand_during_a_rush_never_overbook(backend: Backend) {
         ))
         .await,
         10 + i64::try_from(promoted).unwrap()
+    );
+}
+
+async fn texts_are_translated_and_an_agreed_consent_changes_only_as_a_new_version(
+    backend: Backend,
+) {
+    use app::focus_groups::api::{CreateFocusGroup, SaveFocusGroupTexts, SignUpFocusGroup};
+    use app::validation::Field;
+    use leptos::server_fn::ServerFn as _;
+
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    seed(&app).await;
+    let theme = app.theme_id("public-safety").await;
+    let organiser = app.policymaker_of("Organiser T", theme).await;
+    let scope = format!("theme:{theme}");
+    const FIRST: &str = "We keep your name and contact until 30 days after the session.";
+    let created = app
+        .call(
+            CreateFocusGroup::PATH,
+            &[
+                ("locale", "en"),
+                ("scope", scope.as_str()),
+                ("mode", "first_come"),
+                ("topic", "Getting home after dark"),
+                ("consent", FIRST),
+                ("languages[0]", "en"),
+                ("languages[1]", "fr"),
+                ("starts", "2031-03-04T18:00"),
+                ("ends", "2031-03-04T20:00"),
+                ("place", "Riverside library"),
+                ("capacity", "8"),
+                ("question1", "How do you get home at night?"),
+                ("options1", "On foot\nBy bus"),
+                ("publish", "yes"),
+            ],
+            Some(&organiser),
+        )
+        .await;
+    let id: i64 = location(&created)
+        .trim_start_matches("/en/focus-groups/")
+        .trim_end_matches("/people")
+        .parse()
+        .unwrap();
+    let id_text = id.to_string();
+    let texts_page = format!("/fr/focus-groups/{id}/texts/fr");
+    let (status, page) = app.get_as(&texts_page, &organiser).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Getting home after dark"));
+    assert!(page.contains(r#"name="texts[question.1.o2]""#), "{page}");
+    // A translation has no field for a text the original lacks.
+    assert!(!page.contains(r#"name="texts[description]""#));
+
+    let save = |target: &'static str, texts: &[(&'static str, &'static str)]| {
+        let mut form = vec![
+            ("locale", "fr"),
+            ("id", id_text.as_str()),
+            ("target", target),
+        ];
+        form.extend_from_slice(texts);
+        form
+    };
+    // Bad input changes nothing: a topic too short, a key the session
+    // does not have, the topic emptied in the session's own language.
+    for (target, texts, field) in [
+        ("fr", vec![("texts[topic]", "x")], Field::Title),
+        ("fr", vec![("texts[place]", "Ailleurs")], Field::Selection),
+        ("en", vec![("texts[topic]", "  ")], Field::Title),
+    ] {
+        let (status, error) = support::error_of(
+            app.call(
+                SaveFocusGroupTexts::PATH,
+                &save(target, &texts),
+                Some(&organiser),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(
+            matches!(&error, AppError::Invalid(invalid) if invalid.field == field),
+            "{error:?}"
+        );
+    }
+    let texts_of = |locale: &'static str| {
+        format!(
+            "SELECT COUNT(*) FROM focus_group_texts WHERE focus_group_id = {id} AND locale = '{locale}'"
+        )
+    };
+    assert_eq!(app.count(&texts_of("fr")).await, 0);
+
+    // The French translation: what is translated shows in French, the
+    // rest in the original.
+    let saved = app
+        .call(
+            SaveFocusGroupTexts::PATH,
+            &save(
+                "fr",
+                &[
+                    ("texts[topic]", "Rentrer chez soi la nuit"),
+                    ("texts[question.1]", "Comment rentrez-vous la nuit ?"),
+                    ("texts[question.1.o1]", "À pied"),
+                    ("texts[question.1.o2]", ""),
+                    (
+                        "texts[consent.1]",
+                        "Nous gardons votre nom et votre contact 30 jours.",
+                    ),
+                ],
+            ),
+            Some(&organiser),
+        )
+        .await;
+    assert_eq!(location(&saved), format!("{texts_page}?saved=1"));
+    assert_eq!(app.count(&texts_of("fr")).await, 4);
+    let page = app.page(&format!("/fr/focus-groups/{id}")).await;
+    assert!(page.contains("Rentrer chez soi la nuit"));
+    assert!(page.contains("Comment rentrez-vous la nuit ?"));
+    assert!(page.contains("À pied") && page.contains("By bus"));
+    assert!(page.contains("Nous gardons votre nom"));
+
+    // Before anyone agreed, a change of the consent corrects it.
+    const CORRECTED: &str = "We keep your name and contact until 30 days after the session ends.";
+    let saved = app
+        .call(
+            SaveFocusGroupTexts::PATH,
+            &save("en", &[("texts[consent.1]", CORRECTED)]),
+            Some(&organiser),
+        )
+        .await;
+    assert_eq!(
+        location(&saved),
+        format!("/fr/focus-groups/{id}/texts/en?saved=1")
+    );
+    let version = format!("SELECT consent_version FROM focus_groups WHERE id = {id}");
+    assert_eq!(app.count(&version).await, 1);
+
+    // Somebody agrees to version 1; a change now makes version 2, with
+    // the French text carried over, and they keep version 1.
+    let sign_up = |version: &'static str| {
+        vec![
+            ("locale", "fr"),
+            ("id", id_text.as_str()),
+            ("name", "Dee"),
+            ("contact", "dee@example.org"),
+            ("answers[q1]", "o1"),
+            ("consent", "yes"),
+            ("consent_version", version),
+        ]
+    };
+    let signed = app.call(SignUpFocusGroup::PATH, &sign_up("1"), None).await;
+    assert!(location(&signed).starts_with("/fr/focus-groups/mine/"));
+    let (status, page) = app
+        .get_as(&format!("/en/focus-groups/{id}/texts/en"), &organiser)
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("person agreed to it: changing it makes version"),
+        "{page}"
+    );
+    const SECOND: &str = "We keep your name and contact until 14 days after the session ends.";
+    let saved = app
+        .call(
+            SaveFocusGroupTexts::PATH,
+            &save("en", &[("texts[consent.1]", SECOND)]),
+            Some(&organiser),
+        )
+        .await;
+    assert_eq!(
+        location(&saved),
+        format!("/fr/focus-groups/{id}/texts/en?consent=2")
+    );
+    assert_eq!(app.count(&version).await, 2);
+    let text = |key: &str, locale: &str| {
+        format!(
+            "SELECT COUNT(*) FROM focus_group_texts WHERE focus_group_id = {id} AND text_key = '{key}' AND locale = '{locale}' AND text LIKE '%{}%'",
+            match locale {
+                "fr" => "30 jours",
+                _ if key == "consent.1" => "30 days",
+                _ => "14 days",
+            }
+        )
+    };
+    assert_eq!(
+        app.count(&text("consent.1", "en")).await,
+        1,
+        "kept as agreed"
+    );
+    assert_eq!(app.count(&text("consent.2", "en")).await, 1);
+    assert_eq!(app.count(&text("consent.2", "fr")).await, 1, "carried over");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM focus_group_signups WHERE focus_group_id = {id} AND consent_version = 1"
+        ))
+        .await,
+        1
+    );
+    // A form read before the change is refused, and writes nothing; the
+    // page now asks for version 2.
+    let (status, error) =
+        support::error_of(app.call(SignUpFocusGroup::PATH, &sign_up("1"), None).await).await;
+    assert_eq!(status, 422);
+    assert!(matches!(&error, AppError::Invalid(invalid) if invalid.field == Field::Consent));
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM focus_group_signups WHERE focus_group_id = {id}"
+        ))
+        .await,
+        1
+    );
+    let page = app.page(&format!("/en/focus-groups/{id}")).await;
+    assert!(page.contains("14 days") && page.contains(r#"name="consent_version" value="2""#));
+    assert!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'focus_group.texts' AND target LIKE '%consent:2'"
+        )
+        .await
+            == 1
     );
 }

@@ -32,9 +32,9 @@ use app::feedback::api::{FollowFeedback, SendFeedback};
 use app::focus_groups::api::{
     AcceptFocusGroupOffer, AddFocusGroupNotes, CancelFocusGroupSignup, ChangeFocusGroupSignup,
     CheckInFocusGroup, CreateFocusGroup, ExportFocusGroup, FocusGroupAttendance,
-    FocusGroupCalendar, FocusGroupPage, ListFocusGroups, MyFocusGroup, NewFocusGroupChoices,
-    PromoteFocusGroupSignup, PublishFocusGroup, SelectFocusGroup, SignUpFocusGroup,
-    UploadFocusGroupNotes,
+    FocusGroupCalendar, FocusGroupPage, FocusGroupTexts, ListFocusGroups, MyFocusGroup,
+    NewFocusGroupChoices, PromoteFocusGroupSignup, PublishFocusGroup, SaveFocusGroupTexts,
+    SelectFocusGroup, SignUpFocusGroup, UploadFocusGroupNotes,
 };
 use app::forums::api::{
     CategoryThreads, EditPost, EditablePost, ListAreaCategories, ListForums, React, ReadThread,
@@ -689,6 +689,25 @@ fn privileged(fixture: &Fixture) -> Vec<Privileged> {
             path: FocusGroupAttendance::PATH,
             requirement: Requirement::ModeratorOfArea,
             form: vec![en(), ("id", fixture.focus_group_of_area.to_string())],
+        },
+        Privileged {
+            path: FocusGroupTexts::PATH,
+            requirement: Requirement::PolicymakerOfTheme,
+            form: vec![
+                en(),
+                ("id", fixture.focus_group.to_string()),
+                ("target", "fr".to_owned()),
+            ],
+        },
+        Privileged {
+            path: SaveFocusGroupTexts::PATH,
+            requirement: Requirement::ModeratorOfArea,
+            form: vec![
+                en(),
+                ("id", fixture.focus_group_of_area.to_string()),
+                ("target", "fr".to_owned()),
+                ("texts[topic]", "Se sentir en sécurité".to_owned()),
+            ],
         },
         Privileged {
             path: ExportFocusGroup::PATH,

@@ -228,7 +228,18 @@ pub async fn sign_up_focus_group(
     };
     moving(&db, now, async |tx| {
         crate::security::rate_limit::take(tx, &rules, now).await?;
-        super::db::sign_up_in(tx, id, &signup, now).await
+        let (signup, _) = super::db::sign_up_in(tx, id, &signup, now).await?;
+        // The session's row is locked now: the version recorded is the
+        // one in force, and must be the one the person read.
+        let recorded: i64 =
+            sqlx::query_scalar("SELECT consent_version FROM focus_group_signups WHERE id = $1")
+                .bind(signup)
+                .fetch_one(&mut *tx)
+                .await?;
+        if recorded != consent_version {
+            return Err(Invalid::new(Field::Consent, Problem::Malformed).into());
+        }
+        Ok(())
     })
     .await?;
     leptos_axum::redirect(&crate::locale::page_path(
@@ -711,6 +722,68 @@ pub async fn focus_group_attendance(locale: Locale, id: i64) -> Result<Attendanc
         crate::security::now_millis(),
     )
     .await
+}
+
+/// Session `id`'s texts in `target` beside its own language's, for its
+/// organiser.
+#[server]
+pub async fn focus_group_texts(
+    locale: Locale,
+    id: i64,
+    target: String,
+) -> Result<super::SessionTexts, AppError> {
+    let _ = locale;
+    let (_, db) = organising(id).await?;
+    if crate::locale::parse_locale(target.trim()).is_none() {
+        return Err(AppError::NotFound);
+    }
+    let mut conn = db.pool().acquire().await?;
+    super::texts::of(&mut conn, id, target.trim()).await
+}
+
+/// Saves session `id`'s texts in `target`: corrections in its own
+/// language, a translation in another. A changed consent text somebody
+/// agreed to becomes a new version. Audited.
+#[server]
+pub async fn save_focus_group_texts(
+    locale: Locale,
+    id: i64,
+    target: String,
+    #[server(default)] texts: std::collections::HashMap<String, String>,
+) -> Result<(), AppError> {
+    if texts.len() > 100 {
+        return Err(AppError::BadRequest);
+    }
+    let (staff, db) = organising(id).await?;
+    let target = target.trim().to_owned();
+    let saved = db
+        .write(async |tx| {
+            let saved = super::texts::save_in(tx, id, &target, &texts).await?;
+            if saved.changed > 0 {
+                let what = match saved.new_consent {
+                    Some(version) => format!("focus_group:{id} texts:{target} consent:{version}"),
+                    None => format!("focus_group:{id} texts:{target}"),
+                };
+                audit(
+                    &mut *tx,
+                    &staff,
+                    crate::security::audit::Action::FocusGroupTexts,
+                    &what,
+                )
+                .await?;
+            }
+            Ok(saved)
+        })
+        .await?;
+    let notice = match saved.new_consent {
+        Some(version) => format!("consent={version}"),
+        None => "saved=1".to_owned(),
+    };
+    leptos_axum::redirect(&crate::locale::page_path(
+        locale,
+        &format!("focus-groups/{id}/texts/{target}?{notice}"),
+    ));
+    Ok(())
 }
 
 /// Publishes a session being prepared: sign-ups open. Audited.

@@ -10,7 +10,10 @@
 //! when they leave); `selection.rs` chooses applicants against targets
 //! from a recorded seed; `reminders.rs` says when reminders go out on the
 //! deployment's clocks; `calendar.rs` the session as an iCalendar file;
-//! `api.rs` the server functions, `pages.rs` and `organise.rs` the pages.
+//! `texts.rs` corrects and translates its texts (a consent text somebody
+//! agreed to changes only as a new version);
+//! `api.rs` the server functions, `pages.rs`, `organise.rs` and
+//! `texts_page.rs` the pages.
 
 pub mod api;
 #[cfg(feature = "ssr")]
@@ -27,6 +30,9 @@ pub mod read;
 #[cfg(feature = "ssr")]
 pub mod reminders;
 pub mod selection;
+#[cfg(feature = "ssr")]
+pub mod texts;
+pub mod texts_page;
 
 use crate::taxonomy::LocalText;
 use crate::ui::time::Moment;
@@ -100,6 +106,27 @@ pub struct SessionPage {
     pub areas: Vec<(i64, LocalText)>,
     /// The reader's time zone, by name (`Europe/London`).
     pub zone: String,
+}
+
+/// A session's texts in one language beside its own language's, for
+/// its organiser's texts page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionTexts {
+    pub id: i64,
+    /// The topic in the session's own language.
+    pub topic: String,
+    /// The language edited, and the session's own.
+    pub locale: String,
+    pub source_locale: String,
+    /// The consent text in force, and how many agreed to it.
+    pub consent_version: i64,
+    pub agreed: i64,
+    /// (key, what it is, its original, its text in `locale`); what it is:
+    /// `topic`, `description`, `accessibility`, `consent`, `question N`
+    /// or `option N`.
+    pub texts: Vec<(String, String, String, String)>,
+    /// Every other language, with how many texts it lacks.
+    pub languages: Vec<(String, usize)>,
 }
 
 /// A sign-up as its private page shows it.

@@ -261,6 +261,13 @@ fn PeopleBody(attendance: Attendance) -> AnyView {
     let id = session.id;
     let session_href = page_path(reader, &format!("focus-groups/{id}"));
     let export = format!("{}?id={id}", ExportFocusGroup::url());
+    let texts_href = page_path(
+        reader,
+        &format!(
+            "focus-groups/{id}/texts/{}",
+            leptos_i18n::Locale::as_str(reader)
+        ),
+    );
     let confirmed = people
         .iter()
         .filter(|person| person.standing == Standing::Confirmed)
@@ -332,7 +339,11 @@ fn PeopleBody(attendance: Attendance) -> AnyView {
                 <button type="submit" class="button">{move || td!(locale.get(), focus_groups.check_in)}</button>
             </PostForm>
         </section>
-        <p><a href=export download>{move || td!(locale.get(), focus_groups.export)}</a></p>
+        <p>
+            <a href=export download>{move || td!(locale.get(), focus_groups.export)}</a>
+            " · "
+            <a href=texts_href>{move || td!(locale.get(), focus_groups.texts_title)}</a>
+        </p>
         {promote_error}
         <div class="table-scroll"><table class="data people">
             <caption>{move || td!(locale.get(), focus_groups.people_caption)}</caption>

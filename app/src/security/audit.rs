@@ -60,10 +60,11 @@ pub enum Action {
     FocusGroupCheckIn,
     FocusGroupPromote,
     FocusGroupNotes,
+    FocusGroupTexts,
 }
 
 impl Action {
-    pub const ALL: [Action; 51] = [
+    pub const ALL: [Action; 52] = [
         Action::RoleGrant,
         Action::RoleRevoke,
         Action::TwoFactorEnrol,
@@ -115,6 +116,7 @@ impl Action {
         Action::FocusGroupCheckIn,
         Action::FocusGroupPromote,
         Action::FocusGroupNotes,
+        Action::FocusGroupTexts,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -170,6 +172,7 @@ impl Action {
             Action::FocusGroupCheckIn => "focus_group.check_in",
             Action::FocusGroupPromote => "focus_group.promote",
             Action::FocusGroupNotes => "focus_group.notes",
+            Action::FocusGroupTexts => "focus_group.texts",
         }
     }
 }
