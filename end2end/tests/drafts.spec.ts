@@ -164,7 +164,7 @@ for (const locale of ["en", "ar"]) {
 // The policymaker also organises the demo's focus group on policing and
 // trust: its applications have closed, so they run the selection against
 // its recruitment targets (the balance shown before and after, the seed
-// kept) and check the first chosen person in.
+// kept), check the first chosen person in and correct a translation.
 test("a policymaker runs a focus group's selection and checks a person in", async ({ browser }) => {
   const code = recoveryCodes.shift();
   expect(code, "the first test enrols the policymaker").toBeTruthy();
@@ -192,6 +192,19 @@ test("a policymaker runs a focus group's selection and checks a person in", asyn
   const row = page.locator("table.people tbody tr", { hasText: t("en", "focus_groups", "standing_confirmed") }).first();
   await row.getByRole("button", { name: t("en", "focus_groups", "check_in") }).click();
   await expect(page.locator(".figures")).toContainText("Present: 1");
+  // From the list, the session's texts: its French topic is corrected.
+  await page.getByRole("link", { name: t("en", "focus_groups", "texts_title") }).click();
+  await expect(page).toHaveURL(/\/en\/focus-groups\/2\/texts\/en$/);
+  await page.locator(`a[href="/en/focus-groups/2/texts/fr"]`).click();
+  await expect(page.locator("p.original").first()).toHaveText("Young people and the police: building trust");
+  await expectNoSeriousAxeViolation(page);
+  const topic = "Les jeunes et la police : construire la confiance";
+  await page.locator(`input[name="texts[topic]"]`).fill(topic);
+  await page.getByRole("button", { name: t("en", "focus_groups", "texts_save") }).click();
+  await expect(page).toHaveURL(/\/en\/focus-groups\/2\/texts\/fr\?saved=1$/);
+  await expect(page.locator(".notice[role=status]")).toHaveText(t("en", "focus_groups", "texts_saved"));
+  await page.goto("/fr/focus-groups/2");
+  await expect(page.locator("h1")).toHaveText(topic);
   await page.context().close();
 });
 

@@ -38,6 +38,7 @@ export const sections = [
   "/focus-groups/2",
   "/focus-groups/new",
   "/focus-groups/2/people",
+  "/focus-groups/2/texts/fr",
   "/focus-groups/mine/not-a-real-token",
   "/drafts",
   "/drafts/new",

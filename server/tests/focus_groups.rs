@@ -1103,6 +1103,50 @@ async fn an_organisers_questions_are_asked_answered_changed_and_exported(backend
     let row = lines.next().unwrap();
     assert!(row.contains(",On foot,"), "{row}");
     assert!(row.contains("'=HYPERLINK"), "{row}");
+
+    // Someone confirmed with a phone number is not mailed; when they give
+    // an address instead, the reminders to come are queued for it.
+    let by_phone = [
+        ("locale", "en"),
+        ("id", id_text.as_str()),
+        ("name", "Eve"),
+        ("contact", "+44 7700 900123"),
+        ("answers[q1]", "o1"),
+        ("consent", "yes"),
+        ("consent_version", "1"),
+    ];
+    let signed = app.call(SignUpFocusGroup::PATH, &by_phone, None).await;
+    let eve = token_in(&location(&signed), "en");
+    let to_eve = "SELECT COUNT(*) FROM outbox WHERE recipient = 'eve@example.org'";
+    assert_eq!(app.count(to_eve).await, 0);
+    let changed = app
+        .call(
+            ChangeFocusGroupSignup::PATH,
+            &[
+                ("locale", "en"),
+                ("token", eve.as_str()),
+                ("name", "Eve"),
+                ("contact", "eve@example.org"),
+                ("answers[q1]", "o1"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(
+        location(&changed),
+        format!("/en/focus-groups/mine/{eve}?changed=1")
+    );
+    let reminders = app.count(to_eve).await;
+    assert!(reminders >= 1, "the reminders follow the new address");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM outbox WHERE recipient = 'eve@example.org' AND next_attempt > {}",
+            app::security::now_millis()
+        ))
+        .await,
+        reminders,
+        "each due before the session, none at once"
+    );
 }
 
 async fn notes_typed_or_sent_as_a_file_reach_the_review_queue(backend: Backend) {

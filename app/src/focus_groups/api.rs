@@ -18,12 +18,13 @@ fn rules() -> super::Rules {
 }
 
 /// Runs `work` in one write transaction, then mails its moves to the
-/// people they concern, in the same transaction.
+/// people they concern, in the same transaction. `work` is given the
+/// mailer too, for mail that is not a move (reminders).
 #[cfg(feature = "ssr")]
 async fn moving<T>(
     db: &crate::db::Db,
     now: i64,
-    work: impl AsyncFnOnce(&mut sqlx::AnyConnection) -> Result<T, AppError>,
+    work: impl AsyncFnOnce(&mut sqlx::AnyConnection, &super::mails::Mailer<'_>) -> Result<T, AppError>,
 ) -> Result<T, AppError> {
     let key = crate::security::address_key()?;
     let origin = crate::security::public_origin()?.0;
@@ -36,7 +37,7 @@ async fn moving<T>(
         zone: &zone,
     };
     db.write(async |tx| {
-        let done = work(tx).await?;
+        let done = work(tx, &mailer).await?;
         super::mails::tell_in(tx, &mailer, now).await?;
         Ok(done)
     })
@@ -226,7 +227,7 @@ pub async fn sign_up_focus_group(
         user_id: user,
         participant_id: participant,
     };
-    moving(&db, now, async |tx| {
+    moving(&db, now, async |tx, _| {
         crate::security::rate_limit::take(tx, &rules, now).await?;
         let (signup, _) = super::db::sign_up_in(tx, id, &signup, now).await?;
         // The session's row is locked now: the version recorded is the
@@ -277,7 +278,8 @@ pub async fn my_focus_group(locale: Locale, token: String) -> Result<MySignup, A
 
 /// Changes a sign-up by its private link: name, contact, needs and the
 /// answers to the session's questions (checked as at sign-up). Mail still
-/// to come goes to the new address.
+/// to come goes to the new address; someone confirmed who gave a phone
+/// number and now gives an address gets the reminders.
 #[server]
 pub async fn change_focus_group_signup(
     locale: Locale,
@@ -308,8 +310,13 @@ pub async fn change_focus_group_signup(
         needs: (!needs.is_empty()).then_some(needs.as_str()),
         answers: answers.as_deref(),
     };
-    db.write(async |tx| super::db::change_in(tx, &hash, &change, now).await)
-        .await?;
+    moving(&db, now, async |tx, mailer| {
+        if let Some(signup) = super::db::change_in(tx, &hash, &change, now).await? {
+            super::mails::remind_in(tx, mailer, signup, now).await?;
+        }
+        Ok(())
+    })
+    .await?;
     leptos_axum::redirect(&crate::locale::page_path(
         locale,
         &format!("focus-groups/mine/{token}?changed=1"),
@@ -325,7 +332,7 @@ pub async fn accept_focus_group_offer(locale: Locale, token: String) -> Result<(
     let now = crate::security::now_millis();
     let hash = crate::auth::session::token_hash(token.trim());
     let hold = rules().offer_millis;
-    moving(&db, now, async |tx| {
+    moving(&db, now, async |tx, _| {
         super::db::accept_in(tx, &hash, now, hold).await
     })
     .await?;
@@ -349,13 +356,13 @@ pub async fn cancel_focus_group_signup(
     let hash = crate::auth::session::token_hash(token.trim());
     let hold = rules().offer_millis;
     if erase == "yes" {
-        moving(&db, now, async |tx| {
+        moving(&db, now, async |tx, _| {
             super::db::erase_signup_in(tx, &hash, now, hold).await
         })
         .await?;
         leptos_axum::redirect(&crate::locale::page_path(locale, "focus-groups?erased=1"));
     } else {
-        moving(&db, now, async |tx| {
+        moving(&db, now, async |tx, _| {
             super::db::cancel_in(tx, &hash, now, hold).await
         })
         .await?;
@@ -879,7 +886,7 @@ pub async fn select_focus_group(locale: Locale, id: i64) -> Result<(), AppError>
         .map_err(|error| AppError::internal(anyhow::anyhow!("random seed: {error}")))?;
     let seed = u64::from_le_bytes(seed);
     let client = crate::security::address_key()?.hash_current();
-    moving(&db, now, async |tx| {
+    moving(&db, now, async |tx, _| {
         super::db::select_in(tx, id, seed, Some(staff.id), &client, now).await
     })
     .await?;
@@ -899,7 +906,7 @@ pub async fn promote_focus_group_signup(
 ) -> Result<(), AppError> {
     let (staff, db) = organising(id).await?;
     let now = crate::security::now_millis();
-    moving(&db, now, async |tx| {
+    moving(&db, now, async |tx, _| {
         super::db::promote_in(tx, id, signup, now).await?;
         audit(
             &mut *tx,

@@ -284,18 +284,26 @@ pub struct Change<'a> {
 }
 
 /// Changes the sign-up of `token_hash` (not once cancelled: NotNow).
+/// Returns the sign-up when its reminders are to be queued now: it holds
+/// a place and gives an e-mail address where it gave a phone number.
 #[tracing::instrument(skip_all)]
 pub async fn change_in(
     conn: &mut sqlx::AnyConnection,
     token_hash: &str,
     change: &Change<'_>,
     now: i64,
-) -> Result<(), AppError> {
+) -> Result<Option<i64>, AppError> {
     let held = held_by_token(conn, token_hash).await?;
     let standing = stored("focus_group_signups.status", &held.status, Standing::parse)?;
     if standing == Standing::Cancelled {
         return Err(AppError::NotNow);
     }
+    let before: Option<String> =
+        sqlx::query_scalar("SELECT contact FROM focus_group_signups WHERE id = $1")
+            .bind(held.id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let had_address = before.is_some_and(|contact| contact.contains('@'));
     sqlx::query(
         "UPDATE focus_group_signups SET name = $1, contact = $2, needs = $3, answers = $4, updated_at = $5
          WHERE id = $6 AND erased_at IS NULL",
@@ -322,7 +330,10 @@ pub async fn change_in(
     } else {
         withdraw_mails(conn, held.id, i64::MIN).await?;
     }
-    Ok(())
+    // Someone confirmed who gave a phone number had no reminders queued:
+    // with an address now, they get them.
+    let remind = standing == Standing::Confirmed && !had_address && change.contact.contains('@');
+    Ok(remind.then_some(held.id))
 }
 
 /// Cancels the sign-up of `token_hash`. A place it held goes to the first

@@ -132,33 +132,121 @@ pub async fn tell_in(
         remember(conn, event.signup_id, outbox).await?;
         queued += 1;
         if matches!(kind, Event::Confirmed | Event::Accepted) {
-            let reminder = crate::mail::Message {
-                subject: &format!(
-                    "{}: {topic}",
-                    td_string!(locale, focus_groups.mail_reminder_subject)
-                ),
-                body: &format!(
-                    "{}\n\n{topic}\n{when}\n\n{}\n{link}",
-                    td_string!(locale, focus_groups.mail_reminder_body),
-                    td_string!(locale, focus_groups.mail_link)
-                ),
-                ..message
+            let reminding = Reminding {
+                signup: event.signup_id,
+                address,
+                locale,
+                topic: &topic,
+                when: &when,
+                link: &link,
+                starts_at: event.starts_at,
             };
-            for at in super::reminders::reminder_times_in(
-                mailer.zone,
-                event.starts_at,
-                mailer.reminder_hours,
-            )
-            .into_iter()
-            .filter(|at| *at > now)
-            {
-                let outbox = crate::mail::db::enqueue_at(&mut *conn, &reminder, at).await?;
-                remember(conn, event.signup_id, outbox).await?;
-                queued += 1;
-            }
+            queued += queue_reminders(conn, mailer, &reminding, now).await?;
         }
     }
     Ok(queued)
+}
+
+/// A reminder's person and session.
+struct Reminding<'a> {
+    signup: i64,
+    address: &'a str,
+    locale: Locale,
+    topic: &'a str,
+    when: &'a str,
+    link: &'a str,
+    starts_at: i64,
+}
+
+/// Queues the session's reminders still to come for one person, each due
+/// at its time.
+async fn queue_reminders(
+    conn: &mut sqlx::AnyConnection,
+    mailer: &Mailer<'_>,
+    reminding: &Reminding<'_>,
+    now: i64,
+) -> Result<u64, AppError> {
+    let Reminding {
+        signup,
+        address,
+        locale,
+        topic,
+        when,
+        link,
+        starts_at,
+    } = *reminding;
+    let reminder = crate::mail::Message {
+        recipient: address,
+        subject: &format!(
+            "{}: {topic}",
+            td_string!(locale, focus_groups.mail_reminder_subject)
+        ),
+        body: &format!(
+            "{}\n\n{topic}\n{when}\n\n{}\n{link}",
+            td_string!(locale, focus_groups.mail_reminder_body),
+            td_string!(locale, focus_groups.mail_link)
+        ),
+        user_id: None,
+    };
+    let mut queued = 0;
+    for at in super::reminders::reminder_times_in(mailer.zone, starts_at, mailer.reminder_hours)
+        .into_iter()
+        .filter(|at| *at > now)
+    {
+        let outbox = crate::mail::db::enqueue_at(&mut *conn, &reminder, at).await?;
+        remember(conn, signup, outbox).await?;
+        queued += 1;
+    }
+    Ok(queued)
+}
+
+/// Queues the reminders of confirmed sign-up `signup`, which gave an
+/// e-mail address only now (it had given a phone number, and so had
+/// none). Returns how many were queued.
+#[tracing::instrument(skip_all)]
+pub async fn remind_in(
+    conn: &mut sqlx::AnyConnection,
+    mailer: &Mailer<'_>,
+    signup: i64,
+    now: i64,
+) -> Result<u64, AppError> {
+    let row: Option<(Option<String>, String, String, Option<String>, i64, i64, String)> =
+        sqlx::query_as(
+            "SELECT s.contact, s.locale, s.token_hash, s.link_sealed, g.id, g.starts_at, g.source_locale
+             FROM focus_group_signups s JOIN focus_groups g ON g.id = s.focus_group_id
+             WHERE s.id = $1 AND s.status = 'confirmed' AND s.erased_at IS NULL",
+        )
+        .bind(signup)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some((Some(address), locale, token_hash, Some(sealed), session, starts_at, source)) = row
+    else {
+        return Ok(0);
+    };
+    let Some(token) = unseal(mailer.key, &sealed, &token_hash) else {
+        return Ok(0);
+    };
+    if !address.contains('@') {
+        return Ok(0);
+    }
+    let locale = crate::locale::parse_locale(&locale).unwrap_or_default();
+    let topic = topic(conn, session, locale, &source).await?;
+    let link = format!(
+        "{}{}",
+        mailer.origin,
+        crate::locale::page_path(locale, &format!("focus-groups/mine/{token}"))
+    );
+    let when = local_time(mailer.zone, starts_at);
+    let reminding = Reminding {
+        signup,
+        address: &address,
+        locale,
+        topic: &topic,
+        when: &when,
+        link: &link,
+        starts_at,
+    };
+    queue_reminders(conn, mailer, &reminding, now).await
 }
 
 /// Keeps which sign-up a mail is for: its reminders are withdrawn when
