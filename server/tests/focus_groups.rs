@@ -1457,6 +1457,18 @@ async fn texts_are_translated_and_an_agreed_consent_changes_only_as_a_new_versio
     assert!(page.contains("Comment rentrez-vous la nuit ?"));
     assert!(page.contains("À pied") && page.contains("By bus"));
     assert!(page.contains("Nous gardons votre nom"));
+    // The list reads each topic in the reader's language, else the
+    // session's own.
+    assert!(
+        app.page("/fr/focus-groups")
+            .await
+            .contains("Rentrer chez soi la nuit")
+    );
+    assert!(
+        app.page("/es/focus-groups")
+            .await
+            .contains("Getting home after dark")
+    );
 
     // Before anyone agreed, a change of the consent corrects it.
     const CORRECTED: &str = "We keep your name and contact until 30 days after the session ends.";

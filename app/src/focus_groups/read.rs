@@ -149,10 +149,23 @@ async fn summary(
     grants: &[Grant],
     now: i64,
 ) -> Result<SessionSummary, AppError> {
-    let mode = stored("focus_groups.mode", &row.mode, Mode::parse)?;
     let topic = text(conn, row.id, "topic", reader, &row.source_locale)
         .await?
         .unwrap_or_else(|| LocalText::new(String::new(), &row.source_locale, reader));
+    let area = area_name(conn, row.area_id, reader).await?;
+    summary_of(row, topic, area, grants, now)
+}
+
+/// A session as lists show it, from its row, its topic and its area's
+/// name in the reader's language.
+fn summary_of(
+    row: Row,
+    topic: LocalText,
+    area: Option<String>,
+    grants: &[Grant],
+    now: i64,
+) -> Result<SessionSummary, AppError> {
+    let mode = stored("focus_groups.mode", &row.mode, Mode::parse)?;
     let applications_open = row.applications_close_at.is_none_or(|close| close > now);
     Ok(SessionSummary {
         id: row.id,
@@ -165,7 +178,7 @@ async fn summary(
         starts_at: moment(row.starts_at),
         ends_at: moment(row.ends_at),
         languages: split(&row.languages),
-        area: area_name(conn, row.area_id, reader).await?,
+        area,
         capacity: row.capacity,
         places_left: (row.capacity - row.confirmed).max(0),
         applications_close_at: match mode {
@@ -183,30 +196,85 @@ fn split(list: &str) -> Vec<String> {
         .collect()
 }
 
+/// A row of the list, with its topic and area name in the reader's
+/// language (else the session's and the area's own), joined in one query.
+#[derive(FromRow)]
+struct Listed {
+    #[sqlx(flatten)]
+    row: Row,
+    topic: Option<String>,
+    topic_locale: String,
+    area: Option<String>,
+}
+
+/// How many sessions that ended an organiser's list shows, newest first.
+const ENDED_LISTED: i64 = 50;
+
 /// Sessions to come (published, or being prepared by the reader), soonest
-/// first; with `organising`, also those that ended that the reader
-/// organises.
+/// first; for an organiser, then the latest of those that ended that
+/// they organise. One query for the sessions to come (and one for those
+/// that ended, for staff), whatever their number.
 pub async fn list(
     conn: &mut sqlx::AnyConnection,
     reader: Locale,
     grants: &[Grant],
     now: i64,
 ) -> Result<Vec<SessionSummary>, AppError> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM focus_groups g
-         WHERE g.status <> 'cancelled' ORDER BY g.starts_at, g.id LIMIT 500"
-    ))
+    let query = |when: &str| {
+        format!(
+            "SELECT {COLUMNS},
+                    COALESCE(tr.text, ts.text) AS topic,
+                    CASE WHEN tr.text IS NULL THEN g.source_locale ELSE $2 END AS topic_locale,
+                    COALESCE(an.name, ao.name) AS area
+             FROM focus_groups g
+             LEFT JOIN focus_group_texts tr ON tr.focus_group_id = g.id AND tr.text_key = 'topic' AND tr.locale = $2
+             LEFT JOIN focus_group_texts ts ON ts.focus_group_id = g.id AND ts.text_key = 'topic' AND ts.locale = g.source_locale
+             LEFT JOIN areas a ON a.id = g.area_id
+             LEFT JOIN area_names ao ON ao.area_id = a.id AND ao.locale = a.source_locale
+             LEFT JOIN area_names an ON an.area_id = a.id AND an.locale = $2
+             WHERE g.status <> 'cancelled' AND {when}"
+        )
+    };
+    let staff = !grants.is_empty();
+    let mut rows: Vec<Listed> = sqlx::query_as(&query(if staff {
+        "g.ends_at > $1 ORDER BY g.starts_at, g.id LIMIT 500"
+    } else {
+        "g.ends_at > $1 AND g.status = 'published' ORDER BY g.starts_at, g.id LIMIT 500"
+    }))
+    .bind(now)
+    .bind(reader.as_str())
     .fetch_all(&mut *conn)
     .await?;
-    let mut sessions = Vec::new();
-    for row in rows {
-        let organiser = organised_by(grants, row.area_id, row.theme_id);
-        let upcoming = row.ends_at > now;
-        if (row.status == "published" && upcoming) || organiser {
-            sessions.push(summary(conn, row, reader, grants, now).await?);
-        }
+    if staff {
+        let ended: Vec<Listed> = sqlx::query_as(&query(&format!(
+            "g.ends_at <= $1 ORDER BY g.starts_at DESC, g.id DESC LIMIT {}",
+            ENDED_LISTED * 10
+        )))
+        .bind(now)
+        .bind(reader.as_str())
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.extend(
+            ended
+                .into_iter()
+                .filter(|listed| organised_by(grants, listed.row.area_id, listed.row.theme_id))
+                .take(usize::try_from(ENDED_LISTED).unwrap_or_default()),
+        );
     }
-    Ok(sessions)
+    rows.into_iter()
+        .filter(|listed| {
+            listed.row.status == "published"
+                || organised_by(grants, listed.row.area_id, listed.row.theme_id)
+        })
+        .map(|listed| {
+            let topic = LocalText::new(
+                listed.topic.unwrap_or_default(),
+                &listed.topic_locale,
+                reader,
+            );
+            summary_of(listed.row, topic, listed.area, grants, now)
+        })
+        .collect()
 }
 
 async fn row(conn: &mut sqlx::AnyConnection, session: i64) -> Result<Row, AppError> {
