@@ -200,6 +200,18 @@ async fn queue_reminders(
     Ok(queued)
 }
 
+/// A confirmed person to remind, and their session.
+#[derive(sqlx::FromRow)]
+struct Person {
+    contact: Option<String>,
+    locale: String,
+    token_hash: String,
+    link_sealed: Option<String>,
+    focus_group_id: i64,
+    starts_at: i64,
+    source_locale: String,
+}
+
 /// Queues the reminders of confirmed sign-up `signup`, which gave an
 /// e-mail address only now (it had given a phone number, and so had
 /// none). Returns how many were queued.
@@ -210,16 +222,24 @@ pub async fn remind_in(
     signup: i64,
     now: i64,
 ) -> Result<u64, AppError> {
-    let row: Option<(Option<String>, String, String, Option<String>, i64, i64, String)> =
-        sqlx::query_as(
-            "SELECT s.contact, s.locale, s.token_hash, s.link_sealed, g.id, g.starts_at, g.source_locale
-             FROM focus_group_signups s JOIN focus_groups g ON g.id = s.focus_group_id
-             WHERE s.id = $1 AND s.status = 'confirmed' AND s.erased_at IS NULL",
-        )
-        .bind(signup)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some((Some(address), locale, token_hash, Some(sealed), session, starts_at, source)) = row
+    let person: Option<Person> = sqlx::query_as(
+        "SELECT s.contact, s.locale, s.token_hash, s.link_sealed, g.id AS focus_group_id, g.starts_at,
+                g.source_locale
+         FROM focus_group_signups s JOIN focus_groups g ON g.id = s.focus_group_id
+         WHERE s.id = $1 AND s.status = 'confirmed' AND s.erased_at IS NULL",
+    )
+    .bind(signup)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(Person {
+        contact: Some(address),
+        locale,
+        token_hash,
+        link_sealed: Some(sealed),
+        focus_group_id: session,
+        starts_at,
+        source_locale: source,
+    }) = person
     else {
         return Ok(0);
     };

@@ -198,6 +198,9 @@ pub struct Attendance {
     /// Counts kept after erasure (category, signed up, attended), small
     /// groups suppressed (None).
     pub counts: Vec<(String, Option<i64>, Option<i64>)>,
+    /// Every area's name in the reader's language, by its short name, for
+    /// the categories `area:{slug}`.
+    pub area_names: Vec<(String, String)>,
 }
 
 /// What an organiser may create sessions for.

@@ -176,20 +176,28 @@ pub fn FocusGroupPeoplePage() -> impl IntoView {
     }
 }
 
-/// A recruitment category in words: `age:under_30` → "Under 30".
-fn category_text(locale: Locale, category: &str) -> String {
+/// A recruitment category in words: `age:under_30` → "Under 30",
+/// `area:riverside` → the area's name in `areas` (by short name).
+fn category_text(locale: Locale, areas: &[(String, String)], category: &str) -> String {
     match category.split_once(':') {
         Some(("age", "under_30")) => td_string!(locale, focus_groups.age_under_30).to_owned(),
         Some(("age", "30_to_64")) => td_string!(locale, focus_groups.age_30_to_64).to_owned(),
         Some(("age", "65_plus")) => td_string!(locale, focus_groups.age_65_plus).to_owned(),
         Some(("language", code)) => crate::ui::languages::language_name(locale, code),
-        Some(("area", slug)) => slug.to_owned(),
+        Some(("area", slug)) => areas
+            .iter()
+            .find(|(known, _)| known == slug)
+            .map_or_else(|| slug.to_owned(), |(_, name)| name.clone()),
         _ => td_string!(locale, focus_groups.everyone).to_owned(),
     }
 }
 
 #[component]
-fn BalanceTable(caption: &'static str, balance: Vec<Balance>) -> AnyView {
+fn BalanceTable(
+    caption: &'static str,
+    balance: Vec<Balance>,
+    areas: std::sync::Arc<[(String, String)]>,
+) -> AnyView {
     let locale = use_locale();
     view! {
         <div class="table-scroll"><table class="data balance">
@@ -204,7 +212,7 @@ fn BalanceTable(caption: &'static str, balance: Vec<Balance>) -> AnyView {
             <tbody>
                 {balance.into_iter().map(|line| view! {
                     <tr>
-                        <th scope="row">{category_text(locale.get_untracked(), &line.target.category)}</th>
+                        <th scope="row">{category_text(locale.get_untracked(), &areas, &line.target.category)}</th>
                         <td>{line.target.min.map(|min| min.to_string()).unwrap_or_default()}</td>
                         <td>{line.target.max.map(|max| max.to_string()).unwrap_or_default()}</td>
                         <td>{line.count}</td>
@@ -257,7 +265,9 @@ fn PeopleBody(attendance: Attendance) -> AnyView {
         notes,
         erased,
         counts,
+        area_names,
     } = attendance;
+    let area_names: std::sync::Arc<[(String, String)]> = area_names.into();
     let id = session.id;
     let session_href = page_path(reader, &format!("focus-groups/{id}"));
     let export = format!("{}?id={id}", ExportFocusGroup::url());
@@ -305,7 +315,7 @@ fn PeopleBody(attendance: Attendance) -> AnyView {
                         let shown = |count: Option<i64>| count.map_or_else(|| "<5".to_owned(), |count| count.to_string());
                         view! {
                             <tr>
-                                <th scope="row">{category_text(reader, &category)}</th>
+                                <th scope="row">{category_text(reader, &area_names, &category)}</th>
                                 <td>{shown(signed_up)}</td>
                                 <td>{shown(attended)}</td>
                             </tr>
@@ -317,8 +327,8 @@ fn PeopleBody(attendance: Attendance) -> AnyView {
         {(!no_targets).then(|| view! {
             <section id="balance" aria-labelledby="balance-title">
                 <h2 id="balance-title">{move || td!(locale.get(), focus_groups.balance_title)}</h2>
-                <BalanceTable caption=td_string!(reader, focus_groups.balance_applicants) balance=applicants />
-                <BalanceTable caption=td_string!(reader, focus_groups.balance_chosen) balance=chosen />
+                <BalanceTable caption=td_string!(reader, focus_groups.balance_applicants) balance=applicants areas=area_names.clone() />
+                <BalanceTable caption=td_string!(reader, focus_groups.balance_chosen) balance=chosen areas=area_names.clone() />
                 {seed.map(|seed| view! { <p>{move || td!(locale.get(), focus_groups.seed)} " " <code>{seed.clone()}</code></p> })}
                 {select_error}
                 {can_select.then(|| view! {
@@ -361,7 +371,7 @@ fn PeopleBody(attendance: Attendance) -> AnyView {
                 {people.into_iter().map(|person| {
                     let row_id = format!("person-{}", person.id);
                     let standing = person.standing;
-                    let categories = person.categories.iter().map(|category| category_text(reader, category)).collect::<Vec<_>>().join(", ");
+                    let categories = person.categories.iter().map(|category| category_text(reader, &area_names, category)).collect::<Vec<_>>().join(", ");
                     let just_now = present_now == Some(person.id);
                     let can_promote = matches!(standing, Standing::Waitlisted | Standing::Lapsed | Standing::Declined)
                         || (standing == Standing::Applied && !can_select && !selected && no_targets);

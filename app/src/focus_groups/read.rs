@@ -514,6 +514,15 @@ pub async fn attendance(
     let started = row.starts_at <= now;
     let ended = row.ends_at <= now;
     let summary = summary(conn, row, reader, grants, now).await?;
+    let area_names: Vec<(String, String)> = sqlx::query_as(
+        "SELECT a.slug, COALESCE(t.name, o.name) FROM areas a
+         JOIN area_names o ON o.area_id = a.id AND o.locale = a.source_locale
+         LEFT JOIN area_names t ON t.area_id = a.id AND t.locale = $1
+         ORDER BY a.slug",
+    )
+    .bind(reader.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
     Ok(Attendance {
         session: summary,
         questions: questions
@@ -538,5 +547,6 @@ pub async fn attendance(
             .into_iter()
             .map(|(category, signed_up, attended)| (category, shown(signed_up), shown(attended)))
             .collect(),
+        area_names,
     })
 }
