@@ -1,4 +1,4 @@
-//! The command line: `parley [serve|migrate|seed-demo|create-admin|import|import-responses|…]`.
+//! The command line: `parley [serve|migrate|seed-demo|create-admin|import|import-responses|copy-database|…]`.
 
 use crate::config::Settings;
 use crate::seed::{SeedOutcome, seed_demo};
@@ -93,6 +93,16 @@ enum Command {
         /// The survey's number (as in its address, /en/surveys/3).
         survey: i64,
         file: PathBuf,
+    },
+    /// Copy everything from the configured SQLite database into an empty
+    /// PostgreSQL database (migrated first): every table in the order of
+    /// its foreign keys, ids kept, in one transaction; then each table's
+    /// rows and checksum are read back and compared. Serve with
+    /// PARLEY_DATABASE_URL set to the new address afterwards.
+    CopyDatabase {
+        /// The PostgreSQL database, postgres://user:password@host/name.
+        #[arg(long, value_name = "URL")]
+        to: String,
     },
 }
 
@@ -192,6 +202,22 @@ pub fn run() -> ExitCode {
                 if summary.bad_rows > 0 {
                     return Ok(Some(ExitCode::from(1)));
                 }
+                Ok(())
+            }
+            Command::CopyDatabase { to } => {
+                let source = database::connect(&settings).await?;
+                database::migrate(&source).await?;
+                let target = database::connect_postgres(&to).await?;
+                database::migrate(&target).await?;
+                let copied = crate::copy::copy(&source, &target, true).await?;
+                let rows: u64 = copied.iter().map(|table| table.rows).sum();
+                for table in &copied {
+                    println!("  {:<32} {:>10} rows  {}", table.table, table.rows, table.checksum);
+                }
+                println!(
+                    "parley: {rows} rows in {} tables copied and checked; serve with PARLEY_DATABASE_URL set to the new database",
+                    copied.len()
+                );
                 Ok(())
             }
             Command::CreateAdmin { name } => {

@@ -48,6 +48,23 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Db> {
     Ok(Db::new(pool, backend))
 }
 
+/// Opens a small pool on the PostgreSQL database at `url` (the target of
+/// `copy-database`), without the settings' pool.
+pub async fn connect_postgres(url: &str) -> anyhow::Result<Db> {
+    sqlx::any::install_default_drivers();
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        anyhow::bail!("not a PostgreSQL address: it starts with postgres://");
+    }
+    let pool = AnyPoolOptions::new()
+        .max_connections(2)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(url)
+        .await
+        // The address may hold a password: it is not repeated.
+        .context("cannot connect to the PostgreSQL database")?;
+    Ok(Db::new(pool, Backend::Postgres))
+}
+
 /// Applies the migrations of the pool's backend that have not run yet.
 pub async fn migrate(db: &Db) -> anyhow::Result<()> {
     let migrator = match db.backend() {

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod cli;
 pub mod config;
+pub mod copy;
 pub mod database;
 pub mod feeds;
 pub mod health;

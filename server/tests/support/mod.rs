@@ -506,6 +506,11 @@ static SERVER_RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> =
 /// The real application on a free port, migrated, with an empty database.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let database = fresh_database(backend).await?;
+    Some(spawn_app_on(database, backend).await)
+}
+
+/// The real application on a free port, on `database` (migrated first).
+pub async fn spawn_app_on(database: TestDatabase, backend: Backend) -> TestApp {
     let settings = settings_for(&database.url);
     let (shutdown, stopped) = oneshot::channel::<()>();
     let (addr, metrics_addr, db) = SERVER_RUNTIME
@@ -528,7 +533,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         .timeout(std::time::Duration::from_secs(10))
         .build()
         .expect("client");
-    Some(TestApp {
+    TestApp {
         addr,
         metrics_addr,
         db,
@@ -536,7 +541,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         backend,
         _database: database,
         shutdown: Some(shutdown),
-    })
+    }
 }
 
 /// The same test on SQLite and on PostgreSQL.
