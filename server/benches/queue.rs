@@ -16,6 +16,9 @@
 //! count over all items: the first request, and the next ones.
 //!
 //! `PARLEY_BENCH_QUEUE_SIZES` (default `1000000,10000000`) picks the sizes.
+//! With PostgreSQL, each SQLite database is also moved there with
+//! `parley copy-database` and timed; `PARLEY_BENCH_QUEUE_POSTGRES=0`
+//! leaves out the queue on PostgreSQL.
 //! Full-text search is not measured here: generated rows are not indexed
 //! for it.
 
@@ -41,6 +44,8 @@ fn main() {
         .split(',')
         .filter_map(|size| size.trim().parse().ok())
         .collect();
+    // `PARLEY_BENCH_QUEUE_POSTGRES=0` measures SQLite and the copy only.
+    let postgres = std::env::var("PARLEY_BENCH_QUEUE_POSTGRES").map_or(true, |value| value != "0");
     runtime.block_on(async {
         println!("## Review queues (issue 6)\n");
         println!(
@@ -51,12 +56,16 @@ fn main() {
         for size in sizes {
             let sqlite_dir = tempfile::tempdir().expect("temp dir");
             let sqlite = format!("sqlite://{}/queue.db", sqlite_dir.path().display());
-            bench_backend("SQLite", &sqlite, size).await;
-            drop(sqlite_dir);
+            let db = bench_backend("SQLite", &sqlite, size).await;
             if let Ok(admin_url) = std::env::var("PARLEY_TEST_POSTGRES_URL") {
-                let url = fresh_postgres(&admin_url, "parley_bench_queue").await;
-                bench_backend("PostgreSQL", &url, size).await;
-                drop_postgres(&admin_url, "parley_bench_queue").await;
+                copy_to_postgres(&db, &admin_url, size).await;
+                db.pool().close().await;
+                drop(sqlite_dir);
+                if postgres {
+                    let url = fresh_postgres(&admin_url, "parley_bench_queue").await;
+                    bench_backend("PostgreSQL", &url, size).await;
+                    drop_postgres(&admin_url, "parley_bench_queue").await;
+                }
             }
         }
     });
@@ -310,7 +319,7 @@ async fn draft(db: &app::db::Db, themes: &[i64]) -> i64 {
     id
 }
 
-async fn bench_backend(name: &str, url: &str, size: i64) {
+async fn bench_backend(name: &str, url: &str, size: i64) -> app::db::Db {
     let (app, db) = demo_app(settings(&[
         ("PARLEY_DATABASE_URL", url),
         ("PARLEY_DATABASE_MAX_CONNECTIONS", "8"),
@@ -450,7 +459,34 @@ async fn bench_backend(name: &str, url: &str, size: i64) {
     }
     println!();
     running.stop().await;
-    drop(db);
+    db
+}
+
+/// `parley copy-database` of the generated SQLite database into an empty
+/// PostgreSQL one: every row copied, then read back and compared.
+async fn copy_to_postgres(db: &app::db::Db, admin_url: &str, size: i64) {
+    let url = fresh_postgres(admin_url, "parley_bench_copy").await;
+    let target = parley_server::database::connect_postgres(&url)
+        .await
+        .unwrap();
+    parley_server::database::migrate(&target).await.unwrap();
+    let started = Instant::now();
+    let copied = parley_server::copy::copy(db, &target, false).await.unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    let rows: u64 = copied.iter().map(|table| table.rows).sum();
+    let largest = copied.iter().max_by_key(|table| table.rows).unwrap();
+    println!("### `parley copy-database`, SQLite to PostgreSQL, {size} generated items\n");
+    println!(
+        "{rows} rows in {} tables (the largest, {}, {} rows) copied in one transaction, sequences restarted, \
+         the search column filled, then every table read back and its count and checksum compared: {seconds:.0} s in all \
+         ({:.0} rows/s).\n",
+        copied.len(),
+        largest.table,
+        largest.rows,
+        rows as f64 / seconds
+    );
+    target.pool().close().await;
+    drop_postgres(admin_url, "parley_bench_copy").await;
 }
 
 /// A policymaker's request for `url`, which must succeed.
