@@ -26,7 +26,7 @@ export CARGO_TERM_COLOR ?= never
 NODE_STAMP := end2end/node_modules/.installed
 APT_UPDATED := /tmp/.parley-apt-updated
 
-.PHONY: help run test build release check fmt clippy rust-tests e2e bench fuzz \
+.PHONY: help run test build release check fmt clippy rust-tests e2e bench fuzz faults \
         tools tools-build tools-test clean
 
 help:
@@ -34,6 +34,7 @@ help:
 	@echo "make test   run every check and test (installs what is missing)"
 	@echo "make bench  measure speed; results in bench/RESULTS.md"
 	@echo "make fuzz   property-based fuzzing for a bounded time"
+	@echo "make faults kill the server 20 times under load; nothing acknowledged may be lost"
 
 ## The two commands ----------------------------------------------------------
 
@@ -73,6 +74,14 @@ fuzz:
 	  cargo test -p app --features ssr --lib fuzz::
 	PARLEY_FUZZ_CASES=$${PARLEY_FUZZ_CASES:-20000} timeout $${PARLEY_FUZZ_SECONDS:-1800} \
 	  cargo test -p server --lib fuzz_
+
+# Faults: parley serve killed with SIGKILL twenty times in the middle of a
+# submission load, on SQLite and PostgreSQL; every acknowledged feedback
+# and forum reply must be stored exactly once (server/tests/faults.rs;
+# make test runs three cycles). The tally goes in bench/RESULTS.md.
+faults: tools-test
+	PARLEY_FAULT_CYCLES=$${PARLEY_FAULT_CYCLES:-20} .ci/with-postgres.sh \
+	  cargo test -p server --test faults -- --nocapture --test-threads=1
 
 e2e: $(NODE_STAMP)
 	cd end2end && npx playwright test

@@ -1,0 +1,278 @@
+//! Faults (issue 18, part 2): `parley serve` killed with SIGKILL in the
+//! middle of a submission load, again and again. Every submission the
+//! client saw acknowledged must be in the database exactly once: feedback
+//! (through the group-commit writer) and forum replies.
+//!
+//! `make test` runs 3 cycles on each backend; `make faults` runs 20
+//! (`PARLEY_FAULT_CYCLES`) and prints the tally for bench/RESULTS.md.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use app::auth::api::SignUp;
+use app::feedback::api::SendFeedback;
+use app::forums::api::Reply;
+use leptos::server_fn::ServerFn as _;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use support::{Backend, fresh_database};
+
+on_both_backends!(acknowledged_submissions_survive_kill_9);
+
+/// Clients sending at once.
+const CLIENTS: usize = 8;
+
+/// `parley ARGS` against `database_url`, with every limit that would turn
+/// a load into refusals raised.
+fn parley(database_url: &str, port: u16, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_parley"));
+    command
+        .args(args)
+        .env("PARLEY_DATABASE_URL", database_url)
+        .env("PARLEY_ADDR", format!("127.0.0.1:{port}"))
+        .env("PARLEY_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .env("PARLEY_METRICS_ADDR", "")
+        .env("PARLEY_ANALYSIS_WORKERS", "0")
+        .env("PARLEY_LOG", "error")
+        .env("PARLEY_FEEDBACK_PER_HOUR", "1000000")
+        .env("PARLEY_POSTS_PER_MINUTE", "1000000")
+        .env("PARLEY_NEW_ACCOUNT_POSTS_PER_DAY", "1000000")
+        .env("PARLEY_SIGN_UPS_PER_HOUR", "1000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `parley serve`, once it listens.
+fn serve(database_url: &str, port: u16) -> Child {
+    let mut child = parley(database_url, port, &["serve"]).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(child.try_wait().unwrap().is_none(), "parley serve stopped");
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("parley serve did not start listening");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+}
+
+/// What the clients saw acknowledged.
+#[derive(Default)]
+struct Acknowledged {
+    feedback: Vec<String>,
+    replies: Vec<String>,
+}
+
+async fn post(
+    client: &reqwest::Client,
+    base: &str,
+    path: &str,
+    form: &[(&str, &str)],
+    session: Option<&str>,
+) -> Option<reqwest::Response> {
+    let mut request = client
+        .post(format!("{base}{path}"))
+        .header("origin", base)
+        .form(form);
+    if let Some(session) = session {
+        request = request.header("cookie", format!("parley_session={session}"));
+    }
+    request.send().await.ok()
+}
+
+/// One client: feedback and replies in turn, until the server is gone.
+/// Only a success (a redirect to what was made) counts as acknowledged.
+async fn client(
+    base: String,
+    session: String,
+    name: String,
+    acknowledged: Arc<Mutex<Acknowledged>>,
+) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    for n in 0.. {
+        let text = format!("{name} says number {n}: the lights by the river are out again.");
+        let reply = n % 2 == 1;
+        let response = if reply {
+            post(
+                &client,
+                &base,
+                Reply::PATH,
+                &[("locale", "en"), ("thread", "1"), ("body", &text)],
+                Some(&session),
+            )
+            .await
+        } else {
+            post(
+                &client,
+                &base,
+                SendFeedback::PATH,
+                &[
+                    ("locale", "en"),
+                    ("text", &text),
+                    ("area", ""),
+                    ("theme", ""),
+                ],
+                None,
+            )
+            .await
+        };
+        let Some(response) = response else { return };
+        let status = response.status().as_u16();
+        if !(200..400).contains(&status) {
+            // A refusal is not an acknowledgement; a dying server may
+            // answer 5xx.
+            continue;
+        }
+        let mut seen = acknowledged.lock().unwrap();
+        if reply {
+            seen.replies.push(text);
+        } else {
+            seen.feedback.push(text);
+        }
+    }
+}
+
+async fn acknowledged_submissions_survive_kill_9(backend: Backend) {
+    let Some(database) = fresh_database(backend).await else {
+        return;
+    };
+    let cycles: u32 = std::env::var("PARLEY_FAULT_CYCLES")
+        .ok()
+        .and_then(|cycles| cycles.parse().ok())
+        .unwrap_or(3);
+    let port = free_port();
+    let seeded = parley(&database.url, port, &["seed-demo"])
+        .status()
+        .unwrap();
+    assert!(seeded.success());
+
+    let acknowledged = Arc::new(Mutex::new(Acknowledged::default()));
+    let base = format!("http://127.0.0.1:{port}");
+    let mut sessions: Vec<String> = Vec::new();
+    // A clock-seeded stream of kill times, from 150 to 1,350 ms of load.
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let started = Instant::now();
+    for cycle in 0..cycles {
+        let mut server = serve(&database.url, port);
+        if sessions.is_empty() {
+            let client = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            for n in 0..CLIENTS {
+                let name = format!("Fault Tester {n}");
+                let email = format!("fault{n}@example.org");
+                let response = post(
+                    &client,
+                    &base,
+                    SignUp::PATH,
+                    &[
+                        ("locale", "en"),
+                        ("display_name", &name),
+                        ("email", &email),
+                        ("password", support::PASSWORD),
+                    ],
+                    None,
+                )
+                .await
+                .unwrap();
+                sessions.push(support::session_of(&response).expect("a session"));
+            }
+        }
+        let clients: Vec<_> = sessions
+            .iter()
+            .enumerate()
+            .map(|(n, session)| {
+                tokio::spawn(client(
+                    base.clone(),
+                    session.clone(),
+                    format!("Cycle {cycle} client {n}"),
+                    Arc::clone(&acknowledged),
+                ))
+            })
+            .collect();
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        tokio::time::sleep(Duration::from_millis(150 + u64::from(seed % 1200))).await;
+        // SIGKILL: no shutdown, no flush, mid-request.
+        server.kill().unwrap();
+        server.wait().unwrap();
+        for client in clients {
+            client.await.unwrap();
+        }
+    }
+
+    // Every acknowledged submission is there, once.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&database.url)
+        .await
+        .unwrap();
+    let acknowledged = std::mem::take(&mut *acknowledged.lock().unwrap());
+    let mut lost = Vec::new();
+    let mut doubled = Vec::new();
+    for (sql, texts) in [
+        (
+            "SELECT COUNT(*) FROM input_items WHERE channel = 'feedback' AND original_text = $1",
+            &acknowledged.feedback,
+        ),
+        (
+            "SELECT COUNT(*) FROM posts WHERE body_source = $1",
+            &acknowledged.replies,
+        ),
+    ] {
+        for text in texts {
+            let found: i64 = sqlx::query_scalar(sql)
+                .bind(text)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            match found {
+                1 => {}
+                0 => lost.push(text.clone()),
+                _ => doubled.push(text.clone()),
+            }
+        }
+    }
+    println!(
+        "faults ({}): {cycles} SIGKILL cycles in {:.0} s, {CLIENTS} clients; acknowledged {} feedback and {} replies; \
+         lost {}, stored twice {}",
+        backend.name(),
+        started.elapsed().as_secs_f64(),
+        acknowledged.feedback.len(),
+        acknowledged.replies.len(),
+        lost.len(),
+        doubled.len()
+    );
+    assert!(
+        !acknowledged.feedback.is_empty() && !acknowledged.replies.is_empty(),
+        "the load was acknowledged at all"
+    );
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+    assert!(doubled.is_empty(), "stored twice: {doubled:?}");
+    // And the server starts again on what the kills left.
+    let mut server = serve(&database.url, port);
+    let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
