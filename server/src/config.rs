@@ -44,6 +44,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// `PARLEY_MAX_BODY_BYTES`: largest request body accepted (413 beyond).
     pub max_body_bytes: usize,
+    /// A request without its response after this long is answered 503.
+    pub request_timeout_ms: u64,
     /// `PARLEY_PUBLIC_URL`: the address residents use, e.g.
     /// `https://parley.example.org`; state-changing requests from any other
     /// origin are refused. Default: `http://` and the listening address.
@@ -251,6 +253,7 @@ impl Settings {
                 }
             },
             max_body_bytes: parse(get, "PARLEY_MAX_BODY_BYTES", "1048576")?,
+            request_timeout_ms: parse(get, "PARLEY_REQUEST_TIMEOUT_MS", "30000")?,
             public_origin: match get("PARLEY_PUBLIC_URL") {
                 None => None,
                 Some(url) => Some(origin_of(url).ok_or_else(|| ConfigError::Invalid {

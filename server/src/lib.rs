@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod copy;
 pub mod database;
+pub mod deadline;
 pub mod feeds;
 pub mod health;
 pub mod html;

@@ -219,6 +219,7 @@ pub fn router(
     let leptos_options = leptos_options(settings);
     let pkg_dir = settings.site_root.join("pkg");
     let max_body_bytes = settings.max_body_bytes;
+    let request_timeout_ms = settings.request_timeout_ms;
     // `Secure` cookies (and the `__Host-` prefix) when residents use https.
     let session_cookie = PrivateCookies {
         secure: policy
@@ -303,6 +304,10 @@ pub fn router(
         ))
         .layer(axum::middleware::from_fn(locale::remember_locale))
         .layer(axum::middleware::from_fn(locale::trim_trailing_slash))
+        .layer(axum::middleware::from_fn_with_state(
+            std::time::Duration::from_millis(request_timeout_ms.max(1)),
+            crate::deadline::deadline,
+        ))
         .layer(axum::middleware::from_fn_with_state(policy, security::edge))
         .layer(axum::middleware::from_fn_with_state(
             session_cookie.secure,

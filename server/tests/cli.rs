@@ -87,7 +87,14 @@ fn help_lists_the_subcommands() {
 
     assert!(output.status.success());
     let help = String::from_utf8_lossy(&output.stdout);
-    for command in ["serve", "migrate", "seed-demo", "create-admin", "mask"] {
+    for command in [
+        "serve",
+        "migrate",
+        "seed-demo",
+        "create-admin",
+        "mask",
+        "copy-database",
+    ] {
         assert!(help.contains(command), "{command} missing from:\n{help}");
     }
 }
@@ -411,4 +418,52 @@ async fn the_log_holds_no_login_address_or_password() {
                 .join("\n")
         );
     }
+}
+
+/// A request that outlives `PARLEY_REQUEST_TIMEOUT_MS` is answered 503: a
+/// page in the reader's language, or the error a server function's caller
+/// knows; the server goes on serving.
+#[tokio::test]
+async fn a_request_past_its_deadline_gets_a_clear_503() {
+    let dir = tempfile::tempdir().unwrap();
+    // No page renders within a millisecond.
+    let (mut child, port) = serve(dir.path(), &[("PARLEY_REQUEST_TIMEOUT_MS", "1")], None);
+    let client = reqwest::Client::new();
+    let page = client
+        .get(format!("http://127.0.0.1:{port}/fr/drafts"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 503);
+    assert_eq!(
+        page.headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("60")
+    );
+    let text = page.text().await.unwrap();
+    assert!(text.contains(r#"<html lang="fr""#), "{text}");
+    assert!(
+        text.contains(&support::html_escaped(&support::translation(
+            "fr",
+            "errors",
+            "unavailable"
+        ))),
+        "{text}"
+    );
+    let call = client
+        .post(format!(
+            "http://127.0.0.1:{port}{}",
+            <app::drafts::api::ListDrafts as leptos::server_fn::ServerFn>::PATH
+        ))
+        .header("origin", format!("http://127.0.0.1:{port}"))
+        .form(&[("locale", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(call.status().as_u16(), 503);
+    let error: app::error::AppError = call.json().await.unwrap();
+    assert_eq!(error, app::error::AppError::Unavailable);
+    let _ = child.kill();
+    let _ = child.wait();
 }
