@@ -47,7 +47,6 @@ pub async fn deadline(State(limit): State<Duration>, request: Request, next: Nex
 /// else English; it asks to try again in a minute.
 fn busy_page(path: &str) -> Response {
     use app::i18n::*;
-    use leptos_i18n::Locale as _;
 
     let locale = path
         .trim_start_matches('/')
