@@ -1,0 +1,325 @@
+//! Several `parley serve` processes on one PostgreSQL database (issue 18,
+//! part 4), as `deploy/` runs them behind nginx: a client signs in through
+//! one and acts through the other; a rate limit counts both processes'
+//! attempts; a focus group's places hold when sign-ups arrive at both at
+//! once; every analysis job is done once and every mail sent once while
+//! both run their workers and outboxes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use app::auth::api::{SignIn, SignUp};
+use app::feedback::api::SendFeedback;
+use app::focus_groups::api::SignUpFocusGroup;
+use leptos::server_fn::ServerFn as _;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use support::{Backend, fresh_database};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `parley ARGS` on `database_url`. Both processes answer to one public
+/// address, as behind a load balancer.
+fn parley(database_url: &str, port: u16, public: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_parley"));
+    command
+        .args(args)
+        .env("PARLEY_DATABASE_URL", database_url)
+        .env("PARLEY_DATABASE_MAX_CONNECTIONS", "8")
+        .env("PARLEY_ADDR", format!("127.0.0.1:{port}"))
+        .env("PARLEY_PUBLIC_URL", public)
+        .env("PARLEY_METRICS_ADDR", "")
+        .env("PARLEY_ANALYSIS_WORKERS", "1")
+        .env("PARLEY_OUTBOX_INTERVAL_MS", "200")
+        .env("PARLEY_LOG", "error")
+        .env("PARLEY_FEEDBACK_PER_HOUR", "1000000")
+        .env("PARLEY_SIGN_UPS_PER_HOUR", "1000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
+fn serve(database_url: &str, port: u16, public: &str) -> Child {
+    let mut child = parley(database_url, port, public, &["serve"])
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(child.try_wait().unwrap().is_none(), "parley serve stopped");
+        assert!(Instant::now() < deadline, "parley serve did not listen");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+}
+
+/// Stops the processes however the test ends.
+struct Processes(Vec<Child>);
+
+impl Drop for Processes {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+async fn post(
+    client: &reqwest::Client,
+    base: &str,
+    public: &str,
+    path: &str,
+    form: &[(&str, &str)],
+    session: Option<&str>,
+) -> reqwest::Response {
+    let mut request = client
+        .post(format!("{base}{path}"))
+        .header("origin", public)
+        .form(form);
+    if let Some(session) = session {
+        request = request.header("cookie", format!("parley_session={session}"));
+    }
+    request.send().await.unwrap()
+}
+
+/// Waits (at most two minutes) until `sql` counts nothing.
+async fn until_none(pool: &sqlx::AnyPool, sql: &str) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let left: i64 = sqlx::query_scalar(sql).fetch_one(pool).await.unwrap();
+        if left == 0 {
+            return;
+        }
+        assert!(Instant::now() < deadline, "still {left}: {sql}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn two_processes_on_one_postgres_share_sessions_limits_places_jobs_and_mail() {
+    let Some(database) = fresh_database(Backend::Postgres).await else {
+        return;
+    };
+    let (a, b) = (free_port(), free_port());
+    let public = format!("http://127.0.0.1:{a}");
+    assert!(
+        parley(&database.url, a, &public, &["seed-demo"])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let db = parley_server::database::connect_postgres(&database.url)
+        .await
+        .unwrap();
+    let pool = db.pool().clone();
+    // The demo's inputs wait for analysis: no process has run yet.
+    let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'analyse'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let _processes = Processes(vec![
+        serve(&database.url, a, &public),
+        serve(&database.url, b, &public),
+    ]);
+    let (a, b) = (
+        format!("http://127.0.0.1:{a}"),
+        format!("http://127.0.0.1:{b}"),
+    );
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+
+    // Signed up (and so signed in) through one, known by the other.
+    let signed = post(
+        &client,
+        &a,
+        &public,
+        SignUp::PATH,
+        &[
+            ("locale", "en"),
+            ("display_name", "Two Doors"),
+            ("email", "two-doors@example.org"),
+            ("password", support::PASSWORD),
+        ],
+        None,
+    )
+    .await;
+    let session = support::session_of(&signed).expect("a session");
+    let me = client
+        .get(format!("{b}/en/me"))
+        .header("cookie", format!("parley_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status().as_u16(), 200);
+    assert!(me.text().await.unwrap().contains("Two Doors"));
+
+    // Five wrong passwords, through both: the sixth attempt is refused
+    // whichever process it reaches.
+    let mut statuses = Vec::new();
+    for attempt in 0..6 {
+        let base = if attempt % 2 == 0 { &a } else { &b };
+        let response = post(
+            &client,
+            base,
+            &public,
+            SignIn::PATH,
+            &[
+                ("locale", "en"),
+                ("login", "Two Doors"),
+                ("password", "not the password"),
+            ],
+            None,
+        )
+        .await;
+        statuses.push(response.status().as_u16());
+    }
+    assert!(!statuses[..5].contains(&429), "{statuses:?}");
+    assert_eq!(statuses[5], 429, "{statuses:?}");
+
+    // Twenty places, eighty people at once at both doors.
+    let session_id = {
+        use app::focus_groups::db::{NewSession, create_in, publish_in};
+        let now = app::security::now_millis();
+        let new = NewSession {
+            mode: app::focus_groups::Mode::FirstCome,
+            area: None,
+            theme: None,
+            source_locale: "en",
+            languages: &["en"],
+            starts_at: now + 72 * 3_600_000,
+            ends_at: now + 74 * 3_600_000,
+            place: Some("The library"),
+            online_link: None,
+            capacity: 20,
+            applications_close_at: None,
+            targets: &[],
+            topic: "Two doors, one room",
+            description: "",
+            consent: "We keep your name until 30 days after.",
+            accessibility: "",
+            questions: &[],
+            created_by: None,
+        };
+        db.write(async |tx| {
+            let id = create_in(tx, &new, now).await?;
+            publish_in(tx, id).await?;
+            Ok(id)
+        })
+        .await
+        .unwrap()
+    };
+    let id = session_id.to_string();
+    let sign_ups = (0..80).map(|n| {
+        let base = if n % 2 == 0 { a.clone() } else { b.clone() };
+        let (client, public, id) = (client.clone(), public.clone(), id.clone());
+        async move {
+            let name = format!("Person {n}");
+            let contact = format!("person{n}@example.org");
+            post(
+                &client,
+                &base,
+                &public,
+                SignUpFocusGroup::PATH,
+                &[
+                    ("locale", "en"),
+                    ("id", &id),
+                    ("name", &name),
+                    ("contact", &contact),
+                    ("consent", "yes"),
+                    ("consent_version", "1"),
+                ],
+                None,
+            )
+            .await
+            .status()
+            .as_u16()
+        }
+    });
+    let statuses = futures::future::join_all(sign_ups).await;
+    assert!(
+        statuses.iter().all(|status| (200..400).contains(status)),
+        "{statuses:?}"
+    );
+    let standing = |status: &'static str| {
+        let pool = pool.clone();
+        let id = session_id;
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM focus_group_signups WHERE focus_group_id = $1 AND status = $2",
+            )
+            .bind(id)
+            .bind(status)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(standing("confirmed").await, 20);
+    assert_eq!(standing("waitlisted").await, 60);
+
+    // Feedback at both doors; both processes' workers analyse, each job
+    // once; both outboxes send, each mail once.
+    for n in 0..20 {
+        let base = if n % 2 == 0 { &a } else { &b };
+        let text = format!("Comment {n} at two doors: the footbridge needs lights.");
+        let response = post(
+            &client,
+            base,
+            &public,
+            SendFeedback::PATH,
+            &[
+                ("locale", "en"),
+                ("text", &text),
+                ("area", ""),
+                ("theme", ""),
+            ],
+            None,
+        )
+        .await;
+        assert!(
+            (200..400).contains(&response.status().as_u16()),
+            "{}",
+            response.status()
+        );
+    }
+    until_none(&pool, "SELECT COUNT(*) FROM jobs WHERE kind = 'analyse'").await;
+    let done: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM job_totals WHERE kind = 'analyse'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(done, waiting + 20, "each job analysed once");
+    let unanalysed: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM input_items WHERE analysis <> 'done'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(unanalysed, 0);
+
+    let now = app::security::now_millis();
+    until_none(
+        &pool,
+        &format!("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND next_attempt <= {now}"),
+    )
+    .await;
+    let sent: Vec<i64> =
+        sqlx::query_scalar("SELECT attempts FROM outbox WHERE sent_at IS NOT NULL")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert!(sent.len() >= 80, "a mail to each person: {}", sent.len());
+    assert!(
+        sent.iter().all(|attempts| *attempts == 1),
+        "each mail claimed and sent once: {sent:?}"
+    );
+}
