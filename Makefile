@@ -26,7 +26,7 @@ export CARGO_TERM_COLOR ?= never
 NODE_STAMP := end2end/node_modules/.installed
 APT_UPDATED := /tmp/.parley-apt-updated
 
-.PHONY: help run test build release check fmt clippy rust-tests e2e bench fuzz faults \
+.PHONY: help run test build release check fmt clippy rust-tests e2e bench fuzz faults load \
         tools tools-build tools-test clean
 
 help:
@@ -35,6 +35,7 @@ help:
 	@echo "make bench  measure speed; results in bench/RESULTS.md"
 	@echo "make fuzz   property-based fuzzing for a bounded time"
 	@echo "make faults kill the server 20 times under load; nothing acknowledged may be lost"
+	@echo "make load   peak throughput, then 80 % of it held for ten minutes"
 
 ## The two commands ----------------------------------------------------------
 
@@ -74,6 +75,13 @@ fuzz:
 	  cargo test -p app --features ssr --lib fuzz::
 	PARLEY_FUZZ_CASES=$${PARLEY_FUZZ_CASES:-20000} timeout $${PARLEY_FUZZ_SECONDS:-1800} \
 	  cargo test -p server --lib fuzz_
+
+# Load over time: the peak throughput of a consultation's mix at 1 to 256
+# connections, then 80 % of it held for ten minutes (PARLEY_LOAD_HOLD_SECONDS)
+# with no 5xx; PARLEY_LOAD_BACKEND=postgres for PostgreSQL. Printed for
+# bench/RESULTS.md.
+load: tools-test
+	.ci/with-postgres.sh cargo bench -p server --bench load
 
 # Faults: parley serve killed with SIGKILL twenty times in the middle of a
 # submission load, on SQLite and PostgreSQL; every acknowledged feedback

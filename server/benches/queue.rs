@@ -26,7 +26,7 @@
 
 mod support;
 
-use support::{Running, demo_app, drop_postgres, fresh_postgres, percentile, settings};
+use support::{Running, demo_app, drop_postgres, fresh_postgres, percentile, reviewer, settings};
 
 use std::time::Instant;
 
@@ -252,40 +252,6 @@ async fn generate(db: &app::db::Db, size: i64, reviewer: i64, town: &Town) -> (i
             .expect("analyze");
     }
     (base, started.elapsed().as_secs_f64())
-}
-
-/// A policymaker for `themes` with a complete session; returns (user,
-/// session token).
-async fn reviewer(db: &app::db::Db) -> (i64, String) {
-    use app::auth::db::{NewUser, Stage, create_session, insert_user};
-    use app::auth::domain::DisplayName;
-    let name = DisplayName::parse("Bench Reviewer").expect("name");
-    let user = insert_user(
-        db,
-        &NewUser {
-            display_name: &name,
-            email: None,
-            password_hash: "not-a-hash",
-        },
-        &[],
-    )
-    .await
-    .expect("user");
-    let mut conn = db.pool().acquire().await.expect("connection");
-    app::auth::db::insert_grant_in(
-        &mut conn,
-        user,
-        app::auth::roles::Role::Admin,
-        (None, None),
-        None,
-    )
-    .await
-    .expect("grant");
-    let token = app::auth::session::new_token().expect("token");
-    create_session(db, user, &token, Stage::Complete, true)
-        .await
-        .expect("session");
-    (user, token)
 }
 
 /// A published, open draft covering `themes`.

@@ -97,3 +97,37 @@ impl Running {
         let _ = self.server.await;
     }
 }
+
+/// An admin (who reads every queue) with a complete session, as a
+/// signed-in reviewer; returns (user, session token).
+pub async fn reviewer(db: &app::db::Db) -> (i64, String) {
+    use app::auth::db::{NewUser, Stage, create_session, insert_user};
+    use app::auth::domain::DisplayName;
+    let name = DisplayName::parse("Bench Reviewer").expect("name");
+    let user = insert_user(
+        db,
+        &NewUser {
+            display_name: &name,
+            email: None,
+            password_hash: "not-a-hash",
+        },
+        &[],
+    )
+    .await
+    .expect("user");
+    let mut conn = db.pool().acquire().await.expect("connection");
+    app::auth::db::insert_grant_in(
+        &mut conn,
+        user,
+        app::auth::roles::Role::Admin,
+        (None, None),
+        None,
+    )
+    .await
+    .expect("grant");
+    let token = app::auth::session::new_token().expect("token");
+    create_session(db, user, &token, Stage::Complete, true)
+        .await
+        .expect("session");
+    (user, token)
+}
