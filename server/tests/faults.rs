@@ -1,7 +1,9 @@
 //! Faults (issue 18, part 2): `parley serve` killed with SIGKILL in the
-//! middle of a submission load, again and again. Every submission the
-//! client saw acknowledged must be in the database exactly once: feedback
-//! (through the group-commit writer) and forum replies.
+//! middle of a submission load, again and again, its analysis worker
+//! running. Every submission the client saw acknowledged must be in the
+//! database exactly once: feedback (through the group-commit writer) and
+//! forum replies; and the jobs a killed worker held are claimed again
+//! once their lease runs out, and analysed once.
 //!
 //! `make test` runs 3 cycles on each backend; `make faults` runs 20
 //! (`PARLEY_FAULT_CYCLES`) and prints the tally for bench/RESULTS.md.
@@ -34,7 +36,7 @@ fn parley(database_url: &str, port: u16, args: &[&str]) -> Command {
         .env("PARLEY_ADDR", format!("127.0.0.1:{port}"))
         .env("PARLEY_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
         .env("PARLEY_METRICS_ADDR", "")
-        .env("PARLEY_ANALYSIS_WORKERS", "0")
+        .env("PARLEY_ANALYSIS_WORKERS", "1")
         .env("PARLEY_LOG", "error")
         .env("PARLEY_FEEDBACK_PER_HOUR", "1000000")
         .env("PARLEY_POSTS_PER_MINUTE", "1000000")
@@ -269,10 +271,53 @@ async fn acknowledged_submissions_survive_kill_9(backend: Backend) {
     );
     assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
     assert!(doubled.is_empty(), "stored twice: {doubled:?}");
-    // And the server starts again on what the kills left.
+    // The server starts again on what the kills left. The jobs a killed
+    // worker held come back when their lease runs out (made to run out
+    // now); then every input is analysed, each once.
+    sqlx::query("UPDATE jobs SET run_after = 0 WHERE parked_at IS NULL")
+        .execute(&pool)
+        .await
+        .unwrap();
     let mut server = serve(&database.url, port);
     let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
     assert_eq!(health.status().as_u16(), 200);
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let left: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'analyse' AND parked_at IS NULL",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if left == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{left} jobs still waiting");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
     server.kill().unwrap();
     server.wait().unwrap();
+    let count = |sql: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let items = count("SELECT COUNT(*) FROM input_items").await;
+    assert_eq!(
+        count("SELECT COUNT(*) FROM input_items WHERE analysis = 'done'").await,
+        items
+    );
+    assert_eq!(
+        count(
+            "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM job_totals
+             WHERE kind = 'analyse' AND outcome = 'done'"
+        )
+        .await,
+        items,
+        "each input analysed once"
+    );
 }
