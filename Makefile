@@ -98,9 +98,9 @@ e2e: $(NODE_STAMP)
 
 tools-build: wasm-target cargo-leptos wasm-bindgen $(NODE_STAMP)
 
-tools-test: tools-build chromium postgresql java
+tools-test: tools-build chromium postgresql nginx java
 
-.PHONY: wasm-target cargo-leptos wasm-bindgen chromium postgresql java
+.PHONY: wasm-target cargo-leptos wasm-bindgen chromium postgresql nginx java
 
 wasm-target:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
@@ -138,6 +138,17 @@ postgresql:
 	  policy=/usr/sbin/policy-rc.d; made_policy=; \
 	  if [ ! -e $$policy ]; then printf '#!/bin/sh\nexit 101\n' > $$policy; chmod +x $$policy; made_policy=1; fi; \
 	  apt-get install -y -qq postgresql; \
+	  if [ -n "$$made_policy" ]; then rm -f $$policy; fi; \
+	fi
+
+# nginx, in front of two Parley processes in server/tests/processes.rs (the
+# service it would start is not started).
+nginx:
+	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
+	  $(MAKE) --no-print-directory $(APT_UPDATED); \
+	  policy=/usr/sbin/policy-rc.d; made_policy=; \
+	  if [ ! -e $$policy ]; then printf '#!/bin/sh\nexit 101\n' > $$policy; chmod +x $$policy; made_policy=1; fi; \
+	  apt-get install -y -qq nginx; \
 	  if [ -n "$$made_policy" ]; then rm -f $$policy; fi; \
 	fi
 

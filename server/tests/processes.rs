@@ -1,9 +1,10 @@
 //! Several `parley serve` processes on one PostgreSQL database (issue 18,
-//! part 4), as `deploy/` runs them behind nginx: a client signs in through
-//! one and acts through the other; a rate limit counts both processes'
-//! attempts; a focus group's places hold when sign-ups arrive at both at
-//! once; every analysis job is done once and every mail sent once while
-//! both run their workers and outboxes.
+//! part 4), as `deploy/` runs them behind nginx: through nginx, a resident
+//! signs up and is known whichever process answers; directly, a client
+//! signs in through one and acts through the other; a rate limit counts
+//! both processes' attempts; a focus group's places hold when sign-ups
+//! arrive at both at once; every analysis job is done once and every mail
+//! sent once while both run their workers and outboxes.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -41,6 +42,7 @@ fn parley(database_url: &str, port: u16, public: &str, args: &[&str]) -> Command
         .env("PARLEY_LOG", "error")
         .env("PARLEY_FEEDBACK_PER_HOUR", "1000000")
         .env("PARLEY_SIGN_UPS_PER_HOUR", "1000")
+        .env("PARLEY_TRUSTED_PROXIES", "127.0.0.1/32")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     command
@@ -59,12 +61,86 @@ fn serve(database_url: &str, port: u16, public: &str) -> Child {
     child
 }
 
-/// Stops the processes however the test ends.
+/// nginx in front of `ports`, on `listen`, as `deploy/nginx/parley.conf`
+/// does without TLS (round robin: one request to each in turn). `make
+/// test` installs nginx; without it the test fails, unless
+/// `PARLEY_TEST_SKIP_NGINX=1` asks for its nginx part to be left out.
+fn nginx(dir: &std::path::Path, listen: u16, ports: [u16; 2]) -> Option<Child> {
+    let Some(binary) = ["/usr/sbin/nginx", "/usr/local/sbin/nginx"]
+        .into_iter()
+        .find(|path| std::path::Path::new(path).exists())
+    else {
+        assert!(
+            std::env::var("PARLEY_TEST_SKIP_NGINX").is_ok_and(|value| value == "1"),
+            "nginx is not installed: `make test` installs it (or set PARLEY_TEST_SKIP_NGINX=1)"
+        );
+        return None;
+    };
+    let dir = dir.display().to_string();
+    let [a, b] = ports;
+    let conf = format!(
+        "daemon off;
+        user root;
+        worker_processes 1;
+        pid {dir}/nginx.pid;
+        error_log {dir}/error.log warn;
+        events {{ worker_connections 512; }}
+        http {{
+            access_log off;
+            client_body_temp_path {dir}/body;
+            proxy_temp_path {dir}/proxy;
+            fastcgi_temp_path {dir}/fastcgi;
+            uwsgi_temp_path {dir}/uwsgi;
+            scgi_temp_path {dir}/scgi;
+            upstream parley {{ server 127.0.0.1:{a}; server 127.0.0.1:{b}; keepalive 8; }}
+            server {{
+                listen 127.0.0.1:{listen};
+                location / {{
+                    proxy_pass http://parley;
+                    proxy_http_version 1.1;
+                    proxy_set_header Connection \"\";
+                    proxy_set_header Host $host;
+                    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                    proxy_max_temp_file_size 0;
+                }}
+            }}
+        }}"
+    );
+    let path = format!("{dir}/nginx.conf");
+    std::fs::write(&path, conf).unwrap();
+    let log = format!("{dir}/error.log");
+    let mut child = Command::new(binary)
+        .args(["-p", &dir, "-e", &log, "-c", &path])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", listen)).is_err() {
+        if let Some(status) = child.try_wait().unwrap() {
+            let log = std::fs::read_to_string(&log).unwrap_or_default();
+            panic!("nginx stopped ({status}): {log}");
+        }
+        assert!(Instant::now() < deadline, "nginx did not listen");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Some(child)
+}
+
+/// Stops the processes however the test ends (nginx by SIGTERM, so that
+/// its workers go too).
 struct Processes(Vec<Child>);
 
 impl Drop for Processes {
     fn drop(&mut self) {
         for child in &mut self.0 {
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
             let _ = child.kill();
             let _ = child.wait();
         }
@@ -107,8 +183,9 @@ async fn two_processes_on_one_postgres_share_sessions_limits_places_jobs_and_mai
     let Some(database) = fresh_database(Backend::Postgres).await else {
         return;
     };
-    let (a, b) = (free_port(), free_port());
-    let public = format!("http://127.0.0.1:{a}");
+    let (a, b, front) = (free_port(), free_port(), free_port());
+    // Residents know one address: nginx's.
+    let public = format!("http://127.0.0.1:{front}");
     assert!(
         parley(&database.url, a, &public, &["seed-demo"])
             .status()
@@ -124,10 +201,14 @@ async fn two_processes_on_one_postgres_share_sessions_limits_places_jobs_and_mai
         .fetch_one(&pool)
         .await
         .unwrap();
-    let _processes = Processes(vec![
+    let nginx_dir = tempfile::tempdir().unwrap();
+    let mut processes = Processes(vec![
         serve(&database.url, a, &public),
         serve(&database.url, b, &public),
     ]);
+    let through_nginx = nginx(nginx_dir.path(), front, [a, b]);
+    let fronted = through_nginx.is_some();
+    processes.0.extend(through_nginx);
     let (a, b) = (
         format!("http://127.0.0.1:{a}"),
         format!("http://127.0.0.1:{b}"),
@@ -136,6 +217,36 @@ async fn two_processes_on_one_postgres_share_sessions_limits_places_jobs_and_mai
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
+
+    // Through nginx: signed up, then known on every page, whichever
+    // process answers each request.
+    if fronted {
+        let signed = post(
+            &client,
+            &public,
+            &public,
+            SignUp::PATH,
+            &[
+                ("locale", "en"),
+                ("display_name", "Front Door"),
+                ("email", "front-door@example.org"),
+                ("password", support::PASSWORD),
+            ],
+            None,
+        )
+        .await;
+        let session = support::session_of(&signed).expect("a session through nginx");
+        for _ in 0..4 {
+            let me = client
+                .get(format!("{public}/en/me"))
+                .header("cookie", format!("parley_session={session}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(me.status().as_u16(), 200);
+            assert!(me.text().await.unwrap().contains("Front Door"));
+        }
+    }
 
     // Signed up (and so signed in) through one, known by the other.
     let signed = post(
