@@ -19,7 +19,7 @@ use leptos::server_fn::ServerFn as _;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::{Backend, fresh_database};
+use support::{Backend, free_port, fresh_database};
 
 on_both_backends!(acknowledged_submissions_survive_kill_9);
 
@@ -47,27 +47,9 @@ fn parley(database_url: &str, port: u16, args: &[&str]) -> Command {
     command
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// `parley serve`, once it listens.
 fn serve(database_url: &str, port: u16) -> Child {
-    let mut child = parley(database_url, port, &["serve"]).spawn().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(child.try_wait().unwrap().is_none(), "parley serve stopped");
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("parley serve did not start listening");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child
+    support::serve_child(&mut parley(database_url, port, &["serve"]), port)
 }
 
 /// What the clients saw acknowledged.
@@ -84,14 +66,7 @@ async fn post(
     form: &[(&str, &str)],
     session: Option<&str>,
 ) -> Option<reqwest::Response> {
-    let mut request = client
-        .post(format!("{base}{path}"))
-        .header("origin", base)
-        .form(form);
-    if let Some(session) = session {
-        request = request.header("cookie", format!("parley_session={session}"));
-    }
-    request.send().await.ok()
+    support::post_form(client, base, base, path, form, session).await
 }
 
 /// One client: feedback and replies in turn, until the server is gone.

@@ -16,15 +16,7 @@ use app::focus_groups::api::SignUpFocusGroup;
 use leptos::server_fn::ServerFn as _;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{Backend, fresh_database};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use support::{Backend, free_port, fresh_database};
 
 /// `parley ARGS` on `database_url`. Both processes answer to one public
 /// address, as behind a load balancer.
@@ -49,16 +41,7 @@ fn parley(database_url: &str, port: u16, public: &str, args: &[&str]) -> Command
 }
 
 fn serve(database_url: &str, port: u16, public: &str) -> Child {
-    let mut child = parley(database_url, port, public, &["serve"])
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(child.try_wait().unwrap().is_none(), "parley serve stopped");
-        assert!(Instant::now() < deadline, "parley serve did not listen");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child
+    support::serve_child(&mut parley(database_url, port, public, &["serve"]), port)
 }
 
 /// nginx in front of `ports`, on `listen`, as `deploy/nginx/parley.conf`
@@ -155,14 +138,9 @@ async fn post(
     form: &[(&str, &str)],
     session: Option<&str>,
 ) -> reqwest::Response {
-    let mut request = client
-        .post(format!("{base}{path}"))
-        .header("origin", public)
-        .form(form);
-    if let Some(session) = session {
-        request = request.header("cookie", format!("parley_session={session}"));
-    }
-    request.send().await.unwrap()
+    support::post_form(client, base, public, path, form, session)
+        .await
+        .expect("an answer")
 }
 
 /// Waits (at most two minutes) until `sql` counts nothing.

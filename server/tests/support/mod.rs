@@ -689,3 +689,51 @@ pub async fn assert_nothing_holds(app: &TestApp, needles: &[&str]) {
         assert!(found.is_empty(), "the search index still finds {word}");
     }
 }
+
+/// A free port on loopback, for a `parley serve` child process.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("its address")
+        .port()
+}
+
+/// `command` (a `parley serve`) started, once it listens on `port` (at
+/// most a minute; it must not stop meanwhile).
+pub fn serve_child(command: &mut std::process::Command, port: u16) -> std::process::Child {
+    let mut child = command.spawn().expect("parley serve starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            child.try_wait().expect("its state").is_none(),
+            "parley serve stopped"
+        );
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("parley serve did not start listening");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child
+}
+
+/// POSTs `form` to `base` + `path` as a page of `origin` does, with the
+/// session `session`; `None` when no answer came (the server is gone).
+pub async fn post_form(
+    client: &reqwest::Client,
+    base: &str,
+    origin: &str,
+    path: &str,
+    form: &[(&str, &str)],
+    session: Option<&str>,
+) -> Option<reqwest::Response> {
+    let mut request = client
+        .post(format!("{base}{path}"))
+        .header("origin", origin)
+        .form(form);
+    if let Some(session) = session {
+        request = request.header("cookie", format!("parley_session={session}"));
+    }
+    request.send().await.ok()
+}
