@@ -51,11 +51,49 @@ impl Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite's writers take turns here, in arrival order, before they
+    /// take a connection: see [`Db::begin`].
+    writers: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A write transaction ([`Db::begin`]): the transaction, and on SQLite this
+/// process's turn to write, held until it is committed or dropped.
+pub struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::AnyConnection;
+
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
 }
 
 impl Db {
     pub fn new(pool: AnyPool, backend: Backend) -> Self {
-        Self { pool, backend }
+        Self {
+            pool,
+            backend,
+            writers: std::sync::Arc::new(tokio::sync::Mutex::new(())),
+        }
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -71,10 +109,26 @@ impl Db {
     /// transaction that reads first and writes later fails at once with
     /// "database is locked" when another writer (a request, the analysis
     /// worker) committed in between, and no timeout helps it.
-    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    ///
+    /// On SQLite, this process's writers also take turns (a fair queue)
+    /// before they take a connection: under a crowd, writers waiting in
+    /// SQLite's busy handler each held a pooled connection and retried on
+    /// a back-off of up to 100 ms, so readers found no connection and
+    /// throughput collapsed (`make load`, 256 connections).
+    pub async fn begin(&self) -> Result<WriteTx, sqlx::Error> {
         match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+            Backend::Sqlite => {
+                let turn = std::sync::Arc::clone(&self.writers).lock_owned().await;
+                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(WriteTx {
+                    tx,
+                    _turn: Some(turn),
+                })
+            }
+            Backend::Postgres => Ok(WriteTx {
+                tx: self.pool.begin().await?,
+                _turn: None,
+            }),
         }
     }
 }

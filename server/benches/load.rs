@@ -237,10 +237,11 @@ fn main() {
             _ => format!("sqlite://{}/load.db", sqlite_dir.path().display()),
         };
         let backend = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
+        let workers = std::env::var("PARLEY_LOAD_ANALYSIS_WORKERS").unwrap_or_else(|_| "1".to_owned());
         let (app, db) = demo_app(settings(&[
             ("PARLEY_DATABASE_URL", &url),
             ("PARLEY_FEEDBACK_PER_HOUR", "100000000"),
-            ("PARLEY_ANALYSIS_WORKERS", "1"),
+            ("PARLEY_ANALYSIS_WORKERS", &workers),
         ]))
         .await;
         let (_, session) = reviewer(&db).await;
@@ -255,8 +256,8 @@ fn main() {
 
         println!("## Load over time (issue 18)\n");
         println!(
-            "`make load` (`cargo bench -p server --bench load`): the demo town on {backend}, its analysis worker \
-             running; the mix: {}. Server and load generator in one process on the same cores, over loopback.\n",
+            "`make load` (`cargo bench -p server --bench load`): the demo town on {backend}, {workers} analysis \
+             worker(s) running (`PARLEY_LOAD_ANALYSIS_WORKERS`); the mix: {}. Server and load generator in one process on the same cores, over loopback.\n",
             MIX.iter()
                 .map(|(kind, share)| format!("{kind} {share} %"))
                 .collect::<Vec<_>>()
