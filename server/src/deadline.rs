@@ -14,6 +14,7 @@ use std::time::Duration;
 
 pub async fn deadline(State(limit): State<Duration>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
+    let page = page_of(&request);
     let server_function = path.starts_with("/api/")
         && !request
             .headers()
@@ -38,13 +39,32 @@ pub async fn deadline(State(limit): State<Duration>, request: Request, next: Nex
                 );
                 return response;
             }
-            busy_page(&path)
+            busy_page(&page)
         }
     }
 }
 
-/// The 503 page: the reader's language from the address's first segment,
-/// else English; it asks to try again in a minute.
+/// The page the reader is on: the address asked for, or, for a form sent
+/// without JavaScript to `/api/…`, the page the form was on (the path of
+/// the `Referer`, never its host), so the 503 page speaks the page's
+/// language and links back to it.
+fn page_of(request: &Request) -> String {
+    let path = request.uri().path();
+    if !path.starts_with("/api/") {
+        return path.to_owned();
+    }
+    request
+        .headers()
+        .get(header::REFERER)
+        .and_then(|referer| referer.to_str().ok())
+        .and_then(|referer| referer.parse::<axum::http::Uri>().ok())
+        .map(|referer| referer.path().to_owned())
+        .filter(|page| page.starts_with('/') && !page.starts_with("//"))
+        .unwrap_or_else(|| path.to_owned())
+}
+
+/// The 503 page: the reader's language from the page's first segment,
+/// else English; it asks to try again in a minute and links back.
 fn busy_page(path: &str) -> Response {
     use app::i18n::*;
 

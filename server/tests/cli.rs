@@ -421,19 +421,60 @@ async fn the_log_holds_no_login_address_or_password() {
 }
 
 /// A request that outlives `PARLEY_REQUEST_TIMEOUT_MS` is answered 503: a
-/// page in the reader's language, or the error a server function's caller
-/// knows; the server goes on serving.
+/// page in the reader's language linking back to the page they were on, or
+/// the error a server function's caller knows; the server goes on serving.
+/// The database is made slow for real: another process holds SQLite's write
+/// lock, so a submission waits for it (up to the busy timeout, far past the
+/// deadline).
 #[tokio::test]
 async fn a_request_past_its_deadline_gets_a_clear_503() {
+    use sqlx::Connection as _;
+
     let dir = tempfile::tempdir().unwrap();
-    // No page renders within a millisecond.
-    let (mut child, port) = serve(dir.path(), &[("PARLEY_REQUEST_TIMEOUT_MS", "1")], None);
-    let client = reqwest::Client::new();
-    let page = client
-        .get(format!("http://127.0.0.1:{port}/fr/drafts"))
-        .send()
+    let (mut child, port) = serve(
+        dir.path(),
+        &[
+            ("PARLEY_REQUEST_TIMEOUT_MS", "1500"),
+            ("PARLEY_SQLITE_BUSY_TIMEOUT_MS", "10000"),
+        ],
+        None,
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let feedback = <app::feedback::api::SendFeedback as leptos::server_fn::ServerFn>::PATH;
+    let form = [
+        ("locale", "fr"),
+        (
+            "text",
+            "Les lampadaires de la rue du Port sont éteints depuis une semaine.",
+        ),
+        ("area", ""),
+        ("theme", ""),
+    ];
+    let send = |accept: &'static str| {
+        client
+            .post(format!("{base}{feedback}"))
+            .header("origin", &base)
+            .header("referer", format!("{base}/fr/feedback"))
+            .header("accept", accept)
+            .form(&form)
+            .send()
+    };
+
+    let mut lock =
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}/parley.db", dir.path().display()))
+            .await
+            .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut lock)
         .await
         .unwrap();
+
+    // A form sent without JavaScript: the page it came from, in French.
+    let page = send("text/html").await.unwrap();
     assert_eq!(page.status().as_u16(), 503);
     assert_eq!(
         page.headers()
@@ -443,6 +484,7 @@ async fn a_request_past_its_deadline_gets_a_clear_503() {
     );
     let text = page.text().await.unwrap();
     assert!(text.contains(r#"<html lang="fr""#), "{text}");
+    assert!(text.contains(r#"href="/fr/feedback""#), "{text}");
     assert!(
         text.contains(&support::html_escaped(&support::translation(
             "fr",
@@ -451,19 +493,24 @@ async fn a_request_past_its_deadline_gets_a_clear_503() {
         ))),
         "{text}"
     );
-    let call = client
-        .post(format!(
-            "http://127.0.0.1:{port}{}",
-            <app::drafts::api::ListDrafts as leptos::server_fn::ServerFn>::PATH
-        ))
-        .header("origin", format!("http://127.0.0.1:{port}"))
-        .form(&[("locale", "en")])
-        .send()
-        .await
-        .unwrap();
+    // The same call from the page's script: the error it knows.
+    let call = send("application/json").await.unwrap();
     assert_eq!(call.status().as_u16(), 503);
     let error: app::error::AppError = call.json().await.unwrap();
     assert_eq!(error, app::error::AppError::Unavailable);
+    // Reads go on while the writer waits.
+    let drafts = client
+        .get(format!("{base}/fr/drafts"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(drafts.status().as_u16(), 200);
+
+    sqlx::query("ROLLBACK").execute(&mut lock).await.unwrap();
+    drop(lock);
+    // Once the lock is gone, feedback is taken again.
+    let sent = send("text/html").await.unwrap();
+    assert!(sent.status().is_redirection(), "{}", sent.status());
     let _ = child.kill();
     let _ = child.wait();
 }
