@@ -6,7 +6,7 @@
 //! first page, feedback sent (a write through the group-commit writer)
 //! and the review queue for a signed-in reviewer. First at 1, 16, 64 and
 //! 256 connections (closed loop, `PARLEY_LOAD_STEP_SECONDS` each, 20 by
-//! default) to find the peak throughput; then 80 % of the peak held for
+//! default; `PARLEY_LOAD_CONNECTIONS=1,16,64,256` to choose) to find the peak throughput; then 80 % of the peak held for
 //! `PARLEY_LOAD_HOLD_SECONDS` (600 by default) at a steady rate (open
 //! loop: requests start on a clock, whatever the answers): no 5xx, the
 //! 99th percentile, and the process's memory at the start and the end of
@@ -238,10 +238,12 @@ fn main() {
         };
         let backend = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
         let workers = std::env::var("PARLEY_LOAD_ANALYSIS_WORKERS").unwrap_or_else(|_| "1".to_owned());
+        let in_flight = std::env::var("PARLEY_REQUESTS_IN_FLIGHT").unwrap_or_else(|_| "32".to_owned());
         let (app, db) = demo_app(settings(&[
             ("PARLEY_DATABASE_URL", &url),
             ("PARLEY_FEEDBACK_PER_HOUR", "100000000"),
             ("PARLEY_ANALYSIS_WORKERS", &workers),
+            ("PARLEY_REQUESTS_IN_FLIGHT", &in_flight),
         ]))
         .await;
         let (_, session) = reviewer(&db).await;
@@ -257,7 +259,8 @@ fn main() {
         println!("## Load over time (issue 18)\n");
         println!(
             "`make load` (`cargo bench -p server --bench load`): the demo town on {backend}, {workers} analysis \
-             worker(s) running (`PARLEY_LOAD_ANALYSIS_WORKERS`); the mix: {}. Server and load generator in one process on the same cores, over loopback.\n",
+             worker(s) running (`PARLEY_LOAD_ANALYSIS_WORKERS`), {in_flight} reading and as many writing requests \
+             let in at once (`PARLEY_REQUESTS_IN_FLIGHT`); the mix: {}. Server and load generator in one process on the same cores, over loopback.\n",
             MIX.iter()
                 .map(|(kind, share)| format!("{kind} {share} %"))
                 .collect::<Vec<_>>()
@@ -267,7 +270,12 @@ fn main() {
         println!("| connections | requests/s | p50 | p99 | 5xx | other errors |");
         println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
         let mut peak = 0.0_f64;
-        for connections in [1, 16, 64, 256] {
+        let steps: Vec<usize> = std::env::var("PARLEY_LOAD_CONNECTIONS")
+            .ok()
+            .map(|list| list.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+            .filter(|list: &Vec<usize>| !list.is_empty())
+            .unwrap_or_else(|| vec![1, 16, 64, 256]);
+        for connections in steps {
             let (mut tally, elapsed) = closed_loop(&target, connections, step).await;
             let rate = tally.times.len() as f64 / elapsed;
             peak = peak.max(rate);

@@ -46,6 +46,10 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// A request without its response after this long is answered 503.
     pub request_timeout_ms: u64,
+    /// `PARLEY_REQUESTS_IN_FLIGHT`: reading requests worked on at once, and
+    /// as many writing ones (the rest wait in turn; `admission`). Default:
+    /// twice the pool's connections.
+    pub requests_in_flight: usize,
     /// `PARLEY_PUBLIC_URL`: the address residents use, e.g.
     /// `https://parley.example.org`; state-changing requests from any other
     /// origin are refused. Default: `http://` and the listening address.
@@ -218,6 +222,7 @@ impl Settings {
         let cores = std::thread::available_parallelism()
             .map_or(1, std::num::NonZero::get)
             .to_string();
+        let database_max_connections: u32 = parse(get, "PARLEY_DATABASE_MAX_CONNECTIONS", "8")?;
         Ok(Settings {
             addr: parse(get, "PARLEY_ADDR", "127.0.0.1:3000")?,
             // Read as given: set but empty turns /metrics off (`get` would
@@ -227,7 +232,7 @@ impl Settings {
                 _ => Some(parse(get, "PARLEY_METRICS_ADDR", "127.0.0.1:9464")?),
             },
             database_url: Secret::new(database_url),
-            database_max_connections: parse(get, "PARLEY_DATABASE_MAX_CONNECTIONS", "8")?,
+            database_max_connections,
             sqlite_busy_timeout_ms: parse(get, "PARLEY_SQLITE_BUSY_TIMEOUT_MS", "5000")?,
             sqlite_synchronous: parse(get, "PARLEY_SQLITE_SYNCHRONOUS", "full")?,
             site_root: PathBuf::from(get("PARLEY_SITE_ROOT").unwrap_or("target/site")),
@@ -254,6 +259,11 @@ impl Settings {
             },
             max_body_bytes: parse(get, "PARLEY_MAX_BODY_BYTES", "1048576")?,
             request_timeout_ms: parse(get, "PARLEY_REQUEST_TIMEOUT_MS", "30000")?,
+            requests_in_flight: parse(
+                get,
+                "PARLEY_REQUESTS_IN_FLIGHT",
+                &(2 * u64::from(database_max_connections)).to_string(),
+            )?,
             public_origin: match get("PARLEY_PUBLIC_URL") {
                 None => None,
                 Some(url) => Some(origin_of(url).ok_or_else(|| ConfigError::Invalid {

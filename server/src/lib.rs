@@ -2,6 +2,7 @@
 //! application itself (pages, server functions) lives in the `app` crate.
 
 pub mod accounts;
+pub mod admission;
 pub mod cli;
 pub mod config;
 pub mod copy;

@@ -220,6 +220,8 @@ pub fn router(
     let pkg_dir = settings.site_root.join("pkg");
     let max_body_bytes = settings.max_body_bytes;
     let request_timeout_ms = settings.request_timeout_ms;
+    let doors =
+        crate::admission::Doors::new(settings.requests_in_flight, settings.requests_in_flight);
     // `Secure` cookies (and the `__Host-` prefix) when residents use https.
     let session_cookie = PrivateCookies {
         secure: policy
@@ -304,6 +306,10 @@ pub fn router(
         ))
         .layer(axum::middleware::from_fn(locale::remember_locale))
         .layer(axum::middleware::from_fn(locale::trim_trailing_slash))
+        .layer(axum::middleware::from_fn_with_state(
+            doors,
+            crate::admission::admission,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             std::time::Duration::from_millis(request_timeout_ms.max(1)),
             crate::deadline::deadline,

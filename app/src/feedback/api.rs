@@ -29,18 +29,19 @@ pub async fn send_feedback(
     let intake = use_context::<super::intake::Intake>().ok_or(AppError::Unavailable)?;
     let rules = FeedbackLimit::rule_for_address("feedback")?;
     check_choices(&db, area, theme).await?;
-    let contributor = crate::participation::api::contributor(&db, !remember.is_empty()).await?;
+    let contributing = crate::participation::api::contributing(&db, !remember.is_empty()).await?;
     let token = crate::auth::session::new_token()?;
     let feedback = NewFeedback {
         text: text.as_str().to_owned(),
         area,
         theme,
-        contributor,
+        contributor: contributing.clone(),
         locale,
         follow_hash: crate::auth::session::token_hash(&token),
         now: crate::security::now_millis(),
     };
     let id = intake.submit(feedback, rules.into_iter().collect()).await?;
+    crate::participation::api::hand_over(&contributing)?;
     tracing::info!(feedback = id, "feedback received");
     leptos_axum::redirect(&crate::locale::page_path(
         locale,

@@ -6,6 +6,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::input::contribute::{Contribution, Contributor, record};
+use crate::participation::api::Contributing;
 use crate::taxonomy::LocalText;
 use sqlx::FromRow;
 
@@ -15,7 +16,9 @@ pub struct NewFeedback {
     pub text: String,
     pub area: Option<i64>,
     pub theme: Option<i64>,
-    pub contributor: Contributor,
+    /// Who sent it. A visitor's new participation is created by
+    /// [`store_batch`], in the feedback's own transaction.
+    pub contributor: Contributing,
     pub locale: Locale,
     pub follow_hash: String,
     pub now: i64,
@@ -54,18 +57,27 @@ pub async fn store_batch(
     if batch.is_empty() {
         return Ok(Vec::new());
     }
+    let mut contributors: Vec<Contributor> = Vec::with_capacity(batch.len());
+    for feedback in batch {
+        contributors.push(match &feedback.contributor {
+            Contributing::Known(contributor) => *contributor,
+            Contributing::New { token, .. } => Contributor::Participant(
+                crate::participation::db::create_participant_in(conn, token, feedback.now).await?,
+            ),
+        });
+    }
     let placeholders = crate::db::placeholders(batch.len(), 7);
     let sql = format!(
         "INSERT INTO feedback (area_id, theme_id, user_id, participant_id, follow_hash, locale, created_at)
          VALUES {placeholders} RETURNING id, follow_hash"
     );
     let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
-    for feedback in batch {
+    for (feedback, contributor) in batch.iter().zip(&contributors) {
         query = query
             .bind(feedback.area)
             .bind(feedback.theme)
-            .bind(feedback.contributor.account())
-            .bind(feedback.contributor.participant())
+            .bind(contributor.account())
+            .bind(contributor.participant())
             .bind(&feedback.follow_hash)
             .bind(leptos_i18n::Locale::as_str(feedback.locale))
             .bind(feedback.now);
@@ -87,12 +99,13 @@ pub async fn store_batch(
     let items: Vec<Contribution> = batch
         .iter()
         .zip(&ids)
-        .map(|(feedback, id)| Contribution {
+        .zip(&contributors)
+        .map(|((feedback, id), contributor)| Contribution {
             channel: Channel::Feedback,
             source_id: *id,
             draft: None,
             area: feedback.area,
-            contributor: feedback.contributor,
+            contributor: *contributor,
             text: &feedback.text,
             language_hint: Some(leptos_i18n::Locale::as_str(feedback.locale)),
             at: feedback.now,

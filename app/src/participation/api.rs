@@ -181,6 +181,53 @@ pub async fn participant_for_contribution(
     Ok(participant)
 }
 
+/// Who a contribution is recorded under, for a writer that makes a new
+/// anonymous participation in its own transaction (the feedback form's
+/// group commit): a contribution then costs one shared write, not two.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone)]
+pub enum Contributing {
+    /// Already known: the signed-in account, or the device's participation.
+    Known(crate::input::contribute::Contributor),
+    /// A visitor without a participation yet: the writer creates one with
+    /// this token (`participation::db::create_participant_in`), and once
+    /// it is written [`hand_over`] gives the token to the device.
+    New { token: String, remember: bool },
+}
+
+/// [`contributor`], except that a new anonymous participation is left to
+/// the caller's writer ([`Contributing::New`]).
+#[cfg(feature = "ssr")]
+pub async fn contributing(db: &crate::db::Db, remember: bool) -> Result<Contributing, AppError> {
+    use crate::input::contribute::Contributor;
+
+    if crate::auth::api::current_session().await?.is_some() {
+        return Ok(Contributing::Known(contributor(db, remember).await?));
+    }
+    if let Some(token) = device_token()?
+        && let Some(participant) = super::db::participant_for_token(db, &token).await?
+    {
+        if remember {
+            carry(&token, true)?;
+        }
+        return Ok(Contributing::Known(Contributor::Participant(participant)));
+    }
+    Ok(Contributing::New {
+        token: crate::auth::session::new_token()?,
+        remember,
+    })
+}
+
+/// Gives the device the token of the participation its contribution was
+/// just written under, when that participation is new.
+#[cfg(feature = "ssr")]
+pub fn hand_over(contributing: &Contributing) -> Result<(), AppError> {
+    match contributing {
+        Contributing::New { token, remember } => carry(token, *remember),
+        Contributing::Known(_) => Ok(()),
+    }
+}
+
 /// Who a contribution is recorded under: the signed-in account, else the
 /// device's anonymous participation ([`participant_for_contribution`]).
 #[cfg(feature = "ssr")]

@@ -9,9 +9,8 @@ use anyhow::Context as _;
 use app::channel::Channel;
 use app::feedback::db::{NewFeedback, store_batch};
 use app::i18n::Locale;
-use app::input::contribute::Contributor;
 use app::input::db::confirm_themes;
-use app::participation::db::create_participant_in;
+use app::participation::api::Contributing;
 use app::security::now_millis;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -70,12 +69,14 @@ pub async fn seed_pipeline(
         // account, through the form's own way in: a participation of its
         // own, and a private link nobody holds (the hash of a token
         // forgotten at once). No rate limit: there is no client address.
-        let participant = create_participant_in(tx, &app::auth::session::new_token()?, at).await?;
         let feedback = NewFeedback {
             text: item.text.clone(),
             area,
             theme: None,
-            contributor: Contributor::Participant(participant),
+            contributor: Contributing::New {
+                token: app::auth::session::new_token()?,
+                remember: false,
+            },
             locale: app::locale::parse_locale(&item.lang).unwrap_or(Locale::en),
             follow_hash: app::auth::session::token_hash(&app::auth::session::new_token()?),
             now: at,
