@@ -1,8 +1,8 @@
 //! Faults (issue 18, part 2): `parley serve` killed with SIGKILL in the
 //! middle of a submission load, again and again, its analysis worker
 //! running. Every submission the client saw acknowledged must be in the
-//! database exactly once: feedback (through the group-commit writer) and
-//! forum replies; and the jobs a killed worker held are claimed again
+//! database exactly once: feedback (through the group-commit writer),
+//! survey answers sent by visitors, and forum replies; and the jobs a killed worker held are claimed again
 //! once their lease runs out, and analysed once.
 //!
 //! `make test` runs 3 cycles on each backend; `make faults` runs 20
@@ -15,6 +15,7 @@ mod support;
 use app::auth::api::SignUp;
 use app::feedback::api::SendFeedback;
 use app::forums::api::Reply;
+use app::surveys::api::SaveSurveySection;
 use leptos::server_fn::ServerFn as _;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -56,7 +57,17 @@ fn serve(database_url: &str, port: u16) -> Child {
 #[derive(Default)]
 struct Acknowledged {
     feedback: Vec<String>,
+    survey_answers: Vec<String>,
     replies: Vec<String>,
+}
+
+/// The demo's anonymous one-page survey: its id, its required question
+/// and its free-text question.
+#[derive(Clone, Copy)]
+struct Survey {
+    id: i64,
+    required: i64,
+    text: i64,
 }
 
 async fn post(
@@ -69,12 +80,14 @@ async fn post(
     support::post_form(client, base, base, path, form, session).await
 }
 
-/// One client: feedback and replies in turn, until the server is gone.
-/// Only a success (a redirect to what was made) counts as acknowledged.
+/// One client: feedback, a survey answered as a new visitor, and replies
+/// in turn, until the server is gone. Only a success (a redirect to what
+/// was made) counts as acknowledged.
 async fn client(
     base: String,
     session: String,
     name: String,
+    survey: Survey,
     acknowledged: Arc<Mutex<Acknowledged>>,
 ) {
     let client = reqwest::Client::builder()
@@ -84,30 +97,53 @@ async fn client(
         .unwrap();
     for n in 0.. {
         let text = format!("{name} says number {n}: the lights by the river are out again.");
-        let reply = n % 2 == 1;
-        let response = if reply {
-            post(
-                &client,
-                &base,
-                Reply::PATH,
-                &[("locale", "en"), ("thread", "1"), ("body", &text)],
-                Some(&session),
-            )
-            .await
-        } else {
-            post(
-                &client,
-                &base,
-                SendFeedback::PATH,
-                &[
-                    ("locale", "en"),
-                    ("text", &text),
-                    ("area", ""),
-                    ("theme", ""),
-                ],
-                None,
-            )
-            .await
+        let kind = n % 3;
+        let response = match kind {
+            0 => {
+                post(
+                    &client,
+                    &base,
+                    SendFeedback::PATH,
+                    &[
+                        ("locale", "en"),
+                        ("text", &text),
+                        ("area", ""),
+                        ("theme", ""),
+                    ],
+                    None,
+                )
+                .await
+            }
+            1 => {
+                let (required, written) = (
+                    format!("answers[q{}]", survey.required),
+                    format!("answers[q{}]", survey.text),
+                );
+                post(
+                    &client,
+                    &base,
+                    SaveSurveySection::PATH,
+                    &[
+                        ("locale", "en"),
+                        ("survey", &survey.id.to_string()),
+                        ("section", "0"),
+                        (&required, "agree"),
+                        (&written, &text),
+                    ],
+                    None,
+                )
+                .await
+            }
+            _ => {
+                post(
+                    &client,
+                    &base,
+                    Reply::PATH,
+                    &[("locale", "en"), ("thread", "1"), ("body", &text)],
+                    Some(&session),
+                )
+                .await
+            }
         };
         let Some(response) = response else { return };
         let status = response.status().as_u16();
@@ -117,10 +153,10 @@ async fn client(
             continue;
         }
         let mut seen = acknowledged.lock().unwrap();
-        if reply {
-            seen.replies.push(text);
-        } else {
-            seen.feedback.push(text);
+        match kind {
+            0 => seen.feedback.push(text),
+            1 => seen.survey_answers.push(text),
+            _ => seen.replies.push(text),
         }
     }
 }
@@ -138,6 +174,32 @@ async fn acknowledged_submissions_survive_kill_9(backend: Backend) {
         .status()
         .unwrap();
     assert!(seeded.success());
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&database.url)
+        .await
+        .unwrap();
+    let survey_id: i64 = sqlx::query_scalar("SELECT MAX(id) FROM surveys")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let questions: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, spec FROM survey_questions WHERE survey_id = $1 ORDER BY position",
+    )
+    .bind(survey_id)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let survey = Survey {
+        id: survey_id,
+        required: questions[0].0,
+        text: questions
+            .iter()
+            .find(|(_, spec)| spec.contains(r#""text""#))
+            .expect("the anonymous survey asks for a text")
+            .0,
+    };
 
     let acknowledged = Arc::new(Mutex::new(Acknowledged::default()));
     let base = format!("http://127.0.0.1:{port}");
@@ -183,6 +245,7 @@ async fn acknowledged_submissions_survive_kill_9(backend: Backend) {
                     base.clone(),
                     session.clone(),
                     format!("Cycle {cycle} client {n}"),
+                    survey,
                     Arc::clone(&acknowledged),
                 ))
             })
@@ -198,12 +261,6 @@ async fn acknowledged_submissions_survive_kill_9(backend: Backend) {
     }
 
     // Every acknowledged submission is there, once.
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::any::AnyPoolOptions::new()
-        .max_connections(1)
-        .connect(&database.url)
-        .await
-        .unwrap();
     let acknowledged = std::mem::take(&mut *acknowledged.lock().unwrap());
     let mut lost = Vec::new();
     let mut doubled = Vec::new();
@@ -211,6 +268,10 @@ async fn acknowledged_submissions_survive_kill_9(backend: Backend) {
         (
             "SELECT COUNT(*) FROM input_items WHERE channel = 'feedback' AND original_text = $1",
             &acknowledged.feedback,
+        ),
+        (
+            "SELECT COUNT(*) FROM input_items WHERE channel = 'survey_answer' AND original_text = $1",
+            &acknowledged.survey_answers,
         ),
         (
             "SELECT COUNT(*) FROM posts WHERE body_source = $1",
@@ -231,17 +292,20 @@ async fn acknowledged_submissions_survive_kill_9(backend: Backend) {
         }
     }
     println!(
-        "faults ({}): {cycles} SIGKILL cycles in {:.0} s, {CLIENTS} clients; acknowledged {} feedback and {} replies; \
-         lost {}, stored twice {}",
+        "faults ({}): {cycles} SIGKILL cycles in {:.0} s, {CLIENTS} clients; acknowledged {} feedback, {} survey \
+         answers and {} replies; lost {}, stored twice {}",
         backend.name(),
         started.elapsed().as_secs_f64(),
         acknowledged.feedback.len(),
+        acknowledged.survey_answers.len(),
         acknowledged.replies.len(),
         lost.len(),
         doubled.len()
     );
     assert!(
-        !acknowledged.feedback.is_empty() && !acknowledged.replies.is_empty(),
+        !acknowledged.feedback.is_empty()
+            && !acknowledged.survey_answers.is_empty()
+            && !acknowledged.replies.is_empty(),
         "the load was acknowledged at all"
     );
     assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");

@@ -300,6 +300,8 @@ struct Candidate {
 
 /// How many candidates sharing a band are compared at most.
 const MAX_CANDIDATES: i64 = 200;
+/// How many items of one band are candidates at most (its first).
+const PER_BAND: i64 = 8;
 
 /// Finds the campaign of an item: an exact copy's, or the most similar
 /// candidate's among the items sharing a band of its signature, when at
@@ -328,15 +330,25 @@ async fn join_campaign(
     .fetch_all(&mut *conn)
     .await?;
     if candidates.is_empty() && !bands.is_empty() {
+        // The first few items of each band (an index range each): a big
+        // campaign shares its bands with thousands of items, and reading
+        // them all made each new copy cost more than the last, inside the
+        // writer's transaction. Any member of a campaign leads to it.
         // Band keys are integers we computed: safe to inline.
-        let list = bands
+        let per_band = bands
             .iter()
-            .map(i64::to_string)
+            .enumerate()
+            .map(|(at, key)| {
+                format!(
+                    "SELECT item_id FROM (SELECT item_id FROM campaign_bands WHERE band_key = {key}
+                     ORDER BY item_id LIMIT {PER_BAND}) AS band{at}"
+                )
+            })
             .collect::<Vec<_>>()
-            .join(",");
+            .join(" UNION ");
         candidates = sqlx::query_as(&format!(
             "SELECT i.id, i.signature, i.campaign_id FROM input_items i
-             WHERE i.id IN (SELECT DISTINCT item_id FROM campaign_bands WHERE band_key IN ({list}))
+             WHERE i.id IN ({per_band})
                AND i.id <> $1
              ORDER BY i.id LIMIT {MAX_CANDIDATES}"
         ))
