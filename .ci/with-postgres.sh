@@ -30,10 +30,18 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 "${run_as[@]}" "$pg_bin/initdb" -D "$dir/data" -U parley --auth=trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; exit 1; }
 # Durability is irrelevant for a throwaway test cluster: trade it for speed.
-"${run_as[@]}" "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+options="-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+"${run_as[@]}" "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -o "$options" \
     start >/dev/null || { cat "$dir/postgres.log" >&2; exit 1; }
 
+# `$dir/pg stop` and `$dir/pg start`: for a test that takes the cluster
+# away under load (server/tests/faults.rs) and brings it back.
+{
+    echo '#!/usr/bin/env bash'
+    printf 'exec %s %q -D %q -l %q -w -m fast -o %q "$1"\n' "${run_as[*]}" "$pg_bin/pg_ctl" "$dir/data" "$dir/postgres.log" "$options"
+} >"$dir/pg"
+chmod 755 "$dir/pg"
+export PARLEY_TEST_POSTGRES_CTL="$dir/pg"
 export PARLEY_TEST_POSTGRES_URL="postgres://parley@127.0.0.1:$port/postgres"
 echo "with-postgres: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on port $port"
 "$@"

@@ -121,10 +121,48 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
-        match error {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => AppError::Unavailable,
-            other => AppError::internal(anyhow::Error::new(other).context("database query failed")),
+        if database_unavailable(&error) {
+            // The database is down, restarting, locked, read-only or out
+            // of space: "try again later", not a fault of Parley's. The
+            // error names a condition, never a value.
+            tracing::warn!(error = %error, "database unavailable");
+            return AppError::Unavailable;
         }
+        AppError::internal(anyhow::Error::new(error).context("database query failed"))
+    }
+}
+
+/// Whether `error` says the database cannot serve now, rather than that the
+/// query was wrong: no connection to be had (refused, broken, timed out),
+/// PostgreSQL's connection exceptions (SQLSTATE class 08), insufficient
+/// resources (53: disk full, too many connections) and operator
+/// intervention (57: shutting down, starting up), and SQLite's busy,
+/// locked, read-only, I/O error, full and cannot-open results.
+#[cfg(feature = "ssr")]
+pub fn database_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(database) => {
+            if database
+                .try_downcast_ref::<sqlx::sqlite::SqliteError>()
+                .is_some()
+            {
+                // The primary result code is the extended one's low byte.
+                return database
+                    .code()
+                    .and_then(|code| code.parse::<i32>().ok())
+                    .is_some_and(|code| matches!(code & 0xff, 5 | 6 | 8 | 10 | 13 | 14));
+            }
+            database.code().is_some_and(|state| {
+                ["08", "53", "57"]
+                    .iter()
+                    .any(|class| state.starts_with(class))
+            })
+        }
+        _ => false,
     }
 }
 

@@ -23,7 +23,10 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Db> {
     let mut url = settings.database_url.expose().to_owned();
     let mut options = AnyPoolOptions::new()
         .max_connections(settings.database_max_connections)
-        .acquire_timeout(Duration::from_secs(5));
+        // Short: crowds wait at the door (`admission`), not for the pool,
+        // so a longer wait here means the database is away; two waits in
+        // one page still answer within seconds.
+        .acquire_timeout(Duration::from_secs(3));
     if backend == Backend::Sqlite {
         url = sqlite_url_creating_file(&url)?;
         let busy_timeout = settings.sqlite_busy_timeout_ms;

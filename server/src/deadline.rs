@@ -3,7 +3,7 @@
 //! the reader's language (a server function's caller gets the error it
 //! knows), rather than left waiting while requests pile up behind a slow
 //! database. The database's own waits are bounded too: a connection is
-//! waited for at most five seconds (`database::connect`), then the
+//! waited for at most three seconds (`database::connect`), then the
 //! request gets the same answer.
 
 use axum::extract::{Request, State};

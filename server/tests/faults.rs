@@ -24,6 +24,9 @@ use support::{Backend, free_port, fresh_database};
 
 on_both_backends!(acknowledged_submissions_survive_kill_9);
 
+/// The PostgreSQL cases of this file take the cluster away: one at a time.
+static POSTGRES_ALONE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Clients sending at once.
 const CLIENTS: usize = 8;
 
@@ -162,6 +165,10 @@ async fn client(
 }
 
 async fn acknowledged_submissions_survive_kill_9(backend: Backend) {
+    let _alone = match backend {
+        Backend::Postgres => Some(POSTGRES_ALONE.lock().await),
+        Backend::Sqlite => None,
+    };
     let Some(database) = fresh_database(backend).await else {
         return;
     };
@@ -358,5 +365,172 @@ async fn acknowledged_submissions_survive_kill_9(backend: Backend) {
         .await,
         items,
         "each input analysed once"
+    );
+}
+
+/// PostgreSQL stopped for eight seconds (longer than the pool's three-second
+/// wait for a connection) under a load of pages and submissions, then
+/// started again: while it is away every request is answered within
+/// seconds (each of its queries waits three seconds at most), 503 with a page in the reader's language (never a 500, a
+/// hang or a dropped connection), and Parley serves again by itself once
+/// it is back, without a restart.
+#[tokio::test]
+async fn postgresql_restarted_under_load_fails_cleanly_and_recovers() {
+    let _alone = POSTGRES_ALONE.lock().await;
+    let Some(database) = fresh_database(Backend::Postgres).await else {
+        return;
+    };
+    let ctl = std::env::var("PARLEY_TEST_POSTGRES_CTL").expect(
+        "PARLEY_TEST_POSTGRES_CTL (set by .ci/with-postgres.sh) stops and starts the cluster",
+    );
+    let port = free_port();
+    assert!(
+        parley(&database.url, port, &["seed-demo"])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut server = serve(&database.url, port);
+    let base = format!("http://127.0.0.1:{port}");
+
+    /// What one request got: when it started (since the load began), how
+    /// long it took, its status (None: no answer) and whether a 503 page
+    /// was in French.
+    struct Seen {
+        at: Duration,
+        took: Duration,
+        status: Option<u16>,
+        french_503: bool,
+    }
+    let seen = Arc::new(Mutex::new(Vec::<Seen>::new()));
+    let started = Instant::now();
+    let until = started + Duration::from_secs(18);
+    let clients: Vec<_> = (0..4)
+        .map(|n| {
+            let (base, seen) = (base.clone(), Arc::clone(&seen));
+            tokio::spawn(async move {
+                let client = reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .timeout(Duration::from_secs(20))
+                    .build()
+                    .unwrap();
+                let mut sent = 0_u32;
+                while Instant::now() < until {
+                    let at = started.elapsed();
+                    let response = if (n + sent) % 2 == 0 {
+                        client.get(format!("{base}/fr/drafts")).send().await.ok()
+                    } else {
+                        let text =
+                            format!("Client {n}, message {sent}: the underpass needs light.");
+                        post(
+                            &client,
+                            &base,
+                            SendFeedback::PATH,
+                            &[
+                                ("locale", "fr"),
+                                ("text", &text),
+                                ("area", ""),
+                                ("theme", ""),
+                            ],
+                            None,
+                        )
+                        .await
+                    };
+                    sent += 1;
+                    let status = response.as_ref().map(|response| response.status().as_u16());
+                    let body = match response {
+                        Some(response) => response.text().await.unwrap_or_default(),
+                        None => String::new(),
+                    };
+                    seen.lock().unwrap().push(Seen {
+                        at,
+                        took: started.elapsed() - at,
+                        status,
+                        french_503: status == Some(503) && body.contains(r#"lang="fr""#),
+                    });
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            })
+        })
+        .collect();
+
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let stop = Command::new(&ctl).arg("stop").status().unwrap();
+    assert!(stop.success(), "pg_ctl stop");
+    let stopped_at = started.elapsed();
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let start = Command::new(&ctl)
+        .arg("start")
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(start.success(), "pg_ctl start");
+    let back_at = started.elapsed();
+    for client in clients {
+        client.await.unwrap();
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let seen = std::mem::take(&mut *seen.lock().unwrap());
+    let during: Vec<&Seen> = seen
+        .iter()
+        .filter(|s| s.at >= stopped_at && s.at + s.took <= back_at)
+        .collect();
+    let unavailable = during.iter().filter(|s| s.status == Some(503)).count();
+    println!(
+        "postgresql restarted: {} requests, {} while it was away ({unavailable} answered 503); slowest answer {:.1} s",
+        seen.len(),
+        during.len(),
+        seen.iter()
+            .map(|s| s.took)
+            .max()
+            .unwrap_or_default()
+            .as_secs_f64()
+    );
+    for s in seen.iter().filter(|s| s.took > Duration::from_secs(1)) {
+        println!(
+            "  slow: started at {:.1} s, took {:.1} s, {:?}",
+            s.at.as_secs_f64(),
+            s.took.as_secs_f64(),
+            s.status
+        );
+    }
+    println!(
+        "  stopped at {:.1} s, back at {:.1} s",
+        stopped_at.as_secs_f64(),
+        back_at.as_secs_f64()
+    );
+    for s in &seen {
+        assert!(
+            matches!(s.status, Some(200..400 | 503)),
+            "at {:?}: {:?} (expected a success or 503)",
+            s.at,
+            s.status
+        );
+        assert!(
+            s.took < Duration::from_secs(7),
+            "an answer took {:?}",
+            s.took
+        );
+    }
+    assert!(
+        unavailable > 0,
+        "nothing was refused while PostgreSQL was away"
+    );
+    assert!(
+        during.iter().any(|s| s.french_503),
+        "no 503 page in the reader's language"
+    );
+    // Back by itself: the last seconds of the load were served.
+    let recovered = seen
+        .iter()
+        .filter(|s| s.at > back_at + Duration::from_secs(3))
+        .collect::<Vec<_>>();
+    assert!(!recovered.is_empty(), "no request after the restart");
+    assert!(
+        recovered.iter().all(|s| matches!(s.status, Some(200..400))),
+        "not served again after PostgreSQL came back: {:?}",
+        recovered.iter().map(|s| s.status).collect::<Vec<_>>()
     );
 }
