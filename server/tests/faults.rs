@@ -417,7 +417,7 @@ async fn postgresql_restarted_under_load_fails_cleanly_and_recovers() {
                 let mut sent = 0_u32;
                 while Instant::now() < until {
                     let at = started.elapsed();
-                    let response = if (n + sent) % 2 == 0 {
+                    let response = if (n + sent).is_multiple_of(2) {
                         client.get(format!("{base}/fr/drafts")).send().await.ok()
                     } else {
                         let text =
