@@ -6,9 +6,11 @@
 //! plus the comments written on the draft. Campaigns show once: by their
 //! first item (`campaign_id = id`), with their size. Pages are keyed on
 //! (date written, id), so page 1,000 costs what page 1 costs; the scan
-//! walks the items newest first (SQLite: `input_items_review_order`,
-//! which also holds the filtered columns) and checks the filters on each,
-//! the queue's themes through `input_themes`' primary key.
+//! walks the items newest first (SQLite: `input_items_review_heads`, which
+//! also holds the filtered columns and leaves out campaigns' later copies,
+//! so that a form letter sent 50,000 times is stepped over once;
+//! `input_items_review_order` for one campaign's members) and checks the
+//! filters on each, the queue's themes through `input_themes`' primary key.
 
 use super::filters::Filters;
 use super::{Named, QueuePage, QueueQuery, QueueRow, QueueSummary, Status};
