@@ -27,12 +27,12 @@ pub struct Doors {
 }
 
 impl Doors {
-    /// Doors letting in `reads` reading requests and `writes` writing ones
-    /// at once (at least one each).
-    pub fn new(reads: usize, writes: usize) -> Self {
+    /// Doors letting in `each` reading requests and as many writing ones
+    /// at once (at least one).
+    pub fn new(each: usize) -> Self {
         Self {
-            reads: Arc::new(Semaphore::new(reads.max(1))),
-            writes: Arc::new(Semaphore::new(writes.max(1))),
+            reads: Arc::new(Semaphore::new(each.max(1))),
+            writes: Arc::new(Semaphore::new(each.max(1))),
         }
     }
 }
@@ -85,7 +85,7 @@ mod tests {
             )
             .route("/pkg/app.js", get(|| async { "js" }))
             .layer(axum::middleware::from_fn_with_state(
-                Doors::new(1, 1),
+                Doors::new(1),
                 admission,
             ));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -220,8 +220,7 @@ pub fn router(
     let pkg_dir = settings.site_root.join("pkg");
     let max_body_bytes = settings.max_body_bytes;
     let request_timeout_ms = settings.request_timeout_ms;
-    let doors =
-        crate::admission::Doors::new(settings.requests_in_flight, settings.requests_in_flight);
+    let doors = crate::admission::Doors::new(settings.requests_in_flight);
     // `Secure` cookies (and the `__Host-` prefix) when residents use https.
     let session_cookie = PrivateCookies {
         secure: policy

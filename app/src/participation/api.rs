@@ -158,6 +158,20 @@ pub async fn current_participant(db: &crate::db::Db) -> Result<Option<i64>, AppE
     }
 }
 
+/// The participation this device carries, if it still exists; kept for two
+/// years from now when `remember`.
+#[cfg(feature = "ssr")]
+async fn carried_participant(db: &crate::db::Db, remember: bool) -> Result<Option<i64>, AppError> {
+    let Some(token) = device_token()? else {
+        return Ok(None);
+    };
+    let participant = super::db::participant_for_token(db, &token).await?;
+    if participant.is_some() && remember {
+        carry(&token, true)?;
+    }
+    Ok(participant)
+}
+
 /// The participant a contribution without an account is recorded under:
 /// the one this device carries, or a new one whose token the response
 /// hands to the device (for the browser session, or for two years when
@@ -167,12 +181,7 @@ pub async fn participant_for_contribution(
     db: &crate::db::Db,
     remember: bool,
 ) -> Result<i64, AppError> {
-    if let Some(token) = device_token()?
-        && let Some(participant) = super::db::participant_for_token(db, &token).await?
-    {
-        if remember {
-            carry(&token, true)?;
-        }
+    if let Some(participant) = carried_participant(db, remember).await? {
         return Ok(participant);
     }
     let token = crate::auth::session::new_token()?;
@@ -204,12 +213,7 @@ pub async fn contributing(db: &crate::db::Db, remember: bool) -> Result<Contribu
     if crate::auth::api::current_session().await?.is_some() {
         return Ok(Contributing::Known(contributor(db, remember).await?));
     }
-    if let Some(token) = device_token()?
-        && let Some(participant) = super::db::participant_for_token(db, &token).await?
-    {
-        if remember {
-            carry(&token, true)?;
-        }
+    if let Some(participant) = carried_participant(db, remember).await? {
         return Ok(Contributing::Known(Contributor::Participant(participant)));
     }
     Ok(Contributing::New {
