@@ -365,12 +365,7 @@ async fn two_processes_on_one_postgres_share_sessions_limits_places_jobs_and_mai
             base,
             &public,
             SendFeedback::PATH,
-            &[
-                ("locale", "en"),
-                ("text", &text),
-                ("area", ""),
-                ("theme", ""),
-            ],
+            &support::feedback_form("en", &text),
             None,
         )
         .await;

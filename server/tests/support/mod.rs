@@ -718,6 +718,17 @@ pub fn serve_child(command: &mut std::process::Command, port: u16) -> std::proce
     child
 }
 
+/// The feedback form as a visitor sends it: `text` in `locale`, no area
+/// or theme chosen.
+pub fn feedback_form<'a>(locale: &'a str, text: &'a str) -> [(&'a str, &'a str); 4] {
+    [
+        ("locale", locale),
+        ("text", text),
+        ("area", ""),
+        ("theme", ""),
+    ]
+}
+
 /// POSTs `form` to `base` + `path` as a page of `origin` does, with the
 /// session `session`; `None` when no answer came (the server is gone).
 pub async fn post_form(
