@@ -80,13 +80,19 @@ fn busy_page(path: &str) -> Response {
         "ltr"
     };
     let message = td_string!(locale, errors.unavailable);
+    // The words of the admin's "try again" button: a link back to the page
+    // reads in the reader's language, not as a raw path (which right-to-left
+    // text turned around).
+    let again = td_string!(locale, jobs.retry);
     let body = format!(
         "<!DOCTYPE html><html lang=\"{lang}\" dir=\"{direction}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>Parley</title></head><body><main><h1>Parley</h1><p role=\"alert\">{message}</p>\
-         <p><a href=\"{path}\">{path}</a></p></main></body></html>",
+         <p><a href=\"{path}\">{again}</a></p></main></body></html>",
         lang = locale.as_str(),
         path = html_escape(path),
+        message = html_escape(message),
+        again = html_escape(again),
     );
     let mut response = (StatusCode::SERVICE_UNAVAILABLE, body).into_response();
     let headers = response.headers_mut();
