@@ -60,6 +60,11 @@ pub enum AppError {
     /// The database did not answer in time; trying again later may work.
     #[error("service unavailable")]
     Unavailable,
+    /// The database cannot store anything (its disk is full, its file or
+    /// file system read-only): reading goes on, writing waits for an
+    /// operator.
+    #[error("cannot save now")]
+    CannotSave,
     /// Something failed on the server; the details are in the log under this id.
     #[error("internal error (request {request_id})")]
     Internal { request_id: String },
@@ -87,7 +92,7 @@ impl AppError {
             AppError::ThreadLocked | AppError::NotNow => 409,
             AppError::ExpiredLink => 410,
             AppError::TooManyRequests { .. } => 429,
-            AppError::Unavailable => 503,
+            AppError::Unavailable | AppError::CannotSave => 503,
             AppError::Internal { .. } => 500,
             AppError::Transport(_) => 502,
             AppError::BadRequest => 400,
@@ -121,6 +126,12 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
+        if cannot_save(&error) {
+            // An operator must make room or make the file writable: an
+            // error in the log, where alerts look. No value is named.
+            tracing::error!(error = %error, "the database cannot store anything");
+            return AppError::CannotSave;
+        }
         if database_unavailable(&error) {
             // The database is down, restarting, locked, read-only or out
             // of space: "try again later", not a fault of Parley's. The
@@ -164,6 +175,29 @@ pub fn database_unavailable(error: &sqlx::Error) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether `error` says the database cannot store anything until an
+/// operator acts: SQLite's read-only (8) and full (13) results,
+/// PostgreSQL's disk full (53100) and read-only transaction (25006, a
+/// standby or `default_transaction_read_only`).
+#[cfg(feature = "ssr")]
+pub fn cannot_save(error: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(database) = error else {
+        return false;
+    };
+    let Some(code) = database.code() else {
+        return false;
+    };
+    if database
+        .try_downcast_ref::<sqlx::sqlite::SqliteError>()
+        .is_some()
+    {
+        return code
+            .parse::<i32>()
+            .is_ok_and(|code| matches!(code & 0xff, 8 | 13));
+    }
+    code == "53100" || code == "25006"
 }
 
 /// The operating system gave no randomness (for a token or a secret).
@@ -214,6 +248,7 @@ mod tests {
                 retry_after_secs: 60,
             },
             AppError::Unavailable,
+            AppError::CannotSave,
             AppError::Internal {
                 request_id: "abc".into(),
             },
@@ -243,5 +278,26 @@ mod tests {
             .status(),
             500
         );
+    }
+
+    /// A write SQLite refuses because the database is read-only is told
+    /// as "cannot save", not as "busy" or an internal error.
+    #[cfg(feature = "ssr")]
+    #[tokio::test]
+    async fn a_read_only_database_cannot_save() {
+        use sqlx::Connection as _;
+        let mut db = sqlx::SqliteConnection::connect("sqlite::memory:")
+            .await
+            .expect("an in-memory database");
+        sqlx::raw_sql("CREATE TABLE t (x INTEGER); PRAGMA query_only = 1")
+            .execute(&mut db)
+            .await
+            .expect("set up");
+        let refused = sqlx::query("INSERT INTO t VALUES (1)")
+            .execute(&mut db)
+            .await
+            .expect_err("a read-only database refuses a write");
+        assert!(cannot_save(&refused), "{refused}");
+        assert_eq!(AppError::from(refused), AppError::CannotSave);
     }
 }

@@ -526,3 +526,169 @@ async fn postgresql_restarted_under_load_fails_cleanly_and_recovers() {
         recovered.iter().map(|s| s.status).collect::<Vec<_>>()
     );
 }
+
+/// A file system of `megabytes` mounted at `dir` (a tmpfs), unmounted when
+/// dropped; `None` where this machine does not let the tests mount one
+/// (not root, or a container without the right).
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(dir: &std::path::Path, megabytes: u32) -> Option<Self> {
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={megabytes}m"), "tmpfs"])
+            .arg(dir)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success());
+        mounted.then(|| SmallDisk(dir.to_owned()))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+/// Fills the file system of `dir` with `dir/filler` until it has no room.
+fn fill(dir: &std::path::Path) {
+    use std::io::Write as _;
+    let mut filler = std::fs::File::create(dir.join("filler")).unwrap();
+    let block = vec![0_u8; 4096];
+    while filler
+        .write_all(&block)
+        .and_then(|()| filler.sync_all())
+        .is_ok()
+    {}
+}
+
+/// SQLite on a disk that fills up: a submission is refused with the
+/// translated "cannot save" message (503, both to a script and to a form
+/// sent without one), pages are still read, and once there is room again
+/// submissions are taken without a restart. Every acknowledged submission
+/// is stored once, and the database passes SQLite's integrity check.
+#[tokio::test]
+async fn a_full_disk_refuses_writes_clearly_and_reads_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(_disk) = SmallDisk::mount(dir.path(), 64) else {
+        eprintln!("skipped: this machine does not let the tests mount a small file system");
+        return;
+    };
+    let url = format!("sqlite://{}/parley.db", dir.path().display());
+    let port = free_port();
+    assert!(
+        parley(&url, port, &["seed-demo"])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut server = serve(&url, port);
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let send = |text: String, accept: &'static str| {
+        client
+            .post(format!("{base}{}", SendFeedback::PATH))
+            .header("origin", &base)
+            .header("referer", format!("{base}/fr/feedback"))
+            .header("accept", accept)
+            .form(&support::feedback_form("fr", &text))
+            .send()
+    };
+    let mut acknowledged = Vec::new();
+    let mut refused = None;
+    fill(dir.path());
+    // What is left of the write-ahead log's room is used up first.
+    for n in 0..5000 {
+        let text = format!("Message {n} : la rue du Port est toujours dans le noir.");
+        let response = send(text.clone(), "application/json").await.unwrap();
+        match response.status().as_u16() {
+            200 => acknowledged.push(text),
+            status => {
+                refused = Some((
+                    status,
+                    response.json::<app::error::AppError>().await.unwrap(),
+                ));
+                break;
+            }
+        }
+    }
+    assert_eq!(
+        refused,
+        Some((503, app::error::AppError::CannotSave)),
+        "a full disk refuses a submission clearly"
+    );
+    // Without a script: the form's page again, with the message in French.
+    let form = send("Toujours dans le noir.".to_owned(), "text/html")
+        .await
+        .unwrap();
+    let location = form
+        .headers()
+        .get("location")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let page = match location {
+        Some(location) => {
+            let location = if location.starts_with('/') {
+                format!("{base}{location}")
+            } else {
+                location
+            };
+            client
+                .get(location)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+        None => form.text().await.unwrap(),
+    };
+    assert!(
+        page.contains(&support::html_escaped(&support::translation(
+            "fr",
+            "errors",
+            "cannot_save"
+        ))),
+        "{page}"
+    );
+    // Reading goes on.
+    for path in ["/fr", "/fr/forums", "/fr/drafts"] {
+        let response = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+    }
+    // Room again: taken without a restart.
+    std::fs::remove_file(dir.path().join("filler")).unwrap();
+    let text = "Place à nouveau : la rue du Port est éclairée.".to_owned();
+    let again = send(text.clone(), "application/json").await.unwrap();
+    assert_eq!(again.status().as_u16(), 200);
+    acknowledged.push(text);
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    use sqlx::Connection as _;
+    let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(check, "ok");
+    for text in &acknowledged {
+        let stored: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM input_items WHERE channel = 'feedback' AND original_text = $1",
+        )
+        .bind(text)
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+        assert_eq!(stored, 1, "{text}");
+    }
+    println!(
+        "full disk: {} submissions acknowledged before the disk was full, then refused with 503 \"cannot save\"; integrity ok",
+        acknowledged.len() - 1
+    );
+}

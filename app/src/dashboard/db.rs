@@ -28,12 +28,13 @@ impl Figures {
         db: &Db,
         draft: i64,
     ) -> Result<Vec<(i64, String, i64)>, AppError> {
-        let db = db.clone();
+        let counting = db.clone();
         let counts = self
             .queues
             .get(
+                db,
                 |counted| counted.contains_key(&draft),
-                move || async move { count_queues(&db).await },
+                move || async move { count_queues(&counting).await },
             )
             .await?;
         Ok(counts.get(&draft).cloned().unwrap_or_default())
@@ -80,7 +81,7 @@ impl Figures {
         let (figures, db) = (Arc::clone(self), db.clone());
         tokio::spawn(async move {
             let now = crate::security::now_millis();
-            if let Err(error) = figures.weekly.get(|_| true, counter(&db, now)).await {
+            if let Err(error) = figures.weekly.get(&db, |_| true, counter(&db, now)).await {
                 tracing::warn!(%error, "counting the dashboard failed");
             }
             if let Err(error) = open_data(&db, &figures).await {
@@ -103,9 +104,9 @@ fn counter(
 impl Default for Figures {
     fn default() -> Self {
         Figures {
-            weekly: Cached::new(DASHBOARD_FRESH_FOR),
-            open_data: Cached::new(OPEN_DATA_FRESH_FOR),
-            queues: Cached::new(DASHBOARD_FRESH_FOR),
+            weekly: Cached::new("dashboard", DASHBOARD_FRESH_FOR),
+            open_data: Cached::new("open data", OPEN_DATA_FRESH_FOR),
+            queues: Cached::new("queues", DASHBOARD_FRESH_FOR),
         }
     }
 }
@@ -160,6 +161,7 @@ async fn counts(
 
 /// What the dashboard counts: everything but the names, which depend on
 /// the reader's language.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Weekly {
     /// The first of the weeks counted (weeks since [`MONDAY`]).
     first: i64,
@@ -217,7 +219,7 @@ pub async fn dashboard(
     let (first, this_week) = weeks(now);
     let weekly = figures
         .weekly
-        .get(|weekly| weekly.first == first, counter(db, now))
+        .get(db, |weekly| weekly.first == first, counter(db, now))
         .await?;
     let overview = crate::taxonomy::db::town_overview(db, locale).await?;
     let periods: Vec<String> = (first..=this_week)
@@ -341,7 +343,7 @@ async fn median_response_millis(db: &Db, addressed: i64) -> Result<Option<i64>, 
 pub async fn open_data(db: &Db, figures: &Figures) -> Result<Arc<Vec<StatsRow>>, AppError> {
     figures
         .open_data
-        .get(|_| true, {
+        .get(db, |_| true, {
             let db = db.clone();
             move || async move { count_open_data(&db).await }
         })

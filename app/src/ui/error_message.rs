@@ -60,6 +60,7 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
             .into_any()
         }
         AppError::Unavailable => td!(locale.get(), errors.unavailable).into_any(),
+        AppError::CannotSave => td!(locale.get(), errors.cannot_save).into_any(),
         AppError::Internal { request_id } => td!(
             locale.get(),
             errors.internal,
