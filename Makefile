@@ -49,8 +49,24 @@ test: tools-test fmt clippy rust-tests release e2e
 
 ## Steps -----------------------------------------------------------------------
 
-release: tools-build
+# The release is built again only when something it is built from changed:
+# cargo-leptos would otherwise regenerate and re-optimise the same WebAssembly
+# on every run (94 s), so a second `make run` with nothing changed serves in
+# seconds. Delete the stamp to force a build.
+RELEASE_STAMP := target/release/.parley-built
+BUILD_INPUTS := Cargo.toml Cargo.lock $(shell find app server locales style migrations -type f \
+	-not -path '*/tests/*' -not -path 'server/benches/*' -not -path 'app/proptest-regressions/*')
+
+# A stamp without what it stands for (deleted by hand) is no stamp.
+ifneq ($(words $(wildcard target/release/parley target/site/pkg/parley.wasm)),2)
+$(shell rm -f $(RELEASE_STAMP))
+endif
+
+release: tools-build $(RELEASE_STAMP)
+
+$(RELEASE_STAMP): $(BUILD_INPUTS)
 	cargo leptos build --release
+	@touch $@
 
 fmt:
 	cargo fmt --all --check

@@ -56,8 +56,14 @@ fn main() {
         for size in sizes {
             let sqlite_dir = tempfile::tempdir().expect("temp dir");
             let sqlite = format!("sqlite://{}/queue.db", sqlite_dir.path().display());
-            let db = bench_backend("SQLite", &sqlite, size).await;
+            let served = bench_backend("SQLite", &sqlite, size).await;
+            // Stopping the server closed its pool: the copy opens the
+            // database again, as `parley copy-database` does.
+            served.pool().close().await;
             if let Ok(admin_url) = std::env::var("PARLEY_TEST_POSTGRES_URL") {
+                let db = parley_server::database::connect(&settings(&[("PARLEY_DATABASE_URL", &sqlite)]))
+                    .await
+                    .unwrap();
                 copy_to_postgres(&db, &admin_url, size).await;
                 db.pool().close().await;
                 drop(sqlite_dir);

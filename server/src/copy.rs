@@ -296,7 +296,13 @@ async fn insert(
                 (Value::Text(value), _) => query.bind(value.clone()),
                 (Value::Bytes(value), _) => query.bind(value.clone()),
                 (Value::Null, Kind::Integer) => query.bind(None::<i64>),
-                (Value::Null, Kind::Real) => query.bind(None::<f64>),
+                // sqlx 0.8.6 sends a missing `f64` to PostgreSQL typed as
+                // REAL and a missing `f32` as DOUBLE PRECISION (its
+                // `AnyArguments::convert_to` swaps them). Typed REAL, a
+                // batch that starts with a missing value prepared the
+                // statement the next batch reuses with a value, and
+                // PostgreSQL refused its 8 bytes.
+                (Value::Null, Kind::Real) => query.bind(None::<f32>),
                 (Value::Null, Kind::Text) => query.bind(None::<String>),
                 (Value::Null, Kind::Bytes) => query.bind(None::<Vec<u8>>),
             };

@@ -36,6 +36,23 @@ async fn the_demo_town_moves_to_postgres_whole_and_serves_the_same_pages() {
         .sign_up("Moving Resident", "moving@example.org")
         .await;
     support::analyse_everything(&sqlite).await;
+    // Two full batches of items whose first rows differ: a confidence
+    // missing, then present. sqlx 0.8.6 typed a missing DOUBLE PRECISION
+    // as a REAL, and the second batch, reusing the first's prepared
+    // statement, was refused ("incorrect binary data format"): the copy
+    // failed at a million items.
+    sqlx::raw_sql(
+        "UPDATE input_items SET language_confidence = NULL WHERE id = (SELECT MIN(id) FROM input_items);
+         WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 2100)
+         INSERT INTO input_items (channel, source_id, created_at, original_text, language, language_confidence,
+                                  masked_text, analysis)
+         SELECT 'import', 900000000 + n, 1700000000000 + n, 'Imported comment ' || n, 'en', 0.75,
+                'Imported comment ' || n, 'done'
+         FROM seq",
+    )
+    .execute(sqlite.db.pool())
+    .await
+    .unwrap();
     let audited = sqlite.count("SELECT COUNT(*) FROM audit_log").await;
     assert!(audited > 0);
 

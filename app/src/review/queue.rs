@@ -122,8 +122,12 @@ pub(super) fn membership(
     } else {
         let list = c.ids(themes);
         match min_score {
+            // `LIMIT 1 OFFSET 0` keeps PostgreSQL from turning EXISTS into a hash
+            // of every theme row of the queue, built for each page (11 ms
+            // at 40,000 items, growing with them) where probing the rows
+            // walked through the primary key takes 2 ms (`make load`).
             None => format!(
-                "EXISTS (SELECT 1 FROM input_themes qt WHERE qt.item_id = i.id AND qt.theme_id IN ({list}))"
+                "EXISTS (SELECT 1 FROM input_themes qt WHERE qt.item_id = i.id AND qt.theme_id IN ({list}) LIMIT 1 OFFSET 0)"
             ),
             // A scalar subquery rather than EXISTS: PostgreSQL would turn
             // EXISTS with a score into a join over every matching theme
@@ -153,7 +157,7 @@ pub(super) fn conditions(
     if let Some(theme) = filters.theme {
         let theme = c.param(Bind::Int(theme));
         c.push(format!(
-            "EXISTS (SELECT 1 FROM input_themes ft WHERE ft.item_id = i.id AND ft.theme_id = {theme})"
+            "EXISTS (SELECT 1 FROM input_themes ft WHERE ft.item_id = i.id AND ft.theme_id = {theme} LIMIT 1 OFFSET 0)"
         ));
     }
     if let Some(language) = &filters.language {
