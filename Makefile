@@ -64,9 +64,12 @@ endif
 
 release: tools-build $(RELEASE_STAMP)
 
+# The stamp takes the time the build began: a file edited during the build is
+# newer, and built next time.
 $(RELEASE_STAMP): $(BUILD_INPUTS)
+	@mkdir -p $(@D) && touch $@.began
 	cargo leptos build --release
-	@touch $@
+	@mv $@.began $@
 
 fmt:
 	cargo fmt --all --check

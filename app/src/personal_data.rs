@@ -220,6 +220,7 @@ pub const NOTHING_PERSONAL: &[Table] = &[
     Table::plain("jobs", &["id", "kind", "item_id", "language", "attempts", "run_after", "created_at", "parked_at", "last_error"]),
     Table::plain("job_minutes", &["kind", "outcome", "minute", "count"]),
     Table::plain("job_totals", &["kind", "outcome", "count"]),
+    Table::plain("kept_counts", &["name", "counted_at", "body", "counting_until"]),
     Table::plain("input_themes", &["item_id", "theme_id", "score", "source"]),
     Table::plain("theme_rules", &["id", "theme_id", "language", "keyword", "created_at"]),
     Table::plain("theme_models", &["language", "trained_at", "examples", "model"]),

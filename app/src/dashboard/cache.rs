@@ -117,7 +117,19 @@ impl<T: Serialize + DeserializeOwned + Send + Sync + 'static> Cached<T> {
                 store(&self.value, at, Arc::clone(&value));
                 return Ok(value);
             }
-            if let Some(turn) = take_turn(db, self.name).await? {
+            let turn = match take_turn(db, self.name).await {
+                Ok(turn) => turn,
+                Err(error) => {
+                    // No turn to be had (a full disk refuses even that):
+                    // counted here alone, as reading still works.
+                    tracing::warn!(%error, name = self.name, "counting without a turn");
+                    let at = now_millis();
+                    let value = Arc::new(compute().await?);
+                    store(&self.value, at, Arc::clone(&value));
+                    return Ok(value);
+                }
+            };
+            if let Some(turn) = turn {
                 let (at, value) = count_and_keep(db, self.name, turn, compute()).await?;
                 let value = Arc::new(value);
                 store(&self.value, at, Arc::clone(&value));
@@ -205,7 +217,8 @@ async fn take_turn(db: &Db, name: &str) -> Result<Option<i64>, AppError> {
 
 /// Counts with `counting` during the turn held until `turn`, keeps the
 /// count for every process (unless a newer one is kept already) and gives
-/// the turn back, also when counting fails. Returns when the count began
+/// the turn back, also when counting fails. A count that cannot be kept
+/// is still returned. Returns when the count began
 /// and the count.
 async fn count_and_keep<T: Serialize>(
     db: &Db,
@@ -221,7 +234,7 @@ async fn count_and_keep<T: Serialize>(
         }
         Err(_) => None,
     };
-    db.write(async |conn| {
+    let kept = db.write(async |conn| {
         if let Some(body) = &body {
             sqlx::query(
                 "UPDATE kept_counts SET counted_at = $1, body = $2 WHERE name = $3 AND counted_at <= $1",
@@ -241,7 +254,11 @@ async fn count_and_keep<T: Serialize>(
         .await?;
         Ok(())
     })
-    .await?;
+    .await;
+    if let Err(error) = kept {
+        // Served from this process all the same; the turn runs out.
+        tracing::warn!(%error, name, "a count could not be kept");
+    }
     Ok((began, counted?))
 }
 
