@@ -284,6 +284,7 @@ mod tests {
     /// as "cannot save", not as "busy" or an internal error.
     #[cfg(feature = "ssr")]
     #[tokio::test]
+    #[allow(clippy::expect_used)]
     async fn a_read_only_database_cannot_save() {
         use sqlx::Connection as _;
         let mut db = sqlx::SqliteConnection::connect("sqlite::memory:")
