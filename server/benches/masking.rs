@@ -9,6 +9,7 @@ use std::time::Instant;
 
 const TEST_SET: &str = include_str!("../../app/src/input/mask_testset.txt");
 const HELD_OUT: &str = include_str!("../../app/src/input/mask_heldout.txt");
+const NEAR_MISSES: &str = include_str!("../../app/src/input/mask_nearmiss.txt");
 
 fn main() {
     println!(
@@ -21,6 +22,11 @@ fn main() {
             TEST_SET,
         ),
         ("Held-out set", "app/src/input/mask_heldout.txt", HELD_OUT),
+        (
+            "Held-out near-misses",
+            "app/src/input/mask_nearmiss.txt",
+            NEAR_MISSES,
+        ),
     ] {
         let (per_label, total, lines) = mask::evaluate(text);
         println!(
