@@ -29,6 +29,9 @@ pub const OPEN_DATA_FRESH_FOR: Duration = Duration::from_secs(60 * 60);
 const TURN: Duration = Duration::from_secs(120);
 /// How often a request that waits for another process's count looks.
 const LOOK_EVERY: Duration = Duration::from_millis(200);
+/// How soon a process serving old counts looks again for another
+/// process's new count.
+const LOOK_AGAIN_AFTER: Duration = Duration::from_secs(1);
 
 /// The value and when its count began (milliseconds since 1970).
 type Slot<T> = Mutex<Option<(i64, Arc<T>)>>;
@@ -163,6 +166,11 @@ async fn refresh<T: Serialize + DeserializeOwned>(
     if let Some(turn) = take_turn(db, name).await? {
         let (at, value) = count_and_keep(db, name, turn, counting).await?;
         store(slot, at, Arc::new(value));
+    } else {
+        // Another process is counting: this process looks again at most
+        // once a second (it holds its own turn meanwhile), rather than
+        // on every request while that count lasts.
+        tokio::time::sleep(LOOK_AGAIN_AFTER).await;
     }
     Ok(())
 }
