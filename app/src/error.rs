@@ -104,7 +104,8 @@ impl AppError {
     #[cfg(feature = "ssr")]
     pub fn internal(error: anyhow::Error) -> Self {
         let request_id = RequestId::current().map_or_else(|| "-".to_owned(), |id| id.0);
-        tracing::error!(request_id = %request_id, error = ?error, "internal error");
+        // `{:#}`: the whole chain of causes on one line.
+        tracing::error!(request_id = %request_id, error = format!("{error:#}"), "internal error");
         AppError::Internal { request_id }
     }
 }

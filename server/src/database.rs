@@ -36,19 +36,34 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Db> {
              PRAGMA busy_timeout = {busy_timeout}; PRAGMA synchronous = {synchronous};"
         )
         .into();
-        options = options.after_connect(move |conn, _meta| {
-            let pragmas = Arc::clone(&pragmas);
-            Box::pin(async move {
-                conn.execute(sqlx::raw_sql(&pragmas)).await?;
-                Ok(())
+        options = options
+            .after_connect(move |conn, _meta| {
+                let pragmas = Arc::clone(&pragmas);
+                Box::pin(async move {
+                    conn.execute(sqlx::raw_sql(&pragmas)).await?;
+                    Ok(())
+                })
             })
-        });
+            .after_release(|conn, _meta| Box::pin(still_usable(conn)));
     }
     let pool = options
         .connect(&url)
         .await
         .with_context(|| format!("cannot connect to the {} database", backend.as_str()))?;
     Ok(Db::new(pool, backend))
+}
+
+/// Whether a SQLite connection given back may go back to the pool. When
+/// the disk is full, SQLite may roll a transaction back by itself; the
+/// `ROLLBACK` sqlx sends for the dropped transaction then fails, and sqlx
+/// still counts the connection as inside one, so every later
+/// `BEGIN IMMEDIATE` on it would fail ("non-zero transaction depth") long
+/// after the disk has room again. Such a connection is closed instead.
+/// The ping first lets the connection finish the rollback sqlx queued.
+async fn still_usable(conn: &mut sqlx::AnyConnection) -> Result<bool, sqlx::Error> {
+    use sqlx::Connection as _;
+    conn.ping().await?;
+    Ok(!conn.is_in_transaction())
 }
 
 /// Opens a small pool on the PostgreSQL database at `url` (the target of
@@ -107,6 +122,7 @@ fn sqlite_url_creating_file(url: &str) -> anyhow::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
 
     #[test]
     fn sqlite_urls_ask_for_creation() -> anyhow::Result<()> {
@@ -122,6 +138,60 @@ mod tests {
             sqlite_url_creating_file("sqlite::memory:")?,
             "sqlite::memory:"
         );
+        Ok(())
+    }
+
+    /// A database that fills up mid-transaction does not leave a pooled
+    /// connection that refuses every later write once there is room.
+    /// (`max_page_count` makes SQLite answer "full" as a full disk does.)
+    #[tokio::test]
+    async fn a_write_refused_by_a_full_database_leaves_the_pool_writable() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let url = format!("sqlite://{}/full.db", dir.path().display());
+        let vars = HashMap::from([
+            ("PARLEY_DATABASE_URL".to_owned(), url),
+            ("PARLEY_DATABASE_MAX_CONNECTIONS".to_owned(), "1".to_owned()),
+        ]);
+        let db = connect(&Settings::from_vars(&vars)?).await?;
+        sqlx::query("CREATE TABLE blobs (data BLOB NOT NULL)")
+            .execute(db.pool())
+            .await?;
+        let mut refused = 0;
+        for _ in 0..4 {
+            let mut tx = db.begin().await?;
+            sqlx::query("PRAGMA max_page_count = 40")
+                .execute(&mut *tx)
+                .await?;
+            let mut inserted = Ok(());
+            for _ in 0..100 {
+                inserted = sqlx::query("INSERT INTO blobs (data) VALUES (zeroblob(8192))")
+                    .execute(&mut *tx)
+                    .await
+                    .map(drop);
+                if inserted.is_err() {
+                    break;
+                }
+            }
+            let error = match inserted {
+                Err(error) => error,
+                Ok(()) => match tx.commit().await {
+                    Err(error) => error,
+                    Ok(()) => anyhow::bail!("40 pages held 100 blobs of 8 KiB"),
+                },
+            };
+            assert!(app::error::cannot_save(&error), "{error}");
+            refused += 1;
+        }
+        assert_eq!(refused, 4);
+        // Room again: the one pooled connection takes a write.
+        let mut tx = db.begin().await?;
+        sqlx::query("PRAGMA max_page_count = 100000")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO blobs (data) VALUES (zeroblob(10))")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -544,6 +544,17 @@ impl SmallDisk {
     }
 }
 
+/// A server killed when the test ends, even when it fails, so a failed
+/// test leaves no server writing to a disk about to be unmounted.
+struct KilledOnDrop(Child);
+
+impl Drop for KilledOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 impl Drop for SmallDisk {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg("-l").arg(&self.0).status();
@@ -582,7 +593,7 @@ async fn a_full_disk_refuses_writes_clearly_and_reads_go_on() {
             .unwrap()
             .success()
     );
-    let mut server = serve(&url, port);
+    let server = KilledOnDrop(serve(&url, port));
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -665,10 +676,10 @@ async fn a_full_disk_refuses_writes_clearly_and_reads_go_on() {
     std::fs::remove_file(dir.path().join("filler")).unwrap();
     let text = "Place à nouveau : la rue du Port est éclairée.".to_owned();
     let again = send(text.clone(), "application/json").await.unwrap();
-    assert_eq!(again.status().as_u16(), 200);
+    let status = again.status().as_u16();
+    assert_eq!(status, 200, "{}", again.text().await.unwrap_or_default());
     acknowledged.push(text);
-    server.kill().unwrap();
-    server.wait().unwrap();
+    drop(server);
 
     use sqlx::Connection as _;
     let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
