@@ -160,6 +160,9 @@ fn analysis_on_one_core(demo: &Demo) {
     let detect = rate(&|text, _| {
         std::hint::black_box(detector.detect(text));
     });
+    let detect_thoroughly = rate(&|text, _| {
+        std::hint::black_box(detector.detect_thoroughly(text));
+    });
     let detect_low = rate(&|text, _| {
         std::hint::black_box(low.detect(text));
     });
@@ -185,13 +188,105 @@ fn analysis_on_one_core(demo: &Demo) {
     for (stage, per_second) in [
         ("whole analysis, high accuracy (the default)", whole),
         ("whole analysis, low accuracy", whole_low),
-        ("language detection, high accuracy", detect),
+        (
+            "language detection, high accuracy (trigrams first, all n-grams when unclear)",
+            detect,
+        ),
+        (
+            "language detection, all n-grams always (before issue 19)",
+            detect_thoroughly,
+        ),
         ("language detection, low accuracy", detect_low),
         ("masking", masking),
         ("themes (rules + classifier)", theming),
         ("campaign signature (MinHash)", signing),
     ] {
         println!("| {stage} | {per_second:.0} | {:.0} |", 1e6 / per_second);
+    }
+    println!();
+    detection_on_sib(&detector, &low);
+}
+
+/// Language detection on SIB-200 sentences (train and dev of the twelve
+/// languages in `../shared/data/sib200`, or `PARLEY_BENCH_SIB`): whole,
+/// and cut to their first 40 characters as a short post is; accuracy and
+/// speed of the default detector, the full one alone and the trigram one.
+fn detection_on_sib(detector: &language::Detector, low: &language::Detector) {
+    let root =
+        std::env::var("PARLEY_BENCH_SIB").unwrap_or_else(|_| "../../shared/data/sib200".to_owned());
+    let languages = [
+        ("eng_Latn", "en"),
+        ("fra_Latn", "fr"),
+        ("spa_Latn", "es"),
+        ("arb_Arab", "ar"),
+        ("urd_Arab", "ur"),
+        ("ind_Latn", "id"),
+        ("som_Latn", "so"),
+        ("tur_Latn", "tr"),
+        ("deu_Latn", "de"),
+        ("rus_Cyrl", "ru"),
+        ("zho_Hans", "zh"),
+        ("hin_Deva", "hi"),
+    ];
+    let mut sentences: Vec<(String, &str)> = Vec::new();
+    for (folder, code) in languages {
+        for split in ["train.tsv", "dev.tsv"] {
+            let Ok(text) = std::fs::read_to_string(format!("{root}/{folder}/{split}")) else {
+                println!(
+                    "(SIB-200 not found at {root}: language detection accuracy not measured)\n"
+                );
+                return;
+            };
+            for line in text.lines().skip(1) {
+                if let Some(sentence) = line.splitn(3, '\t').nth(2) {
+                    sentences.push((sentence.to_owned(), code));
+                }
+            }
+        }
+    }
+    let short: Vec<(String, &str)> = sentences
+        .iter()
+        .map(|(text, code)| (text.chars().take(40).collect(), *code))
+        .collect();
+    println!("### Language detection on SIB-200 sentences (issue 19)\n");
+    println!(
+        "{} sentences (train and dev of twelve languages, {:.0} characters on average), whole and cut to their first 40 characters. Right: the detected language is the sentence's. One thread.\n",
+        sentences.len(),
+        sentences
+            .iter()
+            .map(|(t, _)| t.chars().count())
+            .sum::<usize>() as f64
+            / sentences.len() as f64
+    );
+    println!(
+        "| detector | right, whole | right, 40 characters | µs per sentence, whole | µs per sentence, 40 characters |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: |");
+    let detectors: [(&str, &dyn Fn(&str) -> language::Detected); 3] = [
+        ("default: trigrams first, all n-grams when unclear", &|t| {
+            detector.detect(t)
+        }),
+        ("all n-grams always (before issue 19)", &|t| {
+            detector.detect_thoroughly(t)
+        }),
+        ("trigrams only (low accuracy)", &|t| low.detect(t)),
+    ];
+    for (name, detect) in detectors {
+        let mut cells = Vec::new();
+        let mut times = Vec::new();
+        for set in [&sentences, &short] {
+            let started = Instant::now();
+            let right = set
+                .iter()
+                .filter(|(text, code)| detect(text).language.as_deref() == Some(*code))
+                .count();
+            times.push(started.elapsed().as_secs_f64() * 1e6 / set.len() as f64);
+            cells.push(format!("{:.3}", right as f64 / set.len() as f64));
+        }
+        println!(
+            "| {name} | {} | {} | {:.0} | {:.0} |",
+            cells[0], cells[1], times[0], times[1]
+        );
     }
     println!();
 }
