@@ -262,7 +262,8 @@ fn detection_on_sib(detector: &language::Detector, low: &language::Detector) {
         "| detector | right, whole | right, 40 characters | µs per sentence, whole | µs per sentence, 40 characters |"
     );
     println!("| --- | ---: | ---: | ---: | ---: |");
-    let detectors: [(&str, &dyn Fn(&str) -> language::Detected); 3] = [
+    type Detect<'a> = &'a dyn Fn(&str) -> language::Detected;
+    let detectors: [(&str, Detect); 3] = [
         ("default: trigrams first, all n-grams when unclear", &|t| {
             detector.detect(t)
         }),
