@@ -363,7 +363,7 @@ async fn acknowledged_submissions_survive_kill_9(backend: Backend) {
     );
 }
 
-/// PostgreSQL stopped for eight seconds (longer than the pool's three-second
+/// PostgreSQL stopped for twelve seconds (longer than the pool's three-second
 /// wait for a connection) under a load of pages and submissions, then
 /// started again: while it is away every request is answered within
 /// seconds (each of its queries waits three seconds at most), 503 with a page in the reader's language (never a 500, a
@@ -399,7 +399,7 @@ async fn postgresql_restarted_under_load_fails_cleanly_and_recovers() {
     }
     let seen = Arc::new(Mutex::new(Vec::<Seen>::new()));
     let started = Instant::now();
-    let until = started + Duration::from_secs(18);
+    let until = started + Duration::from_secs(22);
     let clients: Vec<_> = (0..4)
         .map(|n| {
             let (base, seen) = (base.clone(), Arc::clone(&seen));
@@ -448,7 +448,10 @@ async fn postgresql_restarted_under_load_fails_cleanly_and_recovers() {
     let stop = Command::new(&ctl).arg("stop").status().unwrap();
     assert!(stop.success(), "pg_ctl stop");
     let stopped_at = started.elapsed();
-    tokio::time::sleep(Duration::from_secs(8)).await;
+    // Longer than a page's slowest refusal (three queries of three
+    // seconds each), so that pages caught by the stop are refused while
+    // PostgreSQL is still away rather than served once it is back.
+    tokio::time::sleep(Duration::from_secs(12)).await;
     let start = Command::new(&ctl)
         .arg("start")
         .stdout(Stdio::null())

@@ -404,19 +404,20 @@ fn phone_span(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
         return None;
     }
     let (start, end) = (start + offset, start + offset + candidate.len());
-    // Glued to a word ("INV0012345678", "dossier/00451234"), or after a
-    // word that names a reference ("order no. 0012 3456 78"): not a phone.
-    if glued_to_a_word(&text[..start]) || after_reference_word(&text[..start]) {
+    // Glued to a word ("INV0012345678", "dossier/00451234"): not a phone.
+    if glued_to_a_word(&text[..start]) {
         return None;
     }
-    // An amount: a currency just before or just after.
-    let before: String = text[..start].chars().rev().take(3).collect();
-    if before.contains(['£', '$', '€', '¥', '₹'])
-        || words_before(&text[..start])
-            .next()
-            .is_some_and(|word| CURRENCY_CODES.contains(&word.as_str()))
-        || currency_follows(&text[end..])
-    {
+    // What the words around say counts only for a number not shaped like
+    // a phone: one with `+`, one 0 then another digit, or 00 in groups
+    // (an international call) stays a phone whatever word comes before
+    // ("Rp 07700 900123" is no amount); an unbroken 00… after "order
+    // no." is a zero-padded reference.
+    let mut digits_of = candidate.chars().filter_map(digit);
+    let grouped = candidate.trim().contains(|c: char| !c.is_alphanumeric());
+    let phone_shaped = candidate.starts_with('+')
+        || (digits_of.next() == Some(0) && (grouped || digits_of.next().is_some_and(|d| d != 0)));
+    if !phone_shaped && words_say_otherwise(&text[..start], &text[end..]) {
         return None;
     }
     // Dates (2026-03-12, 12.03.2026, 12/03/2026), maybe followed by an
@@ -499,6 +500,18 @@ fn phone_span(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
         }
     }
     Some((start, end))
+}
+
+/// Whether the words around a number say it is a reference ("order no.
+/// 00123456789") or an amount (a currency just before or after).
+fn words_say_otherwise(before: &str, after: &str) -> bool {
+    let last: String = before.chars().rev().take(3).collect();
+    after_reference_word(before)
+        || last.contains(['£', '$', '€', '¥', '₹'])
+        || words_before(before)
+            .next()
+            .is_some_and(|word| CURRENCY_CODES.contains(&word.as_str()))
+        || currency_follows(after)
 }
 
 /// The words of `before`, last first, lowercased, without the punctuation
@@ -834,8 +847,8 @@ mod tests {
             "build-10.2.0.1-rc crashed on the kiosk, then 1.2.3.4.5 appeared.",
             "The key dead::beef and a::b are not addresses.",
             "The card 4111 1111 1111 113 was refused.",
-            "Invoice INV0012345678 is unpaid, order no. 0012 3456 78 too.",
-            "Le dossier n° 0045 1234 56 est ouvert, référence : 00451234567.",
+            "Invoice INV0012345678 is unpaid, order no. 00123456789 too.",
+            "Le dossier n° 0045123456 est ouvert, référence : 00451234567.",
             "Mi pedido 0012345678 no llegó; costó 12 500 000 pesos.",
             "Nomor tiket 0012345678 belum dijawab, biaya 12 500 000 rupiah.",
             "رقم الطلب 0012345678 لم يصل بعد، النسخة 4.2.1.7 من التطبيق.",
@@ -860,6 +873,7 @@ mod tests {
             ),
             ("my number is 0612345678.", "my number is [phone]."),
             ("رقم هاتفي 0612345678", "رقم هاتفي [phone]"),
+            ("Rp 07000 000000 v 00000 000 000", "Rp [phone] v [phone]"),
         ] {
             assert_eq!(mask(text), masked, "{text}");
         }
