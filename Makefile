@@ -83,7 +83,7 @@ rust-tests:
 	.ci/with-postgres.sh cargo test --workspace --no-fail-fast
 
 # Speed figures, written to bench/RESULTS.md (SQLite and PostgreSQL).
-bench: tools-test
+bench: tools-test wrk
 	.ci/with-postgres.sh bench/run.sh
 
 # Property-based fuzzing of what reads strangers' text (app/src/fuzz.rs), far
@@ -119,7 +119,7 @@ tools-build: wasm-target cargo-leptos wasm-bindgen $(NODE_STAMP)
 
 tools-test: tools-build chromium postgresql nginx java
 
-.PHONY: wasm-target cargo-leptos wasm-bindgen chromium postgresql nginx java
+.PHONY: wasm-target cargo-leptos wasm-bindgen chromium postgresql nginx java wrk
 
 wasm-target:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
@@ -169,6 +169,13 @@ nginx:
 	  if [ ! -e $$policy ]; then printf '#!/bin/sh\nexit 101\n' > $$policy; chmod +x $$policy; made_policy=1; fi; \
 	  apt-get install -y -qq nginx; \
 	  if [ -n "$$made_policy" ]; then rm -f $$policy; fi; \
+	fi
+
+# wrk, the HTTP load generator of bench/page_cache.sh (`make bench` only).
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+	  $(MAKE) --no-print-directory $(APT_UPDATED); \
+	  apt-get install -y -qq wrk; \
 	fi
 
 # The Nu HTML checker (vnu.jar, from npm) runs on Java.

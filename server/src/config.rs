@@ -50,6 +50,10 @@ pub struct Settings {
     /// as many writing ones (the rest wait in turn; `admission`). Default:
     /// twice the pool's connections.
     pub requests_in_flight: usize,
+    /// `PARLEY_PAGE_CACHE_MS`: how long a public page rendered for a reader
+    /// without cookies is served from memory (`page_cache`); 0 turns the
+    /// cache off.
+    pub page_cache_ms: u64,
     /// `PARLEY_PUBLIC_URL`: the address residents use, e.g.
     /// `https://parley.example.org`; state-changing requests from any other
     /// origin are refused. Default: `http://` and the listening address.
@@ -264,6 +268,7 @@ impl Settings {
                 "PARLEY_REQUESTS_IN_FLIGHT",
                 &(2 * u64::from(database_max_connections)).to_string(),
             )?,
+            page_cache_ms: parse(get, "PARLEY_PAGE_CACHE_MS", "1000")?,
             public_origin: match get("PARLEY_PUBLIC_URL") {
                 None => None,
                 Some(url) => Some(origin_of(url).ok_or_else(|| ConfigError::Invalid {

@@ -14,6 +14,7 @@ pub mod html;
 pub mod import;
 pub mod jobs;
 pub mod locale;
+pub mod page_cache;
 pub mod refill;
 pub mod security;
 pub mod seed;

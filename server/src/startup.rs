@@ -220,6 +220,7 @@ pub fn router(
     let pkg_dir = settings.site_root.join("pkg");
     let max_body_bytes = settings.max_body_bytes;
     let request_timeout_ms = settings.request_timeout_ms;
+    let page_cache_ms = settings.page_cache_ms;
     let doors = crate::admission::Doors::new(settings.requests_in_flight);
     // `Secure` cookies (and the `__Host-` prefix) when residents use https.
     let session_cookie = PrivateCookies {
@@ -299,6 +300,10 @@ pub fn router(
         .layer(axum::middleware::from_fn(server_fn_error_status))
         .layer(axum::middleware::from_fn(multipart_needs_its_boundary))
         .layer(axum::middleware::from_fn(html::tidy_html))
+        .layer(axum::middleware::from_fn_with_state(
+            crate::page_cache::PageCache::new(std::time::Duration::from_millis(page_cache_ms)),
+            crate::page_cache::page_cache,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             crate::refill::Refills::default(),
             crate::refill::refill,

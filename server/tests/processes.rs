@@ -4,7 +4,9 @@
 //! signs in through one and acts through the other; a rate limit counts
 //! both processes' attempts; a focus group's places hold when sign-ups
 //! arrive at both at once; every analysis job is done once and every mail
-//! sent once while both run their workers and outboxes.
+//! sent once while both run their workers and outboxes; a page kept in
+//! one process's page cache shows a change made through the other within
+//! the bound.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -13,6 +15,7 @@ mod support;
 use app::auth::api::{SignIn, SignUp};
 use app::feedback::api::SendFeedback;
 use app::focus_groups::api::SignUpFocusGroup;
+use app::forums::api::Reply;
 use leptos::server_fn::ServerFn as _;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -251,6 +254,78 @@ async fn two_processes_on_one_postgres_share_sessions_limits_places_jobs_and_mai
     assert_eq!(me.status().as_u16(), 200);
     assert!(me.text().await.unwrap().contains("Two Doors"));
 
+    // A reader without an account is served thread 1 from process b's
+    // page cache; a reply written through a shows on b within the bound
+    // the README gives (twice PARLEY_PAGE_CACHE_MS, 1 s by default), and
+    // on a at once.
+    let read = |base: String| {
+        let client = client.clone();
+        async move {
+            let page = client.get(format!("{base}/en/t/1")).send().await.unwrap();
+            assert_eq!(page.status().as_u16(), 200);
+            let hit = page.headers().contains_key("x-page-cache");
+            (hit, page.text().await.unwrap())
+        }
+    };
+    // (The area publishes a new account's posts at once, as a moderator
+    // may set it.)
+    sqlx::query(
+        "INSERT INTO forum_rules (area_id, report_threshold, held_first_posts) \
+         SELECT area_id, 3, 0 FROM threads WHERE id = 1 \
+         ON CONFLICT (area_id) DO UPDATE SET held_first_posts = 0",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    read(b.clone()).await;
+    assert!(
+        read(b.clone()).await.0,
+        "the second reading comes from the cache"
+    );
+    read(a.clone()).await;
+    let body = "Two doors: the footbridge lights are back on tonight.";
+    let replied = post(
+        &client,
+        &a,
+        &public,
+        Reply::PATH,
+        &[("locale", "en"), ("thread", "1"), ("body", body)],
+        Some(&session),
+    )
+    .await;
+    let written = Instant::now();
+    assert!(
+        replied.status().is_success() || replied.status().is_redirection(),
+        "{}",
+        replied.status()
+    );
+    assert!(
+        read(a.clone()).await.1.contains(body),
+        "a writer's process shows it at once"
+    );
+    let own = client
+        .get(format!("{b}/en/t/1"))
+        .header("cookie", format!("parley_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !own.headers().contains_key("x-page-cache"),
+        "a signed-in reader gets a page rendered for them"
+    );
+    assert!(own.text().await.unwrap().contains(body));
+    loop {
+        if read(b.clone()).await.1.contains(body) {
+            break;
+        }
+        assert!(
+            written.elapsed() < Duration::from_millis(2500),
+            "the reply is not on b after {:?}",
+            written.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
     // Five wrong passwords, through both: the sixth attempt is refused
     // whichever process it reaches.
     let mut statuses = Vec::new();
@@ -382,7 +457,8 @@ async fn two_processes_on_one_postgres_share_sessions_limits_places_jobs_and_mai
     .fetch_one(&pool)
     .await
     .unwrap();
-    assert_eq!(done, waiting + 20, "each job analysed once");
+    // The feedback and the reply above.
+    assert_eq!(done, waiting + 20 + 1, "each job analysed once");
     let unanalysed: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM input_items WHERE analysis <> 'done'")
             .fetch_one(&pool)

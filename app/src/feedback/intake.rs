@@ -71,17 +71,36 @@ async fn write_loop(db: Db, mut receiver: mpsc::Receiver<Submission>) {
                     }
                     continue;
                 }
+                // The database cannot write now (away, restarting, full):
+                // no submission is at fault, and writing them one by one
+                // would only make each wait again for the same answer.
+                Err(error @ (AppError::Unavailable | AppError::CannotSave)) => {
+                    answer_all(&mut batch, &error);
+                    continue;
+                }
                 Err(error) => {
                     tracing::warn!(error = %error, size = batch.len(), "feedback batch failed; writing one by one");
                 }
             }
         }
-        for submission in batch.drain(..) {
+        while !batch.is_empty() {
+            let submission = batch.remove(0);
             let outcome = write(&db, std::slice::from_ref(&submission))
                 .await
                 .and_then(|mut outcomes| outcomes.pop().unwrap_or(Err(AppError::Unavailable)));
+            if let Err(error @ (AppError::Unavailable | AppError::CannotSave)) = &outcome {
+                answer_all(&mut batch, error);
+            }
             let _ = submission.reply.send(outcome);
         }
+    }
+}
+
+/// Answers every submission of `batch` with `error` (the database's, not
+/// theirs), emptying it.
+fn answer_all(batch: &mut Vec<Submission>, error: &AppError) {
+    for submission in batch.drain(..) {
+        let _ = submission.reply.send(Err(error.clone()));
     }
 }
 

@@ -45,13 +45,15 @@ pub fn percentile(values: &mut [f64], p: f64) -> f64 {
 }
 
 /// A bench's settings: an address on loopback, errors only in the log,
-/// a pool of 16, then `vars`.
+/// a pool of 16, the page cache off (the benches measure rendering; the
+/// cache is measured by `bench/page_cache.sh`), then `vars`.
 pub fn settings(vars: &[(&str, &str)]) -> parley_server::config::Settings {
     let mut all: std::collections::HashMap<String, String> = [
         ("PARLEY_ADDR", "127.0.0.1:0"),
         ("PARLEY_METRICS_ADDR", "127.0.0.1:0"),
         ("PARLEY_LOG", "error"),
         ("PARLEY_DATABASE_MAX_CONNECTIONS", "16"),
+        ("PARLEY_PAGE_CACHE_MS", "0"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))

@@ -100,6 +100,10 @@ pub fn settings_for(database_url: &str) -> Settings {
         ("PARLEY_ANALYSIS_WORKERS", "0"),
         // Tests sign up many residents from one address.
         ("PARLEY_SIGN_UPS_PER_HOUR", "20"),
+        // Tests change the database behind the server's back and read the
+        // page again at once; the page cache is tested where it is on
+        // (`processes.rs`, the browser tests, `page_cache`'s own tests).
+        ("PARLEY_PAGE_CACHE_MS", "0"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
