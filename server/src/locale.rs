@@ -30,24 +30,31 @@ pub async fn root_redirect(headers: HeaderMap) -> Response {
 /// Sets the locale cookie when a page is read in another locale than the
 /// remembered one (switching language is following a plain link).
 pub async fn remember_locale(request: Request, next: Next) -> Response {
-    let visited = (request.method() == Method::GET)
-        .then(|| locale_of_path(request.uri().path()))
-        .flatten();
-    let remembered = cookie(request.headers(), LOCALE_COOKIE).map(str::to_owned);
+    let remember = cookie_to_remember(&request);
     let mut response = next.run(request).await;
-    if let Some(locale) = visited
-        && remembered.as_deref() != Some(locale.as_str())
+    if let Some(value) = remember
         && response.status().is_success()
     {
-        let cookie = format!(
-            "{LOCALE_COOKIE}={}; Path=/; Max-Age={COOKIE_MAX_AGE}; SameSite=Lax; HttpOnly",
-            locale.as_str()
-        );
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
+        response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
+}
+
+/// The locale cookie a successful answer to `request` sets: when it reads
+/// a page under another locale than the one the request remembers.
+pub fn cookie_to_remember(request: &Request) -> Option<HeaderValue> {
+    if request.method() != Method::GET {
+        return None;
+    }
+    let visited = locale_of_path(request.uri().path())?;
+    if cookie(request.headers(), LOCALE_COOKIE) == Some(visited.as_str()) {
+        return None;
+    }
+    HeaderValue::from_str(&format!(
+        "{LOCALE_COOKIE}={}; Path=/; Max-Age={COOKIE_MAX_AGE}; SameSite=Lax; HttpOnly",
+        visited.as_str()
+    ))
+    .ok()
 }
 
 /// `/fr/forums/` answers with a permanent redirect to `/fr/forums`: one

@@ -201,11 +201,18 @@ fn only_the_locale_cookie(headers: &HeaderMap) -> bool {
         })
 }
 
-/// Whether a rendered response may be kept for every reader.
+/// Whether a rendered response may be kept for every reader: a `200`
+/// page that sets no cookie but the locale one (which [`served`] sets
+/// for each reader that needs it, and is not kept).
 fn is_public_page(response: &Response) -> bool {
+    let locale_cookie = format!("{}=", app::locale::LOCALE_COOKIE);
     response.status() == StatusCode::OK
         && crate::html::is_html(response)
-        && !response.headers().contains_key(header::SET_COOKIE)
+        && response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .all(|value| value.as_bytes().starts_with(locale_cookie.as_bytes()))
         && !response
             .headers()
             .get(header::CACHE_CONTROL)
@@ -213,18 +220,24 @@ fn is_public_page(response: &Response) -> bool {
             .is_some_and(|value| value.contains("no-store") || value.contains("private"))
 }
 
-/// A kept page as a response.
-fn served(page: &Page) -> Response {
+/// A kept page as a response to `request`, with the locale cookie the
+/// request would have been given (the cache answers before
+/// `locale::remember_locale` would).
+fn served(page: &Page, request: &Request) -> Response {
     let mut response = Response::new(Body::from(page.body.clone()));
     *response.headers_mut() = page.headers.clone();
-    response
-        .headers_mut()
-        .insert("x-page-cache", HeaderValue::from_static("hit"));
+    let headers = response.headers_mut();
+    headers.insert("x-page-cache", HeaderValue::from_static("hit"));
+    if let Some(cookie) = crate::locale::cookie_to_remember(request) {
+        headers.append(header::SET_COOKIE, cookie);
+    }
     response
 }
 
 /// The middleware: serves kept pages, keeps new ones, and empties the
-/// cache after a public write through this process.
+/// cache after a public write through this process. It sits outside the
+/// deadline and admission (a kept page waits for nothing and takes no
+/// turn), inside the edge check and the security headers.
 pub async fn page_cache(
     State(cache): State<Arc<PageCache>>,
     request: Request,
@@ -242,7 +255,7 @@ pub async fn page_cache(
         return response;
     };
     if let Kept::Serve(page) = cache.look_up(&key, Instant::now()) {
-        return served(&page);
+        return served(&page, &request);
     }
     let response = next.run(request).await;
     if !is_public_page(&response) {
@@ -251,7 +264,9 @@ pub async fn page_cache(
     let (parts, body) = response.into_parts();
     match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
         Ok(bytes) => {
-            cache.keep(key, parts.headers.clone(), bytes.clone());
+            let mut headers = parts.headers.clone();
+            headers.remove(header::SET_COOKIE);
+            cache.keep(key, headers, bytes.clone());
             Response::from_parts(parts, Body::from(bytes))
         }
         Err(error) => {
@@ -323,6 +338,12 @@ mod tests {
     fn only_plain_public_pages_are_kept() {
         assert!(is_public_page(&page(StatusCode::OK, false)));
         assert!(!is_public_page(&page(StatusCode::OK, true)));
+        let mut remembering = page(StatusCode::OK, false);
+        remembering.headers_mut().insert(
+            header::SET_COOKIE,
+            HeaderValue::from_static("parley_locale=ar; Path=/"),
+        );
+        assert!(is_public_page(&remembering));
         assert!(!is_public_page(&page(StatusCode::NOT_FOUND, false)));
         assert!(!is_public_page(&page(StatusCode::SEE_OTHER, false)));
         let mut private = page(StatusCode::OK, false);

@@ -301,10 +301,6 @@ pub fn router(
         .layer(axum::middleware::from_fn(multipart_needs_its_boundary))
         .layer(axum::middleware::from_fn(html::tidy_html))
         .layer(axum::middleware::from_fn_with_state(
-            crate::page_cache::PageCache::new(std::time::Duration::from_millis(page_cache_ms)),
-            crate::page_cache::page_cache,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
             crate::refill::Refills::default(),
             crate::refill::refill,
         ))
@@ -317,6 +313,10 @@ pub fn router(
         .layer(axum::middleware::from_fn_with_state(
             std::time::Duration::from_millis(request_timeout_ms.max(1)),
             crate::deadline::deadline,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            crate::page_cache::PageCache::new(std::time::Duration::from_millis(page_cache_ms)),
+            crate::page_cache::page_cache,
         ))
         .layer(axum::middleware::from_fn_with_state(policy, security::edge))
         .layer(axum::middleware::from_fn_with_state(

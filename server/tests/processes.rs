@@ -282,6 +282,18 @@ async fn two_processes_on_one_postgres_share_sessions_limits_places_jobs_and_mai
         read(b.clone()).await.0,
         "the second reading comes from the cache"
     );
+    for _ in 0..2 {
+        client.get(format!("{b}/ar/t/1")).send().await.unwrap();
+    }
+    let kept = client.get(format!("{b}/ar/t/1")).send().await.unwrap();
+    assert!(kept.headers().contains_key("x-page-cache"));
+    assert!(
+        kept.headers()
+            .get_all("set-cookie")
+            .iter()
+            .any(|cookie| cookie.to_str().unwrap().starts_with("parley_locale=ar;")),
+        "a kept page still remembers the reader's locale"
+    );
     read(a.clone()).await;
     let body = "Two doors: the footbridge lights are back on tonight.";
     let replied = post(
