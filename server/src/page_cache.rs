@@ -279,6 +279,7 @@ pub async fn page_cache(
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used)]
 mod tests {
     use super::*;
 

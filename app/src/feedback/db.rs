@@ -57,12 +57,27 @@ pub async fn store_batch(
     if batch.is_empty() {
         return Ok(Vec::new());
     }
+    // First-time visitors' participations, made together.
+    let new_tokens: Vec<&str> = batch
+        .iter()
+        .filter_map(|feedback| match &feedback.contributor {
+            Contributing::New { token, .. } => Some(token.as_str()),
+            Contributing::Known(_) => None,
+        })
+        .collect();
+    let now = batch.iter().map(|feedback| feedback.now).max().unwrap_or_default();
+    let mut new_participants =
+        crate::participation::db::create_participants_in(conn, &new_tokens, now)
+            .await?
+            .into_iter();
     let mut contributors: Vec<Contributor> = Vec::with_capacity(batch.len());
     for feedback in batch {
         contributors.push(match &feedback.contributor {
             Contributing::Known(contributor) => *contributor,
-            Contributing::New { token, .. } => Contributor::Participant(
-                crate::participation::db::create_participant_in(conn, token, feedback.now).await?,
+            Contributing::New { .. } => Contributor::Participant(
+                new_participants.next().ok_or_else(|| {
+                    AppError::internal(anyhow::anyhow!("a new participation is missing"))
+                })?,
             ),
         });
     }

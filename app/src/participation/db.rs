@@ -33,20 +33,52 @@ pub async fn create_participant_in(
     token: &str,
     now: i64,
 ) -> Result<i64, AppError> {
-    let id: i64 =
-        sqlx::query_scalar("INSERT INTO participants (created_at) VALUES ($1) RETURNING id")
-            .bind(now)
-            .fetch_one(&mut *conn)
-            .await?;
-    sqlx::query(
-        "INSERT INTO participant_tokens (token_hash, participant_id, created_at) VALUES ($1, $2, $3)",
-    )
-    .bind(token_hash(token))
-    .bind(id)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    Ok(id)
+    create_participants_in(conn, &[token], now)
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("no participation made")))
+}
+
+/// Creates a new anonymous participation for each of `tokens`, in the
+/// caller's transaction and in two statements whatever their number (the
+/// feedback writer's batches); returns their ids in the order of
+/// `tokens`. New participations are alike (nothing but the time they were
+/// made), so it does not matter which new row goes with which token, only
+/// that each token gets its own.
+pub async fn create_participants_in(
+    conn: &mut sqlx::AnyConnection,
+    tokens: &[&str],
+    now: i64,
+) -> Result<Vec<i64>, AppError> {
+    if tokens.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "INSERT INTO participants (created_at) VALUES {} RETURNING id",
+        crate::db::placeholders(tokens.len(), 1)
+    );
+    let mut query = sqlx::query_scalar::<_, i64>(&sql);
+    for _ in tokens {
+        query = query.bind(now);
+    }
+    let ids = query.fetch_all(&mut *conn).await?;
+    if ids.len() != tokens.len() {
+        return Err(AppError::internal(anyhow::anyhow!(
+            "{} participations made for {} tokens",
+            ids.len(),
+            tokens.len()
+        )));
+    }
+    let sql = format!(
+        "INSERT INTO participant_tokens (token_hash, participant_id, created_at) VALUES {}",
+        crate::db::placeholders(tokens.len(), 3)
+    );
+    let mut query = sqlx::query(&sql);
+    for (token, id) in tokens.iter().zip(&ids) {
+        query = query.bind(token_hash(token)).bind(*id).bind(now);
+    }
+    query.execute(&mut *conn).await?;
+    Ok(ids)
 }
 
 /// Makes `link_token` the participant's private link, replacing any earlier

@@ -235,8 +235,9 @@ impl Worker {
     }
 }
 
-/// Runs the pipeline over `items` on `threads` threads. A text that makes
-/// the analysis panic fails alone, with the panic as its error.
+/// Runs the pipeline over `items` on `threads` threads of their own, at
+/// the lowest priority ([`yield_to_requests`]). A text that makes the
+/// analysis panic fails alone, with the panic as its error.
 fn analyse_all(
     detector: &Detector,
     themes: &Themes,
@@ -256,20 +257,39 @@ fn analyse_all(
         });
         (item.id, outcome)
     };
-    let chunk = items.len().div_ceil(threads.max(1)).max(1);
-    if items.len() < 16 || threads <= 1 {
-        return items.iter().map(one).collect();
-    }
+    let parts = if items.len() < 16 { 1 } else { threads.max(1) };
+    let chunk = items.len().div_ceil(parts).max(1);
     std::thread::scope(|scope| {
         let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
+            .map(|part| {
+                scope.spawn(move || {
+                    yield_to_requests();
+                    part.iter().map(one).collect::<Vec<_>>()
+                })
+            })
             .collect();
         handles
             .into_iter()
             .flat_map(|handle| handle.join().unwrap_or_default())
             .collect()
     })
+}
+
+/// The niceness of the threads that analyse (the lowest priority): when
+/// requests and the analysis both want the cores, the kernel gives them to
+/// the requests, so acknowledging feedback comes first and the analysis
+/// catches up after.
+const ANALYSIS_NICENESS: i32 = 19;
+
+/// Lowers the calling thread's priority to [`ANALYSIS_NICENESS`] (on Linux
+/// the niceness is a thread's own: the thread ends with its batch, and
+/// the threads serving requests keep theirs).
+fn yield_to_requests() {
+    #[cfg(target_os = "linux")]
+    if let Err(error) = rustix::process::setpriority_process(None, ANALYSIS_NICENESS) {
+        tracing::debug!(%error, "the analysis runs at the requests' priority");
+    }
 }
 
 /// Runs a worker until the pool closes: analysis first, retraining when
