@@ -54,6 +54,27 @@ pub struct Db {
     /// SQLite's writers take turns here, in arrival order, before they
     /// take a connection: see [`Db::begin`].
     writers: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Writers for requests waiting for their turn; a background writer
+    /// ([`Db::in_background`]) lets them go first.
+    waiting: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    background: bool,
+}
+
+/// Counts a request's writer as waiting for its turn until dropped (when
+/// it has its turn, or when the request is abandoned).
+struct Waiting(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Waiting {
+    fn new(count: &std::sync::Arc<std::sync::atomic::AtomicUsize>) -> Self {
+        count.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        Self(std::sync::Arc::clone(count))
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
 }
 
 /// A write transaction ([`Db::begin`]): the transaction, and on SQLite this
@@ -93,6 +114,21 @@ impl Db {
             pool,
             backend,
             writers: std::sync::Arc::new(tokio::sync::Mutex::new(())),
+            waiting: std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+            background: false,
+        }
+    }
+
+    /// The same database for work that can wait (the analysis workers):
+    /// on SQLite its writes take their turn only when no request's writer
+    /// is waiting for one, so that a crowd's submissions are acknowledged
+    /// first and the analysis catches up when the crowd thins. (Each
+    /// commit waits for the disk: turns given to the analysis were turns
+    /// taken from the feedback, 760 against 2,600 acknowledged a second.)
+    pub fn in_background(&self) -> Self {
+        Self {
+            background: true,
+            ..self.clone()
         }
     }
 
@@ -118,7 +154,7 @@ impl Db {
     pub async fn begin(&self) -> Result<WriteTx, sqlx::Error> {
         match self.backend {
             Backend::Sqlite => {
-                let turn = std::sync::Arc::clone(&self.writers).lock_owned().await;
+                let turn = self.turn().await;
                 let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
                 Ok(WriteTx {
                     tx,
@@ -129,6 +165,25 @@ impl Db {
                 tx: self.pool.begin().await?,
                 _turn: None,
             }),
+        }
+    }
+}
+
+impl Db {
+    /// This process's turn to write on SQLite (see [`Db::begin`]).
+    async fn turn(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        use std::sync::atomic::Ordering;
+        if !self.background {
+            let _waiting = Waiting::new(&self.waiting);
+            return std::sync::Arc::clone(&self.writers).lock_owned().await;
+        }
+        loop {
+            let turn = std::sync::Arc::clone(&self.writers).lock_owned().await;
+            if self.waiting.load(Ordering::Acquire) == 0 {
+                return turn;
+            }
+            drop(turn);
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
     }
 }

@@ -65,7 +65,11 @@ pub async fn store_batch(
             Contributing::Known(_) => None,
         })
         .collect();
-    let now = batch.iter().map(|feedback| feedback.now).max().unwrap_or_default();
+    let now = batch
+        .iter()
+        .map(|feedback| feedback.now)
+        .max()
+        .unwrap_or_default();
     let mut new_participants =
         crate::participation::db::create_participants_in(conn, &new_tokens, now)
             .await?
@@ -74,11 +78,11 @@ pub async fn store_batch(
     for feedback in batch {
         contributors.push(match &feedback.contributor {
             Contributing::Known(contributor) => *contributor,
-            Contributing::New { .. } => Contributor::Participant(
-                new_participants.next().ok_or_else(|| {
+            Contributing::New { .. } => {
+                Contributor::Participant(new_participants.next().ok_or_else(|| {
                     AppError::internal(anyhow::anyhow!("a new participation is missing"))
-                })?,
-            ),
+                })?)
+            }
         });
     }
     let placeholders = crate::db::placeholders(batch.len(), 7);

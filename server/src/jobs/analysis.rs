@@ -59,9 +59,11 @@ pub struct Worker {
 }
 
 impl Worker {
+    /// A worker on `db`, whose writes let requests' writes go first
+    /// ([`Db::in_background`]).
     pub fn new(db: Db, detector: Arc<Detector>, pipeline: Pipeline) -> Self {
         Self {
-            db,
+            db: db.in_background(),
             detector,
             pipeline,
             themes: Arc::new(Themes::default()),
