@@ -291,3 +291,31 @@ test("announcements show on every page and the forums read right to left (ar)", 
   await page.goto("/feed.atom");
   await expect(page.locator("body")).toBeVisible();
 });
+
+// A reader without an account is served a thread kept in the page cache
+// (PARLEY_PAGE_CACHE_MS): the kept page still hydrates, its scripts carry
+// the nonce its Content-Security-Policy names, and the locale is still
+// remembered.
+test("a thread served from the page cache hydrates under its own policy", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let response = null;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await context.request.get("/ar/t/6");
+    response = await page.goto("/ar/t/6");
+    if (response?.headers()["x-page-cache"] === "hit") break;
+  }
+  expect(response?.headers()["x-page-cache"]).toBe("hit");
+  await expect(page.locator(hydrated)).toBeAttached();
+  const policy = response?.headers()["content-security-policy"] ?? "";
+  const nonce = /'nonce-([^']+)'/.exec(policy)?.[1];
+  expect(nonce).toBeTruthy();
+  const nonces = await page.evaluate(() =>
+    Array.from(document.querySelectorAll("script")).map((script) => script.nonce),
+  );
+  expect(nonces.length).toBeGreaterThan(0);
+  expect(nonces.every((value) => value === nonce)).toBe(true);
+  const cookies = await context.cookies();
+  expect(cookies.find((cookie) => cookie.name === "parley_locale")?.value).toBe("ar");
+  await context.close();
+});
