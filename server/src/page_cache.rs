@@ -5,8 +5,11 @@
 //! but the locale one (`parley_locale`) and no `Authorization`: a session,
 //! a participation, a private link or a form being refilled all send a
 //! cookie, so signed-in residents, participants and every page with
-//! personal data are rendered for their reader as before. Only a `200`
-//! HTML page that sets no cookie is kept, under its path and query.
+//! personal data are rendered for their reader as before, and so are the
+//! pages of private links (a feedback's follow page, a focus-group place,
+//! a password reset, a restored participation) and any address with a
+//! query string. Only a `200` HTML page that sets no cookie (but the
+//! locale one) is kept, under its path.
 //!
 //! A kept page is fresh for `PARLEY_PAGE_CACHE_MS` (1 s by default). After
 //! that the first request renders it again while the others still get the
@@ -19,7 +22,7 @@
 //! The kept page keeps its Content-Security-Policy nonce: every reader of
 //! that copy gets the same one. The nonce is drawn when the page is
 //! rendered, after everything in it was written, so text in the page could
-//! not have known it; and nothing outside the key (path and query) changes
+//! not have known it; and nothing outside the key (the path) changes
 //! what is rendered.
 
 use app::feedback::api::SendFeedback;
@@ -165,21 +168,33 @@ impl PageCache {
     }
 }
 
-/// The key of a request that may be served from the cache: its path and
-/// query, when it is a `GET` from a reader with nothing of their own.
+/// Pages reached by a private link, under `/{locale}/`: they show what
+/// one person wrote or gave (feedback, a focus-group place) or act on
+/// their account, so they are rendered for each request and never kept.
+const PRIVATE_LINKS: [&str; 4] = ["feedback/", "focus-groups/mine/", "reset/", "restore/"];
+
+/// The key of a request that may be served from the cache: its path,
+/// when it is a `GET` from a reader with nothing of their own, of a page
+/// that is not a private link, without a query string (searches, pages of
+/// a list and invitation codes are rendered each time: no crawl of query
+/// strings fills the cache, and no code is kept).
 fn key_of(request: &Request) -> Option<String> {
+    let path = request.uri().path();
+    let in_locale = path
+        .strip_prefix('/')
+        .and_then(|rest| rest.split_once('/'))
+        .map_or("", |(_, rest)| rest);
     if request.method() != Method::GET
-        || request.uri().path().starts_with("/api/")
-        || request.uri().path().starts_with("/pkg/")
+        || request.uri().query().is_some()
+        || path.starts_with("/api/")
+        || path.starts_with("/pkg/")
+        || PRIVATE_LINKS.iter().any(|link| in_locale.starts_with(link))
         || request.headers().contains_key(header::AUTHORIZATION)
         || !only_the_locale_cookie(request.headers())
     {
         return None;
     }
-    Some(match request.uri().query() {
-        Some(query) => format!("{}?{query}", request.uri().path()),
-        None => request.uri().path().to_owned(),
-    })
+    Some(path.to_owned())
 }
 
 /// Whether every cookie the request carries is the locale one (or it
@@ -295,9 +310,23 @@ mod tests {
     fn only_readers_with_nothing_of_their_own_are_served_from_the_cache() {
         assert_eq!(key_of(&get("/en/t/1", None)).as_deref(), Some("/en/t/1"));
         assert_eq!(
-            key_of(&get("/fr/search?q=bus", Some("parley_locale=fr"))).as_deref(),
-            Some("/fr/search?q=bus")
+            key_of(&get("/fr/forums", Some("parley_locale=fr"))).as_deref(),
+            Some("/fr/forums")
         );
+        assert_eq!(
+            key_of(&get("/en/feedback", None)).as_deref(),
+            Some("/en/feedback")
+        );
+        for private in [
+            "/en/feedback/0123abcd",
+            "/ar/focus-groups/mine/0123abcd",
+            "/fr/reset/0123abcd",
+            "/ur/restore/0123abcd",
+            "/en/surveys/1?code=ABCD-EFGH",
+            "/en/forums/riverside?page=2",
+        ] {
+            assert_eq!(key_of(&get(private, None)), None, "{private}");
+        }
         for cookie in [
             "parley_session=abc",
             "parley_locale=fr; parley_participation=xyz",
