@@ -33,7 +33,7 @@ use axum::response::Response;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use leptos::server_fn::ServerFn;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -49,24 +49,27 @@ const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
 /// Writes that leave the cache alone, so that a crowd sending feedback
 /// does not empty it for the crowd reading: no public page shows them but
 /// in counts, which follow within the bound.
-fn private_writes() -> [&'static str; 6] {
-    [
-        SendFeedback::PATH,
-        app::surveys::api::SaveSurveySection::PATH,
-        app::auth::api::SignIn::PATH,
-        app::auth::api::SignInCode::PATH,
-        app::auth::api::SignUp::PATH,
-        app::auth::api::SignOut::PATH,
-    ]
-}
+const PRIVATE_WRITES: [&str; 6] = [
+    SendFeedback::PATH,
+    app::surveys::api::SaveSurveySection::PATH,
+    app::auth::api::SignIn::PATH,
+    app::auth::api::SignInCode::PATH,
+    app::auth::api::SignUp::PATH,
+    app::auth::api::SignOut::PATH,
+];
 
 /// The pages of one process.
 #[derive(Debug)]
 pub struct PageCache {
     fresh_for: Duration,
-    pages: RwLock<HashMap<String, Arc<Page>>>,
-    bytes: AtomicUsize,
-    private_writes: [&'static str; 6],
+    pages: RwLock<Pages>,
+}
+
+/// The kept pages, by key, and the bytes of their bodies.
+#[derive(Debug, Default)]
+struct Pages {
+    by_key: HashMap<String, Arc<Page>>,
+    bytes: usize,
 }
 
 #[derive(Debug)]
@@ -90,9 +93,7 @@ impl PageCache {
     pub fn new(fresh_for: Duration) -> Arc<Self> {
         Arc::new(Self {
             fresh_for,
-            pages: RwLock::new(HashMap::new()),
-            bytes: AtomicUsize::new(0),
-            private_writes: private_writes(),
+            pages: RwLock::new(Pages::default()),
         })
     }
 
@@ -105,7 +106,7 @@ impl PageCache {
             .pages
             .read()
             .ok()
-            .and_then(|pages| pages.get(key).cloned())
+            .and_then(|pages| pages.by_key.get(key).cloned())
         else {
             return Kept::Renew;
         };
@@ -129,32 +130,32 @@ impl PageCache {
             return;
         };
         let now = Instant::now();
-        if pages.len() >= MAX_PAGES || self.bytes.load(Ordering::Relaxed) >= MAX_BYTES {
+        if pages.by_key.len() >= MAX_PAGES || pages.bytes >= MAX_BYTES {
             let bound = 2 * self.fresh_for;
-            pages.retain(|_, page| now.saturating_duration_since(page.kept_at) < bound);
-            let total = pages.values().map(|page| page.body.len()).sum();
-            self.bytes.store(total, Ordering::Relaxed);
+            pages
+                .by_key
+                .retain(|_, page| now.saturating_duration_since(page.kept_at) < bound);
+            pages.bytes = pages.by_key.values().map(|page| page.body.len()).sum();
         }
-        if pages.len() >= MAX_PAGES || self.bytes.load(Ordering::Relaxed) + body.len() > MAX_BYTES {
+        if pages.by_key.len() >= MAX_PAGES || pages.bytes + body.len() > MAX_BYTES {
             return;
         }
-        self.bytes.fetch_add(body.len(), Ordering::Relaxed);
+        pages.bytes += body.len();
         let page = Arc::new(Page {
             headers,
             body,
             kept_at: now,
             renewing: AtomicBool::new(false),
         });
-        if let Some(old) = pages.insert(key, page) {
-            self.bytes.fetch_sub(old.body.len(), Ordering::Relaxed);
+        if let Some(old) = pages.by_key.insert(key, page) {
+            pages.bytes -= old.body.len();
         }
     }
 
     /// Forgets every page (after a change made through this process).
     pub fn clear(&self) {
         if let Ok(mut pages) = self.pages.write() {
-            pages.clear();
-            self.bytes.store(0, Ordering::Relaxed);
+            *pages = Pages::default();
         }
     }
 
@@ -164,7 +165,7 @@ impl PageCache {
         !matches!(
             *request.method(),
             Method::GET | Method::HEAD | Method::OPTIONS
-        ) && !self.private_writes.contains(&request.uri().path())
+        ) && !PRIVATE_WRITES.contains(&request.uri().path())
     }
 }
 
@@ -408,9 +409,9 @@ mod tests {
         for n in 0..20 {
             cache.keep(format!("/en?page={n}"), HeaderMap::new(), page.clone());
         }
-        let kept = cache.pages.read().expect("pages").len();
-        assert_eq!(kept, 8);
-        assert!(cache.bytes.load(Ordering::Relaxed) <= MAX_BYTES);
+        let pages = cache.pages.read().expect("pages");
+        assert_eq!(pages.by_key.len(), 8);
+        assert!(pages.bytes <= MAX_BYTES);
     }
 
     #[test]

@@ -146,6 +146,16 @@ async fn post(
         .expect("an answer")
 }
 
+/// `GET url` with the session cookie of `session`.
+async fn signed_in(client: &reqwest::Client, url: String, session: &str) -> reqwest::Response {
+    client
+        .get(url)
+        .header("cookie", format!("parley_session={session}"))
+        .send()
+        .await
+        .unwrap()
+}
+
 /// Waits (at most two minutes) until `sql` counts nothing.
 async fn until_none(pool: &sqlx::AnyPool, sql: &str) {
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -218,12 +228,7 @@ async fn two_processes_on_one_postgres_share_sessions_limits_places_jobs_and_mai
         .await;
         let session = support::session_of(&signed).expect("a session through nginx");
         for _ in 0..4 {
-            let me = client
-                .get(format!("{public}/en/me"))
-                .header("cookie", format!("parley_session={session}"))
-                .send()
-                .await
-                .unwrap();
+            let me = signed_in(&client, format!("{public}/en/me"), &session).await;
             assert_eq!(me.status().as_u16(), 200);
             assert!(me.text().await.unwrap().contains("Front Door"));
         }
@@ -245,12 +250,7 @@ async fn two_processes_on_one_postgres_share_sessions_limits_places_jobs_and_mai
     )
     .await;
     let session = support::session_of(&signed).expect("a session");
-    let me = client
-        .get(format!("{b}/en/me"))
-        .header("cookie", format!("parley_session={session}"))
-        .send()
-        .await
-        .unwrap();
+    let me = signed_in(&client, format!("{b}/en/me"), &session).await;
     assert_eq!(me.status().as_u16(), 200);
     assert!(me.text().await.unwrap().contains("Two Doors"));
 
@@ -315,12 +315,7 @@ async fn two_processes_on_one_postgres_share_sessions_limits_places_jobs_and_mai
         read(a.clone()).await.1.contains(body),
         "a writer's process shows it at once"
     );
-    let own = client
-        .get(format!("{b}/en/t/1"))
-        .header("cookie", format!("parley_session={session}"))
-        .send()
-        .await
-        .unwrap();
+    let own = signed_in(&client, format!("{b}/en/t/1"), &session).await;
     assert!(
         !own.headers().contains_key("x-page-cache"),
         "a signed-in reader gets a page rendered for them"
