@@ -125,15 +125,20 @@ wasm-target:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
 	  || rustup target add wasm32-unknown-unknown
 
+# The tools are built without link-time optimisation: cargo-leptos asks for
+# fat LTO in one codegen unit, which is most of its 13 minutes to install,
+# and neither tool does anything on its own that a build would wait for.
+TOOL_PROFILE := CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
+
 cargo-leptos:
 	@if [ "$$(cargo leptos --version 2>/dev/null | awk '{print $$2}')" != "$(CARGO_LEPTOS_VERSION)" ]; then \
-	  cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked; \
+	  $(TOOL_PROFILE) cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked; \
 	fi
 
 # Without --locked: the CLI's lock file asks for a crate version the registry lacks.
 wasm-bindgen:
 	@if [ "$$(wasm-bindgen --version 2>/dev/null | awk '{print $$2}')" != "$(WASM_BINDGEN_VERSION)" ]; then \
-	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
+	  $(TOOL_PROFILE) cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
 	fi
 
 $(NODE_STAMP): end2end/package.json end2end/package-lock.json

@@ -1,9 +1,14 @@
-//! Generates the `i18n` module from `locales/`.
+//! Keeps `locales/` and the list that `leptos_i18n::load_locales!` reads
+//! (`[package.metadata.leptos-i18n]` in `app/Cargo.toml`) in step.
 //!
-//! Every folder in `locales/` is a locale and every file in `locales/en/` a
-//! namespace, so adding a locale is adding a folder: nothing to declare.
+//! The macro reads the translations while the crate compiles, but cargo does
+//! not know it does: this script, rerun whenever a file under `locales/`
+//! changes, makes the crate compile again. It also fails the build, with the
+//! fix in the message, when a locale folder or a namespace file is missing
+//! from that list or listed without its folder or file. No dependencies: a
+//! build script's crates are compiled on every fresh machine.
 
-use leptos_i18n_build::{Config, TranslationsInfos};
+use std::collections::BTreeSet;
 use std::error::Error;
 use std::path::{Path, PathBuf};
 
@@ -13,48 +18,76 @@ fn main() -> Result<(), Box<dyn Error>> {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
     let locales_dir = manifest_dir.join("../locales");
     println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-changed=Cargo.toml");
     println!("cargo::rerun-if-changed={}", locales_dir.display());
 
-    let locales = sorted_entries(&locales_dir, |p| p.is_dir())?;
-    let namespaces = sorted_entries(&locales_dir.join(DEFAULT_LOCALE), |p| {
+    let manifest = std::fs::read_to_string(manifest_dir.join("Cargo.toml"))?;
+    let on_disk_locales = entries(&locales_dir, |p| p.is_dir())?;
+    let on_disk_namespaces = entries(&locales_dir.join(DEFAULT_LOCALE), |p| {
         p.extension().is_some_and(|e| e == "json")
     })?;
-
-    let mut cfg = Config::new(DEFAULT_LOCALE)?.locales_path(locales_dir.display().to_string());
-    for locale in locales.iter().filter(|l| *l != DEFAULT_LOCALE) {
-        println!(
-            "cargo::rerun-if-changed={}",
-            locales_dir.join(locale).display()
-        );
-        cfg = cfg.add_locale(locale)?;
-    }
-    for namespace in &namespaces {
-        cfg = cfg.add_namespace(namespace)?;
-    }
-
-    let translations = TranslationsInfos::parse(cfg)?;
-    // Errors only: every locale carries every English key (plural forms
-    // included, so Indonesian has an `x_one` its rules never pick, which
-    // the parser would warn about on each build); missing, extra or copied
-    // texts are checked by `app/tests/translations.rs` instead.
-    translations.emit_errors();
-    translations.rerun_if_locales_changed();
-    let out_dir = PathBuf::from(std::env::var("OUT_DIR")?).join("i18n");
-    translations.generate_i18n_module(out_dir)?;
+    same("locales", &listed(&manifest, "locales")?, &on_disk_locales)?;
+    same(
+        "namespaces",
+        &listed(&manifest, "namespaces")?,
+        &on_disk_namespaces,
+    )?;
     Ok(())
 }
 
-/// File stems of the entries of `dir` that `keep` accepts, sorted.
-fn sorted_entries(dir: &Path, keep: impl Fn(&Path) -> bool) -> Result<Vec<String>, Box<dyn Error>> {
-    let mut names = Vec::new();
+/// The strings of `key = ["a", "b"]` (written on one line) in the
+/// `[package.metadata.leptos-i18n]` section of the manifest.
+fn listed(manifest: &str, key: &str) -> Result<BTreeSet<String>, Box<dyn Error>> {
+    let section = manifest
+        .split_once("[package.metadata.leptos-i18n]")
+        .map(|(_, rest)| rest)
+        .ok_or("app/Cargo.toml has no [package.metadata.leptos-i18n] section")?;
+    let line = section
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once('=')?;
+            (name.trim() == key).then_some(value)
+        })
+        .ok_or_else(|| format!("[package.metadata.leptos-i18n] has no `{key}` line"))?;
+    let inner = line
+        .trim()
+        .strip_prefix('[')
+        .and_then(|l| l.strip_suffix(']'))
+        .ok_or_else(|| format!("`{key}` must be a list written on one line"))?;
+    Ok(inner
+        .split(',')
+        .map(|item| item.trim().trim_matches('"').to_owned())
+        .filter(|item| !item.is_empty())
+        .collect())
+}
+
+fn same(
+    what: &str,
+    listed: &BTreeSet<String>,
+    on_disk: &BTreeSet<String>,
+) -> Result<(), Box<dyn Error>> {
+    let unlisted: Vec<&String> = on_disk.difference(listed).collect();
+    let missing: Vec<&String> = listed.difference(on_disk).collect();
+    if unlisted.is_empty() && missing.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "the {what} in locales/ and in app/Cargo.toml's [package.metadata.leptos-i18n] differ: \
+         add {unlisted:?} to its `{what}` list, remove {missing:?} from it"
+    )
+    .into())
+}
+
+/// File stems of the entries of `dir` that `keep` accepts.
+fn entries(dir: &Path, keep: impl Fn(&Path) -> bool) -> Result<BTreeSet<String>, Box<dyn Error>> {
+    let mut names = BTreeSet::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if keep(&path)
             && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
         {
-            names.push(stem.to_owned());
+            names.insert(stem.to_owned());
         }
     }
-    names.sort();
     Ok(names)
 }
