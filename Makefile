@@ -12,7 +12,6 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
-CARGO_LEPTOS_VERSION := 0.3.10
 # The wasm-bindgen CLI must be the exact version of the crate in Cargo.lock.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
 
@@ -50,12 +49,14 @@ test: tools-test fmt clippy rust-tests release e2e
 ## Steps -----------------------------------------------------------------------
 
 # The release is built again only when something it is built from changed:
-# cargo-leptos would otherwise regenerate and re-optimise the same WebAssembly
-# on every run (94 s), so a second `make run` with nothing changed serves in
-# seconds. Delete the stamp to force a build.
+# wasm-bindgen and wasm-opt would otherwise regenerate and re-optimise the
+# same WebAssembly on every run (94 s), so a second `make run` with nothing
+# changed serves in seconds. Delete the stamp to force a build.
 RELEASE_STAMP := target/release/.parley-built
-BUILD_INPUTS := Cargo.toml Cargo.lock $(shell find app server locales style migrations -type f \
+BUILD_INPUTS := Cargo.toml Cargo.lock .cargo/config.toml $(shell find app server locales style migrations -type f \
 	-not -path '*/tests/*' -not -path 'server/benches/*' -not -path 'app/proptest-regressions/*')
+PKG := target/site/pkg
+WASM := target/front/wasm32-unknown-unknown/wasm-release/app.wasm
 
 # A stamp without what it stands for (deleted by hand) is no stamp.
 ifneq ($(words $(wildcard target/release/parley target/site/pkg/parley.wasm)),2)
@@ -64,11 +65,28 @@ endif
 
 release: tools-build $(RELEASE_STAMP)
 
-# The stamp takes the time the build began: a file edited during the build is
-# newer, and built next time.
+# The release is what cargo-leptos 0.3.10 built, without cargo-leptos (its
+# install alone took 13 minutes on a new machine): the server, and beside it
+# (its own target directory, so the two cargo builds overlap) the browser's
+# WebAssembly, which wasm-bindgen wraps in `parley.js` and binaryen's
+# wasm-opt shrinks with the flags cargo-leptos used; then the stylesheet.
+# The new `pkg/` replaces the old one whole. LEPTOS_OUTPUT_NAME
+# (.cargo/config.toml) makes the pages load `parley.wasm`. The stamp takes the
+# time the build began: a file edited during the build is newer, and built
+# next time.
 $(RELEASE_STAMP): $(BUILD_INPUTS)
 	@mkdir -p $(@D) && touch $@.began
-	cargo leptos build --release
+	cargo build --release -p server --bin parley & server=$$!; \
+	  if cargo build -p app --lib --target wasm32-unknown-unknown --profile wasm-release \
+	    --no-default-features --features hydrate --target-dir target/front; \
+	  then wait $$server; else kill $$server; wait $$server || true; exit 1; fi
+	rm -rf $(PKG).new && mkdir -p $(PKG).new
+	wasm-bindgen --target web --no-typescript --out-name parley --out-dir $(PKG).new $(WASM)
+	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+	  $(PKG).new/parley_bg.wasm -o $(PKG).new/parley.wasm
+	rm $(PKG).new/parley_bg.wasm
+	cp style/main.css $(PKG).new/parley.css
+	rm -rf $(PKG) && mv $(PKG).new $(PKG)
 	@mv $@.began $@
 
 fmt:
@@ -83,7 +101,7 @@ rust-tests:
 	.ci/with-postgres.sh cargo test --workspace --no-fail-fast
 
 # Speed figures, written to bench/RESULTS.md (SQLite and PostgreSQL).
-bench: tools-test wrk
+bench: tools-test wrk release
 	.ci/with-postgres.sh bench/run.sh
 
 # Property-based fuzzing of what reads strangers' text (app/src/fuzz.rs), far
@@ -115,30 +133,20 @@ e2e: $(NODE_STAMP)
 
 ## Installing what is missing ----------------------------------------------------
 
-tools-build: wasm-target cargo-leptos wasm-bindgen $(NODE_STAMP)
+tools-build: wasm-target wasm-bindgen $(NODE_STAMP)
 
 tools-test: tools-build chromium postgresql nginx java
 
-.PHONY: wasm-target cargo-leptos wasm-bindgen chromium postgresql nginx java wrk
+.PHONY: wasm-target wasm-bindgen chromium postgresql nginx java wrk
 
 wasm-target:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
 	  || rustup target add wasm32-unknown-unknown
 
-# The tools are built without link-time optimisation: cargo-leptos asks for
-# fat LTO in one codegen unit, which is most of its 13 minutes to install,
-# and neither tool does anything on its own that a build would wait for.
-TOOL_PROFILE := CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
-
-cargo-leptos:
-	@if [ "$$(cargo leptos --version 2>/dev/null | awk '{print $$2}')" != "$(CARGO_LEPTOS_VERSION)" ]; then \
-	  $(TOOL_PROFILE) cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked; \
-	fi
-
 # Without --locked: the CLI's lock file asks for a crate version the registry lacks.
 wasm-bindgen:
 	@if [ "$$(wasm-bindgen --version 2>/dev/null | awk '{print $$2}')" != "$(WASM_BINDGEN_VERSION)" ]; then \
-	  $(TOOL_PROFILE) cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
 	fi
 
 $(NODE_STAMP): end2end/package.json end2end/package-lock.json

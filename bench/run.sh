@@ -30,6 +30,9 @@ bench/page_cache.sh >"$pages"
 intake=$(mktemp)
 trap 'rm -f "$tmp" "$masking" "$pipeline" "$classify" "$queue" "$surveys" "$pages" "$intake"' EXIT
 bench/intake.sh >"$intake"
+tti=$(mktemp)
+trap 'rm -f "$tmp" "$masking" "$pipeline" "$classify" "$queue" "$surveys" "$pages" "$intake" "$tti"' EXIT
+bench/tti.sh >"$tti"
 
 # Read before RESULTS.md is rewritten: the rewrite itself is not a change
 # of the code measured.
@@ -45,7 +48,7 @@ commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --qu
     echo "- commit: $commit"
     echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(. /etc/os-release && echo "$PRETTY_NAME")"
     echo "- build: release profile; server and load generator in one process on the same 2 cores"
-    echo "- commands: \`cargo bench -p server --bench forums\`, \`--bench masking\`, \`--bench pipeline\`, \`--bench queue\`, \`parley classify-bench\`, \`bench/page_cache.sh\`, \`bench/intake.sh\`"
+    echo "- commands: \`cargo bench -p server --bench forums\`, \`--bench masking\`, \`--bench pipeline\`, \`--bench queue\`, \`parley classify-bench\`, \`bench/page_cache.sh\`, \`bench/intake.sh\`, \`bench/tti.sh\`"
     echo
     echo "## A thread of 10,000 posts (issue 4)"
     echo
@@ -75,5 +78,6 @@ commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --qu
     cat "$surveys"
     cat "$pages"
     cat "$intake"
+    cat "$tti"
 } >"$out"
 echo "bench: wrote $out"

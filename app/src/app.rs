@@ -62,8 +62,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 fn Hydration(options: LeptosOptions) -> impl IntoView {
     let pkg = format!("/{}", options.site_pkg_dir);
     let js = format!("{pkg}/{}.js", options.output_name);
-    // cargo-leptos names the bundle after the output name and says so at
-    // build time; a plain `cargo build` keeps wasm-bindgen's `_bg` suffix.
+    // The release build names the bundle after the output name, which
+    // `.cargo/config.toml` gives every build of the workspace; a build
+    // without it would find wasm-bindgen's own name, with its `_bg` suffix.
     let wasm_suffix = if option_env!("LEPTOS_OUTPUT_NAME").is_some() {
         ""
     } else {
