@@ -25,7 +25,7 @@ export CARGO_TERM_COLOR ?= never
 NODE_STAMP := end2end/node_modules/.installed
 APT_UPDATED := /tmp/.parley-apt-updated
 
-.PHONY: help run test build release check fmt clippy rust-tests e2e bench fuzz faults load \
+.PHONY: help run test build release front check fmt clippy rust-tests e2e bench fuzz faults load \
         tools tools-build tools-test clean
 
 help:
@@ -66,20 +66,26 @@ endif
 release: tools-build $(RELEASE_STAMP)
 
 # The release is what cargo-leptos 0.3.10 built, without cargo-leptos (its
-# install alone took 13 minutes on a new machine): the server, and beside it
-# (its own target directory, so the two cargo builds overlap) the browser's
-# WebAssembly, which wasm-bindgen wraps in `parley.js` and binaryen's
-# wasm-opt shrinks with the flags cargo-leptos used; then the stylesheet.
-# The new `pkg/` replaces the old one whole. LEPTOS_OUTPUT_NAME
-# (.cargo/config.toml) makes the pages load `parley.wasm`. The stamp takes the
-# time the build began: a file edited during the build is newer, and built
-# next time.
+# install alone took 13 minutes on a new machine): the server, and at the
+# same time the browser's part (`front`), so that wasm-bindgen and wasm-opt
+# overlap the server's compilation. The stamp takes the time the build
+# began: a file edited during the build is newer, and built next time.
 $(RELEASE_STAMP): $(BUILD_INPUTS)
 	@mkdir -p $(@D) && touch $@.began
 	cargo build --release -p server --bin parley & server=$$!; \
-	  if cargo build -p app --lib --target wasm32-unknown-unknown --profile wasm-release \
-	    --no-default-features --features hydrate --target-dir target/front; \
-	  then wait $$server; else kill $$server; wait $$server || true; exit 1; fi
+	  if $(MAKE) --no-print-directory front; then wait $$server; \
+	  else kill $$server; wait $$server || true; exit 1; fi
+	@mv $@.began $@
+
+# The browser's part, into target/site/pkg: the WebAssembly (in its own
+# target directory, so that it builds beside the server), which wasm-bindgen
+# wraps in `parley.js` and binaryen's wasm-opt shrinks with the flags
+# cargo-leptos used, and the stylesheet. The new `pkg/` replaces the old one
+# whole. LEPTOS_OUTPUT_NAME (.cargo/config.toml) makes the pages load
+# `parley.wasm`. Run by `release`.
+front:
+	cargo rustc -p app --lib --crate-type cdylib --target wasm32-unknown-unknown \
+	  --profile wasm-release --no-default-features --features hydrate --target-dir target/front
 	rm -rf $(PKG).new && mkdir -p $(PKG).new
 	wasm-bindgen --target web --no-typescript --out-name parley --out-dir $(PKG).new $(WASM)
 	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
@@ -87,7 +93,6 @@ $(RELEASE_STAMP): $(BUILD_INPUTS)
 	rm $(PKG).new/parley_bg.wasm
 	cp style/main.css $(PKG).new/parley.css
 	rm -rf $(PKG) && mv $(PKG).new $(PKG)
-	@mv $@.began $@
 
 fmt:
 	cargo fmt --all --check

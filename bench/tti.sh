@@ -39,3 +39,12 @@ echo "Goal: interactive within 3 s; the bundle at most 250 KB with brotli."
 echo
 node end2end/tti.mjs "http://127.0.0.1:$port" "$runs" /en /ar/t/6 /en/drafts/1
 echo
+echo "### What the bundle is made of (issue 19, item 1)"
+echo
+echo "\`bench/wasm_size.py\` on the module cargo builds (\`target/front/…/app.wasm\`), before wasm-bindgen and"
+echo "wasm-opt (which take the \`name\` section off and shrink the code by about a quarter): the code of each function"
+echo "counted under the crate its name says (a blanket impl such as \`<T as tachys::view::Render>\` under the trait's"
+echo "crate)."
+echo
+python3 bench/wasm_size.py target/front/wasm32-unknown-unknown/wasm-release/app.wasm 12
+echo
