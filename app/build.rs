@@ -71,9 +71,18 @@ fn same(
     if unlisted.is_empty() && missing.is_empty() {
         return Ok(());
     }
+    let mut fixes = Vec::new();
+    if !unlisted.is_empty() {
+        fixes.push(format!("add {unlisted:?} to its `{what}` list"));
+    }
+    if !missing.is_empty() {
+        fixes.push(format!(
+            "remove {missing:?} from it (no such folder or file)"
+        ));
+    }
     Err(format!(
-        "the {what} in locales/ and in app/Cargo.toml's [package.metadata.leptos-i18n] differ: \
-         add {unlisted:?} to its `{what}` list, remove {missing:?} from it"
+        "the {what} in locales/ and in app/Cargo.toml's [package.metadata.leptos-i18n] differ: {}",
+        fixes.join("; ")
     )
     .into())
 }

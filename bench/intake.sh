@@ -22,20 +22,14 @@ dir=$(mktemp -d)
 server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$dir"' EXIT
 
-port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
+. bench/parley.sh
 export PARLEY_DATABASE_URL="sqlite://$dir/parley.db"
 export PARLEY_METRICS_ADDR="127.0.0.1:0"
 export PARLEY_LOG=warn
 export PARLEY_FEEDBACK_PER_HOUR=0
 export PARLEY_SQLITE_SYNCHRONOUS=full
 "$parley" seed-demo >/dev/null
-PARLEY_ADDR="127.0.0.1:$port" "$parley" serve >"$dir/server.log" 2>&1 &
-server=$!
-for _ in $(seq 100); do
-    curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break
-    sleep 0.1
-done
+serve_parley
 
 action=$(curl -fsS "$base/en/feedback" | grep -o 'action="/api/send_feedback[0-9]*"' | head -1 | cut -d'"' -f2)
 [ -n "$action" ] || { echo "intake: no feedback form" >&2; exit 1; }

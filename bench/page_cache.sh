@@ -28,7 +28,7 @@ stop() {
 }
 trap 'stop; rm -rf "$dir"' EXIT
 
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+. bench/parley.sh
 
 export PARLEY_DATABASE_URL="sqlite://$dir/parley.db"
 export PARLEY_METRICS_ADDR="127.0.0.1:0"
@@ -38,17 +38,7 @@ export PARLEY_LOG=warn
 # The pages: the home page, an Arabic thread, a draft.
 pages=(/en /ar/t/6 /en/drafts/1)
 
-serve() {
-    local port
-    port=$(free_port)
-    PARLEY_ADDR="127.0.0.1:$port" PARLEY_PAGE_CACHE_MS="$1" "$parley" serve >"$dir/server.log" 2>&1 &
-    server=$!
-    for _ in $(seq 100); do
-        curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && break
-        sleep 0.1
-    done
-    base="http://127.0.0.1:$port"
-}
+serve() { serve_parley PARLEY_PAGE_CACHE_MS="$1"; }
 
 run_wrk() { wrk -t1 -c"$conns" -d"${secs}s" --latency "$1" 2>&1; }
 rps() { awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$1"; }

@@ -18,17 +18,12 @@ dir=$(mktemp -d)
 server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$dir"' EXIT
 
-port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+. bench/parley.sh
 export PARLEY_DATABASE_URL="sqlite://$dir/parley.db"
 export PARLEY_METRICS_ADDR="127.0.0.1:0"
 export PARLEY_LOG=warn
 "$parley" seed-demo >/dev/null
-PARLEY_ADDR="127.0.0.1:$port" "$parley" serve >"$dir/server.log" 2>&1 &
-server=$!
-for _ in $(seq 100); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && break
-    sleep 0.1
-done
+serve_parley
 
 echo "### Time to interactive on a low-end phone (issue 19, item 2)"
 echo
@@ -37,7 +32,7 @@ echo "in a fresh Chromium context at 360 px, CPU 4× slower, 1.6 Mbps down, 750 
 echo "protocol; \`end2end/tti.mjs\`). Content: \`<main>\` is in the document; interactive: the page has hydrated."
 echo "Goal: interactive within 3 s; the bundle at most 250 KB with brotli."
 echo
-node end2end/tti.mjs "http://127.0.0.1:$port" "$runs" /en /ar/t/6 /en/drafts/1
+node end2end/tti.mjs "$base" "$runs" /en /ar/t/6 /en/drafts/1
 echo
 echo "### What the bundle is made of (issue 19, item 1)"
 echo

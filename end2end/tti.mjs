@@ -10,6 +10,7 @@
 // Prints one Markdown table row per page: the median of RUNS runs.
 import { chromium } from "playwright-core";
 import { brotliCompressSync, gzipSync, constants } from "node:zlib";
+import { launchOptions } from "./chromium.cjs";
 
 const [base, runsArg, ...paths] = process.argv.slice(2);
 const runs = Number(runsArg) || 3;
@@ -17,18 +18,7 @@ const runs = Number(runsArg) || 3;
 const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-  ],
-});
+const browser = await chromium.launch(launchOptions);
 
 async function once(path) {
   const ctx = await browser.newContext({ viewport: { width: 360, height: 740 } });
