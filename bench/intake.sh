@@ -23,12 +23,9 @@ server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$dir"' EXIT
 
 . bench/parley.sh
-export PARLEY_DATABASE_URL="sqlite://$dir/parley.db"
-export PARLEY_METRICS_ADDR="127.0.0.1:0"
-export PARLEY_LOG=warn
 export PARLEY_FEEDBACK_PER_HOUR=0
 export PARLEY_SQLITE_SYNCHRONOUS=full
-"$parley" seed-demo >/dev/null
+seed_demo_town
 serve_parley
 
 action=$(curl -fsS "$base/en/feedback" | grep -o 'action="/api/send_feedback[0-9]*"' | head -1 | cut -d'"' -f2)

@@ -29,11 +29,7 @@ stop() {
 trap 'stop; rm -rf "$dir"' EXIT
 
 . bench/parley.sh
-
-export PARLEY_DATABASE_URL="sqlite://$dir/parley.db"
-export PARLEY_METRICS_ADDR="127.0.0.1:0"
-export PARLEY_LOG=warn
-"$parley" seed-demo >/dev/null
+seed_demo_town
 
 # The pages: the home page, an Arabic thread, a draft.
 pages=(/en /ar/t/6 /en/drafts/1)

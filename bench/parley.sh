@@ -18,3 +18,12 @@ serve_parley() {
         sleep 0.1
     done
 }
+
+# The demo town in a fresh SQLite database in $dir, and the settings every
+# bench shares (metrics on a free port, warnings only in the log).
+seed_demo_town() {
+    export PARLEY_DATABASE_URL="sqlite://$dir/parley.db"
+    export PARLEY_METRICS_ADDR="127.0.0.1:0"
+    export PARLEY_LOG=warn
+    "$parley" seed-demo >/dev/null
+}

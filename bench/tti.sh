@@ -19,10 +19,7 @@ server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$dir"' EXIT
 
 . bench/parley.sh
-export PARLEY_DATABASE_URL="sqlite://$dir/parley.db"
-export PARLEY_METRICS_ADDR="127.0.0.1:0"
-export PARLEY_LOG=warn
-"$parley" seed-demo >/dev/null
+seed_demo_town
 serve_parley
 
 echo "### Time to interactive on a low-end phone (issue 19, item 2)"
