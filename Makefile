@@ -53,7 +53,7 @@ test: tools-test fmt clippy rust-tests release e2e
 # same WebAssembly on every run (94 s), so a second `make run` with nothing
 # changed serves in seconds. Delete the stamp to force a build.
 RELEASE_STAMP := target/release/.parley-built
-BUILD_INPUTS := Cargo.toml Cargo.lock .cargo/config.toml $(shell find app server locales style migrations -type f \
+BUILD_INPUTS := Cargo.toml Cargo.lock $(shell find app server locales style migrations -type f \
 	-not -path '*/tests/*' -not -path 'server/benches/*' -not -path 'app/proptest-regressions/*')
 PKG := target/site/pkg
 WASM := target/front/wasm32-unknown-unknown/wasm-release/app.wasm
@@ -81,8 +81,8 @@ $(RELEASE_STAMP): $(BUILD_INPUTS)
 # target directory, so that it builds beside the server), which wasm-bindgen
 # wraps in `parley.js` and binaryen's wasm-opt shrinks with the flags
 # cargo-leptos used, and the stylesheet. The new `pkg/` replaces the old one
-# whole. LEPTOS_OUTPUT_NAME (.cargo/config.toml) makes the pages load
-# `parley.wasm`. Run by `release`.
+# whole, its bundle named `parley.wasm` as the pages load it
+# (`Hydration`, app/src/app.rs). Run by `release`.
 front:
 	cargo rustc -p app --lib --crate-type cdylib --target wasm32-unknown-unknown \
 	  --profile wasm-release --no-default-features --features hydrate --target-dir target/front

@@ -62,15 +62,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 fn Hydration(options: LeptosOptions) -> impl IntoView {
     let pkg = format!("/{}", options.site_pkg_dir);
     let js = format!("{pkg}/{}.js", options.output_name);
-    // The release build names the bundle after the output name, which
-    // `.cargo/config.toml` gives every build of the workspace; a build
-    // without it would find wasm-bindgen's own name, with its `_bg` suffix.
-    let wasm_suffix = if option_env!("LEPTOS_OUTPUT_NAME").is_some() {
-        ""
-    } else {
-        "_bg"
-    };
-    let wasm = format!("{pkg}/{}{wasm_suffix}.wasm", options.output_name);
+    // `make front` names the bundle after the output name (`parley.wasm`).
+    let wasm = format!("{pkg}/{}.wasm", options.output_name);
     let script = format!(
         "import('{js}').then(m => m.default({{module_or_path: '{wasm}'}}).then(() => m.hydrate()));"
     );
