@@ -55,9 +55,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Loads the WebAssembly bundle and hydrates the page. Leptos'
-/// `HydrationScripts` (0.8.23) writes the CSP nonce into `crossorigin`,
-/// which is invalid HTML; this emits the same three elements correctly.
+/// Loads the WebAssembly bundle and hydrates the page's islands: after the
+/// bundle starts, each `<leptos-island>` is handed, in document order, to
+/// the function its `data-component` names. Leptos' `HydrationScripts`
+/// (0.8.23) writes the CSP nonce into `crossorigin`, which is invalid HTML;
+/// this emits the same elements correctly.
 #[component]
 fn Hydration(options: LeptosOptions) -> impl IntoView {
     let pkg = format!("/{}", options.site_pkg_dir);
@@ -65,7 +67,13 @@ fn Hydration(options: LeptosOptions) -> impl IntoView {
     // `make front` names the bundle after the output name (`parley.wasm`).
     let wasm = format!("{pkg}/{}.wasm", options.output_name);
     let script = format!(
-        "import('{js}').then(m => m.default({{module_or_path: '{wasm}'}}).then(() => m.hydrate()));"
+        "import('{js}').then(m => m.default({{module_or_path: '{wasm}'}}).then(() => {{\
+         m.hydrate();\
+         for (const island of document.querySelectorAll('leptos-island')) {{\
+         const hydrate = m[island.dataset.component];\
+         if (hydrate) hydrate(island);\
+         }}\
+         }}));"
     );
     let nonce = leptos::nonce::use_nonce();
     #[cfg(feature = "ssr")]

@@ -56,10 +56,14 @@ mod generated {
 }
 pub use generated::i18n;
 
-/// Entry point of the WebAssembly bundle: hydrates the server-rendered page.
+/// Entry point of the WebAssembly bundle. Pages are rendered on the server
+/// and stay inert; only the islands (`#[island]`: the header's menu, a
+/// thread's live replies, the review queue's keyboard shortcuts) are
+/// hydrated, each by its own exported function, which the loader in
+/// [`app::shell`] calls for every `<leptos-island>` on the page.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
 }

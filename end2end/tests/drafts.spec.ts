@@ -142,6 +142,21 @@ for (const locale of ["en", "ar"]) {
     await shot(page, `policymaker-1-queues-${locale}`);
     await act(page.locator("a[href$='/review/1']").first());
     await shot(page, `policymaker-2-queue-${locale}`);
+    // The queue's keyboard shortcuts (an island, alive once hydrated): `j`
+    // and `k` move between the rows, `x` checks and unchecks one.
+    await page.locator(hydrated).waitFor();
+    const rows = page.locator(".queue-row");
+    const checkbox = rows.first().locator("input[type=checkbox]").first();
+    await page.keyboard.press("j");
+    await expect(rows.first()).toBeFocused();
+    await page.keyboard.press("x");
+    await expect(checkbox).toBeChecked();
+    await page.keyboard.press("x");
+    await expect(checkbox).not.toBeChecked();
+    await page.keyboard.press("j");
+    await expect(rows.nth(1)).toBeFocused();
+    await page.keyboard.press("k");
+    await expect(rows.first()).toBeFocused();
     // Newest first by the date written.
     const dates = await page.locator(".queue-row .row-head time").allTextContents();
     expect(dates.length).toBeGreaterThan(1);

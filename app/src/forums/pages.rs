@@ -11,11 +11,12 @@ use super::domain::{REASON, Title};
 use super::parts::{PostItem, ThreadRow, Time, thread_href};
 use super::{CategorySummary, PostWindow, ReportReason, ThreadPage};
 use crate::i18n::*;
-use crate::locale::{page_path, use_locale};
+use crate::locale::{CurrentLocale, page_path, parse_locale, use_locale};
 use crate::ui::error_message::{PageError, action_error};
 use crate::ui::forms::PostForm;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
+use leptos_i18n::Locale as _;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -312,7 +313,7 @@ fn thread_body(page: ThreadPage, tools_view: Option<ThreadToolsView>) -> AnyView
     let list = view! {
         <div class="posts">
             {posts.into_iter().map(|post| view! { <PostItem post thread=thread_id signed_in locked moderator /> }).collect_view()}
-            <LiveReplies thread=thread_id last_id enabled=on_last_page signed_in locked moderator />
+            <LiveReplies locale=l.as_str().to_owned() thread=thread_id last_id enabled=on_last_page signed_in locked moderator />
         </div>
     }
     .into_any();
@@ -363,9 +364,12 @@ fn thread_body(page: ThreadPage, tools_view: Option<ThreadToolsView>) -> AnyView
 
 /// With JavaScript, on a thread's last page: asks every 15 seconds for
 /// posts after the last one shown and adds them below. Without it, the
-/// page shows what it had (a reload shows more).
-#[component]
+/// page shows what it had (a reload shows more). An island: the page
+/// around it is not hydrated, so it is given its locale (a code) and
+/// provides it to the posts it adds.
+#[island]
 fn LiveReplies(
+    locale: String,
     thread: i64,
     last_id: i64,
     enabled: bool,
@@ -373,7 +377,8 @@ fn LiveReplies(
     locked: bool,
     moderator: bool,
 ) -> impl IntoView {
-    let locale = use_locale();
+    let locale = Signal::stored(parse_locale(&locale).unwrap_or_default());
+    provide_context(CurrentLocale(locale));
     let fresh = RwSignal::new(Vec::<super::PostView>::new());
     let last = StoredValue::new(last_id);
     Effect::new(move |_| {

@@ -121,8 +121,6 @@ pub fn QueuePageView() -> impl IntoView {
         move || (locale.get(), draft(), query()),
         |(locale, draft, query)| review_queue(locale, draft, query),
     );
-    #[cfg(feature = "hydrate")]
-    keyboard_shortcuts();
     let triage = ServerAction::<TriageItems>::new();
     let correct = ServerAction::<CorrectItemThemes>::new();
     let errors = (action_error(triage), action_error(correct));
@@ -144,6 +142,7 @@ pub fn QueuePageView() -> impl IntoView {
                 </p>
             })}
             <Loaded resource=page show=|page| view! { <QueueBody page /> }.into_any() />
+            <QueueShortcuts />
         </section>
     }
 }
@@ -530,6 +529,13 @@ fn Row(
 
 /// With JavaScript: `j` and `k` move between the rows, `x` checks the row,
 /// `o` opens it. Without it, the checkboxes, forms and links do the same.
+/// An island that shows nothing: in the browser it listens to the keys.
+#[island]
+fn QueueShortcuts() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    keyboard_shortcuts();
+}
+
 #[cfg(feature = "hydrate")]
 fn keyboard_shortcuts() {
     use leptos::web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};

@@ -65,29 +65,61 @@ fn PageTitle() -> impl IntoView {
     }
 }
 
+/// The header: the site's name, the navigation, the account's links and
+/// the language. Rendered on the server; only its menu button needs the
+/// browser, in [`SiteMenu`].
 #[component]
 fn SiteHeader() -> impl IntoView {
-    let locale = use_locale();
+    let locale = use_locale().get_untracked();
+    let links = [
+        ("forums", td_string!(locale, common.nav_forums)),
+        ("surveys", td_string!(locale, common.nav_surveys)),
+        ("focus-groups", td_string!(locale, common.nav_focus_groups)),
+        ("drafts", td_string!(locale, common.nav_drafts)),
+        ("feedback", td_string!(locale, common.nav_feedback)),
+    ]
+    .into_iter()
+    .map(|(section, text)| (page_path(locale, section), text.to_string()))
+    .collect();
+    view! {
+        <SiteMenu
+            home=home_path(locale)
+            site_name=td_string!(locale, common.site_name).to_string()
+            menu=td_string!(locale, common.menu).to_string()
+            navigation=td_string!(locale, common.main_navigation).to_string()
+            links
+        >
+            <AccountNav />
+            <LanguageSwitcher />
+        </SiteMenu>
+    }
+}
+
+/// The header as an island: on a small screen the menu button (hidden
+/// without JavaScript, when the navigation is simply always shown) opens
+/// and closes the navigation. Everything it shows comes in as props, already
+/// translated, so the browser's bundle carries no translation of its own;
+/// the account's links and the language switcher stay server-rendered
+/// children.
+#[island]
+fn SiteMenu(
+    home: String,
+    site_name: String,
+    menu: String,
+    navigation: String,
+    /// (address, name) of each section in the navigation.
+    links: Vec<(String, String)>,
+    children: Children,
+) -> impl IntoView {
     let (menu_open, set_menu_open) = signal(false);
-    // Effects run only in the browser: once this is true the page is
-    // hydrated and the menu button (hidden without JavaScript) works.
+    // Effects run only in the browser: once this is true the island is
+    // hydrated and the menu button works.
     let (enhanced, set_enhanced) = signal(false);
     Effect::new(move |_| set_enhanced.set(true));
-    // The opened menu closes when the reader goes to another page.
-    let location = leptos_router::hooks::use_location();
-    Effect::new(move |_| {
-        location.pathname.track();
-        set_menu_open.set(false);
-    });
-    let href = move |section: &'static str| page_path(locale.get(), section);
-    let home = move || home_path(locale.get());
-
     view! {
         <header class="site-header" data-enhanced=move || enhanced.get().then_some("true")>
             <div class="site-header__bar">
-                <a class="site-name" href=home>
-                    {move || td!(locale.get(), common.site_name)}
-                </a>
+                <a class="site-name" href=home>{site_name}</a>
                 <button
                     type="button"
                     class="menu-toggle"
@@ -95,25 +127,20 @@ fn SiteHeader() -> impl IntoView {
                     aria-expanded=move || menu_open.get().to_string()
                     on:click=move |_| set_menu_open.update(|open| *open = !*open)
                 >
-                    {move || td!(locale.get(), common.menu)}
+                    {menu}
                 </button>
             </div>
             <nav
                 id="site-nav"
                 class="site-nav"
-                aria-label=move || td_string!(locale.get(), common.main_navigation).to_string()
+                aria-label=navigation
                 data-open=move || menu_open.get().to_string()
             >
                 <ul>
-                    <li><a href=move || href("forums")>{move || td!(locale.get(), common.nav_forums)}</a></li>
-                    <li><a href=move || href("surveys")>{move || td!(locale.get(), common.nav_surveys)}</a></li>
-                    <li><a href=move || href("focus-groups")>{move || td!(locale.get(), common.nav_focus_groups)}</a></li>
-                    <li><a href=move || href("drafts")>{move || td!(locale.get(), common.nav_drafts)}</a></li>
-                    <li><a href=move || href("feedback")>{move || td!(locale.get(), common.nav_feedback)}</a></li>
+                    {links.into_iter().map(|(href, text)| view! { <li><a href=href>{text}</a></li> }).collect_view()}
                 </ul>
             </nav>
-            <AccountNav />
-            <LanguageSwitcher />
+            {children()}
         </header>
     }
 }
