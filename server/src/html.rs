@@ -58,8 +58,32 @@ pub fn tidy(html: &str) -> String {
         }
         _ => (html, ""),
     };
+    let tail = valid_comments(document);
+    // What follows `</html>` (with `erase_components`, a marker before the
+    // scripts) is made valid the same way.
+    let trailing = valid_comments(trailing);
     let mut out = String::with_capacity(html.len() + 64);
-    let mut rest = document;
+    match (trailing.is_empty(), tail.rfind("</body>")) {
+        (false, Some(body_end)) => {
+            out.push_str(&tail[..body_end]);
+            out.push_str(&trailing);
+            out.push_str(&tail[body_end..]);
+            out.push_str("</html>");
+        }
+        (false, None) => {
+            out.push_str(&tail);
+            out.push_str(&trailing);
+            out.push_str("</html>");
+        }
+        (true, _) => out.push_str(&tail),
+    }
+    out
+}
+
+/// `html` with each `<!>` outside a `<script>` element written `<!---->`.
+fn valid_comments(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
     while let Some(start) = rest.find("<script") {
         out.push_str(&rest[..start].replace("<!>", "<!---->"));
         let script = &rest[start..];
@@ -69,21 +93,7 @@ pub fn tidy(html: &str) -> String {
         out.push_str(&script[..end]);
         rest = &script[end..];
     }
-    let tail = rest.replace("<!>", "<!---->");
-    match (trailing.is_empty(), tail.rfind("</body>")) {
-        (false, Some(body_end)) => {
-            out.push_str(&tail[..body_end]);
-            out.push_str(trailing);
-            out.push_str(&tail[body_end..]);
-            out.push_str("</html>");
-        }
-        (false, None) => {
-            out.push_str(&tail);
-            out.push_str(trailing);
-            out.push_str("</html>");
-        }
-        (true, _) => out.push_str(&tail),
-    }
+    out.push_str(&rest.replace("<!>", "<!---->"));
     out
 }
 
@@ -112,6 +122,15 @@ mod tests {
         assert_eq!(
             tidy(html),
             "<html><body><main></main><script>a()</script><script>b()</script></body></html>"
+        );
+    }
+
+    #[test]
+    fn markers_after_the_document_are_made_valid_too() {
+        let html = "<html><body><main></main></body></html><!><script>var s = \"<!>\";</script>";
+        assert_eq!(
+            tidy(html),
+            "<html><body><main></main><!----><script>var s = \"<!>\";</script></body></html>"
         );
     }
 
