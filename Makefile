@@ -53,7 +53,7 @@ test: tools-test fmt clippy rust-tests release e2e
 # same WebAssembly on every run (94 s), so a second `make run` with nothing
 # changed serves in seconds. Delete the stamp to force a build.
 RELEASE_STAMP := target/release/.parley-built
-BUILD_INPUTS := Cargo.toml Cargo.lock $(shell find app server locales style migrations -type f \
+BUILD_INPUTS := Cargo.toml Cargo.lock .cargo/config.toml $(shell find app server locales style migrations -type f \
 	-not -path '*/tests/*' -not -path 'server/benches/*' -not -path 'app/proptest-regressions/*')
 PKG := target/site/pkg
 WASM := target/front/wasm32-unknown-unknown/wasm-release/app.wasm

@@ -1008,7 +1008,7 @@ async fn an_organisers_questions_are_asked_answered_changed_and_exported(backend
     let signed = app.call(SignUpFocusGroup::PATH, &sign_up("o2"), None).await;
     let token = token_in(&location(&signed), "en");
     let mine = format!("/en/focus-groups/mine/{token}");
-    let page = app.page(&mine).await;
+    let page = support::without_markers(&app.page(&mine).await);
     let given = |answer: &str| format!(r#"<dd dir="auto">{answer}</dd>"#);
     assert!(page.contains(&given("By bus")), "{page}");
     assert!(page.contains(&given("More light under the bridge")));
@@ -1050,7 +1050,7 @@ async fn an_organisers_questions_are_asked_answered_changed_and_exported(backend
         )
         .await;
     assert_eq!(location(&changed), format!("{mine}?changed=1"));
-    let page = app.page(&format!("{mine}?changed=1")).await;
+    let page = support::without_markers(&app.page(&format!("{mine}?changed=1")).await);
     assert!(page.contains(&given("On foot")) && !page.contains(&given("By bus")));
     assert_eq!(
         app.count(

@@ -406,6 +406,13 @@ impl Drop for TestApp {
     }
 }
 
+/// `page` without the empty comments (`<!---->`) Leptos marks its views
+/// with (with `erase_components`, one after many a text), for a test that
+/// looks for an element whole, such as `<dd>ar</dd>`.
+pub fn without_markers(page: &str) -> String {
+    page.replace("<!---->", "")
+}
+
 pub const PASSWORD: &str = "correct horse battery";
 
 /// Sends every form of `forms` at once to server function `path` from
