@@ -58,31 +58,26 @@ pub fn tidy(html: &str) -> String {
         }
         _ => (html, ""),
     };
-    let tail = valid_comments(document);
-    // What follows `</html>` (with `erase_components`, a marker before the
-    // scripts) is made valid the same way.
-    let trailing = valid_comments(trailing);
     let mut out = String::with_capacity(html.len() + 64);
-    match (trailing.is_empty(), tail.rfind("</body>")) {
-        (false, Some(body_end)) => {
-            out.push_str(&tail[..body_end]);
-            out.push_str(&trailing);
-            out.push_str(&tail[body_end..]);
-            out.push_str("</html>");
-        }
-        (false, None) => {
-            out.push_str(&tail);
-            out.push_str(&trailing);
-            out.push_str("</html>");
-        }
-        (true, _) => out.push_str(&tail),
+    valid_comments(document, &mut out);
+    if trailing.is_empty() {
+        return out;
     }
+    // What follows `</html>` (with `erase_components`, a marker before the
+    // scripts) is made valid the same way, then goes before `</body>`.
+    let mut moved = String::with_capacity(trailing.len() + 16);
+    valid_comments(trailing, &mut moved);
+    match out.rfind("</body>") {
+        Some(body_end) => out.insert_str(body_end, &moved),
+        None => out.push_str(&moved),
+    }
+    out.push_str("</html>");
     out
 }
 
-/// `html` with each `<!>` outside a `<script>` element written `<!---->`.
-fn valid_comments(html: &str) -> String {
-    let mut out = String::with_capacity(html.len() + 64);
+/// Appends `html` to `out` with each `<!>` outside a `<script>` element
+/// written `<!---->`.
+fn valid_comments(html: &str, out: &mut String) {
     let mut rest = html;
     while let Some(start) = rest.find("<script") {
         out.push_str(&rest[..start].replace("<!>", "<!---->"));
@@ -94,7 +89,6 @@ fn valid_comments(html: &str) -> String {
         rest = &script[end..];
     }
     out.push_str(&rest.replace("<!>", "<!---->"));
-    out
 }
 
 #[cfg(test)]
