@@ -187,7 +187,7 @@ pub fn run() -> ExitCode {
                 let db = database::connect(&settings).await?;
                 database::migrate(&db).await?;
                 let summary = crate::import::import(&db, &file, channel, area.as_deref()).await?;
-                db.pool().close().await;
+                db.close().await;
                 // Some rows were skipped: say so to scripts too.
                 if summary.bad_rows > 0 {
                     return Ok(Some(ExitCode::from(1)));
@@ -198,7 +198,7 @@ pub fn run() -> ExitCode {
                 let db = database::connect(&settings).await?;
                 database::migrate(&db).await?;
                 let summary = crate::survey_import::import(&db, survey, &file).await?;
-                db.pool().close().await;
+                db.close().await;
                 if summary.bad_rows > 0 {
                     return Ok(Some(ExitCode::from(1)));
                 }

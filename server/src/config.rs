@@ -46,10 +46,13 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// A request without its response after this long is answered 503.
     pub request_timeout_ms: u64,
-    /// `PARLEY_REQUESTS_IN_FLIGHT`: reading requests worked on at once, and
-    /// as many writing ones (the rest wait in turn; `admission`). Default:
-    /// twice the pool's connections.
+    /// `PARLEY_REQUESTS_IN_FLIGHT`: reading requests worked on at once
+    /// (the rest wait in turn; `admission`). Default: twice the pool's
+    /// connections.
     pub requests_in_flight: usize,
+    /// `PARLEY_WRITES_IN_FLIGHT`: writing requests worked on at once.
+    /// Default: [`WRITES_IN_FLIGHT`].
+    pub writes_in_flight: usize,
     /// `PARLEY_PAGE_CACHE_MS`: how long a public page rendered for a reader
     /// without cookies is served from memory (`page_cache`); 0 turns the
     /// cache off.
@@ -192,6 +195,11 @@ pub enum ConfigError {
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/parley.db";
 
+/// Writing requests worked on at once by default: they wait for the
+/// writer's turn, not for a pooled connection, and one group commit of
+/// the feedback form takes them all (`admission`).
+pub const WRITES_IN_FLIGHT: usize = 64;
+
 impl Settings {
     /// Loads the settings: defaults, then the file, then the environment.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
@@ -267,6 +275,11 @@ impl Settings {
                 get,
                 "PARLEY_REQUESTS_IN_FLIGHT",
                 &(2 * u64::from(database_max_connections)).to_string(),
+            )?,
+            writes_in_flight: parse(
+                get,
+                "PARLEY_WRITES_IN_FLIGHT",
+                &WRITES_IN_FLIGHT.to_string(),
             )?,
             page_cache_ms: parse(get, "PARLEY_PAGE_CACHE_MS", "1000")?,
             public_origin: match get("PARLEY_PUBLIC_URL") {

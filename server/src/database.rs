@@ -18,6 +18,26 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
 /// `synchronous=FULL` (unless `PARLEY_SQLITE_SYNCHRONOUS` says otherwise), so
 /// that an acknowledged write survives a power cut.
 pub async fn connect(settings: &Settings) -> anyhow::Result<Db> {
+    connect_with(settings, Checkpoints::AfterCommits).await
+}
+
+/// [`connect`] for `parley serve`: on SQLite no commit copies the log
+/// into the database file ([`checkpoint_in_background`] does).
+pub async fn connect_serving(settings: &Settings) -> anyhow::Result<Db> {
+    connect_with(settings, Checkpoints::InBackground).await
+}
+
+/// Who copies SQLite's write-ahead log into the database file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Checkpoints {
+    /// SQLite's default: the commit that makes the log 1,000 pages long
+    /// (the command-line tools, which have no background task).
+    AfterCommits,
+    /// A task of its own ([`checkpoint_in_background`]).
+    InBackground,
+}
+
+async fn connect_with(settings: &Settings, checkpoints: Checkpoints) -> anyhow::Result<Db> {
     sqlx::any::install_default_drivers();
     let backend = settings.backend();
     let mut url = settings.database_url.expose().to_owned();
@@ -31,12 +51,21 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Db> {
         url = sqlite_url_creating_file(&url)?;
         let busy_timeout = settings.sqlite_busy_timeout_ms;
         let synchronous = settings.sqlite_synchronous.as_str();
+        let autocheckpoint = match checkpoints {
+            Checkpoints::AfterCommits => 1000,
+            Checkpoints::InBackground => 0,
+        };
         let pragmas: Arc<str> = format!(
             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-             PRAGMA busy_timeout = {busy_timeout}; PRAGMA synchronous = {synchronous};"
+             PRAGMA busy_timeout = {busy_timeout}; PRAGMA synchronous = {synchronous}; \
+             PRAGMA wal_autocheckpoint = {autocheckpoint};"
         )
         .into();
         options = options
+            // A connection to a local file has no network to lose: the
+            // ping before each acquire was one more trip to its worker
+            // thread for every query a request makes.
+            .test_before_acquire(false)
             .after_connect(move |conn, _meta| {
                 let pragmas = Arc::clone(&pragmas);
                 Box::pin(async move {
@@ -46,11 +75,62 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Db> {
             })
             .after_release(|conn, _meta| Box::pin(still_usable(conn)));
     }
-    let pool = options
-        .connect(&url)
-        .await
-        .with_context(|| format!("cannot connect to the {} database", backend.as_str()))?;
-    Ok(Db::new(pool, backend))
+    let cannot = || format!("cannot connect to the {} database", backend.as_str());
+    // SQLite's writers (one at a time: `Db::begin`) keep a connection of
+    // their own. Taking whichever pooled connection was free, each write
+    // began with a page cache that the previous write, made on another
+    // connection, had made stale: SQLite threw it away and read the
+    // tables' and indexes' pages again.
+    let writer = match backend {
+        Backend::Sqlite => Some(
+            options
+                .clone()
+                .max_connections(1)
+                .connect(&url)
+                .await
+                .with_context(cannot)?,
+        ),
+        Backend::Postgres => None,
+    };
+    let pool = options.connect(&url).await.with_context(cannot)?;
+    Ok(match writer {
+        Some(writer) => Db::new(pool, backend).with_writer(writer),
+        None => Db::new(pool, backend),
+    })
+}
+
+/// How often the background checkpoint runs.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+
+/// Copies SQLite's write-ahead log into the database file every
+/// [`CHECKPOINT_EVERY`] ([`Db::checkpoint`]) until the pool closes (nothing
+/// on PostgreSQL). SQLite's own checkpoint runs inside the commit that
+/// makes the log 1,000 pages long: that commit, and under a crowd the
+/// feedback form's whole next group commit, waited while thousands of
+/// pages were written and synced. Here each page is copied once however
+/// often it changed since the last copy, mostly while writers write.
+pub fn checkpoint_in_background(db: &Db) {
+    if db.backend() != Backend::Sqlite {
+        return;
+    }
+    let db = db.clone();
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(CHECKPOINT_EVERY);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut failing = false;
+        while !db.pool().is_closed() {
+            ticks.tick().await;
+            match db.checkpoint().await {
+                Ok(()) => failing = false,
+                // Once per run of failures: the log only grows meanwhile.
+                Err(error) if !failing && !db.pool().is_closed() => {
+                    failing = true;
+                    tracing::warn!(%error, "checkpoint failed; the write-ahead log grows until one succeeds");
+                }
+                Err(_) => {}
+            }
+        }
+    });
 }
 
 /// Whether a SQLite connection given back may go back to the pool. When
@@ -59,9 +139,14 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Db> {
 /// still counts the connection as inside one, so every later
 /// `BEGIN IMMEDIATE` on it would fail ("non-zero transaction depth") long
 /// after the disk has room again. Such a connection is closed instead.
-/// The ping first lets the connection finish the rollback sqlx queued.
+/// The ping first lets the connection finish the rollback sqlx queued; a
+/// connection outside any transaction (every plain query, every commit)
+/// has none to finish and goes back without one.
 async fn still_usable(conn: &mut sqlx::AnyConnection) -> Result<bool, sqlx::Error> {
     use sqlx::Connection as _;
+    if !conn.is_in_transaction() {
+        return Ok(true);
+    }
     conn.ping().await?;
     Ok(!conn.is_in_transaction())
 }
@@ -192,6 +277,154 @@ mod tests {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// A database as `parley serve` opens it, in `dir`, with `connections`
+    /// pooled connections and a table to write to.
+    async fn serving(dir: &tempfile::TempDir, connections: &str) -> anyhow::Result<Db> {
+        let url = format!("sqlite://{}/serving.db", dir.path().display());
+        let vars = HashMap::from([
+            ("PARLEY_DATABASE_URL".to_owned(), url),
+            (
+                "PARLEY_DATABASE_MAX_CONNECTIONS".to_owned(),
+                connections.to_owned(),
+            ),
+        ]);
+        let db = connect_serving(&Settings::from_vars(&vars)?).await?;
+        sqlx::query("CREATE TABLE notes (body TEXT NOT NULL)")
+            .execute(db.pool())
+            .await?;
+        Ok(db)
+    }
+
+    async fn write_note(db: &Db) -> anyhow::Result<()> {
+        let mut tx = db.begin().await?;
+        sqlx::query("INSERT INTO notes (body) VALUES (hex(randomblob(2000)))")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    fn wal_bytes(dir: &tempfile::TempDir) -> anyhow::Result<u64> {
+        Ok(std::fs::metadata(dir.path().join("serving.db-wal"))?.len())
+    }
+
+    /// A served database's commits never copy the log into the file; the
+    /// background checkpoint copies all of it, so that the next writes
+    /// reuse the log from its beginning instead of making it longer.
+    #[tokio::test]
+    async fn the_checkpoint_lets_the_log_start_again() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let db = serving(&dir, "2").await?;
+        let autocheckpoint: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+            .fetch_one(db.pool())
+            .await?;
+        assert_eq!(autocheckpoint, 0);
+        for _ in 0..300 {
+            write_note(&db).await?;
+        }
+        let grown = wal_bytes(&dir)?;
+        db.checkpoint().await?;
+        for _ in 0..300 {
+            write_note(&db).await?;
+        }
+        // The same writes again, give or take a page of the tree.
+        let again = wal_bytes(&dir)?;
+        assert!(again <= grown + grown / 10, "{again} after {grown}");
+        // Without the checkpoint, the same writes make it longer.
+        for _ in 0..300 {
+            write_note(&db).await?;
+        }
+        assert!(wal_bytes(&dir)? > again + again / 2);
+        let notes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notes")
+            .fetch_one(db.pool())
+            .await?;
+        assert_eq!(notes, 900);
+        db.close().await;
+        Ok(())
+    }
+
+    /// SQLite's writers have a connection of their own: a write goes
+    /// through while a reader holds the pool's only connection.
+    #[tokio::test]
+    async fn a_write_does_not_wait_for_a_readers_connection() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let db = serving(&dir, "1").await?;
+        let reader = db.pool().acquire().await?;
+        tokio::time::timeout(Duration::from_secs(2), write_note(&db)).await??;
+        drop(reader);
+        db.close().await;
+        Ok(())
+    }
+
+    /// A background writer lets a request's writer that waits go first,
+    /// then waits for a quiet moment after the last request's write.
+    #[tokio::test]
+    async fn a_background_writer_lets_requests_write_first() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let db = serving(&dir, "2").await?;
+        let first = db.begin().await?;
+        let background = tokio::spawn({
+            let db = db.in_background();
+            async move {
+                let tx = db.begin().await?;
+                let at = std::time::Instant::now();
+                tx.rollback().await?;
+                anyhow::Ok(at)
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let request = tokio::spawn({
+            let db = db.clone();
+            async move {
+                let tx = db.begin().await?;
+                let at = std::time::Instant::now();
+                tx.commit().await?;
+                anyhow::Ok(std::time::Instant::now().max(at))
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        first.commit().await?;
+        let request_done = request.await??;
+        let background_began = background.await??;
+        assert!(background_began > request_done);
+        // A millisecond of rounding: the time is kept in whole ones.
+        assert!(
+            background_began - request_done >= app::db::QUIET - Duration::from_millis(2),
+            "{:?}",
+            background_began - request_done
+        );
+        db.close().await;
+        Ok(())
+    }
+
+    /// A crowd of requests' writes that never pauses delays a background
+    /// writer by about [`app::db::PATIENCE`], never for ever.
+    #[tokio::test]
+    async fn a_crowd_without_end_delays_the_background_writer_but_does_not_stop_it()
+    -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let db = serving(&dir, "2").await?;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let crowd = tokio::spawn({
+            let (db, stop) = (db.clone(), std::sync::Arc::clone(&stop));
+            async move {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    write_note(&db).await?;
+                }
+                anyhow::Ok(())
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let started = std::time::Instant::now();
+        tokio::time::timeout(app::db::PATIENCE * 5, write_note(&db.in_background())).await??;
+        let waited = started.elapsed();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        crowd.await??;
+        assert!(waited < app::db::PATIENCE * 5, "{waited:?}");
+        db.close().await;
         Ok(())
     }
 }

@@ -61,8 +61,9 @@ impl Application {
     /// not serve a half-migrated database) and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         app::ui::time::zone::set(&settings.timezone).map_err(anyhow::Error::msg)?;
-        let db = database::connect(&settings).await?;
+        let db = database::connect_serving(&settings).await?;
         database::migrate(&db).await?;
+        database::checkpoint_in_background(&db);
         let address_key = AddressKey::load_or_create(&db).await?;
         let workers = match db.backend() {
             // One claiming worker: SQLite has one writer anyway.
@@ -109,8 +110,11 @@ impl Application {
                 .unwrap_or_else(|| format!("http://{}", settings.addr)),
             reminder_hours: settings.focus_group_reminder_hours.clone(),
         };
+        let intake = app::feedback::intake::Intake::start(db.clone())
+            .map_err(|_| anyhow::anyhow!("cannot start the feedback writer's thread"))?;
         let router = router(
             db.clone(),
+            intake,
             address_key,
             Arc::new(policy),
             Arc::clone(&figures),
@@ -190,7 +194,7 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await
         .context("server error")?;
-        self.db.pool().close().await;
+        self.db.close().await;
         tracing::info!("stopped");
         Ok(())
     }
@@ -211,6 +215,7 @@ fn leptos_options(settings: &Settings) -> LeptosOptions {
 
 pub fn router(
     db: Db,
+    intake: app::feedback::intake::Intake,
     address_key: AddressKey,
     policy: Arc<EdgePolicy>,
     figures: Arc<Figures>,
@@ -221,7 +226,8 @@ pub fn router(
     let max_body_bytes = settings.max_body_bytes;
     let request_timeout_ms = settings.request_timeout_ms;
     let page_cache_ms = settings.page_cache_ms;
-    let doors = crate::admission::Doors::new(settings.requests_in_flight);
+    let doors =
+        crate::admission::Doors::new(settings.requests_in_flight, settings.writes_in_flight);
     // `Secure` cookies (and the `__Host-` prefix) when residents use https.
     let session_cookie = PrivateCookies {
         secure: policy
@@ -272,7 +278,6 @@ pub fn router(
                         max: settings.feedback_per_hour,
                         ..FeedbackLimit::DEFAULT
                     }));
-                let intake = app::feedback::intake::Intake::start(db.clone());
                 let focus_groups = app::focus_groups::Rules {
                     offer_millis: i64::from(settings.focus_group_offer_hours) * 3_600_000,
                     reminder_hours: settings.focus_group_reminder_hours.clone().into(),

@@ -143,25 +143,30 @@ impl Worker {
             .map(|job| job.id)
             .collect();
         let theme_ids = input_db::theme_ids(&self.db).await?;
-        if let Err(error) = input_db::store_analyses(
-            &self.db,
-            &analysed,
-            &theme_ids,
-            self.pipeline.campaign_threshold,
-            &finished,
-        )
-        .await
-        {
-            for job in &jobs {
-                queue::fail(
-                    &self.db,
-                    JobKind::Analyse,
-                    job,
-                    &format!("storing the analysis: {error}"),
-                )
-                .await?;
+        let mut stored: Vec<i64> = Vec::with_capacity(finished.len());
+        let analysed_ids: Vec<i64> = analysed.iter().map(|analysed| analysed.id).collect();
+        for (range, done) in store_chunks(&jobs, &analysed_ids, &finished) {
+            if let Err(error) = input_db::store_analyses(
+                &self.db,
+                &analysed[range],
+                &theme_ids,
+                self.pipeline.campaign_threshold,
+                &done,
+            )
+            .await
+            {
+                for job in jobs.iter().filter(|job| !stored.contains(&job.id)) {
+                    queue::fail(
+                        &self.db,
+                        JobKind::Analyse,
+                        job,
+                        &format!("storing the analysis: {error}"),
+                    )
+                    .await?;
+                }
+                return Err(error.into());
             }
-            return Err(error.into());
+            stored.extend(done);
         }
         for job in jobs.iter().filter(|job| !finished.contains(&job.id)) {
             let error = job
@@ -235,6 +240,52 @@ impl Worker {
         .await?;
         Ok(())
     }
+}
+
+/// Analyses stored in one transaction at most. Each transaction is a turn
+/// at SQLite's writer that the feedback form's next group commit may wait
+/// for ([`Db::in_background`] lets requests go first, but once it has its
+/// turn a background writer keeps it until it commits): 256 analyses with
+/// their themes and campaigns took over 100 ms, 16 take a few.
+const STORE_CHUNK: usize = 16;
+
+/// The analysed items (`items`, their ids in order) in chunks of
+/// [`STORE_CHUNK`], each with the finished jobs of its items; the finished
+/// jobs of no analysed item (an item erased meanwhile) go with the last
+/// chunk. At least one chunk when a job is finished.
+fn store_chunks(
+    jobs: &[Claimed],
+    items: &[i64],
+    finished: &[i64],
+) -> Vec<(std::ops::Range<usize>, Vec<i64>)> {
+    let mut jobs_of_item: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut alone = Vec::new();
+    for job in jobs.iter().filter(|job| finished.contains(&job.id)) {
+        match job.item_id {
+            Some(item) => jobs_of_item.entry(item).or_default().push(job.id),
+            None => alone.push(job.id),
+        }
+    }
+    let mut chunks: Vec<(std::ops::Range<usize>, Vec<i64>)> = (0..items.len())
+        .step_by(STORE_CHUNK)
+        .map(|start| {
+            let range = start..(start + STORE_CHUNK).min(items.len());
+            let done = items[range.clone()]
+                .iter()
+                .filter_map(|item| jobs_of_item.remove(item))
+                .flatten()
+                .collect();
+            (range, done)
+        })
+        .collect();
+    alone.extend(jobs_of_item.into_values().flatten());
+    if !alone.is_empty() {
+        match chunks.last_mut() {
+            Some((_, done)) => done.extend(alone),
+            None => chunks.push((0..0, alone)),
+        }
+    }
+    chunks
 }
 
 /// Runs the pipeline over `items` on `threads` threads of their own, at
@@ -330,5 +381,63 @@ pub async fn run(mut worker: Worker) {
             }
         }
         tokio::time::sleep(IDLE).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(id: i64, item_id: Option<i64>) -> Claimed {
+        Claimed {
+            id,
+            item_id,
+            language: None,
+            attempts: 1,
+        }
+    }
+
+    /// Each chunk finishes its own items' jobs; a finished job without an
+    /// analysed item goes with the last chunk, a failed one with none.
+    #[test]
+    fn each_chunk_finishes_the_jobs_of_its_items() {
+        let items: Vec<i64> = (100..100 + STORE_CHUNK as i64 + 2).collect();
+        let mut jobs: Vec<Claimed> = items
+            .iter()
+            .map(|item| job(item - 100, Some(*item)))
+            .collect();
+        jobs.push(job(500, Some(999))); // its item was erased meanwhile
+        jobs.push(job(501, Some(100))); // a second job for the first item
+        jobs.push(job(502, Some(101))); // failed: not finished
+        let finished: Vec<i64> = jobs
+            .iter()
+            .map(|job| job.id)
+            .filter(|id| *id != 502)
+            .collect();
+        let chunks = store_chunks(&jobs, &items, &finished);
+        assert_eq!(chunks.len(), 2);
+        assert_eq!(chunks[0].0, 0..STORE_CHUNK);
+        assert_eq!(chunks[1].0, STORE_CHUNK..STORE_CHUNK + 2);
+        let mut first = chunks[0].1.clone();
+        first.sort_unstable();
+        let mut expected: Vec<i64> = (0..STORE_CHUNK as i64).collect();
+        expected.push(501);
+        assert_eq!(first, expected);
+        let mut last = chunks[1].1.clone();
+        last.sort_unstable();
+        assert_eq!(last, vec![STORE_CHUNK as i64, STORE_CHUNK as i64 + 1, 500]);
+    }
+
+    /// Nothing analysed (every item erased): the finished jobs still end.
+    #[test]
+    fn finished_jobs_without_items_get_a_chunk_of_their_own() {
+        let jobs = vec![job(1, Some(7)), job(2, None)];
+        let chunks = store_chunks(&jobs, &[], &[1, 2]);
+        assert_eq!(chunks.len(), 1);
+        assert_eq!(chunks[0].0, 0..0);
+        let mut done = chunks[0].1.clone();
+        done.sort_unstable();
+        assert_eq!(done, vec![1, 2]);
+        assert!(store_chunks(&jobs, &[], &[]).is_empty());
     }
 }
