@@ -273,28 +273,6 @@ impl Db {
 }
 
 impl Db {
-    /// On SQLite, copies the write-ahead log into the database file: first
-    /// while others write (most of it), then again in this process's turn
-    /// to write (the little committed meanwhile), so that the copy is
-    /// complete and the next writer starts the log from its beginning
-    /// again. A copy made only while others write never catches up with a
-    /// crowd's commits, and the log grew by 90 MB a second. Nothing on
-    /// PostgreSQL.
-    pub async fn checkpoint(&self) -> Result<(), sqlx::Error> {
-        if self.backend != Backend::Sqlite {
-            return Ok(());
-        }
-        let mut conn = self.pool.acquire().await?;
-        sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&mut *conn)
-            .await?;
-        let _turn = self.turn().await;
-        sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&mut *conn)
-            .await?;
-        Ok(())
-    }
-
     /// Runs `work` in one write transaction ([`Db::begin`]), committed when
     /// it succeeds and rolled back when it fails: the `_in` functions of
     /// the rooms, which take the caller's transaction, run through it.

@@ -18,26 +18,6 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
 /// `synchronous=FULL` (unless `PARLEY_SQLITE_SYNCHRONOUS` says otherwise), so
 /// that an acknowledged write survives a power cut.
 pub async fn connect(settings: &Settings) -> anyhow::Result<Db> {
-    connect_with(settings, Checkpoints::AfterCommits).await
-}
-
-/// [`connect`] for `parley serve`: on SQLite no commit copies the log
-/// into the database file ([`checkpoint_in_background`] does).
-pub async fn connect_serving(settings: &Settings) -> anyhow::Result<Db> {
-    connect_with(settings, Checkpoints::InBackground).await
-}
-
-/// Who copies SQLite's write-ahead log into the database file.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Checkpoints {
-    /// SQLite's default: the commit that makes the log 1,000 pages long
-    /// (the command-line tools, which have no background task).
-    AfterCommits,
-    /// A task of its own ([`checkpoint_in_background`]).
-    InBackground,
-}
-
-async fn connect_with(settings: &Settings, checkpoints: Checkpoints) -> anyhow::Result<Db> {
     sqlx::any::install_default_drivers();
     let backend = settings.backend();
     let mut url = settings.database_url.expose().to_owned();
@@ -51,14 +31,9 @@ async fn connect_with(settings: &Settings, checkpoints: Checkpoints) -> anyhow::
         url = sqlite_url_creating_file(&url)?;
         let busy_timeout = settings.sqlite_busy_timeout_ms;
         let synchronous = settings.sqlite_synchronous.as_str();
-        let autocheckpoint = match checkpoints {
-            Checkpoints::AfterCommits => 1000,
-            Checkpoints::InBackground => 0,
-        };
         let pragmas: Arc<str> = format!(
             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-             PRAGMA busy_timeout = {busy_timeout}; PRAGMA synchronous = {synchronous}; \
-             PRAGMA wal_autocheckpoint = {autocheckpoint};"
+             PRAGMA busy_timeout = {busy_timeout}; PRAGMA synchronous = {synchronous};"
         )
         .into();
         options = options
@@ -97,40 +72,6 @@ async fn connect_with(settings: &Settings, checkpoints: Checkpoints) -> anyhow::
         Some(writer) => Db::new(pool, backend).with_writer(writer),
         None => Db::new(pool, backend),
     })
-}
-
-/// How often the background checkpoint runs.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
-
-/// Copies SQLite's write-ahead log into the database file every
-/// [`CHECKPOINT_EVERY`] ([`Db::checkpoint`]) until the pool closes (nothing
-/// on PostgreSQL). SQLite's own checkpoint runs inside the commit that
-/// makes the log 1,000 pages long: that commit, and under a crowd the
-/// feedback form's whole next group commit, waited while thousands of
-/// pages were written and synced. Here each page is copied once however
-/// often it changed since the last copy, mostly while writers write.
-pub fn checkpoint_in_background(db: &Db) {
-    if db.backend() != Backend::Sqlite {
-        return;
-    }
-    let db = db.clone();
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(CHECKPOINT_EVERY);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut failing = false;
-        while !db.pool().is_closed() {
-            ticks.tick().await;
-            match db.checkpoint().await {
-                Ok(()) => failing = false,
-                // Once per run of failures: the log only grows meanwhile.
-                Err(error) if !failing && !db.pool().is_closed() => {
-                    failing = true;
-                    tracing::warn!(%error, "checkpoint failed; the write-ahead log grows until one succeeds");
-                }
-                Err(_) => {}
-            }
-        }
-    });
 }
 
 /// Whether a SQLite connection given back may go back to the pool. When
@@ -280,10 +221,10 @@ mod tests {
         Ok(())
     }
 
-    /// A database as `parley serve` opens it, in `dir`, with `connections`
+    /// A database in `dir`, with `connections`
     /// pooled connections and a table to write to.
-    async fn serving(dir: &tempfile::TempDir, connections: &str) -> anyhow::Result<Db> {
-        let url = format!("sqlite://{}/serving.db", dir.path().display());
+    async fn opened(dir: &tempfile::TempDir, connections: &str) -> anyhow::Result<Db> {
+        let url = format!("sqlite://{}/opened.db", dir.path().display());
         let vars = HashMap::from([
             ("PARLEY_DATABASE_URL".to_owned(), url),
             (
@@ -291,7 +232,7 @@ mod tests {
                 connections.to_owned(),
             ),
         ]);
-        let db = connect_serving(&Settings::from_vars(&vars)?).await?;
+        let db = connect(&Settings::from_vars(&vars)?).await?;
         sqlx::query("CREATE TABLE notes (body TEXT NOT NULL)")
             .execute(db.pool())
             .await?;
@@ -307,51 +248,12 @@ mod tests {
         Ok(())
     }
 
-    fn wal_bytes(dir: &tempfile::TempDir) -> anyhow::Result<u64> {
-        Ok(std::fs::metadata(dir.path().join("serving.db-wal"))?.len())
-    }
-
-    /// A served database's commits never copy the log into the file; the
-    /// background checkpoint copies all of it, so that the next writes
-    /// reuse the log from its beginning instead of making it longer.
-    #[tokio::test]
-    async fn the_checkpoint_lets_the_log_start_again() -> anyhow::Result<()> {
-        let dir = tempfile::tempdir()?;
-        let db = serving(&dir, "2").await?;
-        let autocheckpoint: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
-            .fetch_one(db.pool())
-            .await?;
-        assert_eq!(autocheckpoint, 0);
-        for _ in 0..300 {
-            write_note(&db).await?;
-        }
-        let grown = wal_bytes(&dir)?;
-        db.checkpoint().await?;
-        for _ in 0..300 {
-            write_note(&db).await?;
-        }
-        // The same writes again, give or take a page of the tree.
-        let again = wal_bytes(&dir)?;
-        assert!(again <= grown + grown / 10, "{again} after {grown}");
-        // Without the checkpoint, the same writes make it longer.
-        for _ in 0..300 {
-            write_note(&db).await?;
-        }
-        assert!(wal_bytes(&dir)? > again + again / 2);
-        let notes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notes")
-            .fetch_one(db.pool())
-            .await?;
-        assert_eq!(notes, 900);
-        db.close().await;
-        Ok(())
-    }
-
     /// SQLite's writers have a connection of their own: a write goes
     /// through while a reader holds the pool's only connection.
     #[tokio::test]
     async fn a_write_does_not_wait_for_a_readers_connection() -> anyhow::Result<()> {
         let dir = tempfile::tempdir()?;
-        let db = serving(&dir, "1").await?;
+        let db = opened(&dir, "1").await?;
         let reader = db.pool().acquire().await?;
         tokio::time::timeout(Duration::from_secs(2), write_note(&db)).await??;
         drop(reader);
@@ -364,7 +266,7 @@ mod tests {
     #[tokio::test]
     async fn a_background_writer_lets_requests_write_first() -> anyhow::Result<()> {
         let dir = tempfile::tempdir()?;
-        let db = serving(&dir, "2").await?;
+        let db = opened(&dir, "2").await?;
         let first = db.begin().await?;
         let background = tokio::spawn({
             let db = db.in_background();
@@ -406,7 +308,7 @@ mod tests {
     async fn a_crowd_without_end_delays_the_background_writer_but_does_not_stop_it()
     -> anyhow::Result<()> {
         let dir = tempfile::tempdir()?;
-        let db = serving(&dir, "2").await?;
+        let db = opened(&dir, "2").await?;
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let crowd = tokio::spawn({
             let (db, stop) = (db.clone(), std::sync::Arc::clone(&stop));

@@ -61,9 +61,8 @@ impl Application {
     /// not serve a half-migrated database) and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         app::ui::time::zone::set(&settings.timezone).map_err(anyhow::Error::msg)?;
-        let db = database::connect_serving(&settings).await?;
+        let db = database::connect(&settings).await?;
         database::migrate(&db).await?;
-        database::checkpoint_in_background(&db);
         let address_key = AddressKey::load_or_create(&db).await?;
         let workers = match db.backend() {
             // One claiming worker: SQLite has one writer anyway.
