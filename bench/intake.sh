@@ -31,14 +31,19 @@ serve_parley
 action=$(curl -fsS "$base/en/feedback" | grep -o 'action="/api/send_feedback[0-9]*"' | head -1 | cut -d'"' -f2)
 [ -n "$action" ] || { echo "intake: no feedback form" >&2; exit 1; }
 
+# $1: the table whose rows are counted.
 count() {
-    python3 - "$dir/parley.db" <<'PY'
+    python3 - "$dir/parley.db" "$1" <<'PY'
 import sqlite3, sys
-print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
+print(sqlite3.connect(sys.argv[1]).execute(f"SELECT COUNT(*) FROM {sys.argv[2]}").fetchone()[0])
 PY
 }
 
-# $1: a Cookie header or empty.
+# The demo's first survey, its first page: the form's address.
+survey_action=$(curl -fsS "$base/en/surveys/1" | grep -o 'action="/api/save_survey_section[0-9]*"' | head -1 | cut -d'"' -f2)
+[ -n "$survey_action" ] || { echo "intake: no survey form" >&2; exit 1; }
+
+# $1: a Cookie header or empty; $2: the form's fields before the numbered text.
 post_script() {
     cat <<LUA
 wrk.method = "POST"
@@ -49,7 +54,7 @@ $( [ -n "$1" ] && echo "wrk.headers[\"Cookie\"] = \"$1\"" )
 counter = 0
 request = function()
   counter = counter + 1
-  return wrk.format(nil, nil, nil, "locale=en&area=&theme=&text=The+street+lights+on+Mill+Lane+have+been+out+for+a+week+" .. counter .. "+" .. math.random(1, 1000000000))
+  return wrk.format(nil, nil, nil, "$2" .. counter .. "+" .. math.random(1, 1000000000))
 end
 LUA
 }
@@ -65,17 +70,24 @@ echo
 echo "\`bench/intake.sh\` (in \`make bench\`): the release \`parley\` on SQLite (\`synchronous=FULL\`) with the demo town and"
 echo "its analysis worker running; wrk in its own process, one thread, $conns connections, ${secs} s each, posting the"
 echo "feedback form (JSON answer); the per-address limit off. Then the rows are counted. Goal: 5,000 per second, p99"
-echo "under 200 ms, for both."
+echo "under 200 ms, for both. Last, the first page of the demo's first survey (four questions and a free text, which"
+echo "becomes an input item) sent by first-time visitors: each request a new respondent."
 echo
 echo "| visitors | acknowledged per second | p50 | p99 | non-2xx | socket errors | rows stored ÷ acknowledged |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
-for who in first-time returning; do
+feedback_text="locale=en&area=&theme=&text=The+street+lights+on+Mill+Lane+have+been+out+for+a+week+"
+survey_page="locale=en&survey=1&section=0&area=&answers%5Bq1%5D=fairly-safe&answers%5Bq2_lighting%5D=2&answers%5Bq2_help%5D=3&answers%5Bq2_fair%5D=4&answers%5Bq3_park%5D=park&answers%5Bq4%5D=The+underpass+by+the+station+needs+lights+"
+for who in first-time returning "survey answers, first-time"; do
     script="$dir/$who.lua"
-    if [ "$who" = first-time ]; then post_script "" >"$script"; else post_script "$cookie" >"$script"; fi
-    before=$(count)
-    out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$script" "$base$action" 2>&1)
+    case "$who" in
+        first-time) post_script "" "$feedback_text" >"$script"; table=feedback; target=$action ;;
+        returning) post_script "$cookie" "$feedback_text" >"$script"; table=feedback; target=$action ;;
+        *) post_script "" "$survey_page" >"$script"; table=survey_responses; target=$survey_action ;;
+    esac
+    before=$(count $table)
+    out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$script" "$base$target" 2>&1)
     sleep 1
-    after=$(count)
+    after=$(count $table)
     python3 - "$who" "$before" "$after" <<PY
 import re, sys
 out = """$out"""
