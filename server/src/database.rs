@@ -261,6 +261,18 @@ mod tests {
         Ok(())
     }
 
+    /// A write in a task of its own: when it began, and when it was done.
+    fn spawn_write(
+        db: Db,
+    ) -> tokio::task::JoinHandle<anyhow::Result<(std::time::Instant, std::time::Instant)>> {
+        tokio::spawn(async move {
+            let tx = db.begin().await?;
+            let began = std::time::Instant::now();
+            tx.commit().await?;
+            Ok((began, std::time::Instant::now()))
+        })
+    }
+
     /// A background writer lets a request's writer that waits go first,
     /// then waits for a quiet moment after the last request's write.
     #[tokio::test]
@@ -268,29 +280,13 @@ mod tests {
         let dir = tempfile::tempdir()?;
         let db = opened(&dir, "2").await?;
         let first = db.begin().await?;
-        let background = tokio::spawn({
-            let db = db.in_background();
-            async move {
-                let tx = db.begin().await?;
-                let at = std::time::Instant::now();
-                tx.rollback().await?;
-                anyhow::Ok(at)
-            }
-        });
+        let background = spawn_write(db.in_background());
         tokio::time::sleep(Duration::from_millis(50)).await;
-        let request = tokio::spawn({
-            let db = db.clone();
-            async move {
-                let tx = db.begin().await?;
-                let at = std::time::Instant::now();
-                tx.commit().await?;
-                anyhow::Ok(std::time::Instant::now().max(at))
-            }
-        });
+        let request = spawn_write(db.clone());
         tokio::time::sleep(Duration::from_millis(50)).await;
         first.commit().await?;
-        let request_done = request.await??;
-        let background_began = background.await??;
+        let (_, request_done) = request.await??;
+        let (background_began, _) = background.await??;
         assert!(background_began > request_done);
         // A millisecond of rounding: the time is kept in whole ones.
         assert!(
