@@ -486,6 +486,22 @@ mod tests {
         Ok(())
     }
 
+    /// Reading and writing requests have doors of their own sizes: the
+    /// readers' follows the pool, the writers' does not.
+    #[test]
+    fn reads_and_writes_have_doors_of_their_own() -> Result<(), ConfigError> {
+        let default = Settings::from_vars(&vars(&[("PARLEY_DATABASE_MAX_CONNECTIONS", "4")]))?;
+        assert_eq!(default.requests_in_flight, 8);
+        assert_eq!(default.writes_in_flight, WRITES_IN_FLIGHT);
+        let set = Settings::from_vars(&vars(&[
+            ("PARLEY_REQUESTS_IN_FLIGHT", "5"),
+            ("PARLEY_WRITES_IN_FLIGHT", "200"),
+        ]))?;
+        assert_eq!((set.requests_in_flight, set.writes_in_flight), (5, 200));
+        assert!(Settings::from_vars(&vars(&[("PARLEY_WRITES_IN_FLIGHT", "many")])).is_err());
+        Ok(())
+    }
+
     #[test]
     fn bad_values_name_the_setting() {
         let error = Settings::from_vars(&vars(&[("PARLEY_ADDR", "nowhere")]))

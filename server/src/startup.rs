@@ -110,7 +110,7 @@ impl Application {
             reminder_hours: settings.focus_group_reminder_hours.clone(),
         };
         let intake = app::feedback::intake::Intake::start(db.clone())
-            .map_err(|_| anyhow::anyhow!("cannot start the feedback writer's thread"))?;
+            .context("cannot start the feedback writer's thread")?;
         let router = router(
             db.clone(),
             intake,

@@ -46,16 +46,14 @@ impl Intake {
     /// wake-up waited its turn behind them on the busy cores, a batch took
     /// 5.5 ms instead of the 2 its statements needed, and every submission
     /// waited for the batches before it.
-    pub fn start(db: Db) -> Result<Self, AppError> {
+    pub fn start(db: Db) -> std::io::Result<Self> {
         let (sender, receiver) = mpsc::channel(QUEUE);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
-            .build()
-            .map_err(|error| AppError::internal(error.into()))?;
+            .build()?;
         std::thread::Builder::new()
             .name("parley-intake".into())
-            .spawn(move || runtime.block_on(write_loop(db, receiver)))
-            .map_err(|error| AppError::internal(error.into()))?;
+            .spawn(move || runtime.block_on(write_loop(db, receiver)))?;
         Ok(Self { sender })
     }
 
