@@ -3,7 +3,10 @@
 //!
 //! A text becomes a sparse vector of hashed features: its words (stemmed
 //! where [`tokens::stemmer`] has a stemmer; characters and character pairs
-//! in unspaced scripts) and the character 2- to 5-grams of each word. Both
+//! in unspaced scripts) and the character 2- to 5-grams of the text, its
+//! words joined by one space (so an n-gram may span two words: on SIB-200
+//! that gained 1 point of accuracy on dev and 0.6 in cross-validation over
+//! n-grams kept inside each word). Both
 //! blocks are TF-IDF weighted and scaled to unit length separately, so the
 //! many n-grams do not drown the few words. Each theme is then scored on
 //! its own (one versus rest), so a text can carry several themes: a
@@ -45,8 +48,9 @@ pub struct Features {
     /// Word unigrams (stemmed where the language has a stemmer; characters
     /// and character pairs in unspaced scripts).
     pub words: bool,
-    /// Shortest character n-gram taken inside each word, the word padded
-    /// with a boundary mark on both sides; 0 turns character n-grams off.
+    /// Shortest character n-gram, taken inside each word (padded with a
+    /// boundary mark on both sides) or across words (see
+    /// [`Features::char_across_words`]); 0 turns character n-grams off.
     pub char_min: u8,
     /// Longest character n-gram (at most [`MAX_NGRAM`]).
     pub char_max: u8,
@@ -54,6 +58,11 @@ pub struct Features {
     /// and character n-grams are scaled to unit length separately and the
     /// character block is then multiplied by `w`.
     pub char_weight: Option<f32>,
+    /// Character n-grams run over the whole text, its words joined by one
+    /// boundary mark (punctuation becomes one too), so that "public
+    /// transport" also yields "c tr" and "ic t"; otherwise they stay
+    /// inside each word.
+    pub char_across_words: bool,
 }
 
 /// Longest character n-gram a model may use.
@@ -95,6 +104,7 @@ impl Default for Config {
                 char_min: 2,
                 char_max: 5,
                 char_weight: Some(2.0),
+                char_across_words: true,
             },
             learner: Learner::NbLogistic {
                 c: 100.0,
@@ -490,6 +500,17 @@ impl Extractor {
         let normalised = tokens::normalise(text);
         let mut hashes: Vec<u32> = Vec::with_capacity(normalised.len() * 4);
         let mut chars: Vec<char> = Vec::with_capacity(64);
+        let char_ngrams = |chars: &[char], hashes: &mut Vec<u32>| {
+            push_char_ngrams(
+                chars,
+                usize::from(self.features.char_min),
+                usize::from(self.features.char_max),
+                hashes,
+            );
+        };
+        if self.features.char_across_words {
+            chars.reserve(normalised.len());
+        }
         for piece in tokens::pieces(&normalised) {
             let text = match piece {
                 Piece::Word(text) | Piece::Unspaced(text) => text,
@@ -516,17 +537,20 @@ impl Extractor {
                 }
             }
             if self.features.char_min > 0 {
-                chars.clear();
+                if !self.features.char_across_words {
+                    chars.clear();
+                }
                 chars.push(' ');
                 chars.extend(text.chars());
-                chars.push(' ');
-                push_char_ngrams(
-                    &chars,
-                    usize::from(self.features.char_min),
-                    usize::from(self.features.char_max),
-                    &mut hashes,
-                );
+                if !self.features.char_across_words {
+                    chars.push(' ');
+                    char_ngrams(&chars, &mut hashes);
+                }
             }
+        }
+        if self.features.char_min > 0 && self.features.char_across_words && !chars.is_empty() {
+            chars.push(' ');
+            char_ngrams(&chars, &mut hashes);
         }
         hashes.sort_unstable();
         let mut counts: Vec<(u32, f32)> = Vec::with_capacity(hashes.len());
@@ -886,7 +910,9 @@ fn bf16_to_f32(half: u16) -> f32 {
 }
 
 /// Version of the byte format, and of the feature hashing it relies on.
-const FORMAT_VERSION: u8 = 1;
+/// Version 1 had no [`Features::char_across_words`] byte (its n-grams
+/// stayed inside words); it is still read.
+const FORMAT_VERSION: u8 = 2;
 
 /// Longest language code or label stored (in bytes).
 const MAX_NAME: usize = u16::MAX as usize;
@@ -897,6 +923,7 @@ impl Model {
     /// ```text
     /// "PTHM" version:u8
     /// lang:str  words:u8 char_min:u8 char_max:u8 char_weight:f32 (NaN: none)
+    /// char_across_words:u8
     /// n_labels:u32 label:str × n_labels
     /// n_features:u32 hash:u32 × n_features (ascending)
     /// idf:bf16 × n_features  bias:f32 × n_labels
@@ -919,6 +946,7 @@ impl Model {
         out.push(self.features.char_max);
         let char_weight = self.features.char_weight.unwrap_or(f32::NAN);
         out.extend_from_slice(&char_weight.to_le_bytes());
+        out.push(u8::from(self.features.char_across_words));
         out.extend_from_slice(&(self.labels.len() as u32).to_le_bytes());
         for label in &self.labels {
             put_str(&mut out, label);
@@ -948,15 +976,11 @@ impl Model {
             return Err(ModelError::NotAModel);
         }
         let version = r.u8()?;
-        if version != FORMAT_VERSION {
+        if !(1..=FORMAT_VERSION).contains(&version) {
             return Err(ModelError::UnsupportedVersion(version));
         }
         let lang = r.string()?;
-        let words = match r.u8()? {
-            0 => false,
-            1 => true,
-            _ => return Err(ModelError::Corrupt("word flag")),
-        };
+        let words = r.flag("word flag")?;
         let char_min = r.u8()?;
         let char_max = r.u8()?;
         if char_min > char_max || char_max > MAX_NGRAM {
@@ -970,6 +994,7 @@ impl Model {
         } else {
             return Err(ModelError::Corrupt("character weight"));
         };
+        let char_across_words = version >= 2 && r.flag("across-words flag")?;
         let n_labels = r.count(2)?;
         let labels = (0..n_labels)
             .map(|_| r.string())
@@ -1013,6 +1038,7 @@ impl Model {
                 char_min,
                 char_max,
                 char_weight,
+                char_across_words,
             },
             labels,
             index: index_of(&hashes),
@@ -1058,6 +1084,16 @@ impl<'a> Reader<'a> {
     fn u8(&mut self) -> Result<u8, ModelError> {
         let [byte] = self.array::<1>()?;
         Ok(byte)
+    }
+
+    /// A byte that must be 0 (false) or 1 (true); `what` names it in the
+    /// error.
+    fn flag(&mut self, what: &'static str) -> Result<bool, ModelError> {
+        match self.u8()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(ModelError::Corrupt(what)),
+        }
     }
 
     fn u32(&mut self) -> Result<u32, ModelError> {
@@ -1318,7 +1354,7 @@ mod tests {
         );
         // A count claiming more labels than the bytes could hold.
         let mut huge = bytes.clone();
-        let at = 4 + 1 + 2 + 2 + 3 + 4;
+        let at = 4 + 1 + 2 + 2 + 3 + 4 + 1;
         huge[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
         assert_eq!(Model::from_bytes(&huge), Err(ModelError::Truncated));
         // Damage never panics (every byte of the header, then a sample).
@@ -1330,10 +1366,64 @@ mod tests {
         // Pseudo-random bytes behind a valid header never panic either.
         let mut rng = SplitMix(7);
         for len in 0..200 {
-            let mut noise = b"PTHM\x01".to_vec();
-            noise.extend((0..len).map(|_| rng.next() as u8));
-            let _ = Model::from_bytes(&noise);
+            for version in [1, FORMAT_VERSION] {
+                let mut noise = b"PTHM".to_vec();
+                noise.push(version);
+                noise.extend((0..len).map(|_| rng.next() as u8));
+                let _ = Model::from_bytes(&noise);
+            }
         }
+    }
+
+    #[test]
+    fn reads_models_of_the_first_format() {
+        let within_words = Config {
+            features: Features {
+                char_across_words: false,
+                ..Config::default().features
+            },
+            ..Config::default()
+        };
+        let model = Model::train_with("en", &examples(), &within_words);
+        // Version 1 is version 2 without the across-words byte, which
+        // follows the header of magic, version, "en", three flags and
+        // the character weight.
+        let mut first = model.to_bytes();
+        let flag = 4 + 1 + 2 + 2 + 3 + 4;
+        assert_eq!(first.get(flag), Some(&0));
+        first.remove(flag);
+        first[4] = 1;
+        assert_eq!(Model::from_bytes(&first), Ok(model));
+        // A version 1 model never reads n-grams across words.
+        let across = Model::train("en", &examples());
+        assert!(across.features.char_across_words);
+        let mut bytes = across.to_bytes();
+        bytes.remove(flag);
+        bytes[4] = 1;
+        let read = Model::from_bytes(&bytes).expect("version 1");
+        assert!(!read.features.char_across_words);
+    }
+
+    #[test]
+    fn character_ngrams_cross_word_boundaries_when_asked() {
+        let across = Config::default().features;
+        let within = Features {
+            char_across_words: false,
+            ..across
+        };
+        let counts = |features: Features, text: &str| Extractor::new("xx", features).counts(text);
+        // Within words, the order of the words does not change the
+        // character n-grams; across words it does ("ab cd" has "b c").
+        assert_eq!(counts(within, "ab cd"), counts(within, "cd ab"));
+        assert_ne!(counts(across, "ab cd"), counts(across, "cd ab"));
+        // Punctuation is a boundary like a space, and the n-grams inside
+        // each word are still there.
+        assert_eq!(counts(across, "ab, cd!"), counts(across, "ab cd"));
+        let inside: Vec<u32> = counts(within, "ab cd").iter().map(|&(h, _)| h).collect();
+        let all: Vec<u32> = counts(across, "ab cd").iter().map(|&(h, _)| h).collect();
+        assert!(inside.iter().all(|h| all.contains(h)));
+        assert!(all.len() > inside.len());
+        assert!(counts(across, "").is_empty());
     }
 
     #[test]
