@@ -24,6 +24,7 @@ trap 'rm -f "$tmp" "$masking" "$pipeline" "$classify" "$queue" "$surveys"' EXIT
 cargo bench -p server --bench surveys >"$surveys"
 target/release/parley classify-bench --train ../shared/data/sib200 --test ../shared/data/sib200 >"$classify"
 classify_json=$(target/release/parley classify-bench --train ../shared/data/sib200 --test ../shared/data/sib200 --json)
+classify_cv=$(target/release/parley classify-bench --train ../shared/data/sib200 --folds 5)
 curve=$(bench/classify_curve.sh)
 pages=$(mktemp)
 trap 'rm -f "$tmp" "$masking" "$pipeline" "$classify" "$queue" "$surveys" "$pages"' EXIT
@@ -92,6 +93,12 @@ commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --qu
     echo '```json'
     echo "$classify_json"
     echo '```'
+    echo
+    echo "In 5-fold cross-validation on train alone (\`parley classify-bench --train ../shared/data/sib200 --folds 5\`: each"
+    echo "language's 701 sentences dealt into 5 folds, each predicted by a model trained on the other 4; the training time"
+    echo "is one fold's):"
+    echo
+    echo "$classify_cv"
     echo
     echo "$curve"
     cat "$queue"

@@ -52,12 +52,17 @@ enum Command {
     },
     /// Train the theme classifier on SIB-200-style data (one folder per
     /// language, e.g. eng_Latn/train.tsv) and print its accuracy and
-    /// macro-F1 per language on the test folders (test.tsv, else dev.tsv).
+    /// macro-F1 per language on the test folders (test.tsv, else dev.tsv),
+    /// or in cross-validation on the training files alone (--folds).
     ClassifyBench {
         #[arg(long, value_name = "DIR")]
         train: PathBuf,
-        #[arg(long, value_name = "DIR")]
-        test: PathBuf,
+        #[arg(long, value_name = "DIR", required_unless_present = "folds")]
+        test: Option<PathBuf>,
+        /// Instead of --test: deal each language's training rows into K
+        /// folds and predict each fold with a model trained on the others.
+        #[arg(long, value_name = "K", conflicts_with = "test")]
+        folds: Option<usize>,
         /// Print one JSON object instead of a table.
         #[arg(long)]
         json: bool,
@@ -113,8 +118,14 @@ pub fn run() -> ExitCode {
     if let Some(Command::Mask { evaluate }) = &cli.command {
         return report(mask(evaluate.as_deref()));
     }
-    if let Some(Command::ClassifyBench { train, test, json }) = &cli.command {
-        return report(classify_bench(train, test, *json));
+    if let Some(Command::ClassifyBench {
+        train,
+        test,
+        folds,
+        json,
+    }) = &cli.command
+    {
+        return report(classify_bench(train, test.as_deref(), *folds, *json));
     }
     if let Some(Command::Campaigns { threshold }) = &cli.command {
         return report(campaigns(*threshold));
@@ -264,13 +275,21 @@ fn report(result: anyhow::Result<()>) -> ExitCode {
     }
 }
 
-/// `parley classify-bench`: trains and measures the theme classifier.
+/// `parley classify-bench`: trains and measures the theme classifier, on
+/// the test folders or in cross-validation (clap asks for one of the two).
 fn classify_bench(
     train: &std::path::Path,
-    test: &std::path::Path,
+    test: Option<&std::path::Path>,
+    folds: Option<usize>,
     json: bool,
 ) -> anyhow::Result<()> {
-    let report = app::input::classify_bench::run(train, test)?;
+    use app::input::{classify::Config, classify_bench};
+
+    let report = match (test, folds) {
+        (_, Some(folds)) => classify_bench::cross_validate(train, folds, &Config::default())?,
+        (Some(test), None) => classify_bench::run(train, test)?,
+        (None, None) => anyhow::bail!("give --test DIR or --folds K"),
+    };
     if json {
         println!("{}", serde_json::to_string(&report)?);
     } else {

@@ -23,8 +23,8 @@
 //! SIB-200 development split and in 5-fold cross-validation on its
 //! training split, against plain logistic regression, naive Bayes and
 //! their blend over several feature sets (the table is in
-//! `bench/RESULTS.md`; [`crate::input::classify_bench::run_with`]
-//! reproduces any row).
+//! `bench/RESULTS.md`; [`crate::input::classify_bench::run_with`] and
+//! [`crate::input::classify_bench::cross_validate`] reproduce any row).
 //!
 //! A trained [`Model`] is stored as bytes ([`Model::to_bytes`]): features
 //! as 32-bit hashes, so no vocabulary strings.

@@ -76,6 +76,13 @@ pub enum BenchError {
     Empty { path: PathBuf },
     /// Training a language stopped with a panic (a bug, not bad data).
     TrainingFailed { language: String },
+    /// Cross-validation asked for fewer than 2 folds, or for more folds
+    /// than a language has training rows.
+    Folds {
+        folds: usize,
+        language: String,
+        rows: usize,
+    },
 }
 
 impl fmt::Display for BenchError {
@@ -108,6 +115,18 @@ impl fmt::Display for BenchError {
             BenchError::TrainingFailed { language } => {
                 write!(f, "training {language} failed (panicked)")
             }
+            BenchError::Folds { folds, .. } if *folds < 2 => {
+                write!(f, "cross-validation needs at least 2 folds, not {folds}")
+            }
+            BenchError::Folds {
+                folds,
+                language,
+                rows,
+            } => write!(
+                f,
+                "cannot deal {language}'s {rows} training rows into {folds} folds \
+                 (each fold needs a row)"
+            ),
         }
     }
 }
@@ -207,7 +226,8 @@ struct Language {
     test: Vec<Row>,
 }
 
-fn load(train_dir: &Path, test_dir: &Path) -> Result<Vec<Language>, BenchError> {
+/// Each language folder of `train_dir` with the rows of its train.tsv.
+fn load_train(train_dir: &Path) -> Result<Vec<(String, Vec<Row>)>, BenchError> {
     let entries = std::fs::read_dir(train_dir).map_err(|source| BenchError::Io {
         path: train_dir.to_owned(),
         source,
@@ -236,6 +256,15 @@ fn load(train_dir: &Path, test_dir: &Path) -> Result<Vec<Language>, BenchError> 
             if train.is_empty() {
                 return Err(BenchError::Empty { path: train_path });
             }
+            Ok((folder, train))
+        })
+        .collect()
+}
+
+fn load(train_dir: &Path, test_dir: &Path) -> Result<Vec<Language>, BenchError> {
+    load_train(train_dir)?
+        .into_iter()
+        .map(|(folder, train)| {
             let test_path = ["test.tsv", "dev.tsv"]
                 .iter()
                 .map(|file| test_dir.join(&folder).join(file))
@@ -262,7 +291,86 @@ pub fn run(train: &Path, test: &Path) -> Result<Report, BenchError> {
 /// [`run`] with an explicit model configuration (to compare them).
 pub fn run_with(train: &Path, test: &Path, config: &Config) -> Result<Report, BenchError> {
     let languages = load(train, test)?;
+    let measured = measure(&languages, config)?;
+    let results = languages
+        .iter()
+        .zip(measured.predicted)
+        .map(|(language, predicted)| {
+            let gold = language.test.iter().map(|row| row.category.clone());
+            (language.folder.clone(), gold.collect(), predicted)
+        })
+        .collect();
+    Ok(report(
+        results,
+        measured.train_seconds,
+        measured.classify_seconds,
+    ))
+}
 
+/// Cross-validation on the training files alone, with `config`: each
+/// language's rows are dealt into `folds` folds (row `i` into fold
+/// `i % folds`), and each fold is predicted by a model trained on the
+/// others, so that every row is predicted once by a model that never saw
+/// it. The training time reported is that of one fold (the mean).
+pub fn cross_validate(train: &Path, folds: usize, config: &Config) -> Result<Report, BenchError> {
+    let languages = load_train(train)?;
+    if let Some((folder, rows)) = languages
+        .iter()
+        .find(|(_, rows)| folds < 2 || rows.len() < folds)
+    {
+        return Err(BenchError::Folds {
+            folds,
+            language: folder.clone(),
+            rows: rows.len(),
+        });
+    }
+    let mut results: Vec<(String, Vec<String>, Vec<String>)> = languages
+        .iter()
+        .map(|(folder, _)| (folder.clone(), Vec::new(), Vec::new()))
+        .collect();
+    let (mut train_seconds, mut classify_seconds) = (0.0, 0.0);
+    for fold in 0..folds {
+        let split: Vec<Language> = languages
+            .iter()
+            .map(|(folder, rows)| {
+                let held_out = |held: bool| -> Vec<Row> {
+                    rows.iter()
+                        .enumerate()
+                        .filter(|(i, _)| (i % folds == fold) == held)
+                        .map(|(_, row)| row.clone())
+                        .collect()
+                };
+                Language {
+                    folder: folder.clone(),
+                    train: held_out(false),
+                    test: held_out(true),
+                }
+            })
+            .collect();
+        let measured = measure(&split, config)?;
+        train_seconds += measured.train_seconds / folds as f64;
+        classify_seconds += measured.classify_seconds;
+        for ((_, gold, predicted), (language, fold_predicted)) in
+            results.iter_mut().zip(split.iter().zip(measured.predicted))
+        {
+            gold.extend(language.test.iter().map(|row| row.category.clone()));
+            predicted.extend(fold_predicted);
+        }
+    }
+    Ok(report(results, train_seconds, classify_seconds))
+}
+
+/// What [`measure`] found: each language's predictions for its test rows,
+/// in order.
+struct Measured {
+    predicted: Vec<Vec<String>>,
+    train_seconds: f64,
+    classify_seconds: f64,
+}
+
+/// Trains a model per language on its train rows (two languages at once)
+/// and predicts the best theme of each of its test rows (one thread).
+fn measure(languages: &[Language], config: &Config) -> Result<Measured, BenchError> {
     // Each thread takes the next untrained language and files its model
     // at once, so a panic loses only the language it happened in.
     let started = Instant::now();
@@ -306,7 +414,7 @@ pub fn run_with(train: &Path, test: &Path, config: &Config) -> Result<Report, Be
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner)
         .into_iter()
-        .zip(&languages)
+        .zip(languages)
         .map(|(model, language)| {
             model.ok_or_else(|| BenchError::TrainingFailed {
                 language: language.folder.clone(),
@@ -314,28 +422,45 @@ pub fn run_with(train: &Path, test: &Path, config: &Config) -> Result<Report, Be
         })
         .collect::<Result<Vec<Model>, _>>()?;
 
+    let started = Instant::now();
+    let predicted = models
+        .iter()
+        .zip(languages)
+        .map(|(model, language)| {
+            language
+                .test
+                .iter()
+                .map(|row| {
+                    model
+                        .predict(&row.text)
+                        .into_iter()
+                        .next()
+                        .map(|(label, _)| label)
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .collect();
+    Ok(Measured {
+        predicted,
+        train_seconds,
+        classify_seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// The report of each language's (folder, gold themes, predicted themes).
+fn report(
+    results: Vec<(String, Vec<String>, Vec<String>)>,
+    train_seconds: f64,
+    classify_seconds: f64,
+) -> Report {
     let mut scores = BTreeMap::new();
     let mut items = 0usize;
-    let started = Instant::now();
-    for (model, language) in models.iter().zip(&languages) {
-        let predicted: Vec<String> = language
-            .test
-            .iter()
-            .map(|row| {
-                model
-                    .predict(&row.text)
-                    .into_iter()
-                    .next()
-                    .map(|(label, _)| label)
-                    .unwrap_or_default()
-            })
-            .collect();
+    for (folder, gold, predicted) in results {
         items += predicted.len();
-        let gold: Vec<&str> = language.test.iter().map(|r| r.category.as_str()).collect();
-        scores.insert(language.folder.clone(), score(&gold, &predicted));
+        let gold: Vec<&str> = gold.iter().map(String::as_str).collect();
+        scores.insert(folder, score(&gold, &predicted));
     }
-    let classify_seconds = started.elapsed().as_secs_f64();
-
     let mean = |values: Vec<f64>| -> f64 {
         if values.is_empty() {
             0.0
@@ -351,7 +476,7 @@ pub fn run_with(train: &Path, test: &Path, config: &Config) -> Result<Report, Be
             .map(|s| s.accuracy)
             .collect(),
     );
-    Ok(Report {
+    Report {
         languages: scores,
         mean_accuracy,
         mean_accuracy_ui,
@@ -361,7 +486,7 @@ pub fn run_with(train: &Path, test: &Path, config: &Config) -> Result<Report, Be
         } else {
             0.0
         },
-    })
+    }
 }
 
 /// Accuracy and macro-F1 of single-label predictions.
@@ -499,6 +624,42 @@ mod tests {
         ("health", "The disease spreads among patients"),
         ("health", "The vaccine protects patients"),
     ];
+
+    #[test]
+    fn cross_validation_predicts_every_training_row_once() {
+        let train = TempDir::new("cv-train");
+        train.write("eng_Latn/train.tsv", &tsv(&TRAIN));
+        train.write("xyz_Latn/train.tsv", &tsv(&TRAIN[..5]));
+        let config = Config::default();
+
+        let report = cross_validate(&train.0, 3, &config).expect("cross-validate");
+        assert_eq!(report.languages.get("eng_Latn").map(|s| s.n), Some(12));
+        assert_eq!(report.languages.get("xyz_Latn").map(|s| s.n), Some(5));
+        // Rows 0, 3, 6, 9 are held out together: a fold keeps both themes,
+        // and the sentences are easy.
+        let eng = report.languages.get("eng_Latn").expect("eng");
+        assert!(eng.accuracy >= 0.75, "{eng:?}");
+
+        // Every fold needs a row; one fold is no cross-validation.
+        for folds in [0, 1] {
+            let error = cross_validate(&train.0, folds, &config).expect_err("folds");
+            assert_eq!(
+                error.to_string(),
+                format!("cross-validation needs at least 2 folds, not {folds}")
+            );
+        }
+        let error = cross_validate(&train.0, 6, &config).expect_err("6 folds");
+        assert!(
+            matches!(&error, BenchError::Folds { language, rows: 5, folds: 6 } if language == "xyz_Latn"),
+            "{error:?}"
+        );
+        assert!(
+            error
+                .to_string()
+                .contains("xyz_Latn's 5 training rows into 6 folds")
+        );
+        assert!(cross_validate(&train.0, 5, &config).is_ok());
+    }
 
     #[test]
     fn runs_and_reports_per_language() {
