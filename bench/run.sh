@@ -36,17 +36,17 @@ tti=$(mktemp)
 trap 'rm -f "$tmp" "$masking" "$pipeline" "$classify" "$queue" "$surveys" "$pages" "$intake" "$tti"' EXIT
 bench/tti.sh >"$tti"
 
-# Read before RESULTS.md is rewritten: the rewrite itself is not a change
-# of the code measured.
 # Sections written by hand from separate runs (a heading that says
 # "separate run") are kept: they follow what this run writes.
 kept=$(mktemp)
 trap 'rm -f "$tmp" "$masking" "$pipeline" "$classify" "$queue" "$surveys" "$pages" "$intake" "$tti" "$kept"' EXIT
 [ -f "$out" ] && python3 - "$out" >"$kept" <<'PY'
 import re, sys
-keep_level = None
+keep_level, fenced = None, False
 for line in open(sys.argv[1], encoding="utf-8"):
-    heading = re.match(r"(#+) ", line)
+    if line.startswith("```"):
+        fenced = not fenced
+    heading = None if fenced else re.match(r"(#+) ", line)
     if heading:
         level = len(heading.group(1))
         if keep_level is not None and level <= keep_level:
@@ -56,6 +56,8 @@ for line in open(sys.argv[1], encoding="utf-8"):
     if keep_level is not None:
         sys.stdout.write(line)
 PY
+# Read before RESULTS.md is rewritten: the rewrite itself is not a change
+# of the code measured.
 commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet -- . ':!bench/RESULTS.md' 2>/dev/null || echo ' (with uncommitted changes)')"
 
 {
