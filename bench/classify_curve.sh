@@ -7,6 +7,9 @@
 # labelled sentences tells how far more data, rather than a better
 # learner, would carry it. Prints a Markdown section for bench/RESULTS.md.
 set -euo pipefail
+# `set -e` also inside $(slice …): a failed copy must stop the run, not
+# train on a cut-short slice.
+shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 
 parley=target/release/parley
@@ -19,20 +22,22 @@ trap 'rm -rf "$dir"' EXIT
 # slice FRACTION SLICES SLICE: a training directory with that slice of
 # every language; prints its path.
 slice() {
-    local out="$dir/$1-$3" folder rows n k start
+    local out="$dir/$1-$3" folder
     for folder in "$data"/*/; do
         folder=$(basename "$folder")
         [ -f "$data/$folder/train.tsv" ] || continue
         mkdir -p "$out/$folder"
-        rows="$out/$folder/rows"
-        tail -n +2 "$data/$folder/train.tsv" >"$rows"
-        n=$(wc -l <"$rows")
-        k=$(awk -v n="$n" -v f="$1" 'BEGIN { printf "%d", n * f }')
-        start=$(( $3 * n / $2 ))
-        { head -n 1 "$data/$folder/train.tsv"
-          { tail -n +$(( start + 1 )) "$rows"; head -n "$start" "$rows"; } | head -n "$k"
-        } >"$out/$folder/train.tsv"
-        rm "$rows"
+        # The header, then int(n × fraction) rows from row slice × n ÷
+        # slices on, wrapping round to the first.
+        awk -v f="$1" -v slices="$2" -v slice="$3" '
+            NR == 1 { print; next }
+            { rows[NR - 2] = $0 }
+            END {
+                n = NR - 1
+                k = int(n * f)
+                start = int(slice * n / slices)
+                for (j = 0; j < k; j++) print rows[(start + j) % n]
+            }' "$data/$folder/train.tsv" >"$out/$folder/train.tsv"
     done
     echo "$out"
 }

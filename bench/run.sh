@@ -103,11 +103,13 @@ commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --qu
     echo "$classify_cv"
     echo
     echo "$curve"
+    echo
     cat "$queue"
     cat "$surveys"
     cat "$pages"
     cat "$intake"
     cat "$tti"
+    echo
     cat "$kept"
 } >"$out"
 echo "bench: wrote $out"

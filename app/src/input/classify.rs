@@ -923,7 +923,7 @@ impl Model {
     /// ```text
     /// "PTHM" version:u8
     /// lang:str  words:u8 char_min:u8 char_max:u8 char_weight:f32 (NaN: none)
-    /// char_across_words:u8
+    /// char_across_words:u8 (from version 2)
     /// n_labels:u32 label:str × n_labels
     /// n_features:u32 hash:u32 × n_features (ascending)
     /// idf:bf16 × n_features  bias:f32 × n_labels

@@ -1,6 +1,8 @@
 //! The logic behind `parley classify-bench --train DIR --test DIR`: trains
 //! one theme [`Model`] per language on labelled sentences and measures it
-//! on held-out ones, as recorded in `bench/RESULTS.md`.
+//! on held-out ones, as recorded in `bench/RESULTS.md`; with `--folds K`
+//! instead of `--test`, in K-fold cross-validation on the training files
+//! alone ([`cross_validate`]).
 //!
 //! Each directory holds one folder per language, named like `eng_Latn`
 //! (the FLORES/SIB-200 convention), with tab-separated files whose header
@@ -48,7 +50,8 @@ pub struct Report {
     pub mean_accuracy: f64,
     /// Mean accuracy over [`UI_LANGUAGES`] (those present).
     pub mean_accuracy_ui: f64,
-    /// Wall time to train every language.
+    /// Wall time to train every language (in cross-validation, the mean
+    /// over the folds).
     pub train_seconds: f64,
     /// Test items classified per second (one thread).
     pub items_per_second: f64,
