@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The theme classifier's learning curve on SIB-200 (issue 19, item 6):
-# the release `parley classify-bench` trained on the first part of each
-# language's train.tsv (1/8 to all of its 701 sentences; below all, four
+# the release `parley classify-bench` trained on part of each language's
+# train.tsv (1/8 to all of its 701 sentences; below all, four
 # different slices, each starting a quarter further on and wrapping
 # round) and measured on the whole dev split. How accuracy grows with the
 # labelled sentences tells how far more data, rather than a better
@@ -15,6 +15,8 @@ cd "$(dirname "$0")/.."
 parley=target/release/parley
 data=../shared/data/sib200
 [ -x "$parley" ] || { echo "classify_curve: $parley is not built" >&2; exit 1; }
+# Training rows per language (the same sentences in every language).
+rows=$(( $(wc -l <"$data/eng_Latn/train.tsv") - 1 ))
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -45,7 +47,7 @@ slice() {
 echo "### The classifier's learning curve on SIB-200 (item 6)"
 echo
 echo "\`bench/classify_curve.sh\`: \`parley classify-bench\` trained on part of each language's train split, measured on"
-echo "the whole dev split (99 sentences per language). Below all 701 sentences, the mean of four slices."
+echo "the whole dev split (99 sentences per language). Below all $rows sentences, the mean of four slices."
 echo
 echo "| training sentences per language | mean accuracy, six interface languages | lowest and highest slice |"
 echo "| ---: | ---: | --- |"
@@ -59,12 +61,13 @@ for fraction in 0.125 0.25 0.5 0.75 1; do
             python3 -c 'import json,sys; print(json.load(sys.stdin)["mean_accuracy_ui"])')
         scores="$scores $score"
     done
-    python3 - "$fraction" $scores <<'PY'
+    python3 - "$rows" "$fraction" $scores <<'PY'
 import sys
-fraction, scores = float(sys.argv[1]), [float(s) for s in sys.argv[2:]]
+rows, fraction = int(sys.argv[1]), float(sys.argv[2])
+scores = [float(s) for s in sys.argv[3:]]
 mean = sum(scores) / len(scores)
 spread = f"{min(scores):.3f} to {max(scores):.3f}" if len(scores) > 1 else ""
-print(f"| {int(701 * fraction)} | {mean:.3f} | {spread} |")
+print(f"| {int(rows * fraction)} | {mean:.3f} | {spread} |")
 PY
 done
 echo

@@ -500,6 +500,7 @@ impl Extractor {
         let normalised = tokens::normalise(text);
         let mut hashes: Vec<u32> = Vec::with_capacity(normalised.len() * 4);
         let mut chars: Vec<char> = Vec::with_capacity(64);
+        let across = self.features.char_across_words;
         let char_ngrams = |chars: &[char], hashes: &mut Vec<u32>| {
             push_char_ngrams(
                 chars,
@@ -508,9 +509,6 @@ impl Extractor {
                 hashes,
             );
         };
-        if self.features.char_across_words {
-            chars.reserve(normalised.len());
-        }
         for piece in tokens::pieces(&normalised) {
             let text = match piece {
                 Piece::Word(text) | Piece::Unspaced(text) => text,
@@ -536,19 +534,19 @@ impl Extractor {
                     }
                 }
             }
+            // Each piece after a boundary mark; within words, each is cut
+            // into n-grams on its own, across words once at the end.
             if self.features.char_min > 0 {
-                if !self.features.char_across_words {
-                    chars.clear();
-                }
                 chars.push(' ');
                 chars.extend(text.chars());
-                if !self.features.char_across_words {
+                if !across {
                     chars.push(' ');
                     char_ngrams(&chars, &mut hashes);
+                    chars.clear();
                 }
             }
         }
-        if self.features.char_min > 0 && self.features.char_across_words && !chars.is_empty() {
+        if !chars.is_empty() {
             chars.push(' ');
             char_ngrams(&chars, &mut hashes);
         }

@@ -79,8 +79,10 @@ pub enum BenchError {
     Empty { path: PathBuf },
     /// Training a language stopped with a panic (a bug, not bad data).
     TrainingFailed { language: String },
-    /// Cross-validation asked for fewer than 2 folds, or for more folds
-    /// than a language has training rows.
+    /// Cross-validation asked for fewer than 2 folds.
+    TooFewFolds(usize),
+    /// Cross-validation asked for more folds than a language has training
+    /// rows.
     Folds {
         folds: usize,
         language: String,
@@ -118,7 +120,7 @@ impl fmt::Display for BenchError {
             BenchError::TrainingFailed { language } => {
                 write!(f, "training {language} failed (panicked)")
             }
-            BenchError::Folds { folds, .. } if *folds < 2 => {
+            BenchError::TooFewFolds(folds) => {
                 write!(f, "cross-validation needs at least 2 folds, not {folds}")
             }
             BenchError::Folds {
@@ -316,11 +318,11 @@ pub fn run_with(train: &Path, test: &Path, config: &Config) -> Result<Report, Be
 /// others, so that every row is predicted once by a model that never saw
 /// it. The training time reported is that of one fold (the mean).
 pub fn cross_validate(train: &Path, folds: usize, config: &Config) -> Result<Report, BenchError> {
+    if folds < 2 {
+        return Err(BenchError::TooFewFolds(folds));
+    }
     let languages = load_train(train)?;
-    if let Some((folder, rows)) = languages
-        .iter()
-        .find(|(_, rows)| folds < 2 || rows.len() < folds)
-    {
+    if let Some((folder, rows)) = languages.iter().find(|(_, rows)| rows.len() < folds) {
         return Err(BenchError::Folds {
             folds,
             language: folder.clone(),
